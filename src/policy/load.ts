@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { looseDatasetSchema, loosePolicySchema, looseRuleSchema, policySchema } from './schema.js';
+import { normalizePolicy, type NormalizeInput } from './normalize.js';
+import { locate, type YamlPath } from './locate.js';
+import type { Policy } from './model.js';
+import type { PolicyProblem } from './problems.js';
+
+export interface LoadResult {
+  readonly policies: Policy[];
+  readonly problems: PolicyProblem[];
+  readonly files: string[];
+}
+
+/** True for the policy files of a directory (test files of policies are not policies). */
+export function isPolicyFile(name: string): boolean {
+  return /\.ya?ml$/i.test(name) && !/\.test\.ya?ml$/i.test(name);
+}
+
+/** Expands directories to their policy files, sorted; a missing path is a problem. */
+export function expandPolicyPaths(paths: readonly string[]): { files: string[]; problems: PolicyProblem[] } {
+  const files: string[] = [];
+  const problems: PolicyProblem[] = [];
+  for (const p of paths) {
+    let st;
+    try { st = statSync(p); } catch {
+      problems.push({ file: p, line: 0, col: 0, severity: 'error', message: 'no such file or directory' });
+      continue;
+    }
+    if (st.isDirectory()) {
+      const found = readdirSync(p).filter(isPolicyFile).sort().map((f) => join(p, f));
+      if (found.length === 0) problems.push({ file: p, line: 0, col: 0, severity: 'error', message: 'directory holds no *.yaml or *.yml policy files' });
+      files.push(...found);
+    } else files.push(p);
+  }
+  return { files, problems };
+}
+
+/** Loads and validates policy files and directories; every problem of every file is collected. */
+export function loadPolicies(paths: readonly string[]): LoadResult {
+  const { files, problems } = expandPolicyPaths(paths);
+  const policies: Policy[] = [];
+  for (const file of files) {
+    let text: string;
+    try { text = readFileSync(file, 'utf8'); } catch (e) {
+      problems.push({ file, line: 0, col: 0, severity: 'error', message: `cannot read: ${(e as Error).message}` });
+      continue;
+    }
+    const r = parsePolicyText(text, file);
+    problems.push(...r.problems);
+    if (r.policy) policies.push(r.policy);
+  }
+  const byName = new Map<string, string>();
+  for (const p of policies) {
+    const other = byName.get(p.name);
+    if (other) problems.push({ file: p.file, line: 1, col: 1, severity: 'error', message: `policy name "${p.name}" is also used by ${other}; names must be unique` });
+    byName.set(p.name, p.file);
+  }
+  return { policies, problems, files };
+}
+
+/** Parses one policy document: YAML syntax, then the schema, then the cross-field rules. */
+export function parsePolicyText(text: string, file: string): { policy?: Policy; problems: PolicyProblem[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  const problems: PolicyProblem[] = [];
+  const at = (path: YamlPath, atKey = false) => ({ file, ...locate(doc, lines, path, atKey) });
+  const report = (path: YamlPath, message: string, atKey = false) => problems.push({ ...at(path, atKey), severity: 'error', message });
+
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) {
+      const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+      problems.push({ file, line: pos.line, col: pos.col, severity: 'error', message: `YAML: ${e.message.split('\n')[0]}` });
+    }
+    return { problems };
+  }
+  const js: unknown = doc.toJS();
+  const parsed = policySchema.safeParse(js);
+  if (!parsed.success) for (const issue of parsed.error.issues) reportIssue(issue, report);
+  const loose = loosePolicySchema.safeParse(js);
+  if (!loose.success) return { problems };
+  const input: NormalizeInput = {
+    ...loose.data,
+    datasets: Object.fromEntries(Object.entries(loose.data.datasets).map(([k, v]) => [k, looseDatasetSchema.safeParse(v ?? {}).data])),
+    rules: loose.data.rules.map((r) => looseRuleSchema.safeParse(r).data),
+  };
+  const sha256 = createHash('sha256').update(text).digest('hex');
+  const policy = normalizePolicy(input, file, sha256, (path) => at(path), report);
+  problems.sort((a, b) => a.line - b.line || a.col - b.col);
+  return { policy: parsed.success ? policy : undefined, problems };
+}
+
+function reportIssue(issue: z.core.$ZodIssue, report: (path: YamlPath, message: string, atKey?: boolean) => void): void {
+  const path = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
+  const where = path.length ? path.join('.') : 'the document';
+  if (issue.code === 'unrecognized_keys') {
+    for (const key of issue.keys) report([...path, key], `unknown key "${key}"${path.length ? ` in ${where}` : ''}${hint(key)}`, true);
+    return;
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    report(path, `missing required key "${String(path[path.length - 1])}"`);
+    return;
+  }
+  report(path, `${where}: ${issue.message}`);
+}
+
+const KNOWN = ['version', 'name', 'title', 'timezone', 'datasets', 'rules', 'key', 'timestamps', 'hold', 'id', 'dataset', 'where', 'from', 'align', 'delete_after', 'redact_after', 'redact', 'keep_for', 'basis', 'cite', 'column', 'unit', 'default'];
+
+function hint(key: string): string {
+  const close = KNOWN.find((k) => k !== key && distance(k, key.toLowerCase()) <= 2);
+  return close ? ` (did you mean "${close}"?)` : '';
+}
+
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) {
+    d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+  }
+  return d[a.length][b.length];
+}
