@@ -1,0 +1,190 @@
+import type { DateTime } from 'luxon';
+import type { Period, Rule } from '../policy/model.js';
+import type { Decision, TermKind, Trace } from './decision.js';
+import { evaluate, termsOf, type DatasetRules } from './evaluate.js';
+import { fastEpoch } from './timestamp.js';
+import { threshold, type Threshold } from './threshold.js';
+import { asText, holdState, isEmpty } from './value.js';
+
+/**
+ * A decider for one dataset at one asOf: the same decisions as `evaluate`, but reading values
+ * by position and comparing epochs with per-rule thresholds, so Luxon runs only for records
+ * near a threshold, with unusual values, or where two delete rules must be told apart.
+ */
+export interface Decider {
+  /** The columns a row must hold, in this order. */
+  readonly columns: readonly string[];
+  decide(row: readonly unknown[]): Decision;
+  /** The full reasoning, with Luxon (for explain and for records' due dates). */
+  trace(row: readonly unknown[]): Trace;
+  /** Per rule, the earliest due among records for which it is not yet due. */
+  nextDue(): Map<Rule, DateTime>;
+}
+
+const DUE = 0, NOT_DUE = 1, NOT_STARTED = 2, UNSURE = 3;
+
+interface Term {
+  readonly rule: Rule;
+  readonly kind: TermKind;
+  readonly from: number[];
+  readonly fixed?: Threshold;
+  readonly column?: number;
+  readonly period: Period;
+  readonly cache: Map<number, Threshold>;
+  readonly redact: number[];
+}
+
+interface RuleGroup {
+  readonly where: { idx: number; values: Set<string> }[];
+  readonly terms: Term[];
+}
+
+export function compileDecider(ds: DatasetRules, asOf: DateTime): Decider {
+  const columns: string[] = [];
+  const col = (c: string) => { let i = columns.indexOf(c); if (i < 0) { i = columns.length; columns.push(c); } return i; };
+  const hold = ds.dataset.hold !== undefined ? col(ds.dataset.hold) : -1;
+  const groups: RuleGroup[] = ds.rules.map((rule) => ({
+    where: rule.where.map((w) => ({ idx: col(w.column), values: new Set(w.values) })),
+    terms: termsOf(rule).map(({ kind, period }) => {
+      const zoned = asOf.setZone(rule.timezone);
+      return {
+        rule, kind, period, cache: new Map(),
+        from: rule.from.map(col),
+        fixed: period.kind === 'fixed' ? threshold(period.duration, rule.align, zoned) : undefined,
+        column: period.kind === 'column' ? col(period.column) : undefined,
+        redact: kind === 'redact' ? rule.redact.map(col) : [],
+      };
+    }),
+  }));
+  const fmt = ds.dataset.timestamps;
+  const rowGetter = (row: readonly unknown[]) => (c: string) => { const i = columns.indexOf(c); return i < 0 ? undefined : row[i]; };
+  const trace = (row: readonly unknown[]) => evaluate(ds, rowGetter(row), asOf);
+
+  // Scratch of the term being read: its approximate start and due.
+  let start = 0, slack = 0, approxDue = 0, approxErr = 0;
+
+  const thresholdOf = (t: Term, row: readonly unknown[]): Threshold | null | undefined => {
+    if (t.fixed) return t.fixed;
+    const p = t.period as Extract<Period, { kind: 'column' }>;
+    const v = row[t.column!];
+    let n: number;
+    if (isEmpty(v)) {
+      if (!p.default) return null;
+      n = -1;
+    } else {
+      n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
+      if (!Number.isSafeInteger(n) || n < 0) return undefined;
+    }
+    let th = t.cache.get(n);
+    if (!th) {
+      const duration = n < 0 ? p.default!.duration : { [p.unit]: n };
+      th = threshold(duration, t.rule.align, asOf.setZone(t.rule.timezone));
+      t.cache.set(n, th);
+    }
+    return th;
+  };
+
+  const status = (t: Term, row: readonly unknown[]): number => {
+    let empty = false;
+    start = -Infinity; slack = 0;
+    for (const i of t.from) {
+      const v = row[i];
+      if (isEmpty(v)) { empty = true; continue; }
+      const e = fastEpoch(v, fmt);
+      if (!e) return UNSURE;
+      if (e.epoch > start) start = e.epoch;
+      if (e.slack > slack) slack = e.slack;
+    }
+    const th = thresholdOf(t, row);
+    if (th === undefined) return UNSURE;
+    if (empty || th === null) return NOT_STARTED;
+    approxDue = start + th.shift; approxErr = th.error + slack;
+    if (th.exact) {
+      if (Math.abs(start - th.cut) <= slack) return UNSURE;
+      return start < th.cut ? DUE : NOT_DUE;
+    }
+    const m = th.margin + slack;
+    if (start < th.cut - m) return DUE;
+    if (start > th.cut + m) return NOT_DUE;
+    return UNSURE;
+  };
+
+  const next = new Map<Term, { due: DateTime; approx: number }>();
+  const noteNotDue = (t: Term, row: readonly unknown[]) => {
+    const best = next.get(t);
+    if (best && approxDue - approxErr > best.approx) return;
+    const d = trace(row).terms.find((x) => x.rule === t.rule && x.kind === t.kind)?.due;
+    if (d && (!best || d.toMillis() < best.due.toMillis())) next.set(t, { due: d, approx: d.toMillis() });
+  };
+
+  const due: Term[] = [];
+  const approx: number[] = [], errs: number[] = [];
+  const decide = (row: readonly unknown[]): Decision => {
+    if (hold >= 0) {
+      const h = holdState(row[hold]);
+      if (h === 'held') return HELD;
+      if (h === 'unclear') return trace(row).decision;
+    }
+    due.length = 0; approx.length = 0; errs.length = 0;
+    let deletes = 0, keepBlocked = false, anyDue = false;
+    let redacts: Term[] | undefined;
+    for (const g of groups) {
+      let match = true;
+      for (const w of g.where) { const v = row[w.idx]; if (v === null || v === undefined || !w.values.has(asText(v))) { match = false; break; } }
+      if (!match) continue;
+      for (const t of g.terms) {
+        const s = status(t, row);
+        if (s === UNSURE) return exact(row);
+        if (t.kind === 'keep') { if (s !== DUE) keepBlocked = true; continue; }
+        if (s === NOT_DUE) noteNotDue(t, row);
+        if (t.kind === 'delete') {
+          deletes++;
+          if (s === DUE) { due.push(t); approx.push(approxDue); errs.push(approxErr); anyDue = true; }
+        } else if (s === DUE) { (redacts ??= []).push(t); anyDue = true; }
+      }
+    }
+    if (due.length > 0 && !keepBlocked) {
+      if (due.length === 1) return { action: 'delete', reason: 'shortest-deletion', rule: due[0].rule };
+      let best = 0;
+      for (let i = 1; i < due.length; i++) if (approx[i] < approx[best]) best = i;
+      for (let i = 0; i < due.length; i++) if (i !== best && approx[i] - errs[i] <= approx[best] + errs[best]) return exact(row);
+      return { action: 'delete', reason: 'shortest-deletion', rule: due[best].rule };
+    }
+    if (redacts && !keepBlocked) {
+      const cols = new Set<string>();
+      const rules: Rule[] = [];
+      for (const t of redacts) {
+        let contributes = false;
+        for (const i of t.redact) if (!isEmpty(row[i])) { cols.add(columns[i]); contributes = true; }
+        if (contributes) rules.push(t.rule);
+      }
+      if (rules.length > 0) return { action: 'redact', reason: 'redaction', rule: rules[0], columns: [...cols], redactRules: rules };
+    }
+    return { action: 'keep', reason: deletes === 0 ? 'unmanaged' : keepBlocked && anyDue ? 'legal-minimum' : 'not-due' };
+  };
+
+  const exact = (row: readonly unknown[]): Decision => {
+    const tr = trace(row);
+    if (tr.decision.reason !== 'invalid') {
+      for (const g of groups) for (const t of g.terms) {
+        const x = tr.terms.find((y) => y.rule === t.rule && y.kind === t.kind);
+        if (x?.status === 'not-due' && t.kind !== 'keep') {
+          const best = next.get(t);
+          if (!best || x.due!.toMillis() < best.due.toMillis()) next.set(t, { due: x.due!, approx: x.due!.toMillis() });
+        }
+      }
+    }
+    return tr.decision;
+  };
+
+  return {
+    columns, decide, trace,
+    nextDue: () => {
+      const out = new Map<Rule, DateTime>();
+      for (const [t, b] of next) { const cur = out.get(t.rule); if (!cur || b.due < cur) out.set(t.rule, b.due); }
+      return out;
+    },
+  };
+}
+
+const HELD: Decision = Object.freeze({ action: 'keep', reason: 'held' });
