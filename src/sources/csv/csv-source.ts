@@ -1,0 +1,185 @@
+import { closeSync, createReadStream, fstatSync, fsyncSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeSync, fchmodSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { UserError } from '../../errors.js';
+import { takeLock } from '../lock.js';
+import type { DatasetInfo, Row, RowAct, Source } from '../source.js';
+import { CsvSplitter, CsvSyntaxError, type RawRecord } from './splitter.js';
+import { serializeRecord } from './serialize.js';
+
+const CHUNK = 1 << 20;
+
+interface CsvFile extends DatasetInfo { readonly file: string }
+
+/**
+ * A CSV file, or a directory of them (dataset = file name without .csv). A purge writes the new
+ * file beside the old one, fsyncs it and renames it over the old: a crash leaves one of them,
+ * whole. Kept records are copied byte for byte; redacted ones are written with minimal quoting.
+ */
+export class CsvSource implements Source {
+  readonly kind = 'csv';
+  private readonly files = new Map<string, CsvFile>();
+  private releases: (() => void)[] = [];
+
+  constructor(readonly path: string, readonly options: { delimiter: string; lockTimeoutMs?: number }) {
+    let paths: string[];
+    try {
+      paths = statSync(path).isDirectory()
+        ? readdirSync(path).filter((f) => f.toLowerCase().endsWith('.csv')).sort().map((f) => join(path, f))
+        : [path];
+    } catch (e) {
+      throw new UserError(`cannot read CSV source ${path}: ${(e as Error).message}`);
+    }
+    for (const file of paths) {
+      const name = basename(file).replace(/\.csv$/i, '');
+      const columns = readHeader(file, options.delimiter);
+      this.files.set(name, { name, file, columns, location: file, notNull: new Set() });
+    }
+  }
+
+  datasets(): ReadonlyMap<string, DatasetInfo> {
+    return this.files;
+  }
+
+  lock(): void {
+    if (this.releases.length) return;
+    for (const f of this.files.values()) this.releases.push(takeLock(`${f.file}.retention-lock`, `CSV file ${f.file}`, this.options.lockTimeoutMs));
+  }
+
+  async scan(dataset: string, columns: readonly string[], visit: (row: Row) => void): Promise<void> {
+    await this.read(dataset, columns, (_rec, row) => { if (row) visit(row); });
+  }
+
+  async apply(dataset: string, columns: readonly string[], act: (row: Row) => RowAct): Promise<{ deleted: number; redacted: number }> {
+    const f = this.file(dataset);
+    const before = statSync(f.file);
+    const tmp = join(dirname(f.file), `.${basename(f.file)}.retention-${process.pid}.tmp`);
+    const out = new BufferedWriter(openSync(tmp, 'wx', before.mode & 0o7777));
+    let deleted = 0, redacted = 0;
+    try {
+      await this.read(dataset, columns, (rec, row) => {
+        if (row === undefined) { out.write(rec.bytes); return; } // header, blank lines
+        const a = act(row);
+        if (a === 'keep') out.write(rec.bytes);
+        else if (a === 'delete') deleted++;
+        else {
+          const fields = Array.from({ length: rec.fieldCount }, (_, i) => rec.field(i));
+          for (const i of a) fields[this.indexOf(f, columns[i])] = '';
+          out.write(Buffer.from(serializeRecord(fields, this.options.delimiter, rec.eol)));
+          redacted++;
+        }
+      }, true);
+      out.flush();
+      fchmodSync(out.fd, before.mode & 0o7777);
+      fsyncSync(out.fd);
+      closeSync(out.fd);
+      const now = statSync(f.file);
+      if (now.mtimeMs !== before.mtimeMs || now.size !== before.size) {
+        throw new UserError(`${f.file} changed while retention was reading it; nothing was written, run again`);
+      }
+      if (deleted === 0 && redacted === 0) { unlinkSync(tmp); return { deleted, redacted }; }
+      renameSync(tmp, f.file);
+      syncDir(dirname(f.file));
+      return { deleted, redacted };
+    } catch (e) {
+      try { closeSync(out.fd); } catch { /* closed already */ }
+      try { unlinkSync(tmp); } catch { /* not created */ }
+      throw e;
+    }
+  }
+
+  close(): void {
+    for (const r of this.releases) r();
+    this.releases = [];
+  }
+
+  private file(dataset: string): CsvFile {
+    const f = this.files.get(dataset);
+    if (!f) throw new UserError(`no CSV file for dataset ${dataset} in ${this.path}`);
+    return f;
+  }
+
+  private indexOf(f: CsvFile, column: string): number {
+    return f.columns.indexOf(column);
+  }
+
+  /**
+   * Streams the file's records. `onRecord` gets the header and blank lines with no row (to copy
+   * their bytes when rewriting), and every data record with the requested columns.
+   */
+  private async read(dataset: string, columns: readonly string[], onRecord: (rec: RawRecord, row: unknown[] | undefined) => void, all = false): Promise<void> {
+    const f = this.file(dataset);
+    const idx = columns.map((c) => this.indexOf(f, c));
+    const width = f.columns.length;
+    const row: unknown[] = new Array(columns.length + 1);
+    const splitter = new CsvSplitter({ delimiter: this.options.delimiter });
+    let header = true;
+    const each = (rec: RawRecord) => {
+      if (header) { header = false; if (all) onRecord(rec, undefined); return; }
+      if (rec.fieldCount !== width) {
+        // A blank line is not a record: kept as it is, not counted.
+        if (rec.fieldCount === 1 && width > 1 && rec.field(0) === '') { if (all) onRecord(rec, undefined); return; }
+        throw new UserError(`${f.file}:${rec.line}: record has ${rec.fieldCount} fields but the header has ${width}; fix the file (nothing was changed)`);
+      }
+      for (let i = 0; i < idx.length; i++) row[i] = rec.field(idx[i]);
+      row[columns.length] = rec.line;
+      onRecord(rec, row);
+    };
+    try {
+      for await (const chunk of createReadStream(f.file, { highWaterMark: CHUNK })) splitter.push(chunk as Buffer, each);
+      splitter.end(each);
+    } catch (e) {
+      if (e instanceof CsvSyntaxError) throw new UserError(`${f.file}:${e.line}: ${e.message}; fix the file (nothing was changed)`);
+      throw e;
+    }
+  }
+}
+
+function readHeader(file: string, delimiter: string): string[] {
+  let fd: number;
+  try { fd = openSync(file, 'r'); } catch (e) { throw new UserError(`cannot read CSV file ${file}: ${(e as Error).message}`); }
+  try {
+    if (fstatSync(fd).isDirectory()) throw new UserError(`${file} is a directory, not a CSV file`);
+    const splitter = new CsvSplitter({ delimiter });
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    let header: string[] | undefined;
+    const take = (r: RawRecord) => { header ??= Array.from({ length: r.fieldCount }, (_, i) => r.field(i)); };
+    for (let n; !header && (n = readSync(fd, buf, 0, buf.length, null)) > 0;) splitter.push(Buffer.from(buf.subarray(0, n)), take);
+    if (!header) splitter.end(take);
+    if (!header || (header.length === 1 && header[0] === '')) throw new UserError(`${file} has no header row; a CSV source needs one`);
+    const dup = header.find((h, i) => header!.indexOf(h) !== i);
+    if (dup !== undefined) throw new UserError(`${file}: column "${dup}" appears twice in the header`);
+    return header;
+  } catch (e) {
+    if (e instanceof CsvSyntaxError) throw new UserError(`${file}:${e.line}: ${e.message}`);
+    throw e;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Collects small writes into 1 MiB blocks: one write syscall per block. */
+class BufferedWriter {
+  private buf = Buffer.allocUnsafe(CHUNK);
+  private len = 0;
+  constructor(readonly fd: number) {}
+  write(b: Buffer): void {
+    if (this.len + b.length > this.buf.length) {
+      this.flush();
+      if (b.length > this.buf.length) { writeAll(this.fd, b); return; }
+    }
+    b.copy(this.buf, this.len);
+    this.len += b.length;
+  }
+  flush(): void {
+    if (this.len > 0) writeAll(this.fd, this.buf.subarray(0, this.len));
+    this.len = 0;
+  }
+}
+
+function writeAll(fd: number, b: Buffer): void {
+  for (let off = 0; off < b.length;) off += writeSync(fd, b, off, b.length - off);
+}
+
+function syncDir(dir: string): void {
+  try { const fd = openSync(dir, 'r'); try { fsyncSync(fd); } finally { closeSync(fd); } } catch { /* not supported on every platform */ }
+}

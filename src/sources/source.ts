@@ -1,0 +1,37 @@
+/** What the source knows of one dataset before reading it. */
+export interface DatasetInfo {
+  readonly name: string;
+  readonly columns: readonly string[];
+  /** Where it is, for messages: a table of a database, or a CSV file. */
+  readonly location: string;
+  /** Columns that cannot be emptied (SQLite NOT NULL), so redacting them would fail midway. */
+  readonly notNull: ReadonlySet<string>;
+}
+
+/** What to do with one row: keep it, delete it, or empty these columns (indices into the row). */
+export type RowAct = 'keep' | 'delete' | readonly number[];
+
+/**
+ * A row as read: the values of the requested columns, in that order, then the row's own
+ * reference (SQLite rowid, CSV line number) at index `columns.length`. The array is reused
+ * between rows: copy what you keep.
+ */
+export type Row = readonly unknown[];
+
+/** The one small interface both SQLite and CSV sources implement. */
+export interface Source {
+  readonly kind: 'sqlite' | 'csv';
+  readonly path: string;
+  /** The datasets in the source, by name. */
+  datasets(): ReadonlyMap<string, DatasetInfo>;
+  /** Reads every row of a dataset in order; changes nothing. */
+  scan(dataset: string, columns: readonly string[], visit: (row: Row) => void): Promise<void>;
+  /**
+   * Acts on every row of a dataset as `act` says: SQLite in batched transactions, CSV by
+   * writing a new file and renaming it over the old one. Returns rows deleted and redacted.
+   */
+  apply(dataset: string, columns: readonly string[], act: (row: Row) => RowAct): Promise<{ deleted: number; redacted: number }>;
+  /** Takes the source's run lock: one purge at a time. */
+  lock(): void;
+  close(): void;
+}
