@@ -1,4 +1,5 @@
-import { closeSync, createReadStream, fstatSync, fsyncSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeSync, fchmodSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, fsyncSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, fchmodSync } from 'node:fs';
+import { BufferedWriter } from '../../util/buffered-writer.js';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../../errors.js';
 import { takeLock } from '../lock.js';
@@ -155,29 +156,6 @@ function readHeader(file: string, delimiter: string): string[] {
   } finally {
     closeSync(fd);
   }
-}
-
-/** Collects small writes into 1 MiB blocks: one write syscall per block. */
-class BufferedWriter {
-  private buf = Buffer.allocUnsafe(CHUNK);
-  private len = 0;
-  constructor(readonly fd: number) {}
-  write(b: Buffer): void {
-    if (this.len + b.length > this.buf.length) {
-      this.flush();
-      if (b.length > this.buf.length) { writeAll(this.fd, b); return; }
-    }
-    b.copy(this.buf, this.len);
-    this.len += b.length;
-  }
-  flush(): void {
-    if (this.len > 0) writeAll(this.fd, this.buf.subarray(0, this.len));
-    this.len = 0;
-  }
-}
-
-function writeAll(fd: number, b: Buffer): void {
-  for (let off = 0; off < b.length;) off += writeSync(fd, b, off, b.length - off);
 }
 
 function syncDir(dir: string): void {

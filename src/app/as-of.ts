@@ -1,0 +1,23 @@
+import { DateTime } from 'luxon';
+import type { Policy } from '../policy/model.js';
+import { UserError } from '../errors.js';
+
+/**
+ * The one instant of a run. A date or a time without offset is read in the policies' timezone;
+ * when the policies disagree on it, such an asOf is ambiguous and refused.
+ */
+export function resolveAsOf(input: string | undefined, now: DateTime, policies: readonly Policy[]): DateTime {
+  const zones = [...new Set(policies.map((p) => p.timezone))];
+  const zone = zones.length === 1 ? zones[0] : 'UTC';
+  if (input === undefined) return now.setZone(zone);
+  const text = input.trim();
+  const hasOffset = /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i.test(text) && /T/i.test(text);
+  if (!hasOffset && zones.length > 1) {
+    throw new UserError(`--as-of ${input} has no offset and the policies use different timezones (${zones.join(', ')}); give an offset, e.g. ${text.includes('T') ? text : `${text}T00:00:00`}+01:00`, 2);
+  }
+  const dt = DateTime.fromISO(text, { zone, setZone: false });
+  if (!dt.isValid || !/^\d{4}-\d{2}-\d{2}/.test(text)) {
+    throw new UserError(`--as-of "${input}" is not an ISO 8601 date or date-time (e.g. 2026-11-24 or 2026-11-24T00:00:00+01:00)`, 2);
+  }
+  return dt.setZone(zone);
+}

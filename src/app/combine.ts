@@ -1,0 +1,40 @@
+import type { Policy } from '../policy/model.js';
+import type { DatasetRules } from '../engine/evaluate.js';
+import { UserError } from '../errors.js';
+
+/**
+ * Policies naming the same dataset combine their rules (SPEC §4); their settings for it must
+ * agree, or which key, hold or timestamp format applies would be a guess.
+ */
+export function combineDatasets(policies: readonly Policy[]): Map<string, DatasetRules> {
+  const out = new Map<string, DatasetRules>();
+  for (const p of policies) {
+    for (const d of p.datasets.values()) {
+      const prev = out.get(d.name);
+      if (prev) {
+        const a = prev.dataset, same = a.key === d.key && a.hold === d.hold && JSON.stringify(a.timestamps) === JSON.stringify(d.timestamps);
+        if (!same) {
+          throw new UserError(`dataset "${d.name}" is declared differently by policy ${a.policy} (${a.loc.file}:${a.loc.line}) and policy ${d.policy} (${d.loc.file}:${d.loc.line}); key, hold and timestamps must agree`);
+        }
+      } else out.set(d.name, { dataset: d, rules: [] });
+    }
+    for (const r of p.rules) (out.get(r.dataset)!.rules as typeof r[]).push(r);
+  }
+  return out;
+}
+
+/** Every column the rules of a dataset name, with the key in the policy where it is named. */
+export function namedColumns(ds: DatasetRules): { column: string; what: string }[] {
+  const d = ds.dataset;
+  const named: { column: string; what: string }[] = [];
+  if (d.key) named.push({ column: d.key, what: `key of dataset ${d.name} (${d.loc.file}:${d.loc.line})` });
+  if (d.hold) named.push({ column: d.hold, what: `hold of dataset ${d.name} (${d.loc.file}:${d.loc.line})` });
+  for (const r of ds.rules) {
+    const at = `rule ${r.id} (${r.loc.file}:${r.loc.line})`;
+    for (const c of r.from) named.push({ column: c, what: `from of ${at}` });
+    for (const w of r.where) named.push({ column: w.column, what: `where of ${at}` });
+    for (const p of [r.deleteAfter, r.redactAfter, r.keepFor]) if (p?.kind === 'column') named.push({ column: p.column, what: `period column of ${at}` });
+    for (const c of r.redact) named.push({ column: c, what: `redact of ${at}` });
+  }
+  return named;
+}

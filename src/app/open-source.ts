@@ -1,0 +1,32 @@
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { UserError } from '../errors.js';
+import type { Source } from '../sources/source.js';
+import { SqliteSource, SQLITE_MAGIC } from '../sources/sqlite/sqlite-source.js';
+import { CsvSource } from '../sources/csv/csv-source.js';
+
+export interface SourceOptions {
+  readonly readonly: boolean;
+  readonly delimiter?: string;
+  readonly lockTimeoutMs?: number;
+}
+
+/** A SQLite file (by extension or header), a CSV file, or a directory of CSV files. */
+export function openSource(path: string, options: SourceOptions): Source {
+  let st;
+  try { st = statSync(path); } catch { throw new UserError(`source ${path} does not exist`); }
+  const delimiter = options.delimiter ?? ',';
+  if (st.isDirectory()) return new CsvSource(path, { delimiter, lockTimeoutMs: options.lockTimeoutMs });
+  if (/\.(db|sqlite3?)$/i.test(path) || hasSqliteHeader(path)) return new SqliteSource(path, options);
+  if (/\.csv$/i.test(path)) return new CsvSource(path, { delimiter, lockTimeoutMs: options.lockTimeoutMs });
+  throw new UserError(`cannot tell what ${path} is: give a SQLite database (.db, .sqlite, .sqlite3), a .csv file or a directory of .csv files`);
+}
+
+function hasSqliteHeader(path: string): boolean {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const b = Buffer.alloc(SQLITE_MAGIC.length);
+      return readSync(fd, b, 0, b.length, 0) === b.length && b.equals(SQLITE_MAGIC);
+    } finally { closeSync(fd); }
+  } catch { return false; }
+}

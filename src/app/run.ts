@@ -1,0 +1,168 @@
+import type { DateTime } from 'luxon';
+import type { Logger } from 'pino';
+import { compileDecider, type Decider } from '../engine/compile.js';
+import type { Decision } from '../engine/decision.js';
+import type { DatasetRules } from '../engine/evaluate.js';
+import { asText } from '../engine/value.js';
+import { CapError, UserError } from '../errors.js';
+import type { Row, RowAct, Source } from '../sources/source.js';
+import { Spool } from '../util/spool.js';
+import { resolveAsOf } from './as-of.js';
+import { AuditLog } from './audit-log.js';
+import { combineDatasets, namedColumns } from './combine.js';
+import { policiesForRun } from './load-policies.js';
+import { openSource } from './open-source.js';
+import { Tally, type DatasetSummary } from './tally.js';
+
+export interface RunOptions {
+  readonly policy: readonly string[];
+  readonly source: string;
+  readonly asOf?: string;
+  /** The CLI's clock reading; the app never reads the clock itself. */
+  readonly now: DateTime;
+  readonly mode: 'report' | 'dry-run' | 'purge';
+  /** Collect every record acted on (delete, redact), with its due date. */
+  readonly records: boolean;
+  readonly maxDelete?: number;
+  readonly auditLog?: string;
+  readonly delimiter?: string;
+  readonly lockTimeoutMs?: number;
+  readonly log: Logger;
+}
+
+export interface RunResult {
+  readonly asOf: DateTime;
+  readonly mode: RunOptions['mode'];
+  readonly datasets: DatasetSummary[];
+  /** JSON lines, one per record with action delete or redact (when asked for). */
+  readonly records?: Spool;
+}
+
+/** One record acted on, as reports list it (SPEC §4). */
+export interface RecordLine {
+  dataset: string;
+  key: string;
+  action: 'delete' | 'redact';
+  policy: string;
+  rule: string;
+  due?: string;
+  columns?: readonly string[];
+}
+
+interface Prepared {
+  readonly rules: DatasetRules;
+  readonly decider: Decider;
+  /** Columns read per row: the decider's, then the key if it is not among them. */
+  readonly layout: readonly string[];
+  readonly keyIndex: number;
+}
+
+const INVALID_SAMPLES = 10;
+
+/** report, purge --dry-run and purge: the same plan, decided the same way; only purge acts. */
+export async function run(o: RunOptions): Promise<RunResult> {
+  const policies = policiesForRun(o.policy);
+  const datasets = combineDatasets(policies);
+  const asOf = resolveAsOf(o.asOf, o.now, policies);
+  const source = openSource(o.source, { readonly: o.mode !== 'purge', delimiter: o.delimiter, lockTimeoutMs: o.lockTimeoutMs });
+  try {
+    const prepared = prepare(source, datasets, asOf, o.log);
+    if (o.mode === 'purge') source.lock();
+    // A CSV file can turn out malformed halfway; a cap needs the counts. Either way, read
+    // everything once before the first change.
+    if (o.mode === 'purge' && (o.maxDelete !== undefined || source.kind === 'csv')) {
+      const planned: DatasetSummary[] = [];
+      for (const p of prepared) {
+        const tally = new Tally(p.rules.dataset.name, p.rules.rules);
+        await source.scan(p.rules.dataset.name, p.layout, (row) => { tally.add(p.decider.decide(row)); });
+        planned.push(tally.summary);
+      }
+      checkCaps(planned, o.maxDelete);
+    }
+    const records = o.records ? new Spool('records') : undefined;
+    const audit = o.mode === 'purge' && o.auditLog ? new AuditLog(o.auditLog) : undefined;
+    const summaries: DatasetSummary[] = [];
+    for (const p of prepared) {
+      const name = p.rules.dataset.name;
+      const tally = new Tally(name, p.rules.rules);
+      let invalidShown = 0;
+      const decide = (row: Row): Decision => {
+        const d = p.decider.decide(row);
+        tally.add(d);
+        if (d.action !== 'keep') {
+          const key = p.keyIndex >= 0 ? asText(row[p.keyIndex]) : String(row[p.layout.length]);
+          if (records) records.push(JSON.stringify(recordLine(name, key, d, p, row)));
+          if (audit) audit.add(d.rule!.policy, name, d.rule!.id, d.action, key);
+        } else if (d.reason === 'invalid' && invalidShown++ < INVALID_SAMPLES) {
+          const key = p.keyIndex >= 0 ? asText(row[p.keyIndex]) : String(row[p.layout.length]);
+          o.log.warn({ dataset: name, key, problem: d.problem }, 'record kept: a value could not be read');
+        }
+        return d;
+      };
+      const started = performance.now();
+      if (o.mode === 'purge') {
+        const done = await source.apply(name, p.layout, (row) => toAct(decide(row), p.layout));
+        o.log.info({ dataset: name, ...done, ms: Math.round(performance.now() - started) }, 'purged');
+      } else {
+        await source.scan(name, p.layout, decide);
+        o.log.info({ dataset: name, scanned: tally.summary.scanned, ms: Math.round(performance.now() - started) }, 'scanned');
+      }
+      if (tally.summary.invalid > INVALID_SAMPLES) o.log.warn({ dataset: name, invalid: tally.summary.invalid }, `${tally.summary.invalid} records kept because a value could not be read (first ${INVALID_SAMPLES} logged)`);
+      tally.setNextDue(p.decider.nextDue());
+      summaries.push(tally.summary);
+    }
+    if (audit) await audit.write(asOf, new Date(o.now.toMillis()));
+    return { asOf, mode: o.mode, datasets: summaries, records };
+  } finally {
+    source.close();
+  }
+}
+
+function prepare(source: Source, datasets: Map<string, DatasetRules>, asOf: DateTime, log: Logger): Prepared[] {
+  const present = source.datasets();
+  const missing: string[] = [];
+  const problems: string[] = [];
+  const prepared: Prepared[] = [];
+  for (const [name, rules] of datasets) {
+    const info = present.get(name);
+    if (!info) { missing.push(name); continue; }
+    for (const { column, what } of namedColumns(rules)) {
+      if (!info.columns.includes(column)) problems.push(`${info.location} has no column "${column}" (named as ${what})`);
+      else if (what.startsWith('redact') && info.notNull.has(column)) problems.push(`${info.location}: column "${column}" is NOT NULL, so it cannot be redacted (named as ${what})`);
+    }
+    const decider = compileDecider(rules, asOf);
+    const layout = [...decider.columns];
+    const key = rules.dataset.key;
+    let keyIndex = -1;
+    if (key !== undefined) { keyIndex = layout.indexOf(key); if (keyIndex < 0) { keyIndex = layout.length; layout.push(key); } }
+    prepared.push({ rules, decider, layout, keyIndex });
+  }
+  if (problems.length > 0) throw new UserError(`the source does not match the policies; nothing was read or changed:\n${problems.join('\n')}`);
+  if (prepared.length === 0) {
+    throw new UserError(`${source.path} holds none of the datasets the policies declare (${[...datasets.keys()].join(', ')}); found: ${[...present.keys()].join(', ') || 'nothing'}`);
+  }
+  if (missing.length > 0) log.warn({ datasets: missing, source: source.path }, 'datasets declared by the policies are not in the source; skipped');
+  return prepared;
+}
+
+function checkCaps(planned: readonly DatasetSummary[], maxDelete: number | undefined): void {
+  if (maxDelete === undefined) return;
+  const total = planned.reduce((n, d) => n + d.delete, 0);
+  if (total > maxDelete) {
+    const per = planned.filter((d) => d.delete > 0).map((d) => `${d.dataset}: ${d.delete}`).join(', ');
+    throw new CapError(`refused: ${total} records would be deleted (${per}), more than --max-delete ${maxDelete}; nothing was changed`);
+  }
+}
+
+function toAct(d: Decision, layout: readonly string[]): RowAct {
+  if (d.action === 'keep') return 'keep';
+  if (d.action === 'delete') return 'delete';
+  return d.columns!.map((c) => layout.indexOf(c));
+}
+
+function recordLine(dataset: string, key: string, d: Decision, p: Prepared, row: Row): RecordLine {
+  const due = p.decider.trace(row).due?.toISO() ?? undefined;
+  const line: RecordLine = { dataset, key, action: d.action as 'delete' | 'redact', policy: d.rule!.policy, rule: d.rule!.id, due };
+  if (d.action === 'redact') line.columns = d.columns;
+  return line;
+}

@@ -1,0 +1,44 @@
+import { Command, CommanderError } from 'commander';
+import { UserError } from '../errors.js';
+import { EXIT } from './exit-codes.js';
+import { validateCommand } from './validate.js';
+import { reportCommand, purgeCommand } from './run-commands.js';
+import { explainCommand } from './explain.js';
+
+function program(): Command {
+  const p = new Command('retention')
+    .description('Enforce data retention policies on SQLite databases and CSV files.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+  p.addCommand(validateCommand());
+  p.addCommand(reportCommand());
+  p.addCommand(purgeCommand());
+  p.addCommand(explainCommand());
+  for (const c of p.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
+  return p;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (e) {
+    process.exitCode = exitCodeOf(e);
+  }
+}
+
+function exitCodeOf(e: unknown): number {
+  if (e instanceof CommanderError) {
+    return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? EXIT.ok : EXIT.usage;
+  }
+  if (e instanceof UserError) {
+    process.stderr.write(`retention: ${e.message}\n`);
+    return e.exitCode;
+  }
+  // A bug: keep the stack so it can be reported.
+  process.stderr.write(`retention: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
+  return EXIT.failure;
+}
+
+await main(process.argv);

@@ -1,0 +1,14 @@
+import { InvalidArgumentError, Option } from 'commander';
+import { DateTime } from 'luxon';
+
+/** Reads "now" once: the only clock of a run. */
+export const clock = () => DateTime.now();
+
+export function positiveInt(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number >= 0');
+  return Number(value);
+}
+
+export const logLevelOption = () => new Option('--log-level <level>', 'log level of the JSON logs on stderr (default: info, warn on a terminal)')
+  .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+

@@ -1,0 +1,66 @@
+/** Writes to stdout; resolves when the stream can take more. */
+export type Out = (s: string) => void | Promise<void>;
+
+import type { RunResult, RecordLine } from '../app/run.js';
+import { table } from './render-table.js';
+
+const COUNTS = ['scanned', 'delete', 'redact', 'keep', 'held', 'invalid', 'unmanaged'] as const;
+
+/** The summary a person reads: per dataset, then per rule with its next due date. */
+export async function renderTable(r: RunResult, out: Out): Promise<void> {
+  const title = r.mode === 'report' ? 'Report' : r.mode === 'dry-run' ? 'Purge (dry run: nothing changed)' : 'Purge';
+  await out(`${title} as of ${r.asOf.toISO()}\n\n`);
+  const rows: (string | number)[][] = [];
+  for (const d of r.datasets) {
+    rows.push([d.dataset, '(all rules)', ...COUNTS.map((c) => d[c]), '']);
+    for (const s of d.rules) rows.push(['', `${s.policy}/${s.rule}`, '', s.delete, s.redact, '', '', '', '', s.nextDue ?? '-']);
+  }
+  await out(table(['dataset', 'rule', ...COUNTS, 'next due'], rows));
+  const verb = r.mode === 'purge' ? ['deleted', 'redacted'] : r.mode === 'dry-run' ? ['would delete', 'would redact'] : ['due for deletion', 'due for redaction'];
+  const del = r.datasets.reduce((n, d) => n + d.delete, 0), red = r.datasets.reduce((n, d) => n + d.redact, 0);
+  await out(`\n${del} ${verb[0]}, ${red} ${verb[1]}.\n`);
+  if (r.records && r.records.count > 0) {
+    // Streamed line by line: a listing of millions of records must not be held in memory.
+    await out('\naction  dataset  key  rule  due  columns\n');
+    for await (const l of r.records.lines()) {
+      const x = JSON.parse(l) as RecordLine;
+      await out(`${x.action.padEnd(6)}  ${x.dataset}  ${x.key}  ${x.policy}/${x.rule}  ${x.due ?? '-'}${x.columns ? `  ${x.columns.join(' ')}` : ''}\n`);
+    }
+  }
+}
+
+/** One JSON document on stdout (SPEC §4); records are streamed from the spool. */
+export async function renderJson(r: RunResult, out: Out, alwaysRecords: boolean): Promise<void> {
+  const head: Record<string, unknown> = { asOf: r.asOf.toISO() };
+  if (r.mode !== 'report') head.dryRun = r.mode === 'dry-run';
+  head.datasets = r.datasets;
+  const text = JSON.stringify(head, null, 2);
+  if (!r.records && !alwaysRecords) { await out(text + '\n'); return; }
+  await out(text.slice(0, -2) + ',\n  "records": [');
+  let first = true;
+  if (r.records) for await (const l of r.records.lines()) { await out((first ? '\n    ' : ',\n    ') + l); first = false; }
+  await out(first ? ']\n}\n' : '\n  ]\n}\n');
+}
+
+const csvField = (v: string | number) => {
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** CSV: the records when they were asked for, otherwise the per-dataset and per-rule counts. */
+export async function renderCsv(r: RunResult, out: Out): Promise<void> {
+  const line = (cells: (string | number)[]) => out(cells.map(csvField).join(',') + '\n');
+  if (r.records) {
+    await line(['dataset', 'key', 'action', 'policy', 'rule', 'due', 'columns']);
+    for await (const l of r.records.lines()) {
+      const x = JSON.parse(l) as RecordLine;
+      await line([x.dataset, x.key, x.action, x.policy, x.rule, x.due ?? '', (x.columns ?? []).join(' ')]);
+    }
+    return;
+  }
+  await line(['dataset', 'policy', 'rule', ...COUNTS, 'next_due']);
+  for (const d of r.datasets) {
+    await line([d.dataset, '', '', ...COUNTS.map((c) => d[c]), '']);
+    for (const s of d.rules) await line([d.dataset, s.policy, s.rule, '', s.delete, s.redact, '', '', '', '', s.nextDue ?? '']);
+  }
+}

@@ -1,0 +1,60 @@
+import { Command, Option } from 'commander';
+import { run, type RunOptions } from '../app/run.js';
+import { EXIT } from './exit-codes.js';
+import { makeLogger } from './logger.js';
+import { clock, logLevelOption, positiveInt } from './options.js';
+import { renderCsv, renderJson, renderTable, type Out } from './render-run.js';
+
+const out: Out = (s) => (process.stdout.write(s) ? undefined : new Promise((r) => process.stdout.once('drain', () => r())));
+
+interface Common { policy: string[]; source: string; asOf?: string; format: string; logLevel?: string; delimiter: string }
+
+function common(c: Command): Command {
+  return c
+    .requiredOption('--policy <path...>', 'policy file or directory of *.yaml/*.yml (repeatable)')
+    .requiredOption('--source <path>', 'SQLite database, CSV file, or directory of CSV files')
+    .option('--as-of <time>', 'ISO 8601 date or date-time every decision is made against (default: now)')
+    .option('--delimiter <char>', 'CSV field delimiter', ',')
+    .addOption(logLevelOption());
+}
+
+export function reportCommand(): Command {
+  return common(new Command('report').description('count what is due for deletion or redaction; changes nothing'))
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
+    .option('--records', 'list every record due for deletion or redaction')
+    .option('--fail-if-due', `exit ${EXIT.due} when any record is due for deletion or redaction`)
+    .action(async (o: Common & { records?: boolean; failIfDue?: boolean }) => {
+      const result = await run(options(o, 'report', { records: Boolean(o.records) }));
+      await render(result, o.format, false);
+      if (o.failIfDue && result.datasets.some((d) => d.delete + d.redact > 0)) process.exitCode = EXIT.due;
+    });
+}
+
+export function purgeCommand(): Command {
+  return common(new Command('purge').description('delete and redact what has expired'))
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--dry-run', 'change nothing; print exactly what the real run would do')
+    .option('--max-delete <n>', `refuse (exit ${EXIT.refused}, nothing changed) if more than n records would be deleted`, positiveInt)
+    .option('--audit-log <file>', 'append one JSON line per dataset and rule acted on, with SHA-256 hashes of the keys')
+    .option('--records', 'with --format table: list every record acted on')
+    .option('--lock-timeout <seconds>', 'wait this long for another run on the same source to finish', positiveInt, 0)
+    .action(async (o: Common & { dryRun?: boolean; maxDelete?: number; auditLog?: string; records?: boolean; lockTimeout: number }) => {
+      const result = await run(options(o, o.dryRun ? 'dry-run' : 'purge', {
+        records: o.format === 'json' || Boolean(o.records), maxDelete: o.maxDelete, auditLog: o.auditLog, lockTimeoutMs: o.lockTimeout * 1000,
+      }));
+      await render(result, o.format, true);
+    });
+}
+
+function options(o: Common, mode: RunOptions['mode'], extra: Partial<RunOptions>): RunOptions {
+  return {
+    policy: o.policy, source: o.source, asOf: o.asOf, now: clock(), mode, records: false,
+    delimiter: o.delimiter, log: makeLogger(o.logLevel), ...extra,
+  };
+}
+
+async function render(result: Awaited<ReturnType<typeof run>>, format: string, purge: boolean): Promise<void> {
+  if (format === 'json') await renderJson(result, out, purge);
+  else if (format === 'csv') await renderCsv(result, out);
+  else await renderTable(result, out);
+}

@@ -1,0 +1,39 @@
+import { closeSync, createReadStream, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { BufferedWriter } from './buffered-writer.js';
+
+/**
+ * Lines written to a temporary file and read back later, so listing every record a run acts on
+ * costs disk, not memory. The directory is removed by dispose() or at exit.
+ */
+export class Spool {
+  private static dir: string | undefined;
+  private readonly file: string;
+  private readonly out: BufferedWriter;
+  private closed = false;
+  count = 0;
+
+  constructor(name: string) {
+    if (!Spool.dir) {
+      const dir = mkdtempSync(join(tmpdir(), 'retention-'));
+      Spool.dir = dir;
+      process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    }
+    this.file = join(Spool.dir, `${name.replace(/[^A-Za-z0-9_.-]/g, '_')}-${Math.random().toString(36).slice(2)}.ndjson`);
+    this.out = new BufferedWriter(openSync(this.file, 'w'), 256 * 1024);
+  }
+
+  push(line: string): void {
+    this.out.write(line + '\n');
+    this.count++;
+  }
+
+  /** Reads the lines back in order; the spool takes no more lines. */
+  async *lines(): AsyncGenerator<string> {
+    if (!this.closed) { this.out.flush(); closeSync(this.out.fd); this.closed = true; }
+    const rl = createInterface({ input: createReadStream(this.file), crlfDelay: Infinity });
+    for await (const line of rl) if (line) yield line;
+  }
+}
