@@ -86,13 +86,13 @@ function ts(ms, style) {
     default: throw new Error(`unknown timestamp style ${style}`);
   }
 }
-/** A random instant in [a, b], mostly during office hours (local), never after T1. */
+/** A random instant in [a, b], mostly during office hours (local), never outside [T0, T1]. */
 function at(a, b, office = 0.8) {
   let ms = between(a, b);
   if (chance(office)) {
     const local = ms + amsOffset(ms);
     const dayStart = local - (local % DAY);
-    ms = dayStart + int(8 * 3600, 17 * 3600 + 3599) * 1000 - amsOffset(ms);
+    ms = Math.min(Math.max(dayStart + int(8 * 3600, 17 * 3600 + 3599) * 1000 - amsOffset(ms), a), b);
   }
   return Math.min(Math.max(ms, T0), T1);
 }
@@ -653,7 +653,7 @@ function generate() {
   const all = {};
   for (const ds of DATASETS) {
     rnd = mulberry32(SEED ^ hash(ds.name)); // each dataset has its own stream: editing one leaves the others unchanged
-    const rows = ds.rows(all);
+    const rows = ds.rows();
     const cols = Object.keys(ds.columns);
     for (const r of rows) {
       const keys = Object.keys(r);

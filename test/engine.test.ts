@@ -101,10 +101,11 @@ const CASES: Case[] = [
     action: 'keep', reason: 'not-due', terms: { 'books:delete': '2022-01-01T00:00:00.000+01:00' } },
 
   // ---- other timestamp formats through the engine ----
-  { name: 'unix seconds, boundary instant', timestamps: 'unix', rules: [d('u', 's', '90 days')], rec: { s: 1767225600 }, asOf: '2026-04-01T00:00:00Z',
-    action: 'delete', reason: 'shortest-deletion', rule: 'u', due: '2026-04-01T02:00:00.000+02:00' },
-  { name: 'unix seconds, 1 ms before', timestamps: 'unix', rules: [d('u', 's', '90 days')], rec: { s: '1767225600' }, asOf: '2026-03-31T23:59:59.999Z',
-    action: 'keep', reason: 'not-due', terms: { 'u:delete': '2026-04-01T02:00:00.000+02:00' } },
+  // 2026-01-01T00:00Z is 01:00 in Amsterdam; 90 calendar days later the wall clock is kept (01:00+02:00)
+  { name: 'unix seconds, boundary instant (90 days across DST)', timestamps: 'unix', rules: [d('u', 's', '90 days')], rec: { s: 1767225600 }, asOf: '2026-03-31T23:00:00Z',
+    action: 'delete', reason: 'shortest-deletion', rule: 'u', due: '2026-04-01T01:00:00.000+02:00' },
+  { name: 'unix seconds, 1 ms before', timestamps: 'unix', rules: [d('u', 's', '90 days')], rec: { s: '1767225600' }, asOf: '2026-03-31T22:59:59.999Z',
+    action: 'keep', reason: 'not-due', terms: { 'u:delete': '2026-04-01T01:00:00.000+02:00' } },
   { name: 'unix_ms', timestamps: 'unix_ms', rules: [d('u', 's', 'PT12H')], rec: { s: 1767225600000 }, asOf: '2026-01-01T12:00:00Z',
     action: 'delete', reason: 'shortest-deletion', rule: 'u', due: '2026-01-01T13:00:00.000+01:00' },
   { name: 'custom Luxon format', timestamps: 'dd-MM-yyyy HH:mm', rules: [d('f', 's', '1 month')], rec: { s: '31-01-2025 10:00' }, asOf: '2025-02-28T10:00:00+01:00',

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import { cli, csvText, sha, sqliteRows, sqliteTable, tempDir, write } from './helpers/cli.js';
+import { AS_OF, CDR_POLICY, CDR_ROWS, DELETED, REDACTED } from './helpers/policy.js';
+
+function setup(kind: 'sqlite' | 'csv') {
+  const dir = tempDir();
+  const policy = write(dir, 'policy.yaml', CDR_POLICY);
+  const source = kind === 'sqlite'
+    ? sqliteTable(join(dir, 'data.db'), 'cdr', CDR_ROWS.map((r) => ({ ...r, started_at: r.started_at === '' ? null : r.started_at })))
+    : write(dir, 'cdr.csv', csvText(CDR_ROWS, '\r\n'));
+  return { dir, policy, source };
+}
+
+function ids(kind: 'sqlite' | 'csv', source: string): number[] {
+  if (kind === 'sqlite') return sqliteRows(source, 'SELECT id FROM cdr ORDER BY id').map((r) => Number(r.id));
+  return readFileSync(source, 'utf8').split('\r\n').slice(1, -1).map((l) => Number(l.split(',')[0]));
+}
+
+const EXPECTED_COUNTS = { dataset: 'cdr', scanned: 9, delete: 2, redact: 1, keep: 6, held: 1, invalid: 1, unmanaged: 0 };
+
+describe.each(['sqlite', 'csv'] as const)('purge on %s', (kind) => {
+  it('dry-run prints what the real run does and changes no byte', () => {
+    const { policy, source } = setup(kind);
+    const before = sha(source);
+    const dry = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--dry-run', '--format', 'json']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(sha(source)).toBe(before);
+    const planned = JSON.parse(dry.stdout);
+    expect(planned.dryRun).toBe(true);
+    expect(planned.datasets[0]).toMatchObject(EXPECTED_COUNTS);
+
+    const real = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']);
+    expect(real.code, real.stderr).toBe(0);
+    const done = JSON.parse(real.stdout);
+    expect(done.dryRun).toBe(false);
+    expect(done.datasets).toEqual(planned.datasets);
+    expect(done.records).toEqual(planned.records);
+    expect(done.records.map((r: { key: string; action: string }) => [r.key, r.action])).toEqual([['1', 'delete'], ['2', 'delete'], ['4', 'redact']]);
+    expect(done.records[0]).toMatchObject({ dataset: 'cdr', policy: 'ip-central', rule: 'usage-data', due: '2026-07-01T10:00:00.000+02:00' });
+    expect(done.records[2]).toMatchObject({ rule: 'voip-ip-address', columns: ['ip_address'] });
+    expect(ids(kind, source)).toEqual(CDR_ROWS.map((r) => r.id).filter((id) => !DELETED.includes(id)));
+  });
+
+  it('redacts only the redacted record, and a second run at the same asOf changes nothing', () => {
+    const { policy, source } = setup(kind);
+    expect(cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF]).code).toBe(0);
+    const ip = (id: number) => kind === 'sqlite'
+      ? sqliteRows(source, `SELECT ip_address FROM cdr WHERE id = ${id}`)[0].ip_address
+      : readFileSync(source, 'utf8').split('\r\n').find((l) => l.startsWith(`${id},`))!.split(',')[3];
+    for (const id of REDACTED) expect(ip(id)).toBe(kind === 'sqlite' ? null : '');
+    expect(ip(5)).toBe('10.0.0.5');
+    const after = sha(source);
+    const again = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout).records).toEqual([]);
+    if (kind === 'csv') expect(sha(source)).toBe(after);
+    else expect(ids(kind, source)).toEqual([3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('--max-delete refuses with exit 3 and changes nothing', () => {
+    const { policy, source } = setup(kind);
+    const before = sha(source);
+    const r = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete', '1']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/2 records would be deleted.*cdr: 2.*--max-delete 1/);
+    expect(sha(source)).toBe(before);
+    expect(cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete', '2']).code).toBe(0);
+  });
+
+  it('--audit-log appends SHA-256 hashes of the keys, never the keys', () => {
+    const { dir, policy, source } = setup(kind);
+    const log = join(dir, 'audit.jsonl');
+    writeFileSync(log, '{"earlier":"line"}\n');
+    expect(cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--audit-log', log]).code).toBe(0);
+    const lines = readFileSync(log, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('{"earlier":"line"}');
+    const entries = lines.slice(1).map((l) => JSON.parse(l));
+    const h = (k: string) => createHash('sha256').update(k).digest('hex');
+    expect(entries).toEqual([
+      expect.objectContaining({ policy: 'ip-central', dataset: 'cdr', rule: 'usage-data', action: 'delete', count: 2, keySha256: [h('1'), h('2')], asOf: '2026-11-24T00:00:00.000+01:00' }),
+      expect.objectContaining({ rule: 'voip-ip-address', action: 'redact', count: 1, keySha256: [h('4')] }),
+    ]);
+    expect(entries[0].time).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(readFileSync(log, 'utf8')).not.toMatch(/10\.0\.0\.|"1"|"2"/);
+  });
+
+  it('a column the policy names but the source lacks is an error before anything changes', () => {
+    const { policy, source } = setup(kind);
+    const before = sha(source);
+    writeFileSync(policy, CDR_POLICY.replace('redact: [ip_address]', 'redact: [ip_addr]'));
+    const r = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no column "ip_addr".*redact of rule voip-ip-address/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(sha(source)).toBe(before);
+  });
+
+  it('refuses to run while another run holds the lock, and takes over a stale lock', () => {
+    const { policy, source } = setup(kind);
+    const lock = `${source}.retention-lock`;
+    writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), started: '2026-11-24T01:00:00Z' }));
+    const before = sha(source);
+    const r = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`pid ${process.pid}`);
+    expect(sha(source)).toBe(before);
+    writeFileSync(lock, JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), started: '2026-11-24T01:00:00Z' }));
+    expect(cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF]).code).toBe(0);
+    expect(existsSync(lock)).toBe(false);
+  });
+});

@@ -1,0 +1,53 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+
+export const BIN = fileURLToPath(new URL('../../bin/retention', import.meta.url));
+
+export interface CliResult { code: number; stdout: string; stderr: string }
+
+/** Runs the real bin/retention, as a user would. */
+export function cli(args: string[], opts: { cwd?: string; input?: string } = {}): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd, input: opts.input, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'retention-test-'));
+}
+
+export function write(dir: string, name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+export function sha(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/** A SQLite table from rows of objects; columns from the first row unless given. */
+export function sqliteTable(file: string, table: string, rows: Record<string, unknown>[], ddl?: string): string {
+  const db = new Database(file);
+  const cols = Object.keys(rows[0] ?? {});
+  db.exec(ddl ?? `CREATE TABLE "${table}" (${cols.map((c) => `"${c}"`).join(', ')})`);
+  const ins = db.prepare(`INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+  db.transaction(() => { for (const r of rows) ins.run(...cols.map((c) => r[c] as never)); })();
+  db.close();
+  return file;
+}
+
+export function sqliteRows(file: string, sql: string): Record<string, unknown>[] {
+  const db = new Database(file, { readonly: true });
+  try { return db.prepare(sql).all() as Record<string, unknown>[]; } finally { db.close(); }
+}
+
+/** Minimal CSV text from rows (quotes only where needed). */
+export function csvText(rows: Record<string, unknown>[], eol = '\n', columns = Object.keys(rows[0] ?? {})): string {
+  const f = (v: unknown) => { const s = v === null || v === undefined ? '' : String(v); return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s; };
+  return [columns.join(','), ...rows.map((r) => columns.map((c) => f(r[c])).join(','))].join(eol) + eol;
+}
