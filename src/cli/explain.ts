@@ -50,7 +50,7 @@ function toText(r: ExplainResult): string {
     lines.push(`  start ${t.start ?? '-'}  due ${t.due ?? '-'}  ${t.status}${t.problem ? `: ${t.problem}` : ''}`);
   }
   if (j.keepUntil) lines.push(`keep until: ${j.keepUntil}`);
-  lines.push('', `verdict: ${j.action.toUpperCase()}${j.rule ? ` by ${j.policy}/${j.rule}` : ''}${j.columns ? ` (columns ${j.columns.join(', ')})` : ''}`);
+  lines.push('', `verdict: ${j.action.toUpperCase()}${j.rule && j.action !== 'keep' ? ` by ${j.policy}/${j.rule}` : ''}${j.columns ? ` (columns ${j.columns.join(', ')})` : ''}`);
   lines.push(`because: ${j.principle}${j.problem ? ` (${j.problem})` : ''}`);
   return lines.join('\n') + '\n';
 }

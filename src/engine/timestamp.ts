@@ -5,7 +5,8 @@ import { isEmpty } from './value.js';
 /** A full calendar date first: "2024" or "2024-05" alone is too vague to delete on. */
 const ISO_DATE_FIRST = /^\d{4}-\d{2}-\d{2}(?:$|[T ])/;
 const NUMBER = /^-?\d+(?:\.\d+)?$/;
-const MAX_MS = 8.64e15;
+// Luxon's range is ±8.64e15 ms; keep a day clear so shifting into any zone stays valid.
+const MAX_MS = 8.64e15 - 86_400_000;
 
 /**
  * Reads a timestamp in the dataset's format. Values without an offset are wall-clock time in
@@ -28,7 +29,8 @@ export function parseTimestamp(value: unknown, format: TimestampFormat, zone: st
       const n = typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : typeof value === 'string' && NUMBER.test(value.trim()) ? Number(value) : NaN;
       const ms = format.kind === 'unix' ? n * 1000 : n;
       if (!Number.isFinite(ms) || Math.abs(ms) > MAX_MS) return undefined;
-      return DateTime.fromMillis(Math.trunc(ms), { zone });
+      const dt = DateTime.fromMillis(Math.trunc(ms), { zone });
+      return dt.isValid ? dt : undefined;
     }
     case 'format': {
       if (typeof value !== 'string') return undefined;

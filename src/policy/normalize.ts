@@ -74,7 +74,7 @@ export function normalizePolicy(input: NormalizeInput, file: string, sha256: str
       if (dataset?.key === c) fail([...path, 'redact', j], `rule "${r.id}" redacts "${c}", the key column of dataset "${r.dataset}": the key identifies the record and cannot be redacted`);
       if (dataset?.hold === c) fail([...path, 'redact', j], `rule "${r.id}" redacts "${c}", the hold column of dataset "${r.dataset}"; redacting it would release holds`);
     });
-    if (deleteAfter && keepFor && shorter(deleteAfter, keepFor, timezone)) {
+    if (deleteAfter && keepFor && shorter(deleteAfter, keepFor, IANAZone.isValidZone(timezone) ? timezone : 'UTC')) {
       fail([...path, 'delete_after'], `rule "${r.id}": delete_after (${deleteAfter.text}) is shorter than keep_for (${keepFor.text}); a record cannot be deleted before its legal minimum`);
     }
     const whereClauses: WhereClause[] = Object.entries(r.where ?? {}).map(([column, v]) => ({

@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { cli, csvText, sqliteTable, tempDir, write } from './helpers/cli.js';
+import { AS_OF, CDR_POLICY, CDR_ROWS } from './helpers/policy.js';
+
+function db() {
+  const dir = tempDir();
+  return { dir, policy: write(dir, 'p.yaml', CDR_POLICY), source: sqliteTable(join(dir, 'd.sqlite'), 'cdr', CDR_ROWS) };
+}
+
+describe('validate', () => {
+  it('exits 0 on valid files and directories, 1 with file:line:col for every error of every file', () => {
+    const dir = tempDir();
+    write(dir, 'good.yaml', CDR_POLICY);
+    const bad = write(dir, 'bad.yml', CDR_POLICY.replace('delete_after: 6 months', 'delete_after: 6 monhts').replace('timezone: Europe/Amsterdam', 'timezone: Mars/Olympus'));
+    write(dir, 'bad.test.yaml', 'not: a policy');
+    const ok = cli(['validate', join(dir, 'good.yaml')]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/1 policy file valid/);
+    const r = cli(['validate', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`${bad}:4:11: error: unknown timezone "Mars/Olympus"`);
+    expect(r.stdout).toContain(`${bad}:13:19: error: "6 monhts" is not a valid period`);
+    expect(r.stdout).not.toContain('bad.test.yaml');
+    const j = cli(['validate', dir, '--format', 'json']);
+    expect(j.code).toBe(1);
+    const doc = JSON.parse(j.stdout);
+    expect(doc.valid).toBe(false);
+    expect(doc.problems).toHaveLength(2);
+    expect(doc.problems[0]).toMatchObject({ file: bad, line: 4, col: 11, severity: 'error' });
+  });
+
+  it('exits 2 on wrong usage', () => {
+    expect(cli(['validate', '--bogus']).code).toBe(2);
+    expect(cli(['frobnicate']).code).toBe(2);
+    expect(cli(['report', '--policy', 'x.yaml']).code).toBe(2);
+    expect(cli(['purge', '--policy', 'x', '--source', 'y', '--max-delete', 'many']).code).toBe(2);
+  });
+
+  it('a missing path is an error, not a crash', () => {
+    const r = cli(['validate', '/nonexistent/policies']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/no such file or directory/);
+  });
+});
+
+describe('report', () => {
+  it('prints SPEC §4 JSON: counts per dataset, and records only with --records', () => {
+    const { policy, source } = db();
+    const r = cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.asOf).toBe('2026-11-24T00:00:00.000+01:00');
+    expect(doc.dryRun).toBeUndefined();
+    expect(doc.records).toBeUndefined();
+    expect(doc.datasets[0]).toMatchObject({ dataset: 'cdr', scanned: 9, delete: 2, redact: 1, keep: 6, held: 1, invalid: 1, unmanaged: 0 });
+    const d = doc.datasets[0];
+    expect(d.scanned).toBe(d.delete + d.redact + d.keep);
+    const rr = JSON.parse(cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json', '--records']).stdout);
+    expect(rr.records).toHaveLength(3);
+  });
+
+  it('a date as --as-of means its start in the policy timezone', () => {
+    const { policy, source } = db();
+    const doc = JSON.parse(cli(['report', '--policy', policy, '--source', source, '--as-of', '2026-11-24', '--format', 'json']).stdout);
+    expect(doc.asOf).toBe('2026-11-24T00:00:00.000+01:00');
+    expect(doc.datasets[0].delete).toBe(2);
+    const earlier = JSON.parse(cli(['report', '--policy', policy, '--source', source, '--as-of', '2026-11-23T23:59:59.999+01:00', '--format', 'json']).stdout);
+    expect(earlier.datasets[0].delete).toBe(1);
+  });
+
+  it('--fail-if-due exits 4 when something is due, 0 when nothing is', () => {
+    const { policy, source } = db();
+    expect(cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF, '--fail-if-due']).code).toBe(4);
+    expect(cli(['report', '--policy', policy, '--source', source, '--as-of', '2026-01-01', '--fail-if-due']).code).toBe(0);
+  });
+
+  it('prints a table per dataset and rule, and CSV', () => {
+    const { policy, source } = db();
+    const t = cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF]);
+    expect(t.stdout).toMatch(/cdr\s+\(all rules\)\s+9\s+2\s+1\s+6\s+1\s+1\s+0/);
+    expect(t.stdout).toMatch(/ip-central\/usage-data\s+2\s+0\s+2026-11-24T00:00:01\.000\+01:00/);
+    const c = cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'csv']);
+    expect(c.stdout.split('\n')[0]).toBe('dataset,policy,rule,scanned,delete,redact,keep,held,invalid,unmanaged,next_due');
+    expect(c.stdout).toContain('cdr,,,9,2,1,6,1,1,0,');
+    const rc = cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'csv', '--records']);
+    expect(rc.stdout).toContain('cdr,4,redact,ip-central,voip-ip-address,2026-10-01T12:00:00.000+02:00,ip_address');
+  });
+
+  it('logs go to stderr as JSON, results alone on stdout', () => {
+    const { policy, source } = db();
+    const r = cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json', '--log-level', 'info']);
+    JSON.parse(r.stdout);
+    const logs = r.stderr.trim().split('\n').map((l) => JSON.parse(l));
+    expect(logs.some((l) => l.msg === 'record kept: a value could not be read' && l.key === '7')).toBe(true);
+  });
+
+  it('invalid policy: exit 1 with the problem and no stack trace; unknown source: exit 1', () => {
+    const { dir, source } = db();
+    const bad = write(dir, 'bad.yaml', CDR_POLICY.replace('dataset: cdr\n    from', 'dataset: cdrs\n    from'));
+    const r = cli(['report', '--policy', bad, '--source', source]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/bad\.yaml:\d+:\d+: error: rule "usage-data" names dataset "cdrs"/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const s = cli(['report', '--policy', join(dir, 'p.yaml'), '--source', join(dir, 'nope.db')]);
+    expect(s.code).toBe(1);
+    expect(s.stderr).toMatch(/does not exist/);
+  });
+});
+
+describe('explain', () => {
+  it.each([
+    ['1', 'DELETE by ip-central/usage-data', 'shortest deletion'],
+    ['4', 'REDACT by ip-central/voip-ip-address (columns ip_address)', 'redaction'],
+    ['5', 'KEEP', 'legal minimum not reached'],
+    ['6', 'KEEP', 'held'],
+    ['7', 'KEEP', 'invalid value'],
+    ['3', 'KEEP', 'not due'],
+  ])('record %s: %s because %s', (key, verdict, principle) => {
+    const { policy, source } = db();
+    const r = cli(['explain', '--policy', policy, '--source', source, '--dataset', 'cdr', '--key', key, '--as-of', AS_OF]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`verdict: ${verdict}\n`);
+    expect(r.stdout).toContain(`because: ${principle}`);
+  });
+
+  it('shows start and due of each applying rule, and names an unknown key', () => {
+    const { policy, source } = db();
+    const j = JSON.parse(cli(['explain', '--policy', policy, '--source', source, '--dataset', 'cdr', '--key', '2', '--as-of', AS_OF, '--format', 'json']).stdout);
+    expect(j.rules.find((r: { rule: string }) => r.rule === 'usage-data')).toMatchObject({ start: '2026-05-24T00:00:00.000+02:00', due: '2026-11-24T00:00:00.000+01:00', status: 'due' });
+    const r = cli(['explain', '--policy', policy, '--source', source, '--dataset', 'cdr', '--key', '99', '--as-of', AS_OF]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no record with id "99"/);
+  });
+});
+
+describe('CSV sources', () => {
+  it('keeps exact bytes of kept records, BOM, CRLF and quoting; redacted records get minimal quoting', async () => {
+    const dir = tempDir();
+    const policy = write(dir, 'p.yaml', CDR_POLICY);
+    const text = '\ufeffid,started_at,service,ip_address,legal_hold,note\r\n'
+      + '1,2026-01-01T10:00:00+01:00,voip,10.0.0.1,0,"gone, soon"\r\n'
+      + '"3","2026-05-24T00:00:01+02:00","mobile","10.0.0.3","0","kept ""as is"", quoted\r\nwith a newline"\r\n'
+      + '4,2026-07-01 12:00:00,voip,"10.0.0.4",0,"redacted, ip"\r\n'
+      + '5,2026-08-01,voip,10.0.0.5,0,plain';
+    const file = write(dir, 'cdr.csv', text);
+    expect(cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF]).code).toBe(0);
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(file, 'utf8')).toBe('\ufeffid,started_at,service,ip_address,legal_hold,note\r\n'
+      + '"3","2026-05-24T00:00:01+02:00","mobile","10.0.0.3","0","kept ""as is"", quoted\r\nwith a newline"\r\n'
+      + '4,2026-07-01 12:00:00,voip,,0,"redacted, ip"\r\n'
+      + '5,2026-08-01,voip,10.0.0.5,0,plain');
+  });
+
+  it.each([
+    ['a ragged row', 'id,started_at,service,ip_address,legal_hold\n1,2026-01-01,voip,x,0\n2,2026-01-01,voip\n', /cdr\.csv:3: record has 3 fields but the header has 5/],
+    ['an unterminated quote', 'id,started_at,service,ip_address,legal_hold\n1,2026-01-01,voip,x,0\n2,2026-01-01,voip,"x,0\n3,a,b,c,d\n', /cdr\.csv:3:.*quote/i],
+  ])('%s: exit 1 with the line number, file unchanged', async (_name, text, message) => {
+    const dir = tempDir();
+    const policy = write(dir, 'p.yaml', CDR_POLICY);
+    const file = write(dir, 'cdr.csv', text as string);
+    const r = cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message as RegExp);
+    const { readFileSync, readdirSync } = await import('node:fs');
+    expect(readFileSync(file, 'utf8')).toBe(text);
+    expect(readdirSync(dir).sort()).toEqual(['cdr.csv', 'p.yaml']);
+  });
+
+  it('reads a directory of CSV files, one dataset per file, skipping files no policy declares', () => {
+    const dir = tempDir();
+    const policy = write(dir, 'p.yaml', CDR_POLICY);
+    const data = join(dir, 'export');
+    mkdirSync(data);
+    write(data, 'cdr.csv', csvText(CDR_ROWS));
+    write(data, 'other.csv', 'a,b\n1,2\n');
+    const r = cli(['report', '--policy', policy, '--source', data, '--as-of', AS_OF, '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).datasets.map((d: { dataset: string }) => d.dataset)).toEqual(['cdr']);
+  });
+});
