@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Row, Source } from '../src/sources/source.js';
 import { BATCH_ROWS, SqliteSource } from '../src/sources/sqlite/sqlite-source.js';
 import { CsvSource } from '../src/sources/csv/csv-source.js';
@@ -99,6 +99,7 @@ describe.each(Object.keys(fixtures))('source contract: %s', (kind) => {
     })).rejects.toThrow('boom');
     s.close();
     const left = f.contents().map((x) => x.id);
+    expect(readdirSync(dirname(f.file)).filter((n) => !n.endsWith('-journal'))).toEqual([basename(f.file)]);
     if (kind === 'csv') expect(left).toHaveLength(N);
     else {
       // The batches before the failure were committed whole; the failing one was rolled back.
