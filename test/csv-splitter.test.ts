@@ -47,9 +47,19 @@ function chunksOf(input: Buffer, mode: Chunking, rng: Rng): Buffer[] {
   return out;
 }
 
+const accessRng = mulberry32(1);
+
+/** Reads every field in a random order (field decoding keeps a cursor), some of them twice. */
 function snapshot(r: RawRecord): Got {
-  const fields: string[] = [];
-  for (let i = 0; i < r.fieldCount; i++) fields.push(r.field(i));
+  const n = r.fieldCount;
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let k = n - 1; k > 0; k--) {
+    const j = Math.floor(accessRng() * (k + 1));
+    [order[k], order[j]] = [order[j]!, order[k]!];
+  }
+  const fields = new Array<string>(n);
+  for (const i of order) fields[i] = r.field(i);
+  for (const i of order.slice(0, 2)) expect(r.field(i)).toBe(fields[i]);
   return { line: r.line, bytes: Buffer.from(r.bytes), fields, eol: r.eol };
 }
 
@@ -117,7 +127,7 @@ function lineCol(text: string, at: number): { line: number; column: number } {
 
 // ---------------------------------------------------------------- random documents
 
-const PLAIN_CHARS = ['a', 'b', 'Z', '0', '7', ' ', '-', '.', '_', 'é', 'ß', 'ʤ', '中', '文', '😀', '👩‍💻', '\u00a0', "'"];
+const PLAIN_CHARS = ['a', 'b', 'Z', '0', '7', ' ', '-', '.', '_', 'é', 'ß', 'ʤ', '中', '文', '😀', '👩‍💻', '\u00a0', "'", '\uFFFD'];
 const DELIMS = [',', ',', ',', ';', '\t', '|'];
 
 interface Doc {
@@ -235,10 +245,27 @@ describe('CsvSplitter: differential test against csv-parse', () => {
   it('agrees on 4000 random documents in random chunkings', () => {
     const rng = mulberry32(0x5eed);
     const modes: Chunking[] = ['bytes', 'small', 'random', 'whole'];
+    const seen = { bom: 0, lf: 0, crlf: 0, mixed: 0, noFinalEol: 0, quotedLf: 0, quotedCrLf: 0, doubled: 0, emoji: 0, semicolon: 0, tab: 0, emptyLine: 0 };
     for (let n = 0; n < 4000; n++) {
       const doc = genDoc(rng);
       checkAgainstCsvParse(doc, modes[n % modes.length]!, rng);
+      const t = doc.text;
+      const eols: string[] = t.replace(/"(?:[^"]|"")*"/g, '').match(/\r?\n/g) ?? [];
+      if (t.startsWith('\uFEFF')) seen.bom++;
+      if (eols.length > 1 && eols.every((e) => e === '\n')) seen.lf++;
+      if (eols.length > 1 && eols.every((e) => e === '\r\n')) seen.crlf++;
+      if (eols.includes('\n') && eols.includes('\r\n')) seen.mixed++;
+      if (!t.endsWith('\n')) seen.noFinalEol++;
+      if (/"[^"]*\n[^"]*"/.test(t)) seen.quotedLf++;
+      if (/"[^"]*\r\n[^"]*"/.test(t)) seen.quotedCrLf++;
+      if (t.includes('""')) seen.doubled++;
+      if (t.includes('😀')) seen.emoji++;
+      if (doc.delimiter === ';') seen.semicolon++;
+      if (doc.delimiter === '\t') seen.tab++;
+      if (/\n\r?\n/.test(t.replace(/"(?:[^"]|"")*"/g, 'x'))) seen.emptyLine++;
     }
+    // The generator really covers every feature, many times.
+    for (const [feature, times] of Object.entries(seen)) expect(times, feature).toBeGreaterThan(100);
   });
 
   it('rejects the same invalid documents as csv-parse, with the right line and column', () => {
@@ -290,6 +317,41 @@ describe('CsvSplitter: differential test against csv-parse', () => {
       checked++;
     }
     expect(checked).toBe(1500);
+  });
+});
+
+describe('CsvSplitter: byte-soup fuzz against csv-parse', () => {
+  it('agrees on 6000 random byte strings (invalid UTF-8, stray quotes, bare CRs): same records or both reject', () => {
+    const rng = mulberry32(99);
+    // ASCII structure bytes, pieces of valid sequences, overlong / surrogate / out-of-range leaders
+    const pool = [0x61, 0x62, 0x2c, 0x2c, 0x22, 0x22, 0x0d, 0x0a, 0x0a, 0x20, 0xc3, 0xa9, 0x80, 0xbf, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80];
+    const rare = [0xc0, 0xc1, 0xe0, 0xa0, 0xed, 0xf4, 0x90, 0xf5, 0xff, 0xef, 0xbb];
+    let rejected = 0;
+    for (let n = 0; n < 6000; n++) {
+      const bytes: number[] = chance(rng, 0.2) ? [0xef, 0xbb, 0xbf] : [];
+      const len = int(rng, 0, 40);
+      for (let k = 0; k < len; k++) bytes.push(chance(rng, 0.1) ? pick(rng, rare) : pick(rng, pool));
+      const input = Buffer.from(bytes);
+      const ctx = input.toString('hex');
+      let expected: string[][] | undefined;
+      try {
+        expected = parse(input, { bom: true, relax_column_count: true, record_delimiter: ['\r\n', '\n'] }) as string[][];
+      } catch {
+        expected = undefined;
+      }
+      const chunks = chunksOf(input, pick(rng, ['bytes', 'small', 'random'] as const), rng);
+      if (expected === undefined) {
+        splitError(chunks);
+        rejected++;
+      } else {
+        const got = split(chunks);
+        expect(got.map((g) => g.fields), ctx).toEqual(expected);
+        const all = Buffer.concat(got.map((g) => g.bytes));
+        expect(all.equals(input.equals(Buffer.from([0xef, 0xbb, 0xbf])) ? Buffer.alloc(0) : input), ctx).toBe(true);
+      }
+    }
+    expect(rejected).toBeGreaterThan(1000);
+    expect(rejected).toBeLessThan(5500);
   });
 });
 

@@ -47,13 +47,13 @@ describe('compiled decider agrees with the reference evaluation', () => {
   it('on 40,000 generated records over random policies', () => {
     const r = rng(42);
     let compared = 0;
-    for (let p = 0; p < 200; p++) {
+    for (let p = 0; p < 300; p++) {
       const zone = r.pick(ZONES);
       const fmt = r.pick(['iso', 'iso', 'iso', 'unix', 'unix_ms']);
       const { policy, problems } = parsePolicyText(policyYaml(r, zone, fmt), 'gen.yaml');
       if (!policy) { expect(problems.length).toBeGreaterThan(0); continue; }
       const ds = { dataset: policy.datasets.get('t')!, rules: policy.rules };
-      const asOf = DateTime.fromISO(r.pick(['2026-03-29T02:30:00', '2026-10-25T02:30:00', '2024-02-29T00:00:00', '2026-01-31T23:59:59', '2026-11-24T00:00:00', '2025-03-31T12:00:00']), { zone }).plus({ minutes: r.int(-90, 90) });
+      const asOf = DateTime.fromISO(r.pick(['2026-03-29T02:30:00', '2026-10-25T02:30:00', '2024-02-29T00:00:00', '2026-01-31T23:59:59', '2026-11-24T00:00:00', '2025-03-31T12:00:00', '2026-05-31T00:00:00', '2026-03-31T00:00:00', '2026-03-01T00:00:00', '2026-07-15T10:00:00', '2026-12-31T23:00:00']), { zone }).plus({ minutes: r.int(-90, 90) });
       const decider = compileDecider(ds, asOf);
       for (let i = 0; i < 200; i++) {
         const rec: Record<string, unknown> = {

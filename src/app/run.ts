@@ -66,7 +66,8 @@ export async function run(o: RunOptions): Promise<RunResult> {
   const asOf = resolveAsOf(o.asOf, o.now, policies);
   const source = openSource(o.source, { readonly: o.mode !== 'purge', delimiter: o.delimiter, lockTimeoutMs: o.lockTimeoutMs });
   try {
-    const prepared = prepare(source, datasets, asOf, o.log);
+    // Next due dates are for reports; purge and its dry run skip them and print the same.
+    const prepared = prepare(source, datasets, asOf, o.log, o.mode !== 'report');
     if (o.mode === 'purge') source.lock();
     // A CSV file can turn out malformed halfway; a cap needs the counts. Either way, read
     // everything once before the first change.
@@ -118,7 +119,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
   }
 }
 
-function prepare(source: Source, datasets: Map<string, DatasetRules>, asOf: DateTime, log: Logger): Prepared[] {
+function prepare(source: Source, datasets: Map<string, DatasetRules>, asOf: DateTime, log: Logger, acting: boolean): Prepared[] {
   const present = source.datasets();
   const missing: string[] = [];
   const problems: string[] = [];
@@ -130,7 +131,7 @@ function prepare(source: Source, datasets: Map<string, DatasetRules>, asOf: Date
       if (!info.columns.includes(column)) problems.push(`${info.location} has no column "${column}" (named as ${what})`);
       else if (what.startsWith('redact') && info.notNull.has(column)) problems.push(`${info.location}: column "${column}" is NOT NULL, so it cannot be redacted (named as ${what})`);
     }
-    const decider = compileDecider(rules, asOf);
+    const decider = compileDecider(rules, asOf, { nextDue: !acting });
     const layout = [...decider.columns];
     const key = rules.dataset.key;
     let keyIndex = -1;

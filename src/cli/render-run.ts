@@ -10,12 +10,13 @@ const COUNTS = ['scanned', 'delete', 'redact', 'keep', 'held', 'invalid', 'unman
 export async function renderTable(r: RunResult, out: Out): Promise<void> {
   const title = r.mode === 'report' ? 'Report' : r.mode === 'dry-run' ? 'Purge (dry run: nothing changed)' : 'Purge';
   await out(`${title} as of ${r.asOf.toISO()}\n\n`);
+  const next = r.mode === 'report';
   const rows: (string | number)[][] = [];
   for (const d of r.datasets) {
-    rows.push([d.dataset, '(all rules)', ...COUNTS.map((c) => d[c]), '']);
-    for (const s of d.rules) rows.push(['', `${s.policy}/${s.rule}`, '', s.delete, s.redact, '', '', '', '', s.nextDue ?? '-']);
+    rows.push([d.dataset, '(all rules)', ...COUNTS.map((c) => d[c]), ...(next ? [''] : [])]);
+    for (const s of d.rules) rows.push(['', `${s.policy}/${s.rule}`, '', s.delete, s.redact, '', '', '', '', ...(next ? [s.nextDue ?? '-'] : [])]);
   }
-  await out(table(['dataset', 'rule', ...COUNTS, 'next due'], rows));
+  await out(table(['dataset', 'rule', ...COUNTS, ...(next ? ['next due'] : [])], rows));
   const verb = r.mode === 'purge' ? ['deleted', 'redacted'] : r.mode === 'dry-run' ? ['would delete', 'would redact'] : ['due for deletion', 'due for redaction'];
   const del = r.datasets.reduce((n, d) => n + d.delete, 0), red = r.datasets.reduce((n, d) => n + d.redact, 0);
   await out(`\n${del} ${verb[0]}, ${red} ${verb[1]}.\n`);

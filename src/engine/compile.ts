@@ -2,6 +2,7 @@ import type { DateTime } from 'luxon';
 import type { Period, Rule } from '../policy/model.js';
 import type { Decision, TermKind, Trace } from './decision.js';
 import { evaluate, termsOf, type DatasetRules } from './evaluate.js';
+import { traceTerm } from './due.js';
 import { fastEpoch } from './timestamp.js';
 import { threshold, type Threshold } from './threshold.js';
 import { asText, holdState, isEmpty } from './value.js';
@@ -39,7 +40,13 @@ interface RuleGroup {
   readonly terms: Term[];
 }
 
-export function compileDecider(ds: DatasetRules, asOf: DateTime): Decider {
+export interface DeciderOptions {
+  /** Track each rule's next due date (report); off for purge, where it costs time and is not shown. */
+  readonly nextDue?: boolean;
+}
+
+export function compileDecider(ds: DatasetRules, asOf: DateTime, options: DeciderOptions = {}): Decider {
+  const trackNext = options.nextDue ?? true;
   const columns: string[] = [];
   const col = (c: string) => { let i = columns.indexOf(c); if (i < 0) { i = columns.length; columns.push(c); } return i; };
   const hold = ds.dataset.hold !== undefined ? col(ds.dataset.hold) : -1;
@@ -84,6 +91,15 @@ export function compileDecider(ds: DatasetRules, asOf: DateTime): Decider {
     return th;
   };
 
+  /** Luxon for one term of one record: values the fast path cannot read, starts near a cut. */
+  const exactTerm = (t: Term, row: readonly unknown[]): number => {
+    const x = traceTerm(t.rule, t.kind, t.period, ds.dataset, rowGetter(row), asOf);
+    if (x.status === 'invalid') return UNSURE;
+    if (x.status === 'not-started') return NOT_STARTED;
+    approxDue = x.due!.toMillis(); approxErr = 0;
+    return x.status === 'due' ? DUE : NOT_DUE;
+  };
+
   const status = (t: Term, row: readonly unknown[]): number => {
     let empty = false;
     start = -Infinity; slack = 0;
@@ -91,7 +107,7 @@ export function compileDecider(ds: DatasetRules, asOf: DateTime): Decider {
       const v = row[i];
       if (isEmpty(v)) { empty = true; continue; }
       const e = fastEpoch(v, fmt);
-      if (!e) return UNSURE;
+      if (!e) return exactTerm(t, row);
       if (e.epoch > start) start = e.epoch;
       if (e.slack > slack) slack = e.slack;
     }
@@ -100,13 +116,13 @@ export function compileDecider(ds: DatasetRules, asOf: DateTime): Decider {
     if (empty || th === null) return NOT_STARTED;
     approxDue = start + th.shift; approxErr = th.error + slack;
     if (th.exact) {
-      if (Math.abs(start - th.cut) <= slack) return UNSURE;
+      if (Math.abs(start - th.cut) <= slack) return exactTerm(t, row);
       return start < th.cut ? DUE : NOT_DUE;
     }
     const m = th.margin + slack;
     if (start < th.cut - m) return DUE;
     if (start > th.cut + m) return NOT_DUE;
-    return UNSURE;
+    return exactTerm(t, row);
   };
 
   const next = new Map<Term, { due: DateTime; approx: number }>();
@@ -117,6 +133,12 @@ export function compileDecider(ds: DatasetRules, asOf: DateTime): Decider {
     if (d && (!best || d.toMillis() < best.due.toMillis())) next.set(t, { due: d, approx: d.toMillis() });
   };
 
+  const deletions = new Map<Rule, Decision>();
+  const deleteBy = (rule: Rule): Decision => {
+    let d = deletions.get(rule);
+    if (!d) { d = Object.freeze({ action: 'delete', reason: 'shortest-deletion', rule }); deletions.set(rule, d); }
+    return d;
+  };
   const due: Term[] = [];
   const approx: number[] = [], errs: number[] = [];
   const decide = (row: readonly unknown[]): Decision => {
@@ -136,7 +158,7 @@ export function compileDecider(ds: DatasetRules, asOf: DateTime): Decider {
         const s = status(t, row);
         if (s === UNSURE) return exact(row);
         if (t.kind === 'keep') { if (s !== DUE) keepBlocked = true; continue; }
-        if (s === NOT_DUE) noteNotDue(t, row);
+        if (s === NOT_DUE && trackNext) noteNotDue(t, row);
         if (t.kind === 'delete') {
           deletes++;
           if (s === DUE) { due.push(t); approx.push(approxDue); errs.push(approxErr); anyDue = true; }
@@ -144,11 +166,11 @@ export function compileDecider(ds: DatasetRules, asOf: DateTime): Decider {
       }
     }
     if (due.length > 0 && !keepBlocked) {
-      if (due.length === 1) return { action: 'delete', reason: 'shortest-deletion', rule: due[0].rule };
+      if (due.length === 1) return deleteBy(due[0].rule);
       let best = 0;
       for (let i = 1; i < due.length; i++) if (approx[i] < approx[best]) best = i;
       for (let i = 0; i < due.length; i++) if (i !== best && approx[i] - errs[i] <= approx[best] + errs[best]) return exact(row);
-      return { action: 'delete', reason: 'shortest-deletion', rule: due[best].rule };
+      return deleteBy(due[best].rule);
     }
     if (redacts && !keepBlocked) {
       const cols = new Set<string>();
@@ -160,12 +182,12 @@ export function compileDecider(ds: DatasetRules, asOf: DateTime): Decider {
       }
       if (rules.length > 0) return { action: 'redact', reason: 'redaction', rule: rules[0], columns: [...cols], redactRules: rules };
     }
-    return { action: 'keep', reason: deletes === 0 ? 'unmanaged' : keepBlocked && anyDue ? 'legal-minimum' : 'not-due' };
+    return deletes === 0 ? UNMANAGED : keepBlocked && anyDue ? LEGAL_MINIMUM : NOT_DUE_YET;
   };
 
   const exact = (row: readonly unknown[]): Decision => {
     const tr = trace(row);
-    if (tr.decision.reason !== 'invalid') {
+    if (trackNext && tr.decision.reason !== 'invalid') {
       for (const g of groups) for (const t of g.terms) {
         const x = tr.terms.find((y) => y.rule === t.rule && y.kind === t.kind);
         if (x?.status === 'not-due' && t.kind !== 'keep') {
@@ -187,4 +209,8 @@ export function compileDecider(ds: DatasetRules, asOf: DateTime): Decider {
   };
 }
 
+// Shared decisions: most records end in one of these, and allocating none keeps GC quiet.
 const HELD: Decision = Object.freeze({ action: 'keep', reason: 'held' });
+const UNMANAGED: Decision = Object.freeze({ action: 'keep', reason: 'unmanaged' });
+const LEGAL_MINIMUM: Decision = Object.freeze({ action: 'keep', reason: 'legal-minimum' });
+const NOT_DUE_YET: Decision = Object.freeze({ action: 'keep', reason: 'not-due' });

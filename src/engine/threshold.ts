@@ -16,7 +16,8 @@ export interface Threshold {
   readonly error: number;
 }
 
-const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 const UNIT_LENGTH = { day: DAY, month: 31 * DAY, year: 366 * DAY } as const;
 
 export function threshold(duration: DurationLikeObject, align: 'day' | 'month' | 'year' | undefined, asOf: DateTime): Threshold {
@@ -30,9 +31,15 @@ export function threshold(duration: DurationLikeObject, align: 'day' | 'month' |
     const cut = b.toMillis();
     return { cut, exact: true, margin: 0, shift: now - cut, error: UNIT_LENGTH[align] + 4 * DAY };
   }
-  const cut = asOf.minus(duration).toMillis();
+  const t = asOf.minus(duration);
+  const cut = t.toMillis();
   const calendar = Boolean(duration.years || duration.months || duration.quarters);
   const wallClock = calendar || Boolean(duration.weeks || duration.days);
-  const margin = calendar ? 4 * DAY : wallClock ? DAY : 0;
+  // Adding months clamps days 29-31 to the month's end, which can move a due by up to 3 days and
+  // reorder starts of those days. When the cut itself round-trips and no start near it falls on
+  // such a day, only a DST change can move a due (by its size, up to 2 h in any zone); outside
+  // the 4-day window clamping cannot reach asOf. Wall-clock units keep the time of day.
+  const clamps = calendar && (t.plus(duration).toMillis() !== now || [-4, -3, -2, -1, 0, 1, 2, 3, 4].some((d) => t.plus({ days: d }).day > 28));
+  const margin = clamps ? 4 * DAY : wallClock ? 3 * HOUR : 0;
   return { cut, exact: false, margin, shift: now - cut, error: margin };
 }

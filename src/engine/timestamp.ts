@@ -57,24 +57,57 @@ export function fastEpoch(value: unknown, format: TimestampFormat): { epoch: num
 }
 
 export const LOCAL_SLACK = 15 * 3600_000;
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+/** Digits at s[i..i+n) as a number, or -1. Hot: one call per date field per record. */
+function digits(s: string, i: number, n: number): number {
+  let v = 0;
+  for (let k = i; k < i + n; k++) {
+    const c = s.charCodeAt(k) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/**
+ * YYYY-MM-DD, optionally [T ]HH:MM[:SS[.fff]] and Z or ±HH:MM: the shapes exports commonly use.
+ * Anything else (or any doubt) is left to Luxon.
+ */
 function fastIso(s: string): { epoch: number; slack: number } | undefined {
-  const m = ISO.exec(s);
-  if (!m) return undefined;
-  const y = +m[1], mo = +m[2], d = +m[3];
-  if (y < 1000) return undefined; // Date.UTC reads years below 100 as 19xx
+  const n = s.length;
+  if (n < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return undefined;
+  const y = digits(s, 0, 4), mo = digits(s, 5, 2), d = digits(s, 8, 2);
+  if (y < 1000 || mo < 1 || mo > 12 || d < 1) return undefined; // Date.UTC reads years below 100 as 19xx
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  if (mo < 1 || mo > 12 || d < 1 || d > (mo === 2 && leap ? 29 : DAYS[mo - 1])) return undefined;
-  const h = m[4] ? +m[4] : 0, mi = m[5] ? +m[5] : 0, sec = m[6] ? +m[6] : 0;
-  if (h > 23 || mi > 59 || sec > 59) return undefined;
-  const ms = m[7] ? +m[7].padEnd(3, '0') : 0;
+  if (d > (mo === 2 && leap ? 29 : DAYS[mo - 1])) return undefined;
+  let h = 0, mi = 0, sec = 0, ms = 0, i = 10;
+  if (n > 10) {
+    const sep = s.charCodeAt(10);
+    if ((sep !== 84 && sep !== 32) || n < 16 || s.charCodeAt(13) !== 58) return undefined;
+    h = digits(s, 11, 2); mi = digits(s, 14, 2);
+    if (h < 0 || h > 23 || mi < 0 || mi > 59) return undefined;
+    i = 16;
+    if (i < n && s.charCodeAt(i) === 58) {
+      sec = digits(s, 17, 2);
+      if (sec < 0 || sec > 59 || n < 19) return undefined;
+      i = 19;
+      if (i < n && s.charCodeAt(i) === 46) {
+        let k = i + 1;
+        while (k < n && k < i + 4 && s.charCodeAt(k) >= 48 && s.charCodeAt(k) <= 57) k++;
+        if (k === i + 1) return undefined;
+        ms = digits(s, i + 1, k - i - 1) * (k - i - 1 === 1 ? 100 : k - i - 1 === 2 ? 10 : 1);
+        i = k;
+      }
+    }
+  }
   const wall = Date.UTC(y, mo - 1, d, h, mi, sec, ms);
-  const off = m[8];
-  if (off === undefined) return { epoch: wall, slack: LOCAL_SLACK };
-  if (off === 'Z') return { epoch: wall, slack: 0 };
-  const oh = +off.slice(1, 3), om = +off.slice(4, 6);
-  if (oh > 23 || om > 59) return undefined;
-  return { epoch: wall - (off[0] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000, slack: 0 };
+  if (i === n) return { epoch: wall, slack: LOCAL_SLACK };
+  if (i === 10) return undefined; // an offset needs a time
+  const z = s.charCodeAt(i);
+  if (z === 90 && i + 1 === n) return { epoch: wall, slack: 0 };
+  if ((z !== 43 && z !== 45) || n !== i + 6 || s.charCodeAt(i + 3) !== 58) return undefined;
+  const oh = digits(s, i + 1, 2), om = digits(s, i + 4, 2);
+  if (oh < 0 || oh > 23 || om < 0 || om > 59) return undefined;
+  return { epoch: wall - (z === 45 ? -1 : 1) * (oh * 60 + om) * 60_000, slack: 0 };
 }

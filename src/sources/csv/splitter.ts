@@ -76,6 +76,8 @@ const CR = 0x0d;
 const QUOTE = 0x22;
 const EOLS = ['', '\n', '\r\n'] as const;
 const MIN_CARRY = 64 * 1024;
+/** Records longer than this are decoded field by field only (the caller may want few of many fields). */
+const WHOLE_DECODE_MAX = 4096;
 /** Carry buffers larger than this are shrunk again once the long record is gone. */
 const SHRINK_ABOVE = 4 * 1024 * 1024;
 
@@ -83,6 +85,11 @@ const SHRINK_ABOVE = 4 * 1024 * 1024;
 const PLAIN = 0;
 const QUOTED = 1;
 const QUOTED_ESCAPES = 2;
+
+/** Record decoding modes, see Record. */
+const UNDECIDED = 0;
+const TEXT = 1;
+const PER_FIELD = 2;
 
 class Record implements RawRecord {
   line = 0;
@@ -95,18 +102,26 @@ class Record implements RawRecord {
   /** @internal */ ends: number[] = [];
   /** @internal */ kinds: number[] = [];
   /**
-   * Lazily decoded text of the whole record (first field start to last field
-   * end) when its UTF-16 length equals its byte length; then every byte is one
-   * code unit and fields are cheap slices of it. One native decode per record
-   * instead of one per field.
+   * Field decoding. Native calls dominate the cost of decoding short fields,
+   * so on the first field() call the whole record (first field start to last
+   * field end) is decoded once; if the text has one UTF-16 unit per byte
+   * (ASCII, or invalid bytes each decoded alone to U+FFFD), byte offsets are
+   * text offsets and fields are cheap slices of it (TEXT). Otherwise each field
+   * is decoded on its own (PER_FIELD), and whole-record decoding is skipped for
+   * the next records for a while, as non-ASCII records tend to come together.
+   * (Mapping offsets into non-ASCII text measured slower: it makes every field
+   * a two-byte string.)
    */
-  private text: string | null = null;
-  /** Records to wait before trying whole-record decoding again, after a non-ASCII record. */
+  private mode = UNDECIDED;
+  private text = '';
+  /** Records left before whole-record decoding is tried again. */
   private skipWhole = 0;
 
   /** @internal Called before each record is handed out. */
   reset(): void {
-    this.text = null;
+    this.mode = UNDECIDED;
+    this.text = '';
+    if (this.skipWhole > 0) this.skipWhole--;
   }
 
   get bytes(): Buffer {
@@ -123,22 +138,37 @@ class Record implements RawRecord {
     }
     const start = this.starts[i]!;
     const end = this.ends[i]!;
-    let text = this.text;
-    if (text === null && end - start > 0) {
-      if (this.skipWhole > 0) {
-        this.skipWhole--;
-      } else {
-        const base = this.starts[0]!;
-        const t = utf8Slice(this.buf, base, this.ends[this.fieldCount - 1]!);
-        if (t.length === this.ends[this.fieldCount - 1]! - base) {
-          this.text = text = t;
+    let mode = this.mode;
+    if (mode === UNDECIDED) {
+      if (end === start) return '';
+      mode = this.decodeWhole();
+    }
+    let s: string;
+    if (mode === TEXT) {
+      const base = this.starts[0]!;
+      s = this.text.slice(start - base, end - base);
+    } else {
+      s = utf8Slice(this.buf, start, end);
+    }
+    return this.kinds[i] === QUOTED_ESCAPES ? s.replaceAll('""', '"') : s;
+  }
+
+  private decodeWhole(): number {
+    let mode = PER_FIELD;
+    if (this.skipWhole === 0) {
+      const base = this.starts[0]!;
+      const end = this.ends[this.fieldCount - 1]!;
+      if (end - base <= WHOLE_DECODE_MAX) {
+        const text = utf8Slice(this.buf, base, end);
+        if (text.length === end - base) {
+          mode = TEXT;
+          this.text = text;
         } else {
           this.skipWhole = 16;
         }
       }
     }
-    const s = text !== null ? text.slice(start - this.starts[0]!, end - this.starts[0]!) : utf8Slice(this.buf, start, end);
-    return this.kinds[i] === QUOTED_ESCAPES ? s.replaceAll('""', '"') : s;
+    return (this.mode = mode);
   }
 }
 
