@@ -3,7 +3,7 @@ import type { Period, Rule } from '../policy/model.js';
 import type { Decision, TermKind, Trace } from './decision.js';
 import { evaluate, termsOf, type DatasetRules } from './evaluate.js';
 import { traceTerm } from './due.js';
-import { fastEpoch } from './timestamp.js';
+import { fastEpochOf, fastSlack } from './timestamp.js';
 import { threshold, type Threshold } from './threshold.js';
 import { asText, holdState, isEmpty } from './value.js';
 
@@ -106,10 +106,10 @@ export function compileDecider(ds: DatasetRules, asOf: DateTime, options: Decide
     for (const i of t.from) {
       const v = row[i];
       if (isEmpty(v)) { empty = true; continue; }
-      const e = fastEpoch(v, fmt);
-      if (!e) return exactTerm(t, row);
-      if (e.epoch > start) start = e.epoch;
-      if (e.slack > slack) slack = e.slack;
+      const e = fastEpochOf(v, fmt);
+      if (e !== e) return exactTerm(t, row); // NaN: not a shape the fast reader knows
+      if (e > start) start = e;
+      if (fastSlack > slack) slack = fastSlack;
     }
     const th = thresholdOf(t, row);
     if (th === undefined) return UNSURE;
@@ -147,8 +147,7 @@ export function compileDecider(ds: DatasetRules, asOf: DateTime, options: Decide
       if (h === 'held') return HELD;
       if (h === 'unclear') return trace(row).decision;
     }
-    due.length = 0; approx.length = 0; errs.length = 0;
-    let deletes = 0, keepBlocked = false, anyDue = false;
+    let nDue = 0, deletes = 0, keepBlocked = false, anyDue = false;
     let redacts: Term[] | undefined;
     for (const g of groups) {
       let match = true;
@@ -161,15 +160,15 @@ export function compileDecider(ds: DatasetRules, asOf: DateTime, options: Decide
         if (s === NOT_DUE && trackNext) noteNotDue(t, row);
         if (t.kind === 'delete') {
           deletes++;
-          if (s === DUE) { due.push(t); approx.push(approxDue); errs.push(approxErr); anyDue = true; }
+          if (s === DUE) { due[nDue] = t; approx[nDue] = approxDue; errs[nDue] = approxErr; nDue++; anyDue = true; }
         } else if (s === DUE) { (redacts ??= []).push(t); anyDue = true; }
       }
     }
-    if (due.length > 0 && !keepBlocked) {
-      if (due.length === 1) return deleteBy(due[0].rule);
+    if (nDue > 0 && !keepBlocked) {
+      if (nDue === 1) return deleteBy(due[0].rule);
       let best = 0;
-      for (let i = 1; i < due.length; i++) if (approx[i] < approx[best]) best = i;
-      for (let i = 0; i < due.length; i++) if (i !== best && approx[i] - errs[i] <= approx[best] + errs[best]) return exact(row);
+      for (let i = 1; i < nDue; i++) if (approx[i] < approx[best]) best = i;
+      for (let i = 0; i < nDue; i++) if (i !== best && approx[i] - errs[i] <= approx[best] + errs[best]) return exact(row);
       return deleteBy(due[best].rule);
     }
     if (redacts && !keepBlocked) {

@@ -47,13 +47,23 @@ export function parseTimestamp(value: unknown, format: TimestampFormat, zone: st
  * Returns undefined when unsure; then the caller uses parseTimestamp. Tested against it.
  */
 export function fastEpoch(value: unknown, format: TimestampFormat): { epoch: number; slack: number } | undefined {
-  if (format.kind === 'iso') return typeof value === 'string' ? fastIso(value) : undefined;
+  const epoch = fastEpochOf(value, format);
+  return Number.isNaN(epoch) ? undefined : { epoch, slack: fastSlack };
+}
+
+/** Set by fastEpochOf: the slack of the epoch it returned. */
+export let fastSlack = 0;
+
+/** fastEpoch without allocating: the epoch, or NaN when unsure; its slack in `fastSlack`. */
+export function fastEpochOf(value: unknown, format: TimestampFormat): number {
+  if (format.kind === 'iso') return typeof value === 'string' ? fastIso(value) : NaN;
   if (format.kind === 'unix' || format.kind === 'unix_ms') {
     const n = typeof value === 'number' ? value : typeof value === 'string' && NUMBER.test(value) ? Number(value) : NaN;
     const ms = format.kind === 'unix' ? n * 1000 : n;
-    return Number.isFinite(ms) && Math.abs(ms) <= MAX_MS ? { epoch: Math.trunc(ms), slack: 0 } : undefined;
+    fastSlack = 0;
+    return Number.isFinite(ms) && Math.abs(ms) <= MAX_MS ? Math.trunc(ms) : NaN;
   }
-  return undefined;
+  return NaN;
 }
 
 export const LOCAL_SLACK = 15 * 3600_000;
@@ -74,40 +84,41 @@ function digits(s: string, i: number, n: number): number {
  * YYYY-MM-DD, optionally [T ]HH:MM[:SS[.fff]] and Z or ±HH:MM: the shapes exports commonly use.
  * Anything else (or any doubt) is left to Luxon.
  */
-function fastIso(s: string): { epoch: number; slack: number } | undefined {
+function fastIso(s: string): number {
   const n = s.length;
-  if (n < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return undefined;
+  if (n < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return NaN;
   const y = digits(s, 0, 4), mo = digits(s, 5, 2), d = digits(s, 8, 2);
-  if (y < 1000 || mo < 1 || mo > 12 || d < 1) return undefined; // Date.UTC reads years below 100 as 19xx
+  if (y < 1000 || mo < 1 || mo > 12 || d < 1) return NaN; // Date.UTC reads years below 100 as 19xx
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  if (d > (mo === 2 && leap ? 29 : DAYS[mo - 1])) return undefined;
+  if (d > (mo === 2 && leap ? 29 : DAYS[mo - 1])) return NaN;
   let h = 0, mi = 0, sec = 0, ms = 0, i = 10;
   if (n > 10) {
     const sep = s.charCodeAt(10);
-    if ((sep !== 84 && sep !== 32) || n < 16 || s.charCodeAt(13) !== 58) return undefined;
+    if ((sep !== 84 && sep !== 32) || n < 16 || s.charCodeAt(13) !== 58) return NaN;
     h = digits(s, 11, 2); mi = digits(s, 14, 2);
-    if (h < 0 || h > 23 || mi < 0 || mi > 59) return undefined;
+    if (h < 0 || h > 23 || mi < 0 || mi > 59) return NaN;
     i = 16;
     if (i < n && s.charCodeAt(i) === 58) {
       sec = digits(s, 17, 2);
-      if (sec < 0 || sec > 59 || n < 19) return undefined;
+      if (sec < 0 || sec > 59 || n < 19) return NaN;
       i = 19;
       if (i < n && s.charCodeAt(i) === 46) {
         let k = i + 1;
         while (k < n && k < i + 4 && s.charCodeAt(k) >= 48 && s.charCodeAt(k) <= 57) k++;
-        if (k === i + 1) return undefined;
+        if (k === i + 1) return NaN;
         ms = digits(s, i + 1, k - i - 1) * (k - i - 1 === 1 ? 100 : k - i - 1 === 2 ? 10 : 1);
         i = k;
       }
     }
   }
   const wall = Date.UTC(y, mo - 1, d, h, mi, sec, ms);
-  if (i === n) return { epoch: wall, slack: LOCAL_SLACK };
-  if (i === 10) return undefined; // an offset needs a time
+  if (i === n) { fastSlack = LOCAL_SLACK; return wall; }
+  if (i === 10) return NaN; // an offset needs a time
   const z = s.charCodeAt(i);
-  if (z === 90 && i + 1 === n) return { epoch: wall, slack: 0 };
-  if ((z !== 43 && z !== 45) || n !== i + 6 || s.charCodeAt(i + 3) !== 58) return undefined;
+  fastSlack = 0;
+  if (z === 90 && i + 1 === n) return wall;
+  if ((z !== 43 && z !== 45) || n !== i + 6 || s.charCodeAt(i + 3) !== 58) return NaN;
   const oh = digits(s, i + 1, 2), om = digits(s, i + 4, 2);
-  if (oh < 0 || oh > 23 || om < 0 || om > 59) return undefined;
-  return { epoch: wall - (z === 45 ? -1 : 1) * (oh * 60 + om) * 60_000, slack: 0 };
+  if (oh < 0 || oh > 23 || om < 0 || om > 59) return NaN;
+  return wall - (z === 45 ? -1 : 1) * (oh * 60 + om) * 60_000;
 }

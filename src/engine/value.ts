@@ -22,6 +22,8 @@ const NOT_HELD = new Set(['', '0', 'false', 'no', 'n']);
  * the record is kept and counted invalid rather than guessed free.
  */
 export function holdState(v: unknown): 'held' | 'free' | 'unclear' {
+  if (v === 0 || v === null) return 'free';
+  if (v === 1) return 'held';
   const t = asText(v).trim().toLowerCase();
   if (HELD.has(t)) return 'held';
   if (NOT_HELD.has(t)) return 'free';

@@ -101,6 +101,7 @@ class Record implements RawRecord {
   /** @internal */ starts: number[] = [];
   /** @internal */ ends: number[] = [];
   /** @internal */ kinds: number[] = [];
+  /** @internal All fields unquoted (kinds not filled in). */ plain = true;
   /**
    * Field decoding. Native calls dominate the cost of decoding short fields,
    * so on the first field() call the whole record (first field start to last
@@ -150,7 +151,7 @@ class Record implements RawRecord {
     } else {
       s = utf8Slice(this.buf, start, end);
     }
-    return this.kinds[i] === QUOTED_ESCAPES ? s.replaceAll('""', '"') : s;
+    return !this.plain && this.kinds[i] === QUOTED_ESCAPES ? s.replaceAll('""', '"') : s;
   }
 
   private decodeWhole(): number {
@@ -342,13 +343,12 @@ export class CsvSplitter {
       for (; i < lf; i++) {
         if (buf[i] === delim) {
           starts[nf] = fs;
-          ends[nf] = i;
-          kinds[nf++] = PLAIN;
+          ends[nf++] = i;
           fs = i + 1;
         }
       }
       starts[nf] = fs;
-      kinds[nf] = PLAIN;
+      rec.plain = true;
       if (lf > fs && buf[lf - 1] === CR) {
         ends[nf++] = lf - 1;
         rec.eolLen = 2;
@@ -362,6 +362,7 @@ export class CsvSplitter {
     }
 
     // General state machine.
+    rec.plain = false;
     for (;;) {
       // At the start of a field.
       if (i >= len) {
