@@ -90,7 +90,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
       const decide = (row: Row): Decision => {
         const d = p.decider.decide(row);
         tally.add(d);
-        if (d.action !== 'keep') {
+        if (d.action !== 'keep' && (records || audit)) {
           const key = p.keyIndex >= 0 ? asText(row[p.keyIndex]) : String(row[p.layout.length]);
           if (records) records.push(JSON.stringify(recordLine(name, key, d, p, row)));
           if (audit) audit.add(d.rule!.policy, name, d.rule!.id, d.action, key);
