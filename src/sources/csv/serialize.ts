@@ -4,15 +4,18 @@
  * field are doubled. `eol` is appended as is ('\r\n', '\n' or '' for a last
  * line without newline). Used to rewrite redacted records.
  *
- * Caveats: a record with zero fields cannot be represented (RangeError); a
- * record made of a single empty field serializes as an empty line, which
- * reads back as one empty field.
+ * One exception to minimal quoting: a record made of a single empty field is
+ * written as `""`, so that it stays a record (an empty line at the end of a
+ * file without final newline would be no record at all, and elsewhere it reads
+ * like a blank line). A record with zero fields cannot be represented
+ * (RangeError).
  */
 export function serializeRecord(fields: readonly string[], delimiter: string, eol: string): string {
   if (fields.length === 0) throw new RangeError('serializeRecord: a CSV record needs at least one field');
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\r' || delimiter === '\n') {
     throw new RangeError(`serializeRecord: invalid delimiter ${JSON.stringify(delimiter)}`);
   }
+  if (fields.length === 1 && fields[0] === '') return '""' + eol;
   let out = '';
   for (let i = 0; i < fields.length; i++) {
     if (i > 0) out += delimiter;

@@ -34,6 +34,18 @@
  * Line numbers are physical lines counted by LF (a CRLF is one line break, a
  * bare CR is not a line break), 1-based. Error columns are 1-based character
  * (code point) positions within that physical line, not counting a BOM.
+ *
+ * Usage notes:
+ * - The RawRecord passed to onRecord is reused, and its `bytes` is a view into
+ *   the pushed chunk or an internal buffer: copy it (or write it
+ *   synchronously) if needed after the callback. Strings from field() are
+ *   ordinary strings and may be kept.
+ * - The caller may reuse its chunk buffer once push() returns (the splitter
+ *   copies the incomplete tail), e.g. a readSync loop into one buffer.
+ * - After push() or end() threw (a CsvSyntaxError, or an exception from
+ *   onRecord), the splitter refuses further input.
+ * - Memory: one carry buffer holding the incomplete record plus one chunk;
+ *   the whole file is never held.
  */
 
 /** One CSV record as found in the input. Valid only during the callback (views into the chunk). */
@@ -432,7 +444,7 @@ export class CsvSplitter {
               return i + 2;
             }
           }
-          throw this.error('unexpected character after closing quote', buf, recStart, i, lfs);
+          throw this.error(`unexpected ${describe(buf, i)} after a closing quote`, buf, recStart, i, lfs);
         }
       } else {
         const fs = i;
@@ -488,6 +500,12 @@ export class CsvSplitter {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** The character at byte `at`, for error messages, e.g. `"x"` or `"\r"`. */
+function describe(buf: Buffer, at: number): string {
+  const cp = buf.toString('utf8', at, Math.min(at + 4, buf.length)).codePointAt(0) ?? 0;
+  return JSON.stringify(String.fromCodePoint(cp));
+}
 
 /** Node's Buffer#utf8Slice skips toString()'s argument handling: ~2x faster for short fields. */
 type Utf8Sliceable = Buffer & { utf8Slice?: (start: number, end: number) => string };
