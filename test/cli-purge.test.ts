@@ -113,3 +113,18 @@ describe.each(['sqlite', 'csv'] as const)('purge on %s', (kind) => {
     expect(existsSync(lock)).toBe(false);
   });
 });
+
+describe('--max-delete-percent', () => {
+  it.each(['sqlite', 'csv'] as const)('%s: refuses with exit 3 naming the dataset and numbers, changing nothing', (kind) => {
+    const dir = tempDir();
+    const policy = write(dir, 'policy.yaml', CDR_POLICY);
+    const source = kind === 'sqlite' ? sqliteTable(join(dir, 'data.db'), 'cdr', CDR_ROWS) : write(dir, 'cdr.csv', csvText(CDR_ROWS));
+    const before = sha(source);
+    const r = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete-percent', '20']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('cdr: 2 of 9 (22.2%)');
+    expect(sha(source)).toBe(before);
+    expect(cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete-percent', '22.3']).code).toBe(0);
+    expect(cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete-percent', '101']).code).toBe(2);
+  });
+});

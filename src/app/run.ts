@@ -24,6 +24,8 @@ export interface RunOptions {
   /** Collect every record acted on (delete, redact), with its due date. */
   readonly records: boolean;
   readonly maxDelete?: number;
+  /** Per dataset: refuse when more than this percentage of its scanned records would be deleted. */
+  readonly maxDeletePercent?: number;
   readonly auditLog?: string;
   readonly delimiter?: string;
   readonly lockTimeoutMs?: number;
@@ -71,14 +73,14 @@ export async function run(o: RunOptions): Promise<RunResult> {
     if (o.mode === 'purge') source.lock();
     // A CSV file can turn out malformed halfway; a cap needs the counts. Either way, read
     // everything once before the first change.
-    if (o.mode === 'purge' && (o.maxDelete !== undefined || source.kind === 'csv')) {
+    if (o.mode === 'purge' && (o.maxDelete !== undefined || o.maxDeletePercent !== undefined || source.kind === 'csv')) {
       const planned: DatasetSummary[] = [];
       for (const p of prepared) {
         const tally = new Tally(p.rules.dataset.name, p.rules.rules);
         await source.scan(p.rules.dataset.name, p.layout, (row) => { tally.add(p.decider.decide(row)); });
         planned.push(tally.summary);
       }
-      checkCaps(planned, o.maxDelete);
+      checkCaps(planned, o.maxDelete, o.maxDeletePercent);
     }
     const records = o.records ? new Spool('records') : undefined;
     const audit = o.mode === 'purge' && o.auditLog ? new AuditLog(o.auditLog) : undefined;
@@ -146,12 +148,21 @@ function prepare(source: Source, datasets: Map<string, DatasetRules>, asOf: Date
   return prepared;
 }
 
-function checkCaps(planned: readonly DatasetSummary[], maxDelete: number | undefined): void {
-  if (maxDelete === undefined) return;
-  const total = planned.reduce((n, d) => n + d.delete, 0);
-  if (total > maxDelete) {
-    const per = planned.filter((d) => d.delete > 0).map((d) => `${d.dataset}: ${d.delete}`).join(', ');
-    throw new CapError(`refused: ${total} records would be deleted (${per}), more than --max-delete ${maxDelete}; nothing was changed`);
+/** The caps of a purge, checked on the plan before the first change. */
+export function checkCaps(planned: readonly DatasetSummary[], maxDelete: number | undefined, maxDeletePercent: number | undefined): void {
+  if (maxDelete !== undefined) {
+    const total = planned.reduce((n, d) => n + d.delete, 0);
+    if (total > maxDelete) {
+      const per = planned.filter((d) => d.delete > 0).map((d) => `${d.dataset}: ${d.delete}`).join(', ');
+      throw new CapError(`refused: ${total} records would be deleted (${per}), more than --max-delete ${maxDelete}; nothing was changed`);
+    }
+  }
+  if (maxDeletePercent !== undefined) {
+    const over = planned.filter((d) => d.delete * 100 > maxDeletePercent * d.scanned);
+    if (over.length > 0) {
+      const what = over.map((d) => `${d.dataset}: ${d.delete} of ${d.scanned} (${((d.delete * 100) / d.scanned).toFixed(1)}%)`).join(', ');
+      throw new CapError(`refused: more than --max-delete-percent ${maxDeletePercent}% of a dataset would be deleted (${what}); nothing was changed`);
+    }
   }
 }
 

@@ -12,3 +12,9 @@ export function positiveInt(value: string): number {
 export const logLevelOption = () => new Option('--log-level <level>', 'log level of the JSON logs on stderr (default: info, warn on a terminal)')
   .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
+
+export function percent(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || n > 100) throw new InvalidArgumentError('must be a percentage from 0 to 100');
+  return n;
+}

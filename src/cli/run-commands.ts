@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { run, type RunOptions } from '../app/run.js';
 import { EXIT } from './exit-codes.js';
 import { makeLogger } from './logger.js';
-import { clock, logLevelOption, positiveInt } from './options.js';
+import { clock, logLevelOption, percent, positiveInt } from './options.js';
 import { renderCsv, renderJson, renderTable, type Out } from './render-run.js';
 
 const out: Out = (s) => (process.stdout.write(s) ? undefined : new Promise((r) => process.stdout.once('drain', () => r())));
@@ -35,12 +35,13 @@ export function purgeCommand(): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--dry-run', 'change nothing; print exactly what the real run would do')
     .option('--max-delete <n>', `refuse (exit ${EXIT.refused}, nothing changed) if more than n records would be deleted`, positiveInt)
+    .option('--max-delete-percent <p>', `refuse (exit ${EXIT.refused}, nothing changed) if more than p% of any dataset's records would be deleted`, percent)
     .option('--audit-log <file>', 'append one JSON line per dataset and rule acted on, with SHA-256 hashes of the keys')
     .option('--records', 'with --format table: list every record acted on')
     .option('--lock-timeout <seconds>', 'wait this long for another run on the same source to finish', positiveInt, 0)
-    .action(async (o: Common & { dryRun?: boolean; maxDelete?: number; auditLog?: string; records?: boolean; lockTimeout: number }) => {
+    .action(async (o: Common & { dryRun?: boolean; maxDelete?: number; maxDeletePercent?: number; auditLog?: string; records?: boolean; lockTimeout: number }) => {
       const result = await run(options(o, o.dryRun ? 'dry-run' : 'purge', {
-        records: o.format === 'json' || Boolean(o.records), maxDelete: o.maxDelete, auditLog: o.auditLog, lockTimeoutMs: o.lockTimeout * 1000,
+        records: o.format === 'json' || Boolean(o.records), maxDelete: o.maxDelete, maxDeletePercent: o.maxDeletePercent, auditLog: o.auditLog, lockTimeoutMs: o.lockTimeout * 1000,
       }));
       await render(result, o.format, true);
     });
