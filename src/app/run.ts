@@ -1,4 +1,3 @@
-import type { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import { compileDecider, type Decider } from '../engine/compile.js';
 import type { Decision } from '../engine/decision.js';
@@ -13,6 +12,10 @@ import { combineDatasets, namedColumns } from './combine.js';
 import { policiesForRun } from './load-policies.js';
 import { openSource } from './open-source.js';
 import { Tally, type DatasetSummary } from './tally.js';
+import { checkPolicies, fingerprint, planRecords, PLAN_FORMAT, readPlanHeader, valuesHash, writePlan, type PlanHeader, type PlanRecord } from './plan-file.js';
+import { resolve } from 'node:path';
+import { DateTime } from 'luxon';
+import type { Policy } from '../policy/model.js';
 
 export interface RunOptions {
   readonly policy: readonly string[];
@@ -29,6 +32,10 @@ export interface RunOptions {
   readonly auditLog?: string;
   readonly delimiter?: string;
   readonly lockTimeoutMs?: number;
+  /** With dry-run: write the reviewed plan here. */
+  readonly planOut?: string;
+  /** Apply exactly this plan (its policies, source and asOf). */
+  readonly plan?: string;
   readonly log: Logger;
 }
 
@@ -63,10 +70,15 @@ const INVALID_SAMPLES = 10;
 
 /** report, purge --dry-run and purge: the same plan, decided the same way; only purge acts. */
 export async function run(o: RunOptions): Promise<RunResult> {
-  const policies = policiesForRun(o.policy);
+  const plan = o.plan ? readPlanHeader(o.plan) : undefined;
+  if (plan) checkPolicies(plan, []);
+  const policies = policiesForRun(plan ? plan.policies.map((p) => p.file) : o.policy);
+  if (plan) checkPolicies(plan, o.policy.length ? policiesForRun(o.policy) : policies);
   const datasets = combineDatasets(policies);
-  const asOf = resolveAsOf(o.asOf, o.now, policies);
-  const source = openSource(o.source, { readonly: o.mode !== 'purge', delimiter: o.delimiter, lockTimeoutMs: o.lockTimeoutMs });
+  const asOf = plan ? planAsOf(plan, o.asOf, policies) : resolveAsOf(o.asOf, o.now, policies);
+  const sourcePath = o.source || plan?.source.path;
+  if (!sourcePath) throw new UserError('give --source', 2);
+  const source = openSource(sourcePath, { readonly: o.mode !== 'purge', delimiter: o.delimiter, lockTimeoutMs: o.lockTimeoutMs });
   try {
     // Next due dates are for reports; purge and its dry run skip them and print the same.
     const prepared = prepare(source, datasets, asOf, o.log, o.mode !== 'report');
@@ -80,9 +92,10 @@ export async function run(o: RunOptions): Promise<RunResult> {
         await source.scan(p.rules.dataset.name, p.layout, (row) => { tally.add(p.decider.decide(row)); });
         planned.push(tally.summary);
       }
-      checkCaps(planned, o.maxDelete, o.maxDeletePercent);
+      checkCaps(plan ? plan.datasets : planned, o.maxDelete, o.maxDeletePercent);
     }
     const records = o.records ? new Spool('records') : undefined;
+    const planned = o.planOut ? new Spool('plan') : undefined;
     const audit = o.mode === 'purge' && o.auditLog ? new AuditLog(o.auditLog) : undefined;
     const summaries: DatasetSummary[] = [];
     for (const p of prepared) {
@@ -92,10 +105,11 @@ export async function run(o: RunOptions): Promise<RunResult> {
       const decide = (row: Row): Decision => {
         const d = p.decider.decide(row);
         tally.add(d);
-        if (d.action !== 'keep' && (records || audit)) {
+        if (d.action !== 'keep' && (records || audit || planned)) {
           const key = p.keyIndex >= 0 ? asText(row[p.keyIndex]) : String(row[p.layout.length]);
           if (records) records.push(JSON.stringify(recordLine(name, key, d, p, row)));
           if (audit) audit.add(d.rule!.policy, name, d.rule!.id, d.action, key);
+          if (planned) planned.push(JSON.stringify(planRecord(name, key, d, p, row)));
         } else if (d.reason === 'invalid' && invalidShown++ < INVALID_SAMPLES) {
           const key = p.keyIndex >= 0 ? asText(row[p.keyIndex]) : String(row[p.layout.length]);
           o.log.warn({ dataset: name, key, problem: d.problem }, 'record kept: a value could not be read');
@@ -103,7 +117,14 @@ export async function run(o: RunOptions): Promise<RunResult> {
         return d;
       };
       const started = performance.now();
-      if (o.mode === 'purge') {
+      if (o.mode === 'purge' && o.plan) {
+        const follow = followPlan(o.plan, name, p, decide, tally);
+        try {
+          const done = await source.apply(name, p.layout, follow.act);
+          tally.summary.skipped = follow.finish();
+          o.log.info({ dataset: name, ...done, skipped: tally.summary.skipped, ms: Math.round(performance.now() - started) }, 'plan applied');
+        } finally { follow.close(); }
+      } else if (o.mode === 'purge') {
         const done = await source.apply(name, p.layout, (row) => toAct(decide(row), p.layout));
         o.log.info({ dataset: name, ...done, ms: Math.round(performance.now() - started) }, 'purged');
       } else {
@@ -115,6 +136,15 @@ export async function run(o: RunOptions): Promise<RunResult> {
       summaries.push(tally.summary);
     }
     if (audit) await audit.write(asOf, new Date(o.now.toMillis()));
+    if (planned && o.planOut) {
+      await writePlan(o.planOut, {
+        format: PLAN_FORMAT, createdAt: new Date(o.now.toMillis()).toISOString(), asOf: asOf.toISO()!,
+        source: { path: resolve(sourcePath), kind: source.kind, fingerprint: fingerprint(source.files()) },
+        policies: policies.map((p) => ({ name: p.name, file: resolve(p.file), sha256: p.sha256 })),
+        datasets: summaries,
+      }, planned);
+      o.log.info({ plan: o.planOut, records: planned.count }, 'plan written');
+    }
     return { asOf, mode: o.mode, datasets: summaries, records };
   } finally {
     source.close();
@@ -178,3 +208,53 @@ function recordLine(dataset: string, key: string, d: Decision, p: Prepared, row:
   if (d.action === 'redact') line.columns = d.columns;
   return line;
 }
+
+function planRecord(dataset: string, key: string, d: Decision, p: Prepared, row: Row): PlanRecord {
+  return {
+    dataset, ref: row[p.layout.length] as number, key, action: d.action as 'delete' | 'redact', policy: d.rule!.policy,
+    rule: d.rule!.id, ...(d.columns ? { columns: d.columns } : {}), values: valuesHash(row, p.layout.length),
+  };
+}
+
+/** The plan's own instant; an --as-of given with a plan must be that instant. */
+function planAsOf(plan: PlanHeader, asOf: string | undefined, policies: readonly Policy[]): DateTime {
+  const planned = DateTime.fromISO(plan.asOf, { setZone: true });
+  if (asOf !== undefined && resolveAsOf(asOf, planned, policies).toMillis() !== planned.toMillis()) {
+    throw new UserError(`--as-of ${asOf} is not the plan's asOf (${plan.asOf}); a plan is applied at the instant it was made for`, 2);
+  }
+  return planned;
+}
+
+/**
+ * Applies one dataset's part of a plan: rows and plan records are both in source order, so
+ * they are merged as they come. A row acts only if the plan names it and it is unchanged and
+ * still decided the same way; everything else is kept and counted by reason.
+ */
+function followPlan(file: string, dataset: string, p: Prepared, decide: (row: Row) => Decision, tally: Tally) {
+  const reader = planRecords(file, dataset);
+  const skipped = { changed: 0, disappeared: 0, held: 0, 'no-longer-due': 0 };
+  let next = reader.next();
+  const keepAs = (d: Decision): RowAct => { tally.add(d.action === 'keep' ? d : KEPT); return 'keep'; };
+  const act = (row: Row): RowAct => {
+    const ref = row[p.layout.length] as number;
+    while (next && next.ref < ref) { skipped.disappeared++; next = reader.next(); }
+    if (!next || next.ref !== ref) return keepAs(p.decider.decide(row));
+    const planned = next;
+    next = reader.next();
+    const d = p.decider.decide(row);
+    const key = p.keyIndex >= 0 ? asText(row[p.keyIndex]) : String(ref);
+    if (d.reason === 'held') { skipped.held++; return keepAs(d); }
+    const same = d.action === planned.action && d.rule?.id === planned.rule && d.rule?.policy === planned.policy
+      && JSON.stringify(d.columns ?? null) === JSON.stringify(planned.columns ?? null);
+    if (!same) { skipped['no-longer-due']++; return keepAs(d); }
+    if (key !== planned.key || valuesHash(row, p.layout.length) !== planned.values) { skipped.changed++; return keepAs(d); }
+    return toAct(decide(row), p.layout);
+  };
+  return {
+    act,
+    finish() { for (; next; next = reader.next()) skipped.disappeared++; return skipped; },
+    close: () => reader.close(),
+  };
+}
+
+const KEPT: Decision = Object.freeze({ action: 'keep', reason: 'not-due' });

@@ -23,6 +23,8 @@ export interface DatasetSummary {
   invalid: number;
   unmanaged: number;
   readonly rules: RuleSummary[];
+  /** Applying a plan: planned records not acted on, by reason. */
+  skipped?: Record<string, number>;
 }
 
 export class Tally {

@@ -17,6 +17,10 @@ export async function renderTable(r: RunResult, out: Out): Promise<void> {
     for (const s of d.rules) rows.push(['', `${s.policy}/${s.rule}`, '', s.delete, s.redact, '', '', '', '', ...(next ? [s.nextDue ?? '-'] : [])]);
   }
   await out(table(['dataset', 'rule', ...COUNTS, ...(next ? ['next due'] : [])], rows));
+  for (const d of r.datasets) {
+    const skipped = Object.entries(d.skipped ?? {}).filter(([, n]) => n > 0);
+    if (skipped.length) await out(`\n${d.dataset}: planned records not acted on: ${skipped.map(([k, n]) => `${n} ${k}`).join(', ')}`);
+  }
   const verb = r.mode === 'purge' ? ['deleted', 'redacted'] : r.mode === 'dry-run' ? ['would delete', 'would redact'] : ['due for deletion', 'due for redaction'];
   const del = r.datasets.reduce((n, d) => n + d.delete, 0), red = r.datasets.reduce((n, d) => n + d.redact, 0);
   await out(`\n${del} ${verb[0]}, ${red} ${verb[1]}.\n`);

@@ -9,10 +9,11 @@ const out: Out = (s) => (process.stdout.write(s) ? undefined : new Promise((r) =
 
 interface Common { policy: string[]; source: string; asOf?: string; format: string; logLevel?: string; delimiter: string }
 
-function common(c: Command): Command {
-  return c
-    .requiredOption('--policy <path...>', 'policy file or directory of *.yaml/*.yml (repeatable)')
-    .requiredOption('--source <path>', 'SQLite database, CSV file, or directory of CSV files')
+function common(c: Command, required = true): Command {
+  const policy = '--policy <path...>', source = '--source <path>';
+  const policyHelp = 'policy file or directory of *.yaml/*.yml (repeatable)';
+  const sourceHelp = 'SQLite database, CSV file, or directory of CSV files';
+  return (required ? c.requiredOption(policy, policyHelp).requiredOption(source, sourceHelp) : c.option(policy, `${policyHelp}; with --plan: the plan's`).option(source, `${sourceHelp}; with --plan: the plan's`))
     .option('--as-of <time>', 'ISO 8601 date or date-time every decision is made against (default: now)')
     .option('--delimiter <char>', 'CSV field delimiter', ',')
     .addOption(logLevelOption());
@@ -31,7 +32,7 @@ export function reportCommand(): Command {
 }
 
 export function purgeCommand(): Command {
-  return common(new Command('purge').description('delete and redact what has expired'))
+  return common(new Command('purge').description('delete and redact what has expired'), false)
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--dry-run', 'change nothing; print exactly what the real run would do')
     .option('--max-delete <n>', `refuse (exit ${EXIT.refused}, nothing changed) if more than n records would be deleted`, positiveInt)
@@ -39,9 +40,15 @@ export function purgeCommand(): Command {
     .option('--audit-log <file>', 'append one JSON line per dataset and rule acted on, with SHA-256 hashes of the keys')
     .option('--records', 'with --format table: list every record acted on')
     .option('--lock-timeout <seconds>', 'wait this long for another run on the same source to finish', positiveInt, 0)
-    .action(async (o: Common & { dryRun?: boolean; maxDelete?: number; maxDeletePercent?: number; auditLog?: string; records?: boolean; lockTimeout: number }) => {
-      const result = await run(options(o, o.dryRun ? 'dry-run' : 'purge', {
+    .option('--plan-out <file>', 'with --dry-run: write the plan to apply later with --plan')
+    .option('--plan <file>', `apply exactly this plan (exit ${EXIT.planMismatch} if a policy changed since)`)
+    .action(async function (this: Command, o: Common & { dryRun?: boolean; maxDelete?: number; maxDeletePercent?: number; auditLog?: string; records?: boolean; lockTimeout: number; planOut?: string; plan?: string }) {
+      if (o.planOut && !o.dryRun) this.error('error: --plan-out needs --dry-run: a plan is made without changing anything', { exitCode: EXIT.usage });
+      if (o.plan && (o.dryRun || o.planOut)) this.error('error: --plan applies a plan; it cannot be combined with --dry-run or --plan-out', { exitCode: EXIT.usage });
+      if (!o.plan && (!o.policy || !o.source)) this.error("error: required options '--policy <path...>' and '--source <path>' (or --plan <file>)", { exitCode: EXIT.usage });
+      const result = await run(options({ ...o, policy: o.policy ?? [] }, o.dryRun ? 'dry-run' : 'purge', {
         records: o.format === 'json' || Boolean(o.records), maxDelete: o.maxDelete, maxDeletePercent: o.maxDeletePercent, auditLog: o.auditLog, lockTimeoutMs: o.lockTimeout * 1000,
+        planOut: o.planOut, plan: o.plan,
       }));
       await render(result, o.format, true);
     });

@@ -31,6 +31,8 @@ export interface Source {
    * writing a new file and renaming it over the old one. Returns rows deleted and redacted.
    */
   apply(dataset: string, columns: readonly string[], act: (row: Row) => RowAct): Promise<{ deleted: number; redacted: number }>;
+  /** The files that hold the data (for a plan's fingerprint). */
+  files(): string[];
   /** Takes the source's run lock: one purge at a time. */
   lock(): void;
   close(): void;

@@ -18,7 +18,7 @@ interface CsvFile extends DatasetInfo { readonly file: string }
  */
 export class CsvSource implements Source {
   readonly kind = 'csv';
-  private readonly files = new Map<string, CsvFile>();
+  private readonly byName = new Map<string, CsvFile>();
   private releases: (() => void)[] = [];
 
   constructor(readonly path: string, readonly options: { delimiter: string; lockTimeoutMs?: number }) {
@@ -33,17 +33,21 @@ export class CsvSource implements Source {
     for (const file of paths) {
       const name = basename(file).replace(/\.csv$/i, '');
       const columns = readHeader(file, options.delimiter);
-      this.files.set(name, { name, file, columns, location: file, notNull: new Set() });
+      this.byName.set(name, { name, file, columns, location: file, notNull: new Set() });
     }
   }
 
   datasets(): ReadonlyMap<string, DatasetInfo> {
-    return this.files;
+    return this.byName;
+  }
+
+  files(): string[] {
+    return [...this.byName.values()].map((f) => f.file);
   }
 
   lock(): void {
     if (this.releases.length) return;
-    for (const f of this.files.values()) this.releases.push(takeLock(`${f.file}.retention-lock`, `CSV file ${f.file}`, this.options.lockTimeoutMs));
+    for (const f of this.byName.values()) this.releases.push(takeLock(`${f.file}.retention-lock`, `CSV file ${f.file}`, this.options.lockTimeoutMs));
   }
 
   async scan(dataset: string, columns: readonly string[], visit: (row: Row) => void): Promise<void> {
@@ -94,7 +98,7 @@ export class CsvSource implements Source {
   }
 
   private file(dataset: string): CsvFile {
-    const f = this.files.get(dataset);
+    const f = this.byName.get(dataset);
     if (!f) throw new UserError(`no CSV file for dataset ${dataset} in ${this.path}`);
     return f;
   }

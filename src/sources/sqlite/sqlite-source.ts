@@ -42,6 +42,10 @@ export class SqliteSource implements Source {
     return this.tables;
   }
 
+  files(): string[] {
+    return [this.path];
+  }
+
   lock(): void {
     this.release ??= takeLock(`${this.path}.retention-lock`, `database ${this.path}`, this.options.lockTimeoutMs);
   }

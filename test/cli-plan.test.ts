@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { cli, csvText, sha, sqliteRows, sqliteTable, tempDir, write } from './helpers/cli.js';
+import { AS_OF, CDR_POLICY, CDR_ROWS } from './helpers/policy.js';
+
+// Terraform's habit: plan -out, review, apply exactly that plan.
+function planned(kind: 'sqlite' | 'csv' = 'sqlite') {
+  const dir = tempDir();
+  const policy = write(dir, 'policy.yaml', CDR_POLICY);
+  const source = kind === 'sqlite' ? sqliteTable(join(dir, 'data.db'), 'cdr', CDR_ROWS) : write(dir, 'cdr.csv', csvText(CDR_ROWS));
+  const plan = join(dir, 'plan.json');
+  const before = sha(source);
+  const r = cli(['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', AS_OF, '--plan-out', plan]);
+  expect(r.code, r.stderr).toBe(0);
+  expect(sha(source)).toBe(before);
+  return { dir, policy, source, plan };
+}
+
+const sql = (file: string, statement: string) => { const db = new Database(file); db.exec(statement); db.close(); };
+const ids = (file: string) => sqliteRows(file, 'SELECT id FROM cdr ORDER BY id').map((r) => Number(r.id));
+const apply = (plan: string, ...extra: string[]) => cli(['purge', '--plan', plan, '--format', 'json', ...extra]);
+
+describe('plan files', () => {
+  it('the plan is a JSON document naming asOf, source, policy hashes and each record with a hash of its values', () => {
+    const { plan, source } = planned();
+    const doc = JSON.parse(readFileSync(plan, 'utf8'));
+    expect(doc).toMatchObject({ format: 'retention-plan/1', asOf: '2026-11-24T00:00:00.000+01:00', source: { path: source, kind: 'sqlite' } });
+    expect(doc.policies[0].sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(doc.records.map((r: { key: string; action: string; rule: string }) => [r.key, r.action, r.rule])).toEqual([['1', 'delete', 'usage-data'], ['2', 'delete', 'usage-data'], ['4', 'redact', 'voip-ip-address']]);
+    expect(doc.records[0].values).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it.each(['sqlite', 'csv'] as const)('%s: applying an unchanged plan does what the dry run showed', (kind) => {
+    const { plan, source } = planned(kind);
+    const r = apply(plan);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.records.map((x: { key: string }) => x.key)).toEqual(['1', '2', '4']);
+    expect(doc.datasets[0]).toMatchObject({ delete: 2, redact: 1, skipped: { changed: 0, disappeared: 0, held: 0, 'no-longer-due': 0 } });
+    if (kind === 'sqlite') expect(ids(source)).toEqual([3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('refuses with exit 5 and changes nothing when a policy file changed since planning', () => {
+    const { plan, policy, source } = planned();
+    writeFileSync(policy, CDR_POLICY.replace('6 months', '5 months'));
+    const before = sha(source);
+    const r = apply(plan);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/policy\.yaml changed since the plan was made/);
+    expect(sha(source)).toBe(before);
+  });
+
+  it('skips, by reason, records that changed, disappeared, are held now or are no longer due', () => {
+    const { plan, source } = planned();
+    sql(source, `
+      UPDATE cdr SET started_at = '2026-11-01T00:00:00+01:00' WHERE id = 1;  -- no longer due
+      DELETE FROM cdr WHERE id = 2;                                            -- disappeared
+      UPDATE cdr SET ip_address = '10.9.9.9' WHERE id = 4;                     -- changed, still due
+    `);
+    const r = apply(plan);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.records).toEqual([]);
+    expect(doc.datasets[0].skipped).toEqual({ changed: 1, disappeared: 1, held: 0, 'no-longer-due': 1 });
+    expect(ids(source)).toEqual([1, 3, 4, 5, 6, 7, 8, 9]);
+    expect(sqliteRows(source, 'SELECT ip_address FROM cdr WHERE id = 4')[0].ip_address).toBe('10.9.9.9');
+  });
+
+  it('skips a record put on hold after planning', () => {
+    const { plan, source } = planned();
+    sql(source, 'UPDATE cdr SET legal_hold = 1 WHERE id = 1');
+    const doc = JSON.parse(apply(plan).stdout);
+    expect(doc.datasets[0].skipped.held).toBe(1);
+    expect(ids(source)).toContain(1);
+    expect(ids(source)).not.toContain(2);
+  });
+
+  it('never acts on a record that is not in the plan', () => {
+    const { plan, source } = planned();
+    sql(source, "INSERT INTO cdr (id, started_at, service, ip_address, legal_hold) VALUES (10, '2020-01-01', 'voip', '10.0.0.10', 0)");
+    const doc = JSON.parse(apply(plan).stdout);
+    expect(doc.records.map((x: { key: string }) => x.key)).toEqual(['1', '2', '4']);
+    expect(ids(source)).toContain(10);
+    // a direct purge would delete it
+    expect(JSON.parse(cli(['purge', '--policy', join(source, '..', 'policy.yaml'), '--source', source, '--as-of', AS_OF, '--format', 'json']).stdout).records.map((x: { key: string }) => x.key)).toEqual(['10']);
+  });
+
+  it('usage: --plan-out needs --dry-run; --plan with a different --as-of is refused', () => {
+    const { plan, policy, source } = planned();
+    expect(cli(['purge', '--policy', policy, '--source', source, '--plan-out', plan]).code).toBe(2);
+    expect(apply(plan, '--as-of', '2026-11-25').code).toBe(2);
+    expect(cli(['purge']).code).toBe(2);
+  });
+});
