@@ -92,6 +92,7 @@ describe('report', () => {
     const { policy, source } = db();
     const r = cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json', '--log-level', 'info']);
     JSON.parse(r.stdout);
+    expect(r.stderr).not.toMatch(/\r|\x1b\[/); // no progress bar on a pipe
     const logs = r.stderr.trim().split('\n').map((l) => JSON.parse(l));
     expect(logs.some((l) => l.msg === 'record kept: a value could not be read' && l.key === '7')).toBe(true);
   });

@@ -32,6 +32,8 @@ export interface RunOptions {
   readonly auditLog?: string;
   readonly delimiter?: string;
   readonly lockTimeoutMs?: number;
+  /** Progress of long scans, for a terminal. */
+  readonly progress?: (phase: 'checking' | 'scanning' | 'purging', dataset: string, done: number, total: number, unit: 'rows' | 'bytes') => void;
   /** With dry-run: write the reviewed plan here. */
   readonly planOut?: string;
   /** Apply exactly this plan (its policies, source and asOf). */
@@ -83,6 +85,9 @@ export async function run(o: RunOptions): Promise<RunResult> {
     // Next due dates are for reports; purge and its dry run skip them and print the same.
     const prepared = prepare(source, datasets, asOf, o.log, o.mode !== 'report');
     if (o.mode === 'purge') source.lock();
+    const progress = o.progress;
+    const phase = (name: 'checking' | 'scanning' | 'purging') => { if (progress) source.onProgress = (d, done, total, unit) => progress(name, d, done, total, unit); };
+    phase('checking');
     // A CSV file can turn out malformed halfway; a cap needs the counts. Either way, read
     // everything once before the first change.
     if (o.mode === 'purge' && (o.maxDelete !== undefined || o.maxDeletePercent !== undefined || source.kind === 'csv')) {
@@ -98,6 +103,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
     const planned = o.planOut ? new Spool('plan') : undefined;
     const audit = o.mode === 'purge' && o.auditLog ? new AuditLog(o.auditLog) : undefined;
     const summaries: DatasetSummary[] = [];
+    phase(o.mode === 'purge' ? 'purging' : 'scanning');
     for (const p of prepared) {
       const name = p.rules.dataset.name;
       const tally = new Tally(name, p.rules.rules);

@@ -4,6 +4,7 @@ import { EXIT } from './exit-codes.js';
 import { makeLogger } from './logger.js';
 import { clock, logLevelOption, percent, positiveInt } from './options.js';
 import { renderCsv, renderJson, renderTable, type Out } from './render-run.js';
+import { progressBar } from './progress.js';
 
 const out: Out = (s) => (process.stdout.write(s) ? undefined : new Promise((r) => process.stdout.once('drain', () => r())));
 
@@ -54,14 +55,20 @@ export function purgeCommand(): Command {
     });
 }
 
+// Progress on a terminal only, and never around a JSON document.
+const bar = progressBar();
+process.on('exit', () => bar.done());
+
 function options(o: Common, mode: RunOptions['mode'], extra: Partial<RunOptions>): RunOptions {
+  const showProgress = process.stderr.isTTY && o.format !== 'json';
   return {
     policy: o.policy, source: o.source, asOf: o.asOf, now: clock(), mode, records: false,
-    delimiter: o.delimiter, log: makeLogger(o.logLevel), ...extra,
+    delimiter: o.delimiter, log: makeLogger(o.logLevel), progress: showProgress ? bar.update : undefined, ...extra,
   };
 }
 
 async function render(result: Awaited<ReturnType<typeof run>>, format: string, purge: boolean): Promise<void> {
+  bar.done();
   if (format === 'json') await renderJson(result, out, purge);
   else if (format === 'csv') await renderCsv(result, out);
   else await renderTable(result, out);

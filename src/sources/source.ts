@@ -18,10 +18,15 @@ export type RowAct = 'keep' | 'delete' | readonly number[];
  */
 export type Row = readonly unknown[];
 
+/** Progress of a scan: rows of a total (SQLite) or bytes of the file size (CSV). */
+export type ProgressHook = (dataset: string, done: number, total: number, unit: 'rows' | 'bytes') => void;
+
 /** The one small interface both SQLite and CSV sources implement. */
 export interface Source {
   readonly kind: 'sqlite' | 'csv';
   readonly path: string;
+  /** Called now and then during scan and apply, when set. */
+  onProgress?: ProgressHook;
   /** The datasets in the source, by name. */
   datasets(): ReadonlyMap<string, DatasetInfo>;
   /** Reads every row of a dataset in order; changes nothing. */

@@ -3,7 +3,7 @@ import { BufferedWriter } from '../../util/buffered-writer.js';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../../errors.js';
 import { takeLock } from '../lock.js';
-import type { DatasetInfo, Row, RowAct, Source } from '../source.js';
+import type { DatasetInfo, ProgressHook, Row, RowAct, Source } from '../source.js';
 import { CsvSplitter, CsvSyntaxError, type RawRecord } from './splitter.js';
 import { serializeRecord } from './serialize.js';
 
@@ -20,6 +20,7 @@ export class CsvSource implements Source {
   readonly kind = 'csv';
   private readonly byName = new Map<string, CsvFile>();
   private releases: (() => void)[] = [];
+  onProgress?: ProgressHook;
 
   constructor(readonly path: string, readonly options: { delimiter: string; lockTimeoutMs?: number }) {
     let paths: string[];
@@ -130,7 +131,13 @@ export class CsvSource implements Source {
       onRecord(rec, row);
     };
     try {
-      for await (const chunk of createReadStream(f.file, { highWaterMark: CHUNK })) splitter.push(chunk as Buffer, each);
+      const hook = this.onProgress;
+      const size = hook ? statSync(f.file).size : 0;
+      let read = 0;
+      for await (const chunk of createReadStream(f.file, { highWaterMark: CHUNK })) {
+        splitter.push(chunk as Buffer, each);
+        if (hook) hook(dataset, (read += (chunk as Buffer).length), size, 'bytes');
+      }
       splitter.end(each);
     } catch (e) {
       if (e instanceof CsvSyntaxError) throw new UserError(`${f.file}:${e.line}: ${e.message}; fix the file (nothing was changed)`);

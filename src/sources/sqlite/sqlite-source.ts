@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { UserError } from '../../errors.js';
 import { takeLock } from '../lock.js';
-import type { DatasetInfo, Row, RowAct, Source } from '../source.js';
+import type { DatasetInfo, ProgressHook, Row, RowAct, Source } from '../source.js';
 
 /** Rows per write transaction: the write lock is held for one batch at a time. */
 export const BATCH_ROWS = 50_000;
@@ -18,6 +18,7 @@ export class SqliteSource implements Source {
   private readonly db: Database.Database;
   private readonly tables = new Map<string, DatasetInfo & { withoutRowid: boolean }>();
   private release?: () => void;
+  onProgress?: ProgressHook;
 
   constructor(readonly path: string, readonly options: { readonly: boolean; lockTimeoutMs?: number }) {
     try {
@@ -61,8 +62,10 @@ export class SqliteSource implements Source {
     this.table(dataset);
     const args = [...columns.map(quote), 'rowid'].join(', ');
     let failure: unknown;
+    const tick = this.ticker(dataset);
     this.db.function('retention_visit', { varargs: true, deterministic: false }, (...row: unknown[]) => {
       try { visit(row); } catch (e) { failure ??= e; }
+      tick();
       return 0;
     });
     // count(*) with the function in WHERE: SQLite walks the table and calls back per row,
@@ -78,7 +81,9 @@ export class SqliteSource implements Source {
     const redactions: { rowid: number; cols: readonly number[] }[] = [];
     let failure: unknown;
     let decidedDeletes = 0;
+    const tick = this.ticker(dataset);
     this.db.function('retention_act', { varargs: true, deterministic: false }, (...row: unknown[]) => {
+      tick();
       let a: RowAct;
       try { a = act(row); } catch (e) { failure ??= e; return 0; }
       if (a === 'delete') { decidedDeletes++; return 1; }
@@ -116,6 +121,15 @@ export class SqliteSource implements Source {
       lo = hi;
     }
     return { deleted, redacted };
+  }
+
+  /** Counts rows and reports every 64k of them, when someone listens. */
+  private ticker(dataset: string): () => void {
+    const hook = this.onProgress;
+    if (!hook) return () => {};
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM ${quote(dataset)}`).get() as { n: number }).n;
+    let n = 0;
+    return () => { if ((++n & 0xffff) === 0) hook(dataset, n, total, 'rows'); };
   }
 
   close(): void {
