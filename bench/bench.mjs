@@ -3,6 +3,7 @@
 // Usage: npm run bench -- [--rows N] [--repeat N] [--seed N] [--keep]
 // See bench/README.md. Plain Node ESM; data goes to a temp dir under os.tmpdir().
 import fs from 'node:fs';
+import { mulberry32 } from '../scripts/prng.mjs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -70,16 +71,6 @@ while (dueAt(cutoffSec + 1)) cutoffSec++;
 const cutoffIso = new Date(cutoffSec * 1000).toISOString().replace('.000Z', 'Z');
 
 // ---------- data generation ----------
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function csvField(s) {
   if (s === null) return '';

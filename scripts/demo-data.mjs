@@ -13,6 +13,7 @@
 // purpose, and some records are on legal hold, so a report shows invalid and held counts too.
 
 import Database from 'better-sqlite3';
+import { mulberry32 } from './prng.mjs';
 import { mkdirSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -26,14 +27,6 @@ const YEAR = 365.25 * DAY;
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness
 
-function mulberry32(a) {
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 let rnd = mulberry32(SEED);
 const int = (a, b) => a + Math.floor(rnd() * (b - a + 1));
 const pick = (arr) => arr[Math.floor(rnd() * arr.length)];

@@ -5,20 +5,10 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { serializeRecord } from '../src/sources/csv/serialize.js';
 import { CsvSplitter, CsvSyntaxError, type RawRecord } from '../src/sources/csv/splitter.js';
+import { mulberry32 } from '../scripts/prng.mjs';
 
 // ---------------------------------------------------------------- helpers
 
-/** mulberry32: tiny seeded PRNG returning floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rng = () => number;
 const int = (rng: Rng, lo: number, hi: number): number => lo + Math.floor(rng() * (hi - lo + 1)); // inclusive
