@@ -81,6 +81,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
   const sourcePath = o.source || plan?.source.path;
   if (!sourcePath) throw new UserError('give --source', 2);
   const source = openSource(sourcePath, { readonly: o.mode !== 'purge', delimiter: o.delimiter, lockTimeoutMs: o.lockTimeoutMs });
+  let audit: AuditLog | undefined;
   try {
     // Next due dates are for reports; purge and its dry run skip them and print the same.
     const prepared = prepare(source, datasets, asOf, o.log, o.mode !== 'report');
@@ -101,7 +102,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
     }
     const records = o.records ? new Spool('records') : undefined;
     const planned = o.planOut ? new Spool('plan') : undefined;
-    const audit = o.mode === 'purge' && o.auditLog ? new AuditLog(o.auditLog) : undefined;
+    audit = o.mode === 'purge' && o.auditLog ? new AuditLog(o.auditLog) : undefined;
     const summaries: DatasetSummary[] = [];
     phase(o.mode === 'purge' ? 'purging' : 'scanning');
     for (const p of prepared) {
@@ -153,6 +154,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
     }
     return { asOf, mode: o.mode, datasets: summaries, records };
   } finally {
+    audit?.close();
     source.close();
   }
 }

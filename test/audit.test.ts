@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { cli, csvText, sha, sqliteTable, tempDir, write } from './helpers/cli.js';
+import { AS_OF, CDR_POLICY, CDR_ROWS } from './helpers/policy.js';
+
+const GENESIS = '0'.repeat(64);
+const LATER = '2027-03-01T00:00:00+01:00';
+const h = (s: string) => createHash('sha256').update(s).digest('hex');
+
+function setup(kind: 'sqlite' | 'csv' = 'sqlite') {
+  const dir = tempDir();
+  const policy = write(dir, 'policy.yaml', CDR_POLICY);
+  const source = kind === 'sqlite'
+    ? sqliteTable(join(dir, 'data.db'), 'cdr', CDR_ROWS.map((r) => ({ ...r, started_at: r.started_at === '' ? null : r.started_at })))
+    : write(dir, 'cdr.csv', csvText(CDR_ROWS, '\r\n'));
+  return { dir, policy, source, log: join(dir, 'audit.jsonl') };
+}
+
+function purge(s: ReturnType<typeof setup>, asOf: string) {
+  const r = cli(['purge', '--policy', s.policy, '--source', s.source, '--as-of', asOf, '--audit-log', s.log]);
+  expect(r.code, r.stderr).toBe(0);
+}
+
+/** Two purges appending to one log: the delete and redact lines at AS_OF, one delete line later. */
+function twoPurges() {
+  const s = setup();
+  purge(s, AS_OF);
+  purge(s, LATER);
+  return { ...s, lines: readFileSync(s.log, 'utf8').split('\n').slice(0, -1) };
+}
+
+function verify(log: string, format = 'text') {
+  return cli(['audit', 'verify', log, '--format', format]);
+}
+
+/** Lines chained by hand, each prefixed with the prev field. */
+function chain(bodies: string[], prev = GENESIS): string {
+  return bodies.map((b) => { const line = `{"prev":"${prev}",${b.slice(1)}`; prev = h(line); return line + '\n'; }).join('');
+}
+
+describe('audit log hash chain', () => {
+  it('two purges appending to one log form an intact chain, prev first', () => {
+    const { log, lines } = twoPurges();
+    expect(lines).toHaveLength(3);
+    const entries = lines.map((l) => JSON.parse(l));
+    expect(entries[0].prev).toBe(GENESIS);
+    expect(entries[1].prev).toBe(h(lines[0]));
+    expect(entries[2].prev).toBe(h(lines[1]));
+    for (const e of entries) expect(Object.keys(e)).toEqual(['prev', 'time', 'asOf', 'policy', 'dataset', 'rule', 'action', 'count', 'keySha256']);
+    expect(entries[2]).toMatchObject({ rule: 'usage-data', action: 'delete', count: 4, keySha256: ['3', '4', '5', '9'].map(h) });
+
+    const r = verify(log);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toBe(`3 lines, chain intact; last line SHA-256 ${h(lines[2])}\n`);
+    const json = JSON.parse(verify(log, 'json').stdout);
+    expect(json).toMatchObject({ intact: true, lines: 3, chained: 3, lastLineSha256: h(lines[2]), problems: [] });
+  });
+
+  it('a log never contains a raw key or value', () => {
+    const { log } = twoPurges();
+    const text = readFileSync(log, 'utf8');
+    expect(text).not.toMatch(/10\.0\.0\.|"[1-9]"/);
+    expect(text).not.toMatch(/"id"/);
+  });
+
+  const tampered: [string, (lines: string[]) => string[], number, RegExp][] = [
+    ['editing a count', (l) => [l[0].replace('"count":2', '"count":3'), l[1], l[2]], 2, /prev is not the SHA-256 of line 1/],
+    ['editing a key hash', (l) => [l[0], l[1].replace(/"keySha256":\["./, '"keySha256":["x'), l[2]], 3, /line 2 was changed/],
+    ['deleting the first line', (l) => [l[1], l[2]], 1, /not 0{64} as the first line/],
+    ['deleting a middle line', (l) => [l[0], l[2]], 2, /prev is not the SHA-256 of line 1/],
+    ['reordering lines', (l) => [l[0], l[2], l[1]], 2, /prev is not the SHA-256 of line 1/],
+    ['inserting a line', (l) => [l[0], l[1], l[1], l[2]], 3, /prev is not the SHA-256 of line 2/],
+    ['removing the prev of a line', (l) => [l[0], l[1].replace(/^\{"prev":"[0-9a-f]{64}",/, '{'), l[2]], 2, /not chained/],
+    ['a malformed prev', (l) => [l[0], l[1].replace(/^\{"prev":"[0-9a-f]/, '{"prev":"Z'), l[2]], 2, /malformed prev/],
+    ['a line that is not JSON', (l) => [l[0], l[1] + ' trailing', l[2]], 2, /not JSON/],
+    ['an empty line', (l) => [l[0], '', l[1], l[2]], 2, /empty line/],
+    ['an unchained line after the chain', (l) => [...l, '{"earlier":"line"}'], 4, /not chained/],
+  ];
+  it.each(tampered)('%s makes verify exit 1 naming the first broken line', (_, edit, line, why) => {
+    const { log, lines } = twoPurges();
+    writeFileSync(log, edit(lines).join('\n') + '\n');
+    const r = verify(log);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(new RegExp(`^${log.replace(/[.\\]/g, '\\$&')}:${line}: error: `, 'm'));
+    expect(r.stdout).toMatch(why);
+    expect(r.stdout).toMatch(new RegExp(`chain broken at line ${line}\\n$`));
+    expect(JSON.parse(verify(log, 'json').stdout)).toMatchObject({ intact: false, problems: [expect.objectContaining({ severity: 'error', line })] });
+  });
+
+  it('a truncated last line is torn', () => {
+    const { log, lines } = twoPurges();
+    writeFileSync(log, readFileSync(log).subarray(0, -20));
+    const r = verify(log);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/:3: error: torn last line/);
+    writeFileSync(log, lines.join('\n'));
+    expect(verify(log).stdout).toMatch(/:3: error: torn last line: it has no final newline/);
+  });
+
+  it('a changed last line keeps the chain but changes its SHA-256, which verify prints', () => {
+    const { log, lines } = twoPurges();
+    writeFileSync(log, [lines[0], lines[1], lines[2].replace('"count":4', '"count":5')].join('\n') + '\n');
+    const r = verify(log);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain(h(lines[2]));
+  });
+
+  it('older lines without prev before the chain are a warning, and the chain hashes the last of them', () => {
+    const s = setup();
+    writeFileSync(s.log, '{"older":"one"}\n{"earlier":"line"}\n');
+    purge(s, AS_OF);
+    const lines = readFileSync(s.log, 'utf8').split('\n');
+    expect(JSON.parse(lines[2]).prev).toBe(h('{"earlier":"line"}'));
+    const r = verify(s.log);
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/:1: warning: lines 1-2 come before the chain starts and are not chained .*covered, by the prev of line 3\n4 lines, chain intact/);
+    writeFileSync(s.log, readFileSync(s.log, 'utf8').replace('earlier', 'Earlier'));
+    expect(verify(s.log).stdout).toMatch(/:3: error: prev is not the SHA-256 of line 2/);
+  });
+
+  it('a log without any chained line fails; an empty log is intact', () => {
+    const dir = tempDir();
+    const old = write(dir, 'old.jsonl', '{"earlier":"line"}\n');
+    const r = verify(old);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/no line is chained/);
+    const empty = write(dir, 'empty.jsonl', '');
+    expect(verify(empty)).toMatchObject({ code: 0, stdout: '0 lines, chain intact\n' });
+  });
+
+  it('lines longer than the read blocks are hashed whole, when appending and when verifying', () => {
+    const s = setup();
+    const big = `{"pad":"${'a'.repeat(3 * 1024 * 1024 + 17)}"}`;
+    writeFileSync(s.log, chain(['{"first":1}', big]));
+    purge(s, AS_OF);
+    const lines = readFileSync(s.log, 'utf8').split('\n');
+    expect(JSON.parse(lines[2]).prev).toBe(h(lines[1]));
+    expect(verify(s.log)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^4 lines, chain intact/) });
+    writeFileSync(s.log, readFileSync(s.log, 'utf8').replace('aa"}', 'ab"}'));
+    expect(verify(s.log).stdout).toMatch(/:3: error: prev is not the SHA-256 of line 2/);
+  });
+
+  it.each(['sqlite', 'csv'] as const)('a purge refuses to chain onto a torn log and changes nothing (%s)', (kind) => {
+    const s = setup(kind);
+    purge(s, AS_OF);
+    writeFileSync(s.log, readFileSync(s.log).subarray(0, -5));
+    const before = { source: sha(s.source), log: sha(s.log) };
+    const r = cli(['purge', '--policy', s.policy, '--source', s.source, '--as-of', LATER, '--audit-log', s.log]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`audit log ${s.log} ends with an incomplete line`);
+    expect(r.stderr).toContain(`retention audit verify ${s.log}`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect({ source: sha(s.source), log: sha(s.log) }).toEqual(before);
+  });
+
+  it('usage errors exit 2; an unreadable file exits 1', () => {
+    const { log } = twoPurges();
+    expect(cli(['audit', 'verify']).code).toBe(2);
+    expect(cli(['audit', 'verify', log, '--format', 'xml']).code).toBe(2);
+    expect(cli(['audit']).code).toBe(2);
+    const r = cli(['audit', 'verify', join(tempDir(), 'missing.jsonl')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot read audit log .*missing\.jsonl/);
+  });
+});
