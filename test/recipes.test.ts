@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { sqliteRows, sqliteTable, tempDir, write } from './helpers/cli.js';
+import { CDR_POLICY } from './helpers/policy.js';
+
+// The recipes in examples/ (shown in the README) run as written, with only their paths moved
+// into a temporary directory.
+const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+const recipe = (path: string) => readFileSync(join(ROOT, 'examples', path), 'utf8');
+
+function site() {
+  const dir = tempDir();
+  const policies = join(dir, 'policies');
+  mkdirSync(policies);
+  write(policies, 'ip-central.yaml', CDR_POLICY);
+  mkdirSync(join(dir, 'log'));
+  // 100 calls, one a month back from now: about 6% due under "6 months", below both caps.
+  const now = Date.now();
+  const rows = Array.from({ length: 100 }, (_, i) => ({
+    id: i + 1, started_at: new Date(now - (i < 6 ? 400 + i : i % 150) * 86_400_000).toISOString(), service: 'voip', ip_address: '10.0.0.1', legal_hold: 0,
+  }));
+  const db = sqliteTable(join(dir, 'app.db'), 'cdr', rows);
+  const move = (cmd: string) => cmd
+    .replaceAll('/opt/retention/policies', policies).replaceAll('cd /opt/retention', `cd ${ROOT}`)
+    .replaceAll('--policy policies', `--policy ${policies}`).replaceAll('/opt/retention', ROOT)
+    .replaceAll('/srv/data/app.db', db).replaceAll('/var/log/retention', join(dir, 'log'));
+  return { dir, db, move };
+}
+
+const sh = (cmd: string, cwd = ROOT) => spawnSync('bash', ['-c', cmd], { cwd, encoding: 'utf8' });
+
+describe('recipes', () => {
+  it('the crontab line purges, writes the audit log and the run log', () => {
+    const { dir, db, move } = site();
+    const line = recipe('cron/retention.crontab').split('\n').find((l) => /^\d+ \d+ \* \* \*/.test(l))!;
+    const command = line.split(/\s+/).slice(5).join(' ');
+    const r = sh(move(command));
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(sqliteRows(db, 'SELECT count(*) AS n FROM cdr')[0].n).toBe(94);
+    expect(readFileSync(join(dir, 'log', 'audit.jsonl'), 'utf8')).toMatch(/"action":"delete","count":6/);
+    expect(readFileSync(join(dir, 'log', 'run.log'), 'utf8')).toMatch(/"msg":"purged"/);
+    expect(sh(`${ROOT}/bin/retention audit verify ${join(dir, 'log', 'audit.jsonl')}`).status).toBe(0);
+  });
+
+  it('the systemd service runs its ExecStart, and the timer names a calendar', () => {
+    const { db, move } = site();
+    const exec = recipe('systemd/retention-purge.service').split('\n').find((l) => l.startsWith('ExecStart='))!.slice('ExecStart='.length);
+    const r = sh(move(exec));
+    expect(r.status, r.stderr).toBe(0);
+    expect(sqliteRows(db, 'SELECT count(*) AS n FROM cdr')[0].n).toBe(94);
+    expect(recipe('systemd/retention-purge.timer')).toMatch(/^OnCalendar=\*-\*-\* 02:15:00$/m);
+  });
+
+  it('the caps of the recipes refuse a purge that would delete too much (exit 3)', () => {
+    const { db, move } = site();
+    const exec = recipe('systemd/retention-purge.service').split('\n').find((l) => l.startsWith('ExecStart='))!.slice('ExecStart='.length);
+    const r = sh(move(exec).replace('--max-delete 50000', '--max-delete 5'));
+    expect(r.status).toBe(3);
+    expect(sqliteRows(db, 'SELECT count(*) AS n FROM cdr')[0].n).toBe(100);
+  });
+
+  it('the GitHub Actions workflow steps pass on the shipped policies', () => {
+    const wf = parse(recipe('github/retention-policies.yml'));
+    const runs: string[] = wf.jobs.policies.steps.filter((s: { run?: string }) => s.run && s.run !== 'npm ci').map((s: { run: string }) => s.run);
+    expect(runs.length).toBe(2);
+    for (const cmd of runs) {
+      const r = sh(cmd);
+      expect(r.status, `${cmd}\n${r.stdout}${r.stderr}`).toBe(0);
+      expect(r.stdout).not.toMatch(/::error/);
+    }
+    expect(existsSync(join(ROOT, 'policies'))).toBe(true);
+  });
+});
