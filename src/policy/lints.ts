@@ -1,0 +1,165 @@
+import { DateTime, type DurationLikeObject } from 'luxon';
+import type { Dataset, Location, Period, Policy, Rule, WhereClause } from './model.js';
+import type { FixedPeriod } from './period.js';
+import type { PolicyProblem } from './problems.js';
+
+// Semantic lints (issue 4, item 7): policies that are valid but say something that cannot be
+// what was meant. They look across all policies given, because policies naming the same
+// dataset combine their rules (SPEC §4). Warnings only; `validate --strict` makes them errors.
+// A lint warns only when it is sure: per-record periods and rules in different timezones are
+// not compared.
+
+export type LintCode = 'unreachable-redaction' | 'shadowed-delete' | 'dataset-kept-forever' | 'keep-without-action';
+
+/** A lint's finding: a warning with where it is and which lint found it. */
+export interface LintProblem extends PolicyProblem {
+  readonly code: LintCode;
+}
+
+/** Runs every lint over policies that loaded without errors; sorted by file, line, column. */
+export function lintPolicies(policies: readonly Policy[]): LintProblem[] {
+  const datasets = new Map<string, Dataset>();
+  const rules = new Map<string, Rule[]>();
+  for (const p of policies) {
+    for (const d of p.datasets.values()) if (!datasets.has(d.name)) datasets.set(d.name, d);
+    for (const r of p.rules) rules.set(r.dataset, [...(rules.get(r.dataset) ?? []), r]);
+  }
+  const out: LintProblem[] = [];
+  for (const [name, d] of datasets) {
+    const rs = rules.get(name) ?? [];
+    out.push(...unreachableRedactions(rs), ...shadowedDeletes(rs), ...keptForever(d, rs), ...keepsWithoutAction(rs));
+  }
+  return out.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
+}
+
+/** (a) A redaction that never happens: a delete rule on the same records is due no later. */
+function unreachableRedactions(rules: readonly Rule[]): LintProblem[] {
+  const out: LintProblem[] = [];
+  for (const r of rules) {
+    if (r.redactAfter?.kind !== 'fixed') continue;
+    const d = rules.find((x) => x.deleteAfter?.kind === 'fixed' && implies(r.where, x.where) && sameStart(r, x)
+      && noLater(x.deleteAfter, r.redactAfter as FixedPeriod, r));
+    if (!d) continue;
+    const message = d === r
+      ? `rule "${r.id}" never redacts: its own delete_after (${d.deleteAfter!.text}) is due no later than its redact_after (${r.redactAfter.text}), so the record is deleted first; shorten redact_after or drop the redaction`
+      : `rule "${r.id}" never redacts: ${ref(d, r)} deletes the same records from the same start no later (delete_after ${d.deleteAfter!.text}, redact_after ${r.redactAfter.text}), so they are deleted first; shorten redact_after or drop the redaction`;
+    out.push(warn(r.loc, 'unreachable-redaction', message));
+  }
+  return out;
+}
+
+/**
+ * (b) A delete rule that never governs: another delete rule on all its records, from the same
+ * start, is due no later for every start (SPEC §2: of equal due dates the first rule governs).
+ */
+function shadowedDeletes(rules: readonly Rule[]): LintProblem[] {
+  const out: LintProblem[] = [];
+  rules.forEach((b, j) => {
+    if (b.deleteAfter?.kind !== 'fixed') return;
+    const pb = b.deleteAfter;
+    const a = rules.find((x, i) => i !== j && x.deleteAfter?.kind === 'fixed' && implies(b.where, x.where) && sameStart(b, x)
+      && (i < j ? noLater(x.deleteAfter, pb, b) : earlier(x.deleteAfter, pb, b)));
+    if (!a) return;
+    const tie = noLater(pb, a.deleteAfter as FixedPeriod, b);
+    out.push(warn(b.loc, 'shadowed-delete', `delete rule "${b.id}" never governs: ${ref(a, b)} deletes the same records from the same start ${tie ? 'at the same time' : 'no later'} (delete_after ${a.deleteAfter!.text}, here ${pb.text})${tie ? ' and, of equal due dates, the first rule governs' : ''}; remove one of them or give them different scopes`));
+  });
+  return out;
+}
+
+/** (c) A dataset no delete rule covers: its records are kept forever. */
+function keptForever(d: Dataset, rules: readonly Rule[]): LintProblem[] {
+  if (rules.some((r) => r.deleteAfter)) return [];
+  return [warn(d.loc, 'dataset-kept-forever', `no delete rule covers dataset "${d.name}": its records are kept forever (reports count them as unmanaged); add a rule with delete_after`)];
+}
+
+/** (d) A keep_for that holds nothing back: no delete or redact rule applies to its records. */
+function keepsWithoutAction(rules: readonly Rule[]): LintProblem[] {
+  return rules.filter((k) => k.keepFor && !rules.some((x) => (x.deleteAfter || x.redactAfter) && overlaps(k.where, x.where)))
+    .map((k) => warn(k.loc, 'keep-without-action', `rule "${k.id}" has keep_for (${k.keepFor!.text}) but no delete or redact rule applies to its records in dataset "${k.dataset}": there is nothing to hold back; add the delete_after or redact_after it should delay, or drop the rule`));
+}
+
+function warn(loc: Location, code: LintCode, message: string): LintProblem {
+  return { file: loc.file, line: loc.line, col: loc.col, severity: 'warning', message, code };
+}
+
+/** How to name another rule in a message: by line in the same file, else by policy and place. */
+function ref(other: Rule, here: Rule): string {
+  return other.loc.file === here.loc.file
+    ? `rule "${other.id}" (line ${other.loc.line})`
+    : `rule "${other.id}" of policy ${other.policy} (${other.loc.file}:${other.loc.line})`;
+}
+
+/** Every record that `narrow` applies to, `broad` applies to as well. */
+function implies(narrow: readonly WhereClause[], broad: readonly WhereClause[]): boolean {
+  return broad.every((b) => narrow.some((n) => n.column === b.column && n.values.every((v) => b.values.includes(v))));
+}
+
+/** Some record could match both (no column that both constrain to disjoint values). */
+function overlaps(a: readonly WhereClause[], b: readonly WhereClause[]): boolean {
+  return a.every((x) => b.every((y) => x.column !== y.column || x.values.some((v) => y.values.includes(v))));
+}
+
+/** Same start instant for every record: the same from columns, align and timezone. */
+function sameStart(a: Rule, b: Rule): boolean {
+  const set = (r: Rule) => [...new Set(r.from)].sort().join('\u0000');
+  return set(a) === set(b) && a.align === b.align && a.timezone === b.timezone;
+}
+
+/** start + a <= start + b for every sampled start of the rule. */
+function noLater(a: Period | undefined, b: FixedPeriod, rule: Rule): boolean {
+  if (a?.kind !== 'fixed') return false;
+  const hourly = hasHours(a) || hasHours(b);
+  const x = offsets(a, rule, hourly), y = offsets(b, rule, hourly);
+  return x.every((v, i) => v <= y[i]);
+}
+
+/** start + a < start + b for every sampled start of the rule. */
+function earlier(a: Period | undefined, b: FixedPeriod, rule: Rule): boolean {
+  if (a?.kind !== 'fixed') return false;
+  const hourly = hasHours(a) || hasHours(b);
+  const x = offsets(a, rule, hourly), y = offsets(b, rule, hourly);
+  return x.every((v, i) => v < y[i]);
+}
+
+function hasHours(p: FixedPeriod): boolean {
+  return (p.duration.hours ?? 0) > 0;
+}
+
+const cache = new Map<string, Float64Array>();
+const DAYS = 4 * 366;
+
+/**
+ * `due - start` in milliseconds for a sample of starts: every day of a leap cycle (months and
+ * years clamp, so "6 months" and "183 days" compare differently by start), at every hour when
+ * a period has hours (a day across a DST change is 23 or 25 hours), aligned as the rule aligns.
+ */
+function offsets(p: FixedPeriod, rule: Rule, hourly: boolean): Float64Array {
+  const key = `${rule.timezone}|${rule.align ?? ''}|${hourly}|${JSON.stringify(p.duration)}`;
+  let out = cache.get(key);
+  if (out) return out;
+  const hours = hourly && !rule.align ? 24 : 1;
+  const duration = p.duration as DurationLikeObject;
+  const calendar = { ...duration, hours: 0 };
+  const offset = (start: DateTime) => start.plus(duration).toMillis() - start.toMillis();
+  out = new Float64Array(DAYS * hours);
+  let day = DateTime.fromObject({ year: 2023, month: 1, day: 1 }, { zone: rule.timezone });
+  for (let i = 0; i < DAYS; i++, day = day.plus({ days: 1 })) {
+    // Where midnight does not exist (America/Santiago), Luxon moves it to 01:00: back to 00:00.
+    const midnight = day.set({ hour: 0 });
+    const start = rule.align ? day.startOf(rule.align).plus({ [`${rule.align}s`]: 1 }) : midnight;
+    out[i * hours] = offset(start);
+    if (hours === 1) continue;
+    // Luxon adds the calendar units on the wall clock and the hours as elapsed time, so the hour
+    // of the start only matters when the UTC offset changes on the start day or the end day.
+    if (quiet(midnight) && quiet(midnight.plus(calendar))) out.fill(out[i * hours], i * hours, (i + 1) * hours);
+    else for (let h = 1; h < hours; h++) out[i * hours + h] = offset(day.set({ hour: h }));
+  }
+  cache.set(key, out);
+  return out;
+}
+
+/** No change of UTC offset from the hour before this midnight to the next midnight. */
+function quiet(midnight: DateTime): boolean {
+  return midnight.hour === 0 && midnight.offset === midnight.minus({ milliseconds: 3_600_000 }).offset
+    && midnight.offset === midnight.plus({ days: 1 }).offset;
+}

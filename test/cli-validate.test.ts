@@ -1,0 +1,194 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { cli, tempDir, write } from './helpers/cli.js';
+import { escapeData, escapeProperty, githubAnnotation } from '../src/policy/problems.js';
+
+// `retention validate` as CI runs it: lints as warnings (errors with --strict), GitHub
+// annotations, JSON; and `retention schema`, the JSON Schema that editors validate policies with.
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const POLICIES = join(ROOT, 'policies');
+
+/** Valid, with one lint: rule "second" (line 11, col 5) never governs. */
+const SHADOWED = `version: 1
+name: shadow
+datasets:
+  calls:
+    key: id
+rules:
+  - id: first
+    dataset: calls
+    from: started_at
+    delete_after: 30 days
+  - id: second
+    dataset: calls
+    from: started_at
+    delete_after: 60 days
+`;
+const SHADOW_MSG = 'delete rule "second" never governs: rule "first" (line 7) deletes the same records from the same start no later (delete_after 30 days, here 60 days); remove one of them or give them different scopes';
+
+describe('validate: lints', () => {
+  it('prints warnings as file:line:col: warning: and exits 0', () => {
+    const f = write(tempDir(), 'p.yaml', SHADOWED);
+    const r = cli(['validate', f]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${f}:11:5: warning: ${SHADOW_MSG}\n1 policy file valid (2 rules), 1 warning\n`);
+  });
+
+  it('--strict makes warnings errors: exit 1', () => {
+    const f = write(tempDir(), 'p.yaml', SHADOWED);
+    const r = cli(['validate', '--strict', f]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(`${f}:11:5: error: ${SHADOW_MSG}\n1 error in 1 of 1 file\n`);
+    const clean = write(tempDir(), 'q.yaml', SHADOWED.replace(/  - id: second[^]*/, ''));
+    expect(cli(['validate', '--strict', clean]).code).toBe(0);
+  });
+
+  it('--format json includes warnings, with the lint that found them', () => {
+    const f = write(tempDir(), 'p.yaml', SHADOWED);
+    const doc = JSON.parse(cli(['validate', f, '--format', 'json']).stdout);
+    expect(doc).toMatchObject({ valid: true, strict: false, errors: 0, warnings: 1 });
+    expect(doc.problems).toEqual([{ file: f, line: 11, col: 5, severity: 'warning', code: 'shadowed-delete', message: SHADOW_MSG }]);
+    const strict = cli(['validate', f, '--format', 'json', '--strict']);
+    expect(strict.code).toBe(1);
+    expect(JSON.parse(strict.stdout)).toMatchObject({ valid: false, strict: true, errors: 1, warnings: 0, problems: [{ severity: 'error', code: 'shadowed-delete' }] });
+  });
+
+  it('lints run only when every file is valid (a broken policy would make a dataset look uncovered)', () => {
+    const dir = tempDir();
+    write(dir, 'a.yaml', SHADOWED);
+    write(dir, 'b.yaml', SHADOWED.replace('name: shadow', 'name: broken').replace('60 days', '60 dayz'));
+    const r = cli(['validate', dir, '--format', 'json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).problems.map((p: { severity: string }) => p.severity)).toEqual(['error']);
+  });
+
+  it('the shipped policies: one warning, Belfabriek\'s two voicemail promises (equal on purpose)', () => {
+    const r = cli(['validate', 'policies/', '--format', 'json'], { cwd: ROOT });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.problems.map((p: { file: string; line: number; col: number; code: string }) => `${p.file}:${p.line}:${p.col} ${p.code}`))
+      .toEqual(['policies/belfabriek.yaml:42:5 shadowed-delete']);
+  });
+});
+
+describe('validate --format github', () => {
+  it('prints workflow commands: ::warning / ::error file=,line=,col=::message', () => {
+    const f = write(tempDir(), 'p.yaml', SHADOWED);
+    const r = cli(['validate', f, '--format', 'github']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe(`::warning file=${f},line=11,col=5::${SHADOW_MSG}`);
+    expect(cli(['validate', f, '--format', 'github', '--strict']).stdout.split('\n')[0]).toMatch(/^::error file=/);
+  });
+
+  it('escapes %, CR and LF in the message, and also , and : in the file name', () => {
+    const dir = tempDir();
+    // A quoted YAML key can hold a line break and a percent sign; the error message quotes it.
+    const f = write(dir, 'odd,name: 100%.yaml', SHADOWED.replace('  calls:\n', '  calls:\n    "50%\\r\\nof": x\n'));
+    const r = cli(['validate', f, '--format', 'github']);
+    expect(r.code).toBe(1);
+    const encodedFile = f.replace(/%/g, '%25').replace(/:/g, '%3A').replace(/,/g, '%2C');
+    expect(r.stdout.split('\n')[0]).toBe(`::error file=${encodedFile},line=5,col=5::unknown key "50%25%0D%0Aof" in datasets.calls`);
+    expect(encodedFile).toContain('odd%2Cname%3A 100%25.yaml');
+  });
+
+  it('escaping follows GitHub\'s rules (% first, so nothing is escaped twice)', () => {
+    expect(escapeData('a%0Ab\r\nc: d, e')).toBe('a%250Ab%0D%0Ac: d, e');
+    expect(escapeProperty('C:\\p,q%.yaml')).toBe('C%3A\\p%2Cq%25.yaml');
+    expect(githubAnnotation({ file: 'x', line: 0, col: 0, severity: 'error', message: 'no such file or directory' }))
+      .toBe('::error file=x::no such file or directory');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The JSON Schema.
+
+describe('retention schema', () => {
+  const printed = cli(['schema']);
+  const schema = JSON.parse(printed.stdout) as Schema;
+
+  it('prints the JSON Schema (draft 7) of the policy format, with the zod schema\'s descriptions', () => {
+    expect(printed.code).toBe(0);
+    expect(schema).toMatchObject({ $schema: 'http://json-schema.org/draft-07/schema#', $id: 'urn:retention:policy:v1', title: expect.any(String), type: 'object', additionalProperties: false });
+    const rule = (schema.properties!.rules as Schema).items as Schema;
+    expect((rule.properties!.keep_for as Schema).description).toBe('Legal minimum: no rule deletes or redacts the record before this.');
+    expect(rule.required).toEqual(['id', 'dataset', 'from']);
+  });
+
+  it('schema/policy.schema.json is exactly what retention schema prints', () => {
+    const committed = readFileSync(join(ROOT, 'schema/policy.schema.json'), 'utf8');
+    expect(committed === printed.stdout, 'schema/policy.schema.json is stale: run bin/retention schema > schema/policy.schema.json').toBe(true);
+  });
+
+  const shipped = readdirSync(POLICIES).filter((f) => /\.ya?ml$/.test(f) && !/\.test\.ya?ml$/.test(f));
+  it.each(shipped)('policies/%s starts with the schema comment and is valid against the schema', (name) => {
+    const text = readFileSync(join(POLICIES, name), 'utf8');
+    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=../schema/policy.schema.json');
+    expect(check(schema, parse(text))).toEqual([]);
+  });
+
+  it('the schema rejects what validate rejects in shape (so the check above is not vacuous)', () => {
+    const base = parse(readFileSync(join(POLICIES, 'voips.yaml'), 'utf8'));
+    const rule0 = base.rules[0];
+    const bad: [string, unknown][] = [
+      ['unknown top-level key', { ...base, retention: 1 }],
+      ['version 2', { ...base, version: 2 }],
+      ['missing rules', { ...base, rules: undefined }],
+      ['a bad policy name', { ...base, name: 'Voips B.V.' }],
+      ['unknown rule key', { ...base, rules: [{ ...rule0, delete_afer: '1 day' }] }],
+      ['rule without from', { ...base, rules: [{ ...rule0, from: undefined }] }],
+      ['bad align', { ...base, rules: [{ ...rule0, align: 'week' }] }],
+      ['empty redact list', { ...base, rules: [{ ...rule0, redact: [] }] }],
+      ['per-record period without unit', { ...base, rules: [{ ...rule0, delete_after: { column: 'days' } }] }],
+      ['unknown dataset key', { ...base, datasets: { x: { key: 'id', holds: 'h' } } }],
+    ];
+    for (const [what, doc] of bad) expect(check(schema, JSON.parse(JSON.stringify(doc))), what).not.toEqual([]);
+  });
+});
+
+// A JSON Schema (draft 7) check for exactly the keywords the generated schema uses; any other
+// keyword fails the test, so a change in the generator cannot make this check silently weaker.
+interface Schema { [keyword: string]: unknown; properties?: Record<string, Schema>; required?: string[] }
+const ANNOTATIONS = new Set(['$schema', '$id', 'title', 'description']);
+
+function check(s: Schema, v: unknown, at = '$'): string[] {
+  const errs: string[] = [];
+  const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+  for (const [k, want] of Object.entries(s)) {
+    if (ANNOTATIONS.has(k)) continue;
+    switch (k) {
+      case 'type': {
+        const types = Array.isArray(want) ? want : [want];
+        const actual = Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'number' && Number.isInteger(v) ? ['number', 'integer'] : typeof v;
+        if (!types.some((t) => ([] as string[]).concat(actual).includes(t as string))) errs.push(`${at}: not ${types.join('|')}`);
+        break;
+      }
+      case 'const': if (v !== want) errs.push(`${at}: not ${JSON.stringify(want)}`); break;
+      case 'enum': if (!(want as unknown[]).includes(v)) errs.push(`${at}: not one of ${JSON.stringify(want)}`); break;
+      case 'pattern': if (typeof v === 'string' && !new RegExp(want as string, 'u').test(v)) errs.push(`${at}: does not match ${want}`); break;
+      case 'minLength': if (typeof v === 'string' && [...v].length < (want as number)) errs.push(`${at}: too short`); break;
+      case 'minItems': if (Array.isArray(v) && v.length < (want as number)) errs.push(`${at}: too few items`); break;
+      case 'items': if (Array.isArray(v)) v.forEach((x, i) => errs.push(...check(want as Schema, x, `${at}[${i}]`))); break;
+      case 'anyOf': if (!(want as Schema[]).some((alt) => check(alt, v, at).length === 0)) errs.push(`${at}: matches none of anyOf`); break;
+      case 'required': if (isObj(v)) for (const r of want as string[]) if (!(r in v)) errs.push(`${at}: missing ${r}`); break;
+      case 'properties':
+        if (isObj(v)) for (const [p, ps] of Object.entries(want as Record<string, Schema>)) if (p in v) errs.push(...check(ps, v[p], `${at}.${p}`));
+        break;
+      case 'propertyNames': if (isObj(v)) for (const p of Object.keys(v)) errs.push(...check(want as Schema, p, `${at} key ${p}`)); break;
+      case 'additionalProperties':
+        if (isObj(v)) {
+          for (const [p, x] of Object.entries(v)) {
+            if (s.properties && p in s.properties) continue;
+            if (want === false) errs.push(`${at}: unknown key ${p}`);
+            else if (want !== true) errs.push(...check(want as Schema, x, `${at}.${p}`));
+          }
+        }
+        break;
+      default: throw new Error(`schema keyword "${k}" at ${at} is not supported by this test's checker: extend check()`);
+    }
+  }
+  return errs;
+}
