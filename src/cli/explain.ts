@@ -29,7 +29,7 @@ export function explainCommand(): Command {
     });
 }
 
-function toJson(r: ExplainResult) {
+export function toJson(r: ExplainResult) {
   const d = r.trace.decision;
   return {
     asOf: r.asOf.toISO(), dataset: r.dataset, key: r.key, values: r.values, held: r.trace.held,
@@ -40,7 +40,7 @@ function toJson(r: ExplainResult) {
   };
 }
 
-function toText(r: ExplainResult): string {
+export function toText(r: ExplainResult): string {
   const j = toJson(r);
   const lines = [`${r.dataset} ${r.key}, as of ${j.asOf}`, ''];
   lines.push(`hold: ${j.held}`);

@@ -1,0 +1,220 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+import { DateTime } from 'luxon';
+import { LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { loadPolicies } from '../policy/load.js';
+import { locate, type YamlPath } from '../policy/locate.js';
+import type { Location, Policy } from '../policy/model.js';
+import type { PolicyProblem } from '../policy/problems.js';
+import type { DatasetRules } from '../engine/evaluate.js';
+import { combineDatasets } from '../app/combine.js';
+import { resolveAsOf } from '../app/as-of.js';
+import { UserError } from '../errors.js';
+import { asText } from '../engine/value.js';
+import { KEYS_AT_DEPTH, policyTestFileSchema, type PolicyTestFileInput } from './schema.js';
+import { parseExpectation, type Expectation } from './expectation.js';
+
+/** One instant a test decides its records at. */
+export interface TestInstant {
+  /** As written in the file. */
+  readonly text: string;
+  readonly asOf: DateTime;
+  readonly loc: Location;
+}
+
+/** What one record must get at one instant. */
+export interface TestExpectation {
+  readonly text: string;
+  readonly expectation: Expectation;
+  readonly loc: Location;
+}
+
+export interface TestRecord {
+  readonly values: Readonly<Record<string, unknown>>;
+  /** `id=7` when the record gives the dataset's key column, else `#2` (its place in the test). */
+  readonly label: string;
+  /** The key as explain shows it. */
+  readonly key: string;
+  readonly loc: Location;
+  /** One per instant of the test, in the same order. */
+  readonly expect: readonly TestExpectation[];
+}
+
+export interface PolicyTest {
+  readonly name: string;
+  readonly loc: Location;
+  readonly rules: DatasetRules;
+  readonly instants: readonly TestInstant[];
+  readonly records: readonly TestRecord[];
+}
+
+/** A test file, ready to run; `tests` is empty when it has problems (an invalid file is not run). */
+export interface PolicyTestFile {
+  readonly file: string;
+  readonly tests: readonly PolicyTest[];
+  readonly problems: readonly PolicyProblem[];
+}
+
+/** Test files of policies: `*.test.yaml` / `*.test.yml`. */
+export function isPolicyTestFile(name: string): boolean {
+  return /\.test\.ya?ml$/i.test(name);
+}
+
+/** Expands directories to their test files, sorted; a missing path or an empty directory is a problem. */
+export function expandTestPaths(paths: readonly string[]): { files: string[]; problems: PolicyProblem[] } {
+  const files: string[] = [];
+  const problems: PolicyProblem[] = [];
+  for (const p of paths) {
+    let st;
+    try { st = statSync(p); } catch {
+      problems.push({ file: p, line: 0, col: 0, severity: 'error', message: 'no such file or directory' });
+      continue;
+    }
+    if (st.isDirectory()) {
+      const found = readdirSync(p).filter(isPolicyTestFile).sort().map((f) => join(p, f));
+      if (found.length === 0) problems.push({ file: p, line: 0, col: 0, severity: 'error', message: 'directory holds no *.test.yaml policy test files' });
+      files.push(...found);
+    } else files.push(p);
+  }
+  return { files, problems };
+}
+
+/** Policies already loaded in this run, by path, so test files sharing a policy read it once. */
+export type PolicyCache = Map<string, ReturnType<typeof loadPolicies>>;
+
+/** Reads and checks one test file: YAML, shape, then every reference against its policies. */
+export function loadTestFile(file: string, cache: PolicyCache = new Map()): PolicyTestFile {
+  let text: string;
+  try { text = readFileSync(file, 'utf8'); } catch (e) {
+    return { file, tests: [], problems: [{ file, line: 0, col: 0, severity: 'error', message: `cannot read: ${(e as Error).message}` }] };
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  const problems: PolicyProblem[] = [];
+  const at = (path: YamlPath, atKey = false): Location => ({ file, ...locate(doc, lines, path, atKey) });
+  const report = (path: YamlPath, message: string, atKey = false) => problems.push({ ...at(path, atKey), severity: 'error', message });
+  const done = () => ({ file, tests: [], problems: problems.sort((a, b) => a.line - b.line || a.col - b.col) });
+
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) {
+      const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+      problems.push({ file, line: pos.line, col: pos.col, severity: 'error', message: `YAML: ${e.message.split('\n')[0]}` });
+    }
+    return done();
+  }
+  const parsed = policyTestFileSchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) reportIssue(issue, report);
+    return done();
+  }
+  const input = parsed.data;
+
+  const policies = loadTestPolicies(input, file, cache, at, problems);
+  if (!policies) return done();
+  let datasets: Map<string, DatasetRules>;
+  try { datasets = combineDatasets(policies); } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    report(['policy'], e.message);
+    return done();
+  }
+  const allRules = policies.flatMap((p) => p.rules);
+
+  const tests: PolicyTest[] = [];
+  input.tests.forEach((t, i) => {
+    const rules = datasets.get(t.dataset);
+    if (!rules) {
+      report(['tests', i, 'dataset'], `the policies under test declare no dataset "${t.dataset}" (declared: ${[...datasets.keys()].join(', ')})`);
+      return;
+    }
+    const asOfTexts = Array.isArray(t.as_of) ? t.as_of : [t.as_of];
+    const instants: TestInstant[] = [];
+    asOfTexts.forEach((s, k) => {
+      const path = Array.isArray(t.as_of) ? ['tests', i, 'as_of', k] : ['tests', i, 'as_of'];
+      try {
+        // as_of is required, so resolveAsOf never falls back to "now".
+        instants.push({ text: s, asOf: resolveAsOf(s, DateTime.fromMillis(0), policies), loc: at(path) });
+      } catch (e) {
+        if (!(e instanceof UserError)) throw e;
+        report(path, e.message.replace('--as-of', 'as_of'));
+      }
+    });
+    const records: TestRecord[] = [];
+    t.records.forEach((r, j) => {
+      const base = ['tests', i, 'records', j];
+      const list = Array.isArray(r.expect) ? r.expect : undefined;
+      if (list && list.length !== asOfTexts.length) {
+        report([...base, 'expect'], `expect has ${list.length} entr${list.length === 1 ? 'y' : 'ies'} and as_of ${asOfTexts.length} instant${asOfTexts.length === 1 ? '' : 's'}: give one expectation per instant, or one for all`);
+        return;
+      }
+      const expect: TestExpectation[] = [];
+      asOfTexts.forEach((_, k) => {
+        const textK = list ? list[k] : (r.expect as string);
+        const path = list ? [...base, 'expect', k] : [...base, 'expect'];
+        const e = parseExpectation(textK, rules, allRules);
+        if ('problem' in e) {
+          if (list || k === 0) report(path, e.problem);
+        } else expect.push({ text: textK.trim().replace(/\s+/g, ' '), expectation: e, loc: at(path) });
+      });
+      const keyColumn = rules.dataset.key;
+      const keyValue = keyColumn !== undefined && r.record[keyColumn] != null ? asText(r.record[keyColumn]) : undefined;
+      records.push({
+        values: r.record, loc: at([...base, 'record']), expect,
+        label: keyValue !== undefined ? `${keyColumn}=${keyValue}` : `#${j + 1}`,
+        key: keyValue ?? `#${j + 1}`,
+      });
+    });
+    tests.push({ name: t.name, loc: at(['tests', i]), rules, instants, records });
+  });
+  if (problems.length > 0) return done();
+  return { file, tests, problems };
+}
+
+/** The policies a test file names, relative to it; their own problems keep their own positions. */
+function loadTestPolicies(
+  input: PolicyTestFileInput, file: string, cache: PolicyCache, at: (path: YamlPath) => Location, problems: PolicyProblem[],
+): Policy[] | undefined {
+  const refs = Array.isArray(input.policy) ? input.policy : [input.policy];
+  const policies: Policy[] = [];
+  let ok = true;
+  refs.forEach((ref, k) => {
+    const path = isAbsolute(ref) ? ref : join(dirname(file), ref);
+    const where = at(Array.isArray(input.policy) ? ['policy', k] : ['policy']);
+    let loaded = cache.get(path);
+    if (!loaded) { loaded = loadPolicies([path]); cache.set(path, loaded); }
+    const errors = loaded.problems.filter((p) => p.severity === 'error');
+    if (errors.length > 0) {
+      ok = false;
+      const missing = errors.length === 1 && errors[0].file === path && errors[0].line === 0;
+      problems.push({ ...where, severity: 'error', message: missing ? `policy ${path}: ${errors[0].message}` : `policy ${ref} is invalid (${errors.length} error${errors.length === 1 ? '' : 's'}; run retention validate ${path})` });
+      if (!missing) problems.push(...errors);
+    }
+    policies.push(...loaded.policies);
+  });
+  if (!ok) return undefined;
+  const names = new Map<string, string>();
+  for (const p of policies) {
+    const other = names.get(p.name);
+    if (other && other !== p.file) {
+      problems.push({ ...at(['policy']), severity: 'error', message: `policy name "${p.name}" is used by ${other} and ${p.file}; names must be unique` });
+      return undefined;
+    }
+    names.set(p.name, p.file);
+  }
+  return [...new Map(policies.map((p) => [p.file, p])).values()];
+}
+
+function reportIssue(issue: z.core.$ZodIssue, report: (path: YamlPath, message: string, atKey?: boolean) => void): void {
+  const path = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
+  const where = path.length ? path.join('.') : 'the document';
+  if (issue.code === 'unrecognized_keys') {
+    const allowed = KEYS_AT_DEPTH[path.length];
+    for (const key of issue.keys) report([...path, key], `unknown key "${key}"${path.length ? ` in ${where}` : ''}${allowed ? ` (allowed: ${allowed.join(', ')})` : ''}`, true);
+    return;
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    report(path, `missing required key "${String(path[path.length - 1])}"${path.length > 1 ? ` in ${path.slice(0, -1).join('.')}` : ''}`);
+    return;
+  }
+  report(path, `${where}: ${issue.message}`);
+}
