@@ -2,8 +2,11 @@ import { Command, CommanderError } from 'commander';
 import { UserError } from '../errors.js';
 import { EXIT } from './exit-codes.js';
 import { validateCommand } from './validate.js';
+import { schemaCommand } from './schema.js';
 import { reportCommand, purgeCommand } from './run-commands.js';
 import { explainCommand } from './explain.js';
+import { testCommand } from './test.js';
+import { auditCommand } from './audit.js';
 
 function program(): Command {
   const p = new Command('retention')
@@ -13,12 +16,18 @@ function program(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
   p.addCommand(validateCommand());
+  p.addCommand(schemaCommand());
   p.addCommand(reportCommand());
   p.addCommand(purgeCommand());
   p.addCommand(explainCommand());
+  p.addCommand(testCommand());
+  p.addCommand(auditCommand());
   for (const c of p.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
   return p;
 }
+
+// A reader that stops early (`| head`) is not an error of ours; the run itself has finished.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw e; });
 
 async function main(argv: string[]): Promise<void> {
   try {
