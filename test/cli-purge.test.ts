@@ -128,3 +128,24 @@ describe('--max-delete-percent', () => {
     expect(cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete-percent', '101']).code).toBe(2);
   });
 });
+
+describe('--lock-timeout', () => {
+  it('waits for the holder to finish, then runs; without it, exits 1 at once', async () => {
+    const { spawn } = await import('node:child_process');
+    const { unlinkSync } = await import('node:fs');
+    const { BIN } = await import('./helpers/cli.js');
+    const dir = tempDir();
+    const policy = write(dir, 'policy.yaml', CDR_POLICY);
+    const source = sqliteTable(join(dir, 'data.db'), 'cdr', CDR_ROWS);
+    const lock = `${source}.retention-lock`;
+    writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), started: '2026-11-24T01:00:00Z' }));
+    expect(cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF]).code).toBe(1);
+    const started = Date.now();
+    const child = spawn(process.execPath, [BIN, 'purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--lock-timeout', '20']);
+    setTimeout(() => unlinkSync(lock), 1500);
+    const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? -1)));
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+    expect(sqliteRows(source, 'SELECT count(*) AS n FROM cdr')[0].n).toBe(7);
+  });
+});

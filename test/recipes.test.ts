@@ -76,3 +76,15 @@ describe('recipes', () => {
     expect(existsSync(join(ROOT, 'policies'))).toBe(true);
   });
 });
+
+describe('README shows the recipes as they are', () => {
+  it('the crontab line and the workflow commands appear in the README verbatim', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const line = recipe('cron/retention.crontab').split('\n').find((l) => /^\d+ \d+ \* \* \*/.test(l))!;
+    expect(readme).toContain(line);
+    const exec = recipe('systemd/retention-purge.service').split('\n').find((l) => l.startsWith('ExecStart='))!;
+    expect(line).toContain(exec.split('bin/retention')[1].split(' --policy')[0] + ' --policy');
+    expect(readme).toContain('bin/retention validate policies/ --format github');
+    expect(readme).toContain('bin/retention test policies/\n--format github');
+  });
+});
