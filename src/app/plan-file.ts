@@ -72,14 +72,15 @@ export async function writePlan(file: string, header: PlanHeader, records: Spool
   renameSync(tmp, file);
 }
 
-/** Reads a plan's header and checks that the policies it was made with are unchanged. */
+/** Reads a plan's header. */
 export function readPlanHeader(file: string): PlanHeader {
   const r = openPlan(file);
   r.close();
   return r.header;
 }
 
-export function checkPolicies(header: PlanHeader, policies: readonly Policy[]): void {
+/** Exit 5 when a policy file of the plan changed (or is gone) since the plan was made. */
+export function checkPolicyHashes(header: PlanHeader): void {
   for (const p of header.policies) {
     let now: string;
     try { now = createHash('sha256').update(readFileSync(p.file)).digest('hex'); } catch {
@@ -87,6 +88,10 @@ export function checkPolicies(header: PlanHeader, policies: readonly Policy[]): 
     }
     if (now !== p.sha256) throw new PlanMismatchError(`policy file ${p.file} changed since the plan was made; review a new plan (nothing was changed)`);
   }
+}
+
+/** Exit 5 when --policy names policies the plan was not made with. */
+export function checkSamePolicies(header: PlanHeader, policies: readonly Policy[]): void {
   const planned = new Set(header.policies.map((p) => p.file));
   const extra = policies.filter((p) => !planned.has(resolve(p.file)));
   if (extra.length) throw new PlanMismatchError(`policies ${extra.map((p) => p.file).join(', ')} were not part of the plan (nothing was changed)`);

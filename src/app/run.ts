@@ -12,7 +12,7 @@ import { combineDatasets, namedColumns } from './combine.js';
 import { policiesForRun } from './load-policies.js';
 import { openSource } from './open-source.js';
 import { Tally, type DatasetSummary } from './tally.js';
-import { checkPolicies, fingerprint, planRecords, PLAN_FORMAT, readPlanHeader, valuesHash, writePlan, type PlanHeader, type PlanRecord } from './plan-file.js';
+import { checkPolicyHashes, checkSamePolicies, fingerprint, planRecords, PLAN_FORMAT, readPlanHeader, valuesHash, writePlan, type PlanHeader, type PlanRecord } from './plan-file.js';
 import { resolve } from 'node:path';
 import { DateTime } from 'luxon';
 import type { Policy } from '../policy/model.js';
@@ -73,9 +73,10 @@ const INVALID_SAMPLES = 10;
 /** report, purge --dry-run and purge: the same plan, decided the same way; only purge acts. */
 export async function run(o: RunOptions): Promise<RunResult> {
   const plan = o.plan ? readPlanHeader(o.plan) : undefined;
-  if (plan) checkPolicies(plan, []);
+  // A changed policy is exit 5 even if it no longer loads, so hashes are compared first.
+  if (plan) checkPolicyHashes(plan);
   const policies = policiesForRun(plan ? plan.policies.map((p) => p.file) : o.policy);
-  if (plan) checkPolicies(plan, o.policy.length ? policiesForRun(o.policy) : policies);
+  if (plan && o.policy.length) checkSamePolicies(plan, policiesForRun(o.policy));
   const datasets = combineDatasets(policies);
   const asOf = plan ? planAsOf(plan, o.asOf, policies) : resolveAsOf(o.asOf, o.now, policies);
   const sourcePath = o.source || plan?.source.path;
@@ -89,19 +90,15 @@ export async function run(o: RunOptions): Promise<RunResult> {
     const progress = o.progress;
     const phase = (name: 'checking' | 'scanning' | 'purging') => { if (progress) source.onProgress = (d, done, total, unit) => progress(name, d, done, total, unit); };
     phase('checking');
-    // A CSV file can turn out malformed halfway; a cap needs the counts. Either way, read
-    // everything once before the first change.
-    if (o.mode === 'purge' && (o.maxDelete !== undefined || o.maxDeletePercent !== undefined || source.kind === 'csv')) {
-      const planned: DatasetSummary[] = [];
-      for (const p of prepared) {
-        const tally = new Tally(p.rules.dataset.name, p.rules.rules);
-        await source.scan(p.rules.dataset.name, p.layout, (row) => { tally.add(p.decider.decide(row)); });
-        planned.push(tally.summary);
-      }
-      checkCaps(plan ? plan.datasets : planned, o.maxDelete, o.maxDeletePercent);
+    if (o.mode === 'purge') {
+      const capped = o.maxDelete !== undefined || o.maxDeletePercent !== undefined;
+      // A CSV file can turn out malformed halfway, and a cap needs the counts: read everything
+      // once before the first change. A plan brings its own counts.
+      const counts = source.kind === 'csv' || (capped && !plan) ? await countAll(source, prepared) : [];
+      if (capped) checkCaps(plan ? plan.datasets : counts, o.maxDelete, o.maxDeletePercent);
     }
     const records = o.records ? new Spool('records') : undefined;
-    const planned = o.planOut ? new Spool('plan') : undefined;
+    const planSpool = o.planOut ? new Spool('plan') : undefined;
     audit = o.mode === 'purge' && o.auditLog ? new AuditLog(o.auditLog) : undefined;
     const summaries: DatasetSummary[] = [];
     phase(o.mode === 'purge' ? 'purging' : 'scanning');
@@ -112,14 +109,13 @@ export async function run(o: RunOptions): Promise<RunResult> {
       const decide = (row: Row): Decision => {
         const d = p.decider.decide(row);
         tally.add(d);
-        if (d.action !== 'keep' && (records || audit || planned)) {
-          const key = p.keyIndex >= 0 ? asText(row[p.keyIndex]) : String(row[p.layout.length]);
+        if (d.action !== 'keep' && (records || audit || planSpool)) {
+          const key = keyOf(p, row);
           if (records) records.push(JSON.stringify(recordLine(name, key, d, p, row)));
           if (audit) audit.add(d.rule!.policy, name, d.rule!.id, d.action, key);
-          if (planned) planned.push(JSON.stringify(planRecord(name, key, d, p, row)));
+          if (planSpool) planSpool.push(JSON.stringify(planRecord(name, key, d, p, row)));
         } else if (d.reason === 'invalid' && invalidShown++ < INVALID_SAMPLES) {
-          const key = p.keyIndex >= 0 ? asText(row[p.keyIndex]) : String(row[p.layout.length]);
-          o.log.warn({ dataset: name, key, problem: d.problem }, 'record kept: a value could not be read');
+          o.log.warn({ dataset: name, key: keyOf(p, row), problem: d.problem }, 'record kept: a value could not be read');
         }
         return d;
       };
@@ -143,20 +139,36 @@ export async function run(o: RunOptions): Promise<RunResult> {
       summaries.push(tally.summary);
     }
     if (audit) await audit.write(asOf, new Date(o.now.toMillis()));
-    if (planned && o.planOut) {
+    if (planSpool && o.planOut) {
       await writePlan(o.planOut, {
         format: PLAN_FORMAT, createdAt: new Date(o.now.toMillis()).toISOString(), asOf: asOf.toISO()!,
         source: { path: resolve(sourcePath), kind: source.kind, fingerprint: fingerprint(source.files()) },
         policies: policies.map((p) => ({ name: p.name, file: resolve(p.file), sha256: p.sha256 })),
         datasets: summaries,
-      }, planned);
-      o.log.info({ plan: o.planOut, records: planned.count }, 'plan written');
+      }, planSpool);
+      o.log.info({ plan: o.planOut, records: planSpool.count }, 'plan written');
     }
     return { asOf, mode: o.mode, datasets: summaries, records };
   } finally {
     audit?.close();
     source.close();
   }
+}
+
+/** The key of a row as reports and receipts name it: the key column, else the row reference. */
+function keyOf(p: Prepared, row: Row): string {
+  return p.keyIndex >= 0 ? asText(row[p.keyIndex]) : String(row[p.layout.length]);
+}
+
+/** Decides every row of every dataset, changing nothing: the counts a cap is checked on. */
+async function countAll(source: Source, prepared: readonly Prepared[]): Promise<DatasetSummary[]> {
+  const counts: DatasetSummary[] = [];
+  for (const p of prepared) {
+    const tally = new Tally(p.rules.dataset.name, p.rules.rules);
+    await source.scan(p.rules.dataset.name, p.layout, (row) => { tally.add(p.decider.decide(row)); });
+    counts.push(tally.summary);
+  }
+  return counts;
 }
 
 function prepare(source: Source, datasets: Map<string, DatasetRules>, asOf: DateTime, log: Logger, acting: boolean): Prepared[] {
@@ -250,7 +262,7 @@ function followPlan(file: string, dataset: string, p: Prepared, decide: (row: Ro
     const planned = next;
     next = reader.next();
     const d = p.decider.decide(row);
-    const key = p.keyIndex >= 0 ? asText(row[p.keyIndex]) : String(ref);
+    const key = keyOf(p, row);
     if (d.reason === 'held') { skipped.held++; return keepAs(d); }
     const same = d.action === planned.action && d.rule?.id === planned.rule && d.rule?.policy === planned.policy
       && JSON.stringify(d.columns ?? null) === JSON.stringify(planned.columns ?? null);
