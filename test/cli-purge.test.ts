@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -147,5 +148,24 @@ describe('--lock-timeout', () => {
     expect(code).toBe(0);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
     expect(sqliteRows(source, 'SELECT count(*) AS n FROM cdr')[0].n).toBe(7);
+  });
+});
+
+describe('foreign keys', () => {
+  it('refuses (exit 1, nothing changed) to purge a table whose deletes would cascade into another table', () => {
+    const dir = tempDir();
+    const policy = write(dir, 'policy.yaml', CDR_POLICY);
+    const source = sqliteTable(join(dir, 'data.db'), 'cdr', CDR_ROWS, 'CREATE TABLE cdr (id INTEGER PRIMARY KEY, started_at, service, ip_address, legal_hold)');
+    const db = new Database(source);
+    db.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, cdr_id INTEGER REFERENCES cdr(id) ON DELETE CASCADE, text TEXT); INSERT INTO notes VALUES (1, 1, 'keep me')");
+    db.close();
+    const before = sha(source);
+    for (const args of [['--dry-run'], []]) {
+      const r = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, ...args]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/table cdr .* would also change rows of notes \(ON DELETE CASCADE\)/);
+    }
+    expect(sha(source)).toBe(before);
+    expect(cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF]).code).toBe(0);
   });
 });

@@ -6,6 +6,8 @@ export interface DatasetInfo {
   readonly location: string;
   /** Columns that cannot be emptied (SQLite NOT NULL), so redacting them would fail midway. */
   readonly notNull: ReadonlySet<string>;
+  /** Other tables whose rows a delete here would delete or change (SQLite ON DELETE actions). */
+  readonly cascades: readonly string[];
 }
 
 /** What to do with one row: keep it, delete it, or empty these columns (indices into the row). */

@@ -25,11 +25,23 @@ export class SqliteSource implements Source {
       this.db = new Database(path, { readonly: options.readonly, fileMustExist: true });
       this.db.pragma('busy_timeout = 10000');
       const rows = this.db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string; sql: string }[];
+      // With foreign keys enforced (better-sqlite3's default), ON DELETE CASCADE / SET NULL /
+      // SET DEFAULT would change rows of other tables that no policy decided on.
+      const cascades = new Map<string, string[]>();
+      const fkOn = this.db.pragma('foreign_keys', { simple: true }) === 1;
+      for (const { name } of rows) {
+        for (const fk of this.db.prepare(`PRAGMA foreign_key_list(${quote(name)})`).all() as { table: string; on_delete: string }[]) {
+          if (fkOn && /^(CASCADE|SET NULL|SET DEFAULT)$/i.test(fk.on_delete)) {
+            cascades.set(fk.table, [...(cascades.get(fk.table) ?? []), `${name} (ON DELETE ${fk.on_delete})`]);
+          }
+        }
+      }
       for (const { name, sql } of rows) {
         const cols = this.db.prepare(`PRAGMA table_info(${quote(name)})`).all() as { name: string; notnull: number; pk: number }[];
         this.tables.set(name, {
           name, location: `table ${name} in ${path}`, columns: cols.map((c) => c.name),
           notNull: new Set(cols.filter((c) => c.notnull || c.pk).map((c) => c.name)),
+          cascades: cascades.get(name) ?? [],
           withoutRowid: /without\s+rowid/i.test(sql ?? ''),
         });
       }
