@@ -1,9 +1,9 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { DateTime } from 'luxon';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { loadPolicies } from '../policy/load.js';
+import { expandPaths, loadPolicies } from '../policy/load.js';
 import { locate, type YamlPath } from '../policy/locate.js';
 import type { Location, Policy } from '../policy/model.js';
 import type { PolicyProblem } from '../policy/problems.js';
@@ -61,23 +61,9 @@ export function isPolicyTestFile(name: string): boolean {
   return /\.test\.ya?ml$/i.test(name);
 }
 
-/** Expands directories to their test files, sorted; a missing path or an empty directory is a problem. */
+/** Expands directories to their test files; a missing path or an empty directory is a problem. */
 export function expandTestPaths(paths: readonly string[]): { files: string[]; problems: PolicyProblem[] } {
-  const files: string[] = [];
-  const problems: PolicyProblem[] = [];
-  for (const p of paths) {
-    let st;
-    try { st = statSync(p); } catch {
-      problems.push({ file: p, line: 0, col: 0, severity: 'error', message: 'no such file or directory' });
-      continue;
-    }
-    if (st.isDirectory()) {
-      const found = readdirSync(p).filter(isPolicyTestFile).sort().map((f) => join(p, f));
-      if (found.length === 0) problems.push({ file: p, line: 0, col: 0, severity: 'error', message: 'directory holds no *.test.yaml policy test files' });
-      files.push(...found);
-    } else files.push(p);
-  }
-  return { files, problems };
+  return expandPaths(paths, isPolicyTestFile, '*.test.yaml policy test files');
 }
 
 /** Policies already loaded in this run, by path, so test files sharing a policy read it once. */

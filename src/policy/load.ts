@@ -20,8 +20,11 @@ export function isPolicyFile(name: string): boolean {
   return /\.ya?ml$/i.test(name) && !/\.test\.ya?ml$/i.test(name);
 }
 
-/** Expands directories to their policy files, sorted; a missing path is a problem. */
-export function expandPolicyPaths(paths: readonly string[]): { files: string[]; problems: PolicyProblem[] } {
+/**
+ * Expands directories to the files `wanted` accepts, sorted; a missing path, or a directory
+ * holding none of them (`what` names them), is a problem.
+ */
+export function expandPaths(paths: readonly string[], wanted: (name: string) => boolean, what: string): { files: string[]; problems: PolicyProblem[] } {
   const files: string[] = [];
   const problems: PolicyProblem[] = [];
   for (const p of paths) {
@@ -31,12 +34,17 @@ export function expandPolicyPaths(paths: readonly string[]): { files: string[]; 
       continue;
     }
     if (st.isDirectory()) {
-      const found = readdirSync(p).filter(isPolicyFile).sort().map((f) => join(p, f));
-      if (found.length === 0) problems.push({ file: p, line: 0, col: 0, severity: 'error', message: 'directory holds no *.yaml or *.yml policy files' });
+      const found = readdirSync(p).filter(wanted).sort().map((f) => join(p, f));
+      if (found.length === 0) problems.push({ file: p, line: 0, col: 0, severity: 'error', message: `directory holds no ${what}` });
       files.push(...found);
     } else files.push(p);
   }
   return { files, problems };
+}
+
+/** Expands directories to their policy files (not their test files). */
+export function expandPolicyPaths(paths: readonly string[]): { files: string[]; problems: PolicyProblem[] } {
+  return expandPaths(paths, isPolicyFile, '*.yaml or *.yml policy files');
 }
 
 /** Loads and validates policy files and directories; every problem of every file is collected. */
