@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { DateTime } from 'luxon';
-import { LineCounter, parseDocument } from 'yaml';
-import type { z } from 'zod';
 import { expandPaths, loadPolicies } from '../policy/load.js';
-import { locate, type YamlPath } from '../policy/locate.js';
+import { readYaml, reportZodIssue } from '../policy/yaml-document.js';
+import type { YamlPath } from '../policy/locate.js';
 import type { Location, Policy } from '../policy/model.js';
 import type { PolicyProblem } from '../policy/problems.js';
 import type { DatasetRules } from '../engine/evaluate.js';
@@ -75,23 +74,12 @@ export function loadTestFile(file: string, cache: PolicyCache = new Map()): Poli
   try { text = readFileSync(file, 'utf8'); } catch (e) {
     return { file, tests: [], problems: [{ file, line: 0, col: 0, severity: 'error', message: `cannot read: ${(e as Error).message}` }] };
   }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
-  const problems: PolicyProblem[] = [];
-  const at = (path: YamlPath, atKey = false): Location => ({ file, ...locate(doc, lines, path, atKey) });
-  const report = (path: YamlPath, message: string, atKey = false) => problems.push({ ...at(path, atKey), severity: 'error', message });
+  const { js, problems, at, report } = readYaml(text, file);
   const done = () => ({ file, tests: [], problems: problems.sort((a, b) => a.line - b.line || a.col - b.col) });
-
-  if (doc.errors.length > 0) {
-    for (const e of doc.errors) {
-      const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
-      problems.push({ file, line: pos.line, col: pos.col, severity: 'error', message: `YAML: ${e.message.split('\n')[0]}` });
-    }
-    return done();
-  }
-  const parsed = policyTestFileSchema.safeParse(doc.toJS());
+  if (js === undefined) return done();
+  const parsed = policyTestFileSchema.safeParse(js);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) reportIssue(issue, report);
+    for (const issue of parsed.error.issues) reportZodIssue(issue, report, allowedKeys);
     return done();
   }
   const input = parsed.data;
@@ -190,17 +178,7 @@ function loadTestPolicies(
   return [...new Map(policies.map((p) => [p.file, p])).values()];
 }
 
-function reportIssue(issue: z.core.$ZodIssue, report: (path: YamlPath, message: string, atKey?: boolean) => void): void {
-  const path = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
-  const where = path.length ? path.join('.') : 'the document';
-  if (issue.code === 'unrecognized_keys') {
-    const allowed = KEYS_AT_DEPTH[path.length];
-    for (const key of issue.keys) report([...path, key], `unknown key "${key}"${path.length ? ` in ${where}` : ''}${allowed ? ` (allowed: ${allowed.join(', ')})` : ''}`, true);
-    return;
-  }
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
-    report(path, `missing required key "${String(path[path.length - 1])}"${path.length > 1 ? ` in ${path.slice(0, -1).join('.')}` : ''}`);
-    return;
-  }
-  report(path, `${where}: ${issue.message}`);
+function allowedKeys(_key: string, path: readonly (string | number)[]): string {
+  const allowed = KEYS_AT_DEPTH[path.length];
+  return allowed ? ` (allowed: ${allowed.join(', ')})` : '';
 }

@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
-import type { z } from 'zod';
 import { looseDatasetSchema, loosePolicySchema, looseRuleSchema, policySchema } from './schema.js';
 import { normalizePolicy, type NormalizeInput } from './normalize.js';
-import { locate, type YamlPath } from './locate.js';
+import { readYaml, reportZodIssue } from './yaml-document.js';
 import type { Policy } from './model.js';
 import type { PolicyProblem } from './problems.js';
 
@@ -72,22 +70,10 @@ export function loadPolicies(paths: readonly string[]): LoadResult {
 
 /** Parses one policy document: YAML syntax, then the schema, then the cross-field rules. */
 export function parsePolicyText(text: string, file: string): { policy?: Policy; problems: PolicyProblem[] } {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
-  const problems: PolicyProblem[] = [];
-  const at = (path: YamlPath, atKey = false) => ({ file, ...locate(doc, lines, path, atKey) });
-  const report = (path: YamlPath, message: string, atKey = false) => problems.push({ ...at(path, atKey), severity: 'error', message });
-
-  if (doc.errors.length > 0) {
-    for (const e of doc.errors) {
-      const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
-      problems.push({ file, line: pos.line, col: pos.col, severity: 'error', message: `YAML: ${e.message.split('\n')[0]}` });
-    }
-    return { problems };
-  }
-  const js: unknown = doc.toJS();
+  const { js, problems, at, report } = readYaml(text, file);
+  if (js === undefined) return { problems };
   const parsed = policySchema.safeParse(js);
-  if (!parsed.success) for (const issue of parsed.error.issues) reportIssue(issue, report);
+  if (!parsed.success) for (const issue of parsed.error.issues) reportZodIssue(issue, report, hint);
   const loose = loosePolicySchema.safeParse(js);
   if (!loose.success) return { problems };
   const input: NormalizeInput = {
@@ -99,20 +85,6 @@ export function parsePolicyText(text: string, file: string): { policy?: Policy; 
   const policy = normalizePolicy(input, file, sha256, (path) => at(path), report);
   problems.sort((a, b) => a.line - b.line || a.col - b.col);
   return { policy: parsed.success ? policy : undefined, problems };
-}
-
-function reportIssue(issue: z.core.$ZodIssue, report: (path: YamlPath, message: string, atKey?: boolean) => void): void {
-  const path = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
-  const where = path.length ? path.join('.') : 'the document';
-  if (issue.code === 'unrecognized_keys') {
-    for (const key of issue.keys) report([...path, key], `unknown key "${key}"${path.length ? ` in ${where}` : ''}${hint(key)}`, true);
-    return;
-  }
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
-    report(path, `missing required key "${String(path[path.length - 1])}"`);
-    return;
-  }
-  report(path, `${where}: ${issue.message}`);
 }
 
 const KNOWN = ['version', 'name', 'title', 'timezone', 'datasets', 'rules', 'key', 'timestamps', 'hold', 'id', 'dataset', 'where', 'from', 'align', 'delete_after', 'redact_after', 'redact', 'keep_for', 'basis', 'cite', 'column', 'unit', 'default'];

@@ -1,0 +1,45 @@
+import { LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { locate, type YamlPath } from './locate.js';
+import type { Location } from './model.js';
+import type { PolicyProblem } from './problems.js';
+
+export type Report = (path: YamlPath, message: string, atKey?: boolean) => void;
+
+/** A YAML file read with positions, collecting problems that name file:line:col. */
+export interface YamlDocument {
+  /** The content, or undefined when the YAML itself is broken (then problems say where). */
+  readonly js: unknown;
+  readonly problems: PolicyProblem[];
+  at(path: YamlPath, atKey?: boolean): Location;
+  readonly report: Report;
+}
+
+/** Policy files and policy test files are read the same way, so their errors read the same. */
+export function readYaml(text: string, file: string): YamlDocument {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  const problems: PolicyProblem[] = [];
+  const at = (path: YamlPath, atKey = false): Location => ({ file, ...locate(doc, lines, path, atKey) });
+  const report: Report = (path, message, atKey = false) => problems.push({ ...at(path, atKey), severity: 'error', message });
+  for (const e of doc.errors) {
+    const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+    problems.push({ file, line: pos.line, col: pos.col, severity: 'error', message: `YAML: ${e.message.split('\n')[0]}` });
+  }
+  return { js: doc.errors.length > 0 ? undefined : doc.toJS(), problems, at, report };
+}
+
+/** One schema issue as a positioned problem; `hint` may add help to an unknown key. */
+export function reportZodIssue(issue: z.core.$ZodIssue, report: Report, hint: (key: string, path: readonly (string | number)[]) => string): void {
+  const path = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
+  const where = path.length ? path.join('.') : 'the document';
+  if (issue.code === 'unrecognized_keys') {
+    for (const key of issue.keys) report([...path, key], `unknown key "${key}"${path.length ? ` in ${where}` : ''}${hint(key, path)}`, true);
+    return;
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    report(path, `missing required key "${String(path[path.length - 1])}"${path.length > 1 ? ` in ${path.slice(0, -1).join('.')}` : ''}`);
+    return;
+  }
+  report(path, `${where}: ${issue.message}`);
+}
