@@ -106,8 +106,8 @@ export async function run(o: RunOptions): Promise<RunResult> {
       const name = p.rules.dataset.name;
       const tally = new Tally(name, p.rules.rules);
       let invalidShown = 0;
-      const decide = (row: Row): Decision => {
-        const d = p.decider.decide(row);
+      // Counts a decision and lists the record where asked; the plan apply brings its own decision.
+      const note = (d: Decision, row: Row): Decision => {
         tally.add(d);
         if (d.action !== 'keep' && (records || audit || planSpool)) {
           const key = keyOf(p, row);
@@ -119,9 +119,10 @@ export async function run(o: RunOptions): Promise<RunResult> {
         }
         return d;
       };
+      const decide = (row: Row): Decision => note(p.decider.decide(row), row);
       const started = performance.now();
       if (o.mode === 'purge' && o.plan) {
-        const follow = followPlan(o.plan, name, p, decide, tally);
+        const follow = followPlan(o.plan, name, p, note, tally);
         try {
           const done = await source.apply(name, p.layout, follow.act);
           tally.summary.skipped = follow.finish();
@@ -253,7 +254,7 @@ function planAsOf(plan: PlanHeader, asOf: string | undefined, policies: readonly
  * they are merged as they come. A row acts only if the plan names it and it is unchanged and
  * still decided the same way; everything else is kept and counted by reason.
  */
-function followPlan(file: string, dataset: string, p: Prepared, decide: (row: Row) => Decision, tally: Tally) {
+function followPlan(file: string, dataset: string, p: Prepared, note: (d: Decision, row: Row) => Decision, tally: Tally) {
   const reader = planRecords(file, dataset);
   const skipped = { changed: 0, disappeared: 0, held: 0, 'no-longer-due': 0 };
   let next = reader.next();
@@ -271,7 +272,7 @@ function followPlan(file: string, dataset: string, p: Prepared, decide: (row: Ro
       && JSON.stringify(d.columns ?? null) === JSON.stringify(planned.columns ?? null);
     if (!same) { skipped['no-longer-due']++; return keepAs(d); }
     if (key !== planned.key || valuesHash(row, p.layout.length) !== planned.values) { skipped.changed++; return keepAs(d); }
-    return toAct(decide(row), p.layout);
+    return toAct(note(d, row), p.layout);
   };
   return {
     act,
