@@ -20,6 +20,9 @@ export type RowAct = 'keep' | 'delete' | readonly number[];
  */
 export type Row = readonly unknown[];
 
+/** What apply changed; `batches`: the write transactions it took (SQLite). */
+export interface Applied { deleted: number; redacted: number; batches?: number }
+
 /** Progress of a scan: rows of a total (SQLite) or bytes of the file size (CSV). */
 export type ProgressHook = (dataset: string, done: number, total: number, unit: 'rows' | 'bytes') => void;
 
@@ -37,7 +40,7 @@ export interface Source {
    * Acts on every row of a dataset as `act` says: SQLite in batched transactions, CSV by
    * writing a new file and renaming it over the old one. Returns rows deleted and redacted.
    */
-  apply(dataset: string, columns: readonly string[], act: (row: Row) => RowAct): Promise<{ deleted: number; redacted: number }>;
+  apply(dataset: string, columns: readonly string[], act: (row: Row) => RowAct): Promise<Applied>;
   /** The files that hold the data (for a plan's fingerprint). */
   files(): string[];
   /** Takes the source's run lock: one purge at a time. */

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { UserError } from '../../errors.js';
 import { takeLock } from '../lock.js';
-import type { DatasetInfo, ProgressHook, Row, RowAct, Source } from '../source.js';
+import type { Applied, DatasetInfo, ProgressHook, Row, RowAct, Source } from '../source.js';
 
 /** Rows per write transaction: the write lock is held for one batch at a time. */
 export const BATCH_ROWS = 50_000;
@@ -86,16 +86,17 @@ export class SqliteSource implements Source {
     if (failure) throw failure;
   }
 
-  async apply(dataset: string, columns: readonly string[], act: (row: Row) => RowAct): Promise<{ deleted: number; redacted: number }> {
+  async apply(dataset: string, columns: readonly string[], act: (row: Row) => RowAct): Promise<Applied> {
     this.table(dataset);
     const t = quote(dataset);
     const args = [...columns.map(quote), 'rowid'].join(', ');
     const redactions: { rowid: number; cols: readonly number[] }[] = [];
     let failure: unknown;
-    let decidedDeletes = 0;
+    let decidedDeletes = 0, seen = 0;
     const tick = this.ticker(dataset);
     this.db.function('retention_act', { varargs: true, deterministic: false }, (...row: unknown[]) => {
       tick();
+      seen++;
       let a: RowAct;
       try { a = act(row); } catch (e) { failure ??= e; return 0; }
       if (a === 'delete') { decidedDeletes++; return 1; }
@@ -103,7 +104,10 @@ export class SqliteSource implements Source {
       return 0;
     });
     const bounds = this.db.prepare(`SELECT min(rowid) AS lo, max(rowid) AS hi FROM ${t}`).get() as { lo: number | null; hi: number | null };
-    if (bounds.lo === null || bounds.hi === null) return { deleted: 0, redacted: 0 };
+    if (bounds.lo === null || bounds.hi === null) return { deleted: 0, redacted: 0, batches: 0 };
+    // Where rowids are dense, a batch is simply the next BATCH_ROWS rowids. Where they are sparse
+    // the batch ends at the BATCH_ROWS-th next row, found by walking rowids (a second read of
+    // the table's pages, so only when the last batch held under a quarter of its range).
     const nextHi = this.db.prepare(`SELECT rowid FROM ${t} WHERE rowid > ? ORDER BY rowid LIMIT 1 OFFSET ${BATCH_ROWS - 1}`).pluck();
     const del = this.db.prepare(`DELETE FROM ${t} WHERE rowid > ? AND rowid <= ? AND retention_act(${args}) = 1`);
     const updates = new Map<string, Database.Statement>();
@@ -116,23 +120,26 @@ export class SqliteSource implements Source {
       }
       return s;
     };
-    let deleted = 0, redacted = 0;
+    let deleted = 0, redacted = 0, batches = 0;
     const batch = this.db.transaction((lo: number, hi: number) => {
       decidedDeletes = 0;
+      seen = 0;
       redactions.length = 0;
       const changes = del.run(lo, hi).changes;
       if (failure) throw failure;
       if (changes !== decidedDeletes) throw new Error(`internal: ${decidedDeletes} rows decided for deletion but ${changes} deleted; batch rolled back`);
       for (const r of redactions) redacted += update(r.cols).run(r.rowid).changes;
       deleted += changes;
+      batches++;
     });
-    let lo = bounds.lo - 1;
+    let lo = bounds.lo - 1, dense = true;
     while (lo < bounds.hi) {
-      const hi = (nextHi.get(lo) as number | undefined) ?? bounds.hi;
+      const hi: number = dense ? Math.min(lo + BATCH_ROWS, bounds.hi) : (nextHi.get(lo) as number | undefined) ?? bounds.hi;
       batch(lo, hi);
+      dense = seen * 4 >= hi - lo;
       lo = hi;
     }
-    return { deleted, redacted };
+    return { deleted, redacted, batches };
   }
 
   /** Counts rows and reports every 64k of them, when someone listens. */
