@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import type { TimestampFormat } from '../src/policy/model.js';
-import { fastEpoch, parseTimestamp } from '../src/engine/timestamp.js';
+import { daysFromCivil, fastEpoch, parseTimestamp } from '../src/engine/timestamp.js';
 import { rng } from './helpers/random.js';
 
 const AMS = 'Europe/Amsterdam';
@@ -177,5 +177,16 @@ describe('fastEpoch agrees with parseTimestamp', () => {
     const t = parseTimestamp(v, format, zone);
     if (t !== undefined) expect(t?.isValid, 'parseTimestamp returned an invalid DateTime').toBe(true);
     if (fastEpoch(v, format)) expect(t).toBeInstanceOf(DateTime);
+  });
+});
+
+describe('daysFromCivil', () => {
+  it('counts the same days as Date.UTC on every day of the years 1000 to 2999', () => {
+    let bad = 0;
+    for (let t = Date.UTC(1000, 0, 1); t < Date.UTC(3000, 0, 1); t += 86_400_000) {
+      const d = new Date(t);
+      if (daysFromCivil(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()) * 86_400_000 !== t) bad++;
+    }
+    expect(bad).toBe(0);
   });
 });
