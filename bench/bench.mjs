@@ -15,6 +15,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
 const BIN = path.join(ROOT, 'bin', 'retention');
 const POLICY = path.join(HERE, 'policy.yaml');
+const FLOOR = path.join(HERE, 'floor.mjs');
 const AS_OF = '2026-11-24T00:00:00+01:00';
 const TZ = 'Europe/Amsterdam';
 const PERIOD = { months: 6 };
@@ -222,6 +223,9 @@ try {
     { name: 'sqlite3 DELETE', kind: 'db', src: gen.dbPath, copy: copyDb,
       cmd: ['sqlite3', [copyDb, `DELETE FROM cdr WHERE unixepoch(started_at) <= unixepoch('${cutoffIso}') AND legal_hold = 0`]] },
     { name: 'retention purge (SQLite)', kind: 'db', src: gen.dbPath, copy: copyDb, retention: true, cmd: ret('purge', copyDb) },
+    // What any purge that decides in JavaScript pays before deciding anything (bench/floor.mjs).
+    { name: 'floor: Node DELETE, no JS', kind: 'db', src: gen.dbPath, copy: copyDb, cmd: [process.execPath, [FLOOR, copyDb, cutoffIso, 'native']] },
+    { name: 'floor: + a JS call per row', kind: 'db', src: gen.dbPath, copy: copyDb, cmd: [process.execPath, [FLOOR, copyDb, cutoffIso, 'js-call']] },
     { name: 'mlr filter', kind: 'csv', src: gen.csvPath, copy: copyCsv, out: outCsv,
       cmd: ['mlr', ['--csv', 'filter', mlrExpr, copyCsv]] },
     { name: 'retention purge (CSV)', kind: 'csv', src: gen.csvPath, copy: copyCsv, out: copyCsv, retention: true, cmd: ret('purge', copyCsv) },
@@ -289,6 +293,9 @@ try {
   };
   ratio('retention purge (SQLite)', 'sqlite3 DELETE', TARGET_SQLITE_RATIO, (x, t) => x <= t);
   ratio('retention purge (CSV)', 'mlr filter', TARGET_CSV_RATIO, (x, t) => x <= t);
+  for (const f of ['floor: Node DELETE, no JS', 'floor: + a JS call per row']) {
+    console.log(`${`${f} / sqlite3 DELETE`.padEnd(48)} ${(by[f].wall / by['sqlite3 DELETE'].wall).toFixed(2)}x  (for information)`);
+  }
   for (const r of results.filter((x) => x.retention)) {
     const verdict = Number.isNaN(r.rssMB) ? 'n/a' : r.rssMB < TARGET_RSS_MB ? 'met' : 'MISSED';
     console.log(`${`peak RSS ${r.name}`.padEnd(48)} ${Number.isNaN(r.rssMB) ? '-' : r.rssMB.toFixed(0)} MB (target < ${TARGET_RSS_MB} MB: ${verdict})`);
