@@ -169,3 +169,44 @@ describe('foreign keys', () => {
     expect(cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF]).code).toBe(0);
   });
 });
+
+describe('SQLite integers beyond 2^53', () => {
+  // Snowflake-style ids: as JS numbers, 2^60 + 1 and 2^60 + 2 are the same number.
+  const BASE = 2n ** 60n;
+  const key = (i: number) => (BASE + BigInt(i)).toString();
+  function setupBig(idType: string) {
+    const dir = tempDir();
+    const policy = write(dir, 'policy.yaml', CDR_POLICY);
+    const source = sqliteTable(join(dir, 'data.db'), 'cdr', CDR_ROWS.map((r) => ({ ...r, id: BASE + BigInt(r.id), started_at: r.started_at === '' ? null : r.started_at })),
+      `CREATE TABLE cdr (id ${idType}, started_at TEXT, service TEXT, ip_address TEXT, legal_hold INTEGER)`);
+    return { dir, policy, source };
+  }
+  const left = (source: string) => {
+    const db = new Database(source, { readonly: true });
+    try { return db.prepare('SELECT id, ip_address FROM cdr ORDER BY id').safeIntegers(true).all() as { id: bigint; ip_address: string | null }[]; } finally { db.close(); }
+  };
+
+  it.each([['the rowid (INTEGER PRIMARY KEY)', 'INTEGER PRIMARY KEY'], ['an ordinary column', 'BIGINT NOT NULL']])('keys in %s: deletions, redactions, audit hashes, plans and explain use the exact ids', (_what, idType) => {
+    const { dir, policy, source } = setupBig(idType);
+    const audit = join(dir, 'audit.jsonl');
+    const plan = join(dir, 'plan.json');
+    const dry = cli(['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', AS_OF, '--plan-out', plan, '--format', 'json']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout).records.map((r: { key: string }) => r.key)).toEqual([key(1), key(2), key(4)]);
+
+    const ex = cli(['explain', '--policy', policy, '--source', source, '--dataset', 'cdr', '--key', key(4), '--as-of', AS_OF, '--format', 'json']);
+    expect(ex.code, ex.stderr).toBe(0);
+    expect(JSON.parse(ex.stdout)).toMatchObject({ key: key(4), values: { id: key(4), ip_address: '10.0.0.4' }, action: 'redact' });
+
+    const applied = cli(['purge', '--plan', plan, '--audit-log', audit, '--format', 'json']);
+    expect(applied.code, applied.stderr).toBe(0);
+    const out = JSON.parse(applied.stdout);
+    expect(out.datasets[0]).toMatchObject({ ...EXPECTED_COUNTS, skipped: { changed: 0, disappeared: 0, held: 0, 'no-longer-due': 0 } });
+    expect(out.records.map((r: { key: string }) => r.key)).toEqual([key(1), key(2), key(4)]);
+    expect(left(source)).toEqual(CDR_ROWS.filter((r) => !DELETED.includes(r.id))
+      .map((r) => ({ id: BASE + BigInt(r.id), ip_address: REDACTED.includes(r.id) || r.ip_address === '' ? (r.ip_address === '' ? '' : null) : r.ip_address })));
+    const h = (k: string) => createHash('sha256').update(k).digest('hex');
+    const hashes = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).flatMap((e: { keySha256: string[] }) => e.keySha256);
+    expect(hashes.sort()).toEqual([key(1), key(2), key(4)].map(h).sort());
+  });
+});

@@ -112,11 +112,13 @@ describe.each(Object.keys(fixtures))('source contract: %s', (kind) => {
 
 describe('SQLite batches', () => {
   // Each batch is one write transaction over at most BATCH_ROWS rows, whatever the rowids look like.
-  const layouts: [string, (i: number) => number][] = [
+  const layouts: [string, (i: number) => number | bigint][] = [
     ['dense rowids', (i) => i + 1],
     ['sparse rowids (a million apart)', (i) => (i + 1) * 1_000_000],
     ['a dense run, a gap of 2^40, another dense run', (i) => (i < 70_000 ? i + 1 : 2 ** 40 + i)],
     ['negative and positive rowids', (i) => i - 60_000],
+    ['the last rowids below 2^63', (i) => 2n ** 63n - 130_000n + BigInt(i)],
+    ['the first rowids from -2^63, a million apart', (i) => -(2n ** 63n) + BigInt(i) * 1_000_000n],
   ];
   it.each(layouts)('%s: every row decided once, in order, in few batches', async (_name, rowid) => {
     const n = 130_000;

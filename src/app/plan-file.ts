@@ -24,7 +24,8 @@ export interface PlanHeader {
 /** One record of a plan: the row it was (ref, key), what to do, and a hash of the values read. */
 export interface PlanRecord {
   readonly dataset: string;
-  readonly ref: number;
+  /** A rowid beyond 2^53 is written as its digits and read back as a BigInt. */
+  readonly ref: number | bigint;
   readonly key: string;
   readonly action: 'delete' | 'redact';
   readonly policy: string;
@@ -108,7 +109,7 @@ export function planRecords(file: string, dataset: string): { next(): PlanRecord
         try { rec = JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line) as PlanRecord; } catch {
           throw new UserError(`${file}: not a plan made by retention (a record line is not JSON)`);
         }
-        if (rec.dataset === dataset) return rec;
+        if (rec.dataset === dataset) return typeof rec.ref === 'string' ? { ...rec, ref: BigInt(rec.ref) } : rec;
       }
       return undefined;
     },

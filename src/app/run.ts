@@ -113,7 +113,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
           const key = keyOf(p, row);
           if (records) records.push(JSON.stringify(recordLine(name, key, d, p, row)));
           if (audit) audit.add(d.rule!.policy, name, d.rule!.id, d.action, key);
-          if (planSpool) planSpool.push(JSON.stringify(planRecord(name, key, d, p, row)));
+          if (planSpool) planSpool.push(JSON.stringify(planRecord(name, key, d, p, row), bigintAsText));
         } else if (d.reason === 'invalid' && invalidShown++ < INVALID_SAMPLES) {
           o.log.warn({ dataset: name, key: keyOf(p, row), problem: d.problem }, 'record kept: a value could not be read');
         }
@@ -235,7 +235,7 @@ function recordLine(dataset: string, key: string, d: Decision, p: Prepared, row:
 
 function planRecord(dataset: string, key: string, d: Decision, p: Prepared, row: Row): PlanRecord {
   return {
-    dataset, ref: row[p.layout.length] as number, key, action: d.action as 'delete' | 'redact', policy: d.rule!.policy,
+    dataset, ref: row[p.layout.length] as number | bigint, key, action: d.action as 'delete' | 'redact', policy: d.rule!.policy,
     rule: d.rule!.id, ...(d.columns ? { columns: d.columns } : {}), values: valuesHash(row, p.layout.length),
   };
 }
@@ -260,7 +260,7 @@ function followPlan(file: string, dataset: string, p: Prepared, note: (d: Decisi
   let next = reader.next();
   const keepAs = (d: Decision): RowAct => { tally.add(d.action === 'keep' ? d : KEPT); return 'keep'; };
   const act = (row: Row): RowAct => {
-    const ref = row[p.layout.length] as number;
+    const ref = row[p.layout.length] as number | bigint;
     while (next && next.ref < ref) { skipped.disappeared++; next = reader.next(); }
     if (!next || next.ref !== ref) return keepAs(p.decider.decide(row));
     const planned = next;
@@ -280,5 +280,8 @@ function followPlan(file: string, dataset: string, p: Prepared, note: (d: Decisi
     close: () => reader.close(),
   };
 }
+
+/** JSON for values that may hold a BigInt (a rowid beyond 2^53): its digits as a string. */
+const bigintAsText = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
 
 const KEPT: Decision = Object.freeze({ action: 'keep', reason: 'not-due' });

@@ -16,7 +16,8 @@ export type RowAct = 'keep' | 'delete' | readonly number[];
 /**
  * A row as read: the values of the requested columns, in that order, then the row's own
  * reference (SQLite rowid, CSV line number) at index `columns.length`. The array is reused
- * between rows: copy what you keep.
+ * between rows: copy what you keep. SQLite integers beyond 2^53 come as their digits (text) in
+ * columns that may hold them, and as a BigInt for the rowid: never rounded.
  */
 export type Row = readonly unknown[];
 

@@ -16,7 +16,7 @@ const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 export class SqliteSource implements Source {
   readonly kind = 'sqlite';
   private readonly db: Database.Database;
-  private readonly tables = new Map<string, DatasetInfo & { withoutRowid: boolean }>();
+  private readonly tables = new Map<string, DatasetInfo & { withoutRowid: boolean; mayHoldBigIntegers: ReadonlySet<string>; rowidAlias?: string }>();
   private release?: () => void;
   onProgress?: ProgressHook;
 
@@ -37,8 +37,13 @@ export class SqliteSource implements Source {
         }
       }
       for (const { name, sql } of rows) {
-        const cols = this.db.prepare(`PRAGMA table_info(${quote(name)})`).all() as { name: string; notnull: number; pk: number }[];
+        const cols = this.db.prepare(`PRAGMA table_info(${quote(name)})`).all() as { name: string; type: string; notnull: number; pk: number }[];
+        const pk = cols.filter((c) => c.pk > 0);
+        // INTEGER PRIMARY KEY (not DESC) is the rowid itself.
+        const rowidAlias = pk.length === 1 && pk[0].type.toUpperCase() === 'INTEGER' && !/primary\s+key\s+desc/i.test(sql ?? '') ? pk[0].name : undefined;
         this.tables.set(name, {
+          mayHoldBigIntegers: new Set(cols.filter((c) => mayHoldIntegers(c.type) && c.name !== rowidAlias).map((c) => c.name)),
+          rowidAlias,
           name, location: `table ${name} in ${path}`, columns: cols.map((c) => c.name),
           notNull: new Set(cols.filter((c) => c.notnull || c.pk).map((c) => c.name)),
           cascades: cascades.get(name) ?? [],
@@ -71,11 +76,12 @@ export class SqliteSource implements Source {
   }
 
   async scan(dataset: string, columns: readonly string[], visit: (row: Row) => void): Promise<void> {
-    this.table(dataset);
-    const args = [...columns.map(quote), 'rowid'].join(', ');
+    const { args, bigRowids } = this.arguments(this.table(dataset), columns);
     let failure: unknown;
     const tick = this.ticker(dataset);
+    const n = columns.length;
     this.db.function('retention_visit', { varargs: true, deterministic: false }, (...row: unknown[]) => {
+      if (bigRowids && typeof row[n] === 'string') row[n] = BigInt(row[n] as string);
       try { visit(row); } catch (e) { failure ??= e; }
       tick();
       return 0;
@@ -87,29 +93,32 @@ export class SqliteSource implements Source {
   }
 
   async apply(dataset: string, columns: readonly string[], act: (row: Row) => RowAct): Promise<Applied> {
-    this.table(dataset);
+    const { args, bigRowids } = this.arguments(this.table(dataset), columns);
     const t = quote(dataset);
-    const args = [...columns.map(quote), 'rowid'].join(', ');
-    const redactions: { rowid: number; cols: readonly number[] }[] = [];
+    const n = columns.length;
+    const redactions: { rowid: number | bigint; cols: readonly number[] }[] = [];
     let failure: unknown;
     let decidedDeletes = 0, seen = 0;
     const tick = this.ticker(dataset);
     this.db.function('retention_act', { varargs: true, deterministic: false }, (...row: unknown[]) => {
       tick();
       seen++;
+      if (bigRowids && typeof row[n] === 'string') row[n] = BigInt(row[n] as string);
       let a: RowAct;
       try { a = act(row); } catch (e) { failure ??= e; return 0; }
       if (a === 'delete') { decidedDeletes++; return 1; }
-      if (a !== 'keep') redactions.push({ rowid: row[columns.length] as number, cols: a });
+      if (a !== 'keep') redactions.push({ rowid: row[n] as number | bigint, cols: a });
       return 0;
     });
-    const bounds = this.db.prepare(`SELECT min(rowid) AS lo, max(rowid) AS hi FROM ${t}`).get() as { lo: number | null; hi: number | null };
+    // Rowids are 64-bit: batch bounds are BigInt so that no range is rounded.
+    const bounds = this.db.prepare(`SELECT min(rowid) AS lo, max(rowid) AS hi FROM ${t}`).safeIntegers(true).get() as { lo: bigint | null; hi: bigint | null };
     if (bounds.lo === null || bounds.hi === null) return { deleted: 0, redacted: 0, batches: 0 };
+    const last = bounds.hi;
     // Where rowids are dense, a batch is simply the next BATCH_ROWS rowids. Where they are sparse
     // the batch ends at the BATCH_ROWS-th next row, found by walking rowids (a second read of
     // the table's pages, so only when the last batch held under a quarter of its range).
-    const nextHi = this.db.prepare(`SELECT rowid FROM ${t} WHERE rowid > ? ORDER BY rowid LIMIT 1 OFFSET ${BATCH_ROWS - 1}`).pluck();
-    const del = this.db.prepare(`DELETE FROM ${t} WHERE rowid > ? AND rowid <= ? AND retention_act(${args}) = 1`);
+    const nextHi = this.db.prepare(`SELECT rowid FROM ${t} WHERE rowid >= ? ORDER BY rowid LIMIT 1 OFFSET ${BATCH_ROWS - 1}`).pluck().safeIntegers(true);
+    const del = this.db.prepare(`DELETE FROM ${t} WHERE rowid >= ? AND rowid <= ? AND retention_act(${args}) = 1`);
     const updates = new Map<string, Database.Statement>();
     const update = (cols: readonly number[]) => {
       const k = cols.join(',');
@@ -121,7 +130,7 @@ export class SqliteSource implements Source {
       return s;
     };
     let deleted = 0, redacted = 0, batches = 0;
-    const batch = this.db.transaction((lo: number, hi: number) => {
+    const batch = this.db.transaction((lo: bigint, hi: bigint) => {
       decidedDeletes = 0;
       seen = 0;
       redactions.length = 0;
@@ -132,14 +141,30 @@ export class SqliteSource implements Source {
       deleted += changes;
       batches++;
     });
-    let lo = bounds.lo - 1, dense = true;
-    while (lo < bounds.hi) {
-      const hi: number = dense ? Math.min(lo + BATCH_ROWS, bounds.hi) : (nextHi.get(lo) as number | undefined) ?? bounds.hi;
-      batch(lo, hi);
-      dense = seen * 4 >= hi - lo;
-      lo = hi;
+    const span = BigInt(BATCH_ROWS);
+    let from = bounds.lo, dense = true;
+    for (;;) {
+      const to: bigint = dense ? (last - from < span ? last : from + span - 1n) : (nextHi.get(from) as bigint | undefined) ?? last;
+      batch(from, to);
+      if (to >= last) break;
+      dense = BigInt(seen) * 4n >= to - from + 1n;
+      from = to + 1n;
     }
     return { deleted, redacted, batches };
+  }
+
+  /**
+   * The function's arguments: the columns, then the rowid. A JS number rounds integers beyond
+   * 2^53, so where a column may hold one (and for rowids, when the table has one), SQLite hands
+   * it over as its digits: keys, hashes and redactions stay exact. Elsewhere the plain value
+   * costs nothing extra.
+   */
+  private arguments(t: { name: string; mayHoldBigIntegers: ReadonlySet<string>; rowidAlias?: string }, columns: readonly string[]) {
+    const b = this.db.prepare(`SELECT min(rowid) AS lo, max(rowid) AS hi FROM ${quote(t.name)}`).safeIntegers(true).get() as { lo: bigint | null; hi: bigint | null };
+    const bigRowids = b.lo !== null && b.hi !== null && (b.lo < -MAX_EXACT || b.hi > MAX_EXACT);
+    const exact = (c: string) => `CASE WHEN ${c} > ${MAX_EXACT} OR ${c} < -${MAX_EXACT} THEN CAST(${c} AS TEXT) ELSE ${c} END`;
+    const arg = (c: string) => (t.mayHoldBigIntegers.has(c) || (bigRowids && c === t.rowidAlias) ? exact(quote(c)) : quote(c));
+    return { args: [...columns.map(arg), bigRowids ? exact('rowid') : 'rowid'].join(', '), bigRowids };
   }
 
   /** Counts rows and reports every 64k of them, when someone listens. */
@@ -155,6 +180,15 @@ export class SqliteSource implements Source {
     this.release?.();
     if (this.db.open) this.db.close();
   }
+}
+
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Whether a column of this declared type can hold an integer as an integer (not TEXT or REAL affinity, SQLite §3.1). */
+function mayHoldIntegers(type: string): boolean {
+  const t = type.toUpperCase();
+  if (t.includes('INT')) return true;
+  return !/CHAR|CLOB|TEXT|REAL|FLOA|DOUB/.test(t);
 }
 
 /** True when the file starts with the SQLite header. */
