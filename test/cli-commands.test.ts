@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { cli, csvText, sqliteTable, tempDir, write } from './helpers/cli.js';
+import Database from 'better-sqlite3';
+import { BIN, cli, csvText, sqliteTable, tempDir, write } from './helpers/cli.js';
 import { AS_OF, CDR_POLICY, CDR_ROWS } from './helpers/policy.js';
 
 function db() {
@@ -96,6 +98,26 @@ describe('report', () => {
     const logs = r.stderr.trim().split('\n').map((l) => JSON.parse(l));
     expect(logs.some((l) => l.msg === 'record kept: a value could not be read' && l.key === '7')).toBe(true);
   });
+
+  // `script` (util-linux) runs the CLI on a pseudo-terminal, where the bar is drawn on stderr.
+  it.runIf(spawnSync('script', ['--version']).status === 0)('on a terminal, a scan longer than a second draws a progress bar and clears it', () => {
+    const dir = tempDir();
+    const policy = write(dir, 'p.yaml', CDR_POLICY);
+    const source = join(dir, 'big.db');
+    const db = new Database(source);
+    db.exec(`CREATE TABLE cdr (id INTEGER PRIMARY KEY, started_at TEXT, service TEXT, ip_address TEXT, legal_hold INTEGER);
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000)
+      INSERT INTO cdr SELECT i, '2026-0' || (1 + i % 9) || '-15T10:00:00Z', 'voip', '10.0.0.1', 0 FROM n`);
+    db.close();
+    const cmd = [process.execPath, BIN, 'report', '--policy', policy, '--source', source, '--as-of', AS_OF].map((a) => `'${a}'`).join(' ');
+    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/\r\x1b\[Kscanning cdr \[#*-*\] \d+% [\d,]+ records\/s/);
+    // cleared before the results: the table starts on a clean line
+    // cleared before the results: the report starts on a clean line
+    expect(r.stdout).toMatch(/\r\x1b\[KReport as of /);
+    expect(r.stdout).toMatch(/cdr\s+\(all rules\)\s+3000000\s/);
+  }, 60_000);
 
   it('invalid policy: exit 1 with the problem and no stack trace; unknown source: exit 1', () => {
     const { dir, source } = db();
