@@ -2,6 +2,7 @@ import type { DateTime } from 'luxon';
 import { evaluate, type DatasetRules } from '../engine/evaluate.js';
 import type { Trace } from '../engine/decision.js';
 import { asText } from '../engine/value.js';
+import type { Row } from '../sources/source.js';
 import { UserError } from '../errors.js';
 import { resolveAsOf } from './as-of.js';
 import { combineDatasets, namedColumns } from './combine.js';
@@ -43,16 +44,25 @@ export async function explain(o: ExplainOptions): Promise<ExplainResult> {
     const keyColumn = rules.dataset.key;
     const keyAt = keyColumn === undefined ? columns.length : columns.indexOf(keyColumn);
     let found: Record<string, unknown> | undefined;
+    let referenced = false;
     let matches = 0;
+    const isIt = (row: Row) => asText(row[keyAt]) === o.key;
     await source.scan(o.dataset, columns, (row) => {
-      if (asText(row[keyAt]) !== o.key) return;
+      if (!isIt(row)) return;
       matches++;
       found ??= Object.fromEntries(columns.map((c, i) => [c, row[i]]));
-    });
+      referenced = info.referencedBy.length > 0 && Boolean(row[columns.length + 1]);
+    }, { candidate: isIt });
     if (!found) throw new UserError(`no record with ${keyColumn ?? (source.kind === 'csv' ? 'line number' : 'rowid')} "${o.key}" in ${info.location}`);
     if (matches > 1) throw new UserError(`${matches} records have ${keyColumn} "${o.key}" in ${info.location}; the key does not identify one record`);
     const values = found;
-    return { asOf, dataset: o.dataset, key: o.key, values, trace: evaluate(rules, (c) => values[c], asOf) };
+    const trace = evaluate(rules, (c) => values[c], asOf);
+    // As purge decides: a record others still refer to stays (the database would refuse).
+    if (referenced && trace.decision.action === 'delete') {
+      const by = info.referencedBy.map((r) => `${r.table}(${r.columns.join(', ')})`).join(', ');
+      return { asOf, dataset: o.dataset, key: o.key, values, trace: { ...trace, decision: { action: 'keep', reason: 'referenced', rule: trace.decision.rule, problem: `referred to by ${by}` } } };
+    }
+    return { asOf, dataset: o.dataset, key: o.key, values, trace };
   } finally {
     source.close();
   }

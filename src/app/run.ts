@@ -4,7 +4,7 @@ import type { Decision } from '../engine/decision.js';
 import type { DatasetRules } from '../engine/evaluate.js';
 import { asText } from '../engine/value.js';
 import { CapError, UserError } from '../errors.js';
-import type { Row, RowAct, Source } from '../sources/source.js';
+import type { DatasetInfo, ReadOptions, Row, RowAct, Source } from '../sources/source.js';
 import { Spool } from '../util/spool.js';
 import { resolveAsOf } from './as-of.js';
 import { AuditLog } from './audit-log.js';
@@ -66,6 +66,10 @@ interface Prepared {
   /** Columns read per row: the decider's, then the key if it is not among them. */
   readonly layout: readonly string[];
   readonly keyIndex: number;
+  /** The decision for a row, including the source's word that other rows still refer to it. */
+  readonly decide: (row: Row) => Decision;
+  readonly read: ReadOptions;
+  readonly info: DatasetInfo;
 }
 
 const INVALID_SAMPLES = 10;
@@ -105,6 +109,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
     for (const p of prepared) {
       const name = p.rules.dataset.name;
       const tally = new Tally(name, p.rules.rules);
+      if (p.info.referencedBy.length) tally.summary.referenced = 0;
       let invalidShown = 0;
       // Counts a decision and lists the record where asked; the plan apply brings its own decision.
       const note = (d: Decision, row: Row): Decision => {
@@ -119,21 +124,24 @@ export async function run(o: RunOptions): Promise<RunResult> {
         }
         return d;
       };
-      const decide = (row: Row): Decision => note(p.decider.decide(row), row);
+      const decide = (row: Row): Decision => note(p.decide(row), row);
       const started = performance.now();
       if (o.mode === 'purge' && o.plan) {
         const follow = followPlan(o.plan, name, p, note, tally);
         try {
-          const done = await source.apply(name, p.layout, follow.act);
+          const done = await source.apply(name, p.layout, follow.act, p.read);
           tally.summary.skipped = follow.finish();
           o.log.info({ dataset: name, ...done, skipped: tally.summary.skipped, ms: Math.round(performance.now() - started) }, 'plan applied');
         } finally { follow.close(); }
       } else if (o.mode === 'purge') {
-        const done = await source.apply(name, p.layout, (row) => toAct(decide(row), p.layout));
+        const done = await source.apply(name, p.layout, (row) => toAct(decide(row), p.layout), p.read);
         o.log.info({ dataset: name, ...done, ms: Math.round(performance.now() - started) }, 'purged');
       } else {
-        await source.scan(name, p.layout, decide);
+        await source.scan(name, p.layout, decide, p.read);
         o.log.info({ dataset: name, scanned: tally.summary.scanned, ms: Math.round(performance.now() - started) }, 'scanned');
+      }
+      if (tally.summary.referenced) {
+        o.log.warn({ dataset: name, referenced: tally.summary.referenced, by: p.info.referencedBy.map((r) => `${r.table}(${r.columns.join(', ')})`) }, 'records due for deletion kept: rows of other tables still refer to them');
       }
       if (tally.summary.invalid > INVALID_SAMPLES) o.log.warn({ dataset: name, invalid: tally.summary.invalid }, `${tally.summary.invalid} records kept because a value could not be read (first ${INVALID_SAMPLES} logged)`);
       tally.setNextDue(p.decider.nextDue());
@@ -166,7 +174,7 @@ async function countAll(source: Source, prepared: readonly Prepared[]): Promise<
   const counts: DatasetSummary[] = [];
   for (const p of prepared) {
     const tally = new Tally(p.rules.dataset.name, p.rules.rules);
-    await source.scan(p.rules.dataset.name, p.layout, (row) => { tally.add(p.decider.decide(row)); });
+    await source.scan(p.rules.dataset.name, p.layout, (row) => { tally.add(p.decide(row)); }, p.read);
     counts.push(tally.summary);
   }
   return counts;
@@ -192,14 +200,46 @@ function prepare(source: Source, datasets: Map<string, DatasetRules>, asOf: Date
     const key = rules.dataset.key;
     let keyIndex = -1;
     if (key !== undefined) { keyIndex = layout.indexOf(key); if (keyIndex < 0) { keyIndex = layout.length; layout.push(key); } }
-    prepared.push({ rules, decider, layout, keyIndex });
+    // Rows other tables still refer to cannot be deleted (the database refuses): they are kept
+    // and counted, in the dry run as in the purge. The source looks only at rows about to go.
+    const referenced = layout.length + 1;
+    const decide = info.referencedBy.length === 0 ? decider.decide : (row: Row): Decision => {
+      const d = decider.decide(row);
+      return d.action === 'delete' && row[referenced] ? { action: 'keep', reason: 'referenced', rule: d.rule } : d;
+    };
+    const read: ReadOptions = { candidate: (row) => decider.decide(row).action === 'delete' };
+    prepared.push({ rules, decider, layout, keyIndex, decide, read, info });
   }
   if (problems.length > 0) throw new UserError(`the source does not match the policies; nothing was read or changed:\n${problems.join('\n')}`);
   if (prepared.length === 0) {
     throw new UserError(`${source.path} holds none of the datasets the policies declare (${[...datasets.keys()].join(', ')}); found: ${[...present.keys()].join(', ') || 'nothing'}`);
   }
   if (missing.length > 0) log.warn({ datasets: missing, source: source.path }, 'datasets declared by the policies are not in the source; skipped');
-  return prepared;
+  return referringLast(prepared, acting);
+}
+
+/**
+ * A dataset before those whose rows refer to it: a purge then checks a record's references
+ * before this run deletes any of the rows referring to it, exactly as its dry run did.
+ */
+function referringLast(prepared: Prepared[], acting: boolean): Prepared[] {
+  const parents = new Map<string, Prepared[]>(prepared.map((p) => [p.info.name, []]));
+  for (const p of prepared) for (const r of p.info.referencedBy) if (r.table !== p.info.name) parents.get(r.table)?.push(p);
+  const out: Prepared[] = [];
+  const state = new Map<Prepared, 'visiting' | 'done'>();
+  const visit = (p: Prepared, path: string[]) => {
+    if (state.get(p) === 'done') return;
+    if (state.get(p) === 'visiting') {
+      if (acting) throw new UserError(`tables ${[...path, p.info.name].join(' -> ')} refer to each other through foreign keys, so a purge cannot check references before it deletes; purge them in separate runs`);
+      return;
+    }
+    state.set(p, 'visiting');
+    for (const q of parents.get(p.info.name) ?? []) visit(q, [...path, p.info.name]);
+    state.set(p, 'done');
+    out.push(p);
+  };
+  for (const p of prepared) visit(p, []);
+  return out;
 }
 
 /** The caps of a purge, checked on the plan before the first change. */
@@ -262,10 +302,10 @@ function followPlan(file: string, dataset: string, p: Prepared, note: (d: Decisi
   const act = (row: Row): RowAct => {
     const ref = row[p.layout.length] as number | bigint;
     while (next && next.ref < ref) { skipped.disappeared++; next = reader.next(); }
-    if (!next || next.ref !== ref) return keepAs(p.decider.decide(row));
+    if (!next || next.ref !== ref) return keepAs(p.decide(row));
     const planned = next;
     next = reader.next();
-    const d = p.decider.decide(row);
+    const d = p.decide(row);
     const key = keyOf(p, row);
     if (d.reason === 'held') { skipped.held++; return keepAs(d); }
     const same = d.action === planned.action && d.rule?.id === planned.rule && d.rule?.policy === planned.policy

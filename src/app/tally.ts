@@ -23,6 +23,8 @@ export interface DatasetSummary {
   invalid: number;
   unmanaged: number;
   readonly rules: RuleSummary[];
+  /** Records due for deletion kept because rows of other tables refer to them (SQLite foreign keys); present where such references exist. */
+  referenced?: number;
   /** Applying a plan: planned records not acted on, by reason. */
   skipped?: Record<string, number>;
 }
@@ -49,6 +51,7 @@ export class Tally {
     if (d.reason === 'held') s.held++;
     else if (d.reason === 'invalid') s.invalid++;
     else if (d.reason === 'unmanaged') s.unmanaged++;
+    else if (d.reason === 'referenced') s.referenced = (s.referenced ?? 0) + 1;
   }
 
   setNextDue(next: Map<Rule, DateTime>): void {

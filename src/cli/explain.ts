@@ -11,6 +11,7 @@ const PRINCIPLE: Record<Reason, string> = {
   'redaction': 'redaction: the due redact rules empty their columns; the record stays',
   'not-due': 'not due: no rule is due yet',
   'unmanaged': 'unmanaged: no delete rule applies to this record',
+  'referenced': 'still referenced: rows of another table refer to it through a foreign key, so the database would refuse the delete; it goes once they are gone',
 };
 
 export function explainCommand(): Command {

@@ -11,7 +11,8 @@ export type Reason =
   | 'shortest-deletion' // step 6: the delete rule with the earliest due governs
   | 'redaction'         // step 7
   | 'not-due'           // rules apply, none is due yet
-  | 'unmanaged';        // no delete rule applies: a coverage gap
+  | 'unmanaged'         // no delete rule applies: a coverage gap
+  | 'referenced';       // due for deletion, but rows of another table still refer to it (the source says)
 
 /** What a rule says of a record: one entry per period of the rule (a rule may keep and delete). */
 export type TermKind = 'delete' | 'redact' | 'keep';

@@ -8,6 +8,27 @@ export interface DatasetInfo {
   readonly notNull: ReadonlySet<string>;
   /** Other tables whose rows a delete here would delete or change (SQLite ON DELETE actions). */
   readonly cascades: readonly string[];
+  /**
+   * Foreign keys of other tables that make a delete here fail while a row still refers to the
+   * record (SQLite ON DELETE RESTRICT / NO ACTION, enforced).
+   */
+  readonly referencedBy: readonly Reference[];
+}
+
+/** A foreign key of `table` (its `columns`) that refers to `parentColumns` of a dataset. */
+export interface Reference {
+  readonly table: string;
+  readonly columns: readonly string[];
+  readonly parentColumns: readonly string[];
+}
+
+/**
+ * How to read: `candidate` names the rows (those about to be deleted) whose references are
+ * checked where the dataset has `referencedBy`; the answer, 1 or 0, is at row[columns.length + 1].
+ * Without it every row is checked.
+ */
+export interface ReadOptions {
+  readonly candidate?: (row: Row) => boolean;
 }
 
 /** What to do with one row: keep it, delete it, or empty these columns (indices into the row). */
@@ -36,12 +57,12 @@ export interface Source {
   /** The datasets in the source, by name. */
   datasets(): ReadonlyMap<string, DatasetInfo>;
   /** Reads every row of a dataset in order; changes nothing. */
-  scan(dataset: string, columns: readonly string[], visit: (row: Row) => void): Promise<void>;
+  scan(dataset: string, columns: readonly string[], visit: (row: Row) => void, options?: ReadOptions): Promise<void>;
   /**
    * Acts on every row of a dataset as `act` says: SQLite in batched transactions, CSV by
    * writing a new file and renaming it over the old one. Returns rows deleted and redacted.
    */
-  apply(dataset: string, columns: readonly string[], act: (row: Row) => RowAct): Promise<Applied>;
+  apply(dataset: string, columns: readonly string[], act: (row: Row) => RowAct, options?: ReadOptions): Promise<Applied>;
   /** The files that hold the data (for a plan's fingerprint). */
   files(): string[];
   /** Takes the source's run lock: one purge at a time. */

@@ -34,7 +34,7 @@ export class CsvSource implements Source {
     for (const file of paths) {
       const name = basename(file).replace(/\.csv$/i, '');
       const columns = readHeader(file, options.delimiter);
-      this.byName.set(name, { name, file, columns, location: file, notNull: new Set(), cascades: [] });
+      this.byName.set(name, { name, file, columns, location: file, notNull: new Set(), cascades: [], referencedBy: [] });
     }
   }
 

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { UserError } from '../../errors.js';
 import { takeLock } from '../lock.js';
-import type { Applied, DatasetInfo, ProgressHook, Row, RowAct, Source } from '../source.js';
+import type { Applied, DatasetInfo, ProgressHook, ReadOptions, Reference, Row, RowAct, Source } from '../source.js';
 
 /** Rows per write transaction: the write lock is held for one batch at a time. */
 export const BATCH_ROWS = 50_000;
@@ -26,13 +26,28 @@ export class SqliteSource implements Source {
       this.db.pragma('busy_timeout = 10000');
       const rows = this.db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string; sql: string }[];
       // With foreign keys enforced (better-sqlite3's default), ON DELETE CASCADE / SET NULL /
-      // SET DEFAULT would change rows of other tables that no policy decided on.
+      // SET DEFAULT would change rows of other tables that no policy decided on; RESTRICT and
+      // NO ACTION make a delete of a row still referenced fail.
       const cascades = new Map<string, string[]>();
+      const references = new Map<string, Reference[]>();
       const fkOn = this.db.pragma('foreign_keys', { simple: true }) === 1;
+      const byLowerName = new Map(rows.map((r) => [r.name.toLowerCase(), r.name]));
       for (const { name } of rows) {
-        for (const fk of this.db.prepare(`PRAGMA foreign_key_list(${quote(name)})`).all() as { table: string; on_delete: string }[]) {
-          if (fkOn && /^(CASCADE|SET NULL|SET DEFAULT)$/i.test(fk.on_delete)) {
-            cascades.set(fk.table, [...(cascades.get(fk.table) ?? []), `${name} (ON DELETE ${fk.on_delete})`]);
+        const keys = new Map<number, { table: string; on_delete: string; from: string[]; to: (string | null)[] }>();
+        for (const fk of this.db.prepare(`PRAGMA foreign_key_list(${quote(name)})`).all() as { id: number; table: string; from: string; to: string | null; on_delete: string }[]) {
+          const k = keys.get(fk.id) ?? { table: fk.table, on_delete: fk.on_delete, from: [], to: [] };
+          k.from.push(fk.from); k.to.push(fk.to);
+          keys.set(fk.id, k);
+        }
+        for (const fk of keys.values()) {
+          const parent = byLowerName.get(fk.table.toLowerCase());
+          if (!fkOn || !parent) continue;
+          if (/^(CASCADE|SET NULL|SET DEFAULT)$/i.test(fk.on_delete)) {
+            cascades.set(parent, [...(cascades.get(parent) ?? []), `${name} (ON DELETE ${fk.on_delete})`]);
+          } else {
+            // A key naming no parent columns refers to the parent's primary key.
+            const pk = fk.to.some((c) => c === null) ? this.primaryKey(parent) : (fk.to as string[]);
+            references.set(parent, [...(references.get(parent) ?? []), { table: name, columns: fk.from, parentColumns: pk }]);
           }
         }
       }
@@ -47,6 +62,7 @@ export class SqliteSource implements Source {
           name, location: `table ${name} in ${path}`, columns: cols.map((c) => c.name),
           notNull: new Set(cols.filter((c) => c.notnull || c.pk).map((c) => c.name)),
           cascades: cascades.get(name) ?? [],
+          referencedBy: references.get(name) ?? [],
           withoutRowid: /without\s+rowid/i.test(sql ?? ''),
         });
       }
@@ -58,6 +74,12 @@ export class SqliteSource implements Source {
 
   datasets(): ReadonlyMap<string, DatasetInfo> {
     return this.tables;
+  }
+
+  private primaryKey(table: string): string[] {
+    const cols = this.db.prepare(`PRAGMA table_info(${quote(table)})`).all() as { name: string; pk: number }[];
+    const pk = cols.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
+    return pk.length ? pk : ['rowid'];
   }
 
   files(): string[] {
@@ -75,8 +97,8 @@ export class SqliteSource implements Source {
     return t;
   }
 
-  async scan(dataset: string, columns: readonly string[], visit: (row: Row) => void): Promise<void> {
-    const { args, bigRowids } = this.arguments(this.table(dataset), columns);
+  async scan(dataset: string, columns: readonly string[], visit: (row: Row) => void, options: ReadOptions = {}): Promise<void> {
+    const { args, bigRowids } = this.arguments(this.table(dataset), columns, options);
     let failure: unknown;
     const tick = this.ticker(dataset);
     const n = columns.length;
@@ -92,8 +114,9 @@ export class SqliteSource implements Source {
     if (failure) throw failure;
   }
 
-  async apply(dataset: string, columns: readonly string[], act: (row: Row) => RowAct): Promise<Applied> {
-    const { args, bigRowids } = this.arguments(this.table(dataset), columns);
+  async apply(dataset: string, columns: readonly string[], act: (row: Row) => RowAct, options: ReadOptions = {}): Promise<Applied> {
+    const info = this.table(dataset);
+    const { args, bigRowids } = this.arguments(info, columns, options);
     const t = quote(dataset);
     const n = columns.length;
     const redactions: { rowid: number | bigint; cols: readonly number[] }[] = [];
@@ -142,10 +165,16 @@ export class SqliteSource implements Source {
       batches++;
     });
     const span = BigInt(BATCH_ROWS);
+    // A table whose rows refer to each other is changed in one transaction: a batch must not
+    // free rows that the references checked in a later batch (and in the dry run) still held.
+    const whole = info.referencedBy.some((r) => r.table === info.name);
     let from = bounds.lo, dense = true;
     for (;;) {
-      const to: bigint = dense ? (last - from < span ? last : from + span - 1n) : (nextHi.get(from) as bigint | undefined) ?? last;
-      batch(from, to);
+      const to: bigint = whole ? last : dense ? (last - from < span ? last : from + span - 1n) : (nextHi.get(from) as bigint | undefined) ?? last;
+      try { batch(from, to); } catch (e) {
+        if ((e as { code?: string }).code !== 'SQLITE_CONSTRAINT_FOREIGNKEY') throw e;
+        throw new UserError(`cannot change ${info.location}: ${(e as Error).message} (a row still referred to by another table); the batch of rowids ${from} to ${to} was rolled back, ${deleted} rows deleted and ${redacted} redacted before it stay so`);
+      }
       if (to >= last) break;
       dense = BigInt(seen) * 4n >= to - from + 1n;
       from = to + 1n;
@@ -159,12 +188,24 @@ export class SqliteSource implements Source {
    * it over as its digits: keys, hashes and redactions stay exact. Elsewhere the plain value
    * costs nothing extra.
    */
-  private arguments(t: { name: string; mayHoldBigIntegers: ReadonlySet<string>; rowidAlias?: string }, columns: readonly string[]) {
+  private arguments(t: DatasetInfo & { mayHoldBigIntegers: ReadonlySet<string>; rowidAlias?: string }, columns: readonly string[], options: ReadOptions) {
     const b = this.db.prepare(`SELECT min(rowid) AS lo, max(rowid) AS hi FROM ${quote(t.name)}`).safeIntegers(true).get() as { lo: bigint | null; hi: bigint | null };
     const bigRowids = b.lo !== null && b.hi !== null && (b.lo < -MAX_EXACT || b.hi > MAX_EXACT);
     const exact = (c: string) => `CASE WHEN ${c} > ${MAX_EXACT} OR ${c} < -${MAX_EXACT} THEN CAST(${c} AS TEXT) ELSE ${c} END`;
     const arg = (c: string) => (t.mayHoldBigIntegers.has(c) || (bigRowids && c === t.rowidAlias) ? exact(quote(c)) : quote(c));
-    return { args: [...columns.map(arg), bigRowids ? exact('rowid') : 'rowid'].join(', '), bigRowids };
+    const values = [...columns.map(arg), bigRowids ? exact('rowid') : 'rowid'].join(', ');
+    if (t.referencedBy.length === 0) return { args: values, bigRowids };
+    // Whether another table still refers to the row, looked up only for the candidates (the
+    // rows about to be deleted): without an index on the referring columns each lookup reads
+    // that table, as SQLite's own check on delete would.
+    const candidate = options.candidate;
+    const n = columns.length;
+    this.db.function('retention_candidate', { varargs: true, deterministic: false }, (...row: unknown[]) => {
+      if (bigRowids && typeof row[n] === 'string') row[n] = BigInt(row[n] as string);
+      return candidate!(row) ? 1 : 0;
+    });
+    const refers = t.referencedBy.map((r, i) => referencesSql(t.name, r, `retention_ref${i}`)).join(' OR ');
+    return { args: `${values}, ${candidate ? `CASE WHEN retention_candidate(${values}) THEN ${refers} ELSE 0 END` : `(${refers})`}`, bigRowids };
   }
 
   /** Counts rows and reports every 64k of them, when someone listens. */
@@ -183,6 +224,12 @@ export class SqliteSource implements Source {
 }
 
 const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** SQL: some row of the referring table points at this row of `parent`. */
+function referencesSql(parent: string, r: Reference, alias: string): string {
+  const on = r.columns.map((c, i) => `${quote(alias)}.${quote(c)} = ${quote(parent)}.${quote(r.parentColumns[i])}`).join(' AND ');
+  return `EXISTS (SELECT 1 FROM ${quote(r.table)} AS ${quote(alias)} WHERE ${on})`;
+}
 
 /** Whether a column of this declared type can hold an integer as an integer (not TEXT or REAL affinity, SQLite §3.1). */
 function mayHoldIntegers(type: string): boolean {
