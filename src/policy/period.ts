@@ -22,11 +22,12 @@ export function parseUnit(word: string): PeriodUnit | undefined {
 }
 
 const MAX_AMOUNT = 100_000;
-const PART = /^(\d+)\s*([a-z]+)$/i;
+const PART = /^(\d+)\s+([a-z]+)$/i;
 
 /**
  * Parses `P6M`, `P7Y6M`, `PT12H` (ISO 8601, whole numbers, units Y M W D H) or words such as
- * `6 months`, `7 years and 6 months`, `1 year, 2 days`. Returns an error message on anything else.
+ * `6 months`, `7 years and 6 months`, `1 year 6 months` (SPEC §1: a number and a unit, several
+ * joined by spaces or `and`). Returns an error message on anything else.
  */
 export function parsePeriod(input: unknown): FixedPeriod | { error: string } {
   if (typeof input === 'number') return { error: `period ${input} has no unit; write e.g. "${input} days" or "P${input}D"` };
@@ -51,7 +52,7 @@ function parseIso(text: string): FixedPeriod | { error: string } {
 }
 
 function parseWords(text: string): FixedPeriod | { error: string } {
-  const parts = text.split(/\s*,\s*|\s+and\s+|\s+(?=\d)/i);
+  const parts = text.split(/\s+and\s+|\s+(?=\d)/i);
   const duration: DurationLikeObject = {};
   for (const part of parts) {
     const m = PART.exec(part);
