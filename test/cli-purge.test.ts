@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -208,5 +208,33 @@ describe('SQLite integers beyond 2^53', () => {
     const h = (k: string) => createHash('sha256').update(k).digest('hex');
     const hashes = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).flatMap((e: { keySha256: string[] }) => e.keySha256);
     expect(hashes.sort()).toEqual([key(1), key(2), key(4)].map(h).sort());
+  });
+});
+
+describe('CSV files reached through links', () => {
+  it('a symbolic link: the file it points to is purged and the link stays a link', () => {
+    const { dir, policy } = setup('csv');
+    const real = join(dir, 'data', 'cdr.csv');
+    mkdirSync(join(dir, 'data'));
+    renameSync(join(dir, 'cdr.csv'), real);
+    const link = join(dir, 'cdr.csv');
+    symlinkSync(real, link);
+    const r = cli(['purge', '--policy', policy, '--source', link, '--as-of', AS_OF]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(ids('csv', real)).toEqual(CDR_ROWS.map((x) => x.id).filter((id) => !DELETED.includes(id)));
+  });
+
+  it('a file with another hard link is refused, dry run and purge, before anything changes', () => {
+    const { dir, policy, source } = setup('csv');
+    linkSync(source, join(dir, 'copy-of-cdr.csv.bak'));
+    const before = sha(source);
+    for (const extra of [['--dry-run'], []]) {
+      const r = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, ...extra]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/has 2 hard links/);
+    }
+    expect(sha(source)).toBe(before);
+    expect(cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF]).code).toBe(0);
   });
 });

@@ -192,6 +192,7 @@ function prepare(source: Source, datasets: Map<string, DatasetRules>, asOf: Date
       if (!info.columns.includes(column)) problems.push(`${info.location} has no column "${column}" (named as ${what})`);
       else if (what.startsWith('redact') && info.notNull.has(column)) problems.push(`${info.location}: column "${column}" is NOT NULL, so it cannot be redacted (named as ${what})`);
     }
+    if (acting && info.unwritable) problems.push(info.unwritable);
     if (acting && info.cascades.length > 0) {
       problems.push(`${info.location}: deleting its rows would also change rows of ${info.cascades.join(', ')} through foreign keys, which no policy decided on; give those tables their own rules and drop the ON DELETE action, or purge them first`);
     }

@@ -13,6 +13,8 @@ export interface DatasetInfo {
    * record (SQLite ON DELETE RESTRICT / NO ACTION, enforced).
    */
   readonly referencedBy: readonly Reference[];
+  /** Why a purge could not change this dataset as it must (e.g. a CSV file with other hard links). */
+  readonly unwritable?: string;
 }
 
 /** A foreign key of `table` (its `columns`) that refers to `parentColumns` of a dataset. */

@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, fstatSync, fsyncSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, fchmodSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, fsyncSync, openSync, readdirSync, readSync, realpathSync, renameSync, statSync, unlinkSync, fchmodSync } from 'node:fs';
 import { BufferedWriter } from '../../util/buffered-writer.js';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../../errors.js';
@@ -34,7 +34,10 @@ export class CsvSource implements Source {
     for (const file of paths) {
       const name = basename(file).replace(/\.csv$/i, '');
       const columns = readHeader(file, options.delimiter);
-      this.byName.set(name, { name, file, columns, location: file, notNull: new Set(), cascades: [], referencedBy: [] });
+      // A purge renames a new file over the old one: other hard links would keep the old bytes.
+      const links = statSync(file).nlink;
+      const unwritable = links > 1 ? `${file} has ${links} hard links; a purge replaces the file, so the other names would keep every record it deletes. Remove the other links first` : undefined;
+      this.byName.set(name, { name, file, columns, location: file, notNull: new Set(), cascades: [], referencedBy: [], unwritable });
     }
   }
 
@@ -57,8 +60,10 @@ export class CsvSource implements Source {
 
   async apply(dataset: string, columns: readonly string[], act: (row: Row) => RowAct): Promise<{ deleted: number; redacted: number }> {
     const f = this.file(dataset);
-    const before = statSync(f.file);
-    const tmp = join(dirname(f.file), `.${basename(f.file)}.retention-${process.pid}.tmp`);
+    // Through a symbolic link, the file it points to is the one to replace (not the link).
+    const target = realpathSync(f.file);
+    const before = statSync(target);
+    const tmp = join(dirname(target), `.${basename(target)}.retention-${process.pid}.tmp`);
     const out = new BufferedWriter(openSync(tmp, 'wx', before.mode & 0o7777));
     let deleted = 0, redacted = 0;
     try {
@@ -78,13 +83,13 @@ export class CsvSource implements Source {
       fchmodSync(out.fd, before.mode & 0o7777);
       fsyncSync(out.fd);
       closeSync(out.fd);
-      const now = statSync(f.file);
+      const now = statSync(target);
       if (now.mtimeMs !== before.mtimeMs || now.size !== before.size) {
         throw new UserError(`${f.file} changed while retention was reading it; nothing was written, run again`);
       }
       if (deleted === 0 && redacted === 0) { unlinkSync(tmp); return { deleted, redacted }; }
-      renameSync(tmp, f.file);
-      syncDir(dirname(f.file));
+      renameSync(tmp, target);
+      syncDir(dirname(target));
       return { deleted, redacted };
     } catch (e) {
       try { closeSync(out.fd); } catch { /* closed already */ }
