@@ -38,6 +38,25 @@ describe('validate', () => {
     expect(cli(['frobnicate']).code).toBe(2);
     expect(cli(['report', '--policy', 'x.yaml']).code).toBe(2);
     expect(cli(['purge', '--policy', 'x', '--source', 'y', '--max-delete', 'many']).code).toBe(2);
+    expect(cli([]).code).toBe(2); // no command: help on stderr, wrong usage
+    expect(cli(['--help']).code).toBe(0);
+    for (const d of [';;', '"', '']) {
+      const r = cli(['report', '--policy', 'x', '--source', 'y.csv', '--delimiter', d]);
+      expect(r.code, d).toBe(2);
+      expect(r.stderr).toMatch(/--delimiter/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('--delimiter tab (or \\t) reads tab-separated files', () => {
+    const dir = tempDir();
+    const policy = write(dir, 'p.yaml', CDR_POLICY);
+    const tsv = write(dir, 'cdr.csv', csvText(CDR_ROWS).replace(/,/g, '\t'));
+    for (const d of ['tab', '\\t', '\t']) {
+      const r = cli(['report', '--policy', policy, '--source', tsv, '--as-of', AS_OF, '--format', 'json', '--delimiter', d]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).datasets[0]).toMatchObject({ scanned: 9, delete: 2, redact: 1 });
+    }
   });
 
   it('a missing path is an error, not a crash', () => {

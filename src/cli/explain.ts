@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { explain, type ExplainResult } from '../app/explain.js';
 import type { Reason } from '../engine/decision.js';
-import { clock } from './options.js';
+import { clock, delimiterOption } from './options.js';
 
 const PRINCIPLE: Record<Reason, string> = {
   'held': 'held: the hold column is set, so the record is never touched',
@@ -22,7 +22,7 @@ export function explainCommand(): Command {
     .requiredOption('--dataset <name>', 'dataset (table or CSV file name)')
     .requiredOption('--key <value>', "the record's key (rowid or CSV line number when the dataset has no key)")
     .option('--as-of <time>', 'ISO 8601 date or date-time (default: now)')
-    .option('--delimiter <char>', 'CSV field delimiter', ',')
+    .addOption(delimiterOption())
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (o: { policy: string[]; source: string; dataset: string; key: string; asOf?: string; delimiter: string; format: string }) => {
       const r = await explain({ ...o, now: clock() });

@@ -39,7 +39,9 @@ async function main(argv: string[]): Promise<void> {
 
 function exitCodeOf(e: unknown): number {
   if (e instanceof CommanderError) {
-    return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? EXIT.ok : EXIT.usage;
+    // `--help` and `--version` succeed; help shown because a command is missing is wrong usage.
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.ok;
+    return e.code === 'commander.help' && e.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
   if (e instanceof UserError) {
     process.stderr.write(`retention: ${e.message}\n`);

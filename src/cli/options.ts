@@ -9,6 +9,17 @@ export function positiveInt(value: string): number {
   return Number(value);
 }
 
+/** `--delimiter`: one character other than a quote, CR or LF; `\t` or `tab` for a tab. */
+export const delimiterOption = () => new Option('--delimiter <char>', 'CSV field delimiter (one character; \\t or tab for a tab)')
+  .default(',')
+  .argParser((value: string) => {
+    const d = value === '\\t' || value.toLowerCase() === 'tab' ? '\t' : value;
+    if ([...d].length !== 1 || d === '"' || d === '\r' || d === '\n' || d.charCodeAt(0) > 127) {
+      throw new InvalidArgumentError('must be one ASCII character other than a double quote, CR or LF (\\t or tab for a tab)');
+    }
+    return d;
+  });
+
 export const logLevelOption = () => new Option('--log-level <level>', 'log level of the JSON logs on stderr (default: info, warn on a terminal)')
   .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { run, type RunOptions } from '../app/run.js';
 import { EXIT } from './exit-codes.js';
 import { makeLogger } from './logger.js';
-import { clock, logLevelOption, percent, positiveInt } from './options.js';
+import { clock, delimiterOption, logLevelOption, percent, positiveInt } from './options.js';
 import { renderCsv, renderJson, renderTable, type Out } from './render-run.js';
 import { progressBar } from './progress.js';
 
@@ -16,7 +16,7 @@ function common(c: Command, required = true): Command {
   const sourceHelp = 'SQLite database, CSV file, or directory of CSV files';
   return (required ? c.requiredOption(policy, policyHelp).requiredOption(source, sourceHelp) : c.option(policy, `${policyHelp}; with --plan: the plan's`).option(source, `${sourceHelp}; with --plan: the plan's`))
     .option('--as-of <time>', 'ISO 8601 date or date-time every decision is made against (default: now)')
-    .option('--delimiter <char>', 'CSV field delimiter', ',')
+    .addOption(delimiterOption())
     .addOption(logLevelOption());
 }
 
