@@ -238,3 +238,45 @@ describe('CSV files reached through links', () => {
     expect(cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF]).code).toBe(0);
   });
 });
+
+describe('audit log and redactions by several rules', () => {
+  it('every rule whose columns a redaction empties gets the key, matching its count', () => {
+    const dir = tempDir();
+    const policy = write(dir, 'p.yaml', `version: 1
+name: two-redactions
+timezone: UTC
+datasets:
+  t:
+    key: id
+rules:
+  - id: red-1
+    dataset: t
+    from: at
+    redact_after: 1 day
+    redact: [x, y]
+  - id: red-2
+    dataset: t
+    from: at
+    redact_after: 2 days
+    redact: [y, z]
+  - id: del
+    dataset: t
+    from: at
+    delete_after: 1 year
+`);
+    const source = sqliteTable(join(dir, 'd.db'), 't', [
+      { id: 1, at: '2026-11-20', x: 'x', y: 'y', z: 'z' }, // both due: x, y, z
+      { id: 2, at: '2026-11-21T12:00:00Z', x: 'x', y: 'y', z: 'z' }, // red-1 only: x, y
+      { id: 3, at: '2026-11-20', x: null, y: null, z: 'z' }, // both due, only red-2 empties a column
+    ]);
+    const audit = join(dir, 'audit.jsonl');
+    const r = cli(['purge', '--policy', policy, '--source', source, '--as-of', '2026-11-23T00:00:00Z', '--audit-log', audit, '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const counts = Object.fromEntries(JSON.parse(r.stdout).datasets[0].rules.map((x: { rule: string; redact: number }) => [x.rule, x.redact]));
+    expect(counts).toEqual({ 'red-1': 2, 'red-2': 2, del: 0 });
+    const h = (k: string) => createHash('sha256').update(k).digest('hex');
+    const lines = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const byRule = Object.fromEntries(lines.map((l: { rule: string; count: number; keySha256: string[] }) => [l.rule, [l.count, [...l.keySha256].sort()]]));
+    expect(byRule).toEqual({ 'red-1': [2, ['1', '2'].map(h).sort()], 'red-2': [2, ['1', '3'].map(h).sort()] });
+  });
+});

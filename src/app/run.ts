@@ -117,7 +117,8 @@ export async function run(o: RunOptions): Promise<RunResult> {
         if (d.action !== 'keep' && (records || audit || planSpool)) {
           const key = keyOf(p, row);
           if (records) records.push(JSON.stringify(recordLine(name, key, d, p, row)));
-          if (audit) audit.add(d.rule!.policy, name, d.rule!.id, d.action, key);
+          // A redaction acts for every rule whose columns it empties: each gets the key, as its count has it.
+          if (audit) for (const r of d.redactRules ?? [d.rule!]) audit.add(r.policy, name, r.id, d.action, key);
           if (planSpool) planSpool.push(JSON.stringify(planRecord(name, key, d, p, row), bigintAsText));
         } else if (d.reason === 'invalid' && invalidShown++ < INVALID_SAMPLES) {
           o.log.warn({ dataset: name, key: keyOf(p, row), problem: d.problem }, 'record kept: a value could not be read');
