@@ -192,3 +192,26 @@ function check(s: Schema, v: unknown, at = '$'): string[] {
   }
   return errs;
 }
+
+describe('validate: several files', () => {
+  const policy = (name: string, key: string) => `version: 1\nname: ${name}\ntimezone: UTC\ndatasets:\n  d:\n    key: ${key}\nrules:\n  - id: r-${name}\n    dataset: d\n    from: a\n    delete_after: 1 day\n`;
+
+  it('a dataset declared differently by two policies is an error at the second declaration, as a run would refuse it', () => {
+    const dir = tempDir();
+    write(dir, 'a.yaml', policy('pa', 'id'));
+    const b = write(dir, 'b.yaml', policy('pb', 'other_id'));
+    const r = cli(['validate', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`${b}:6:5: error: dataset "d" is declared differently by policy pa (${join(dir, 'a.yaml')}:6); key, hold and timestamps must agree`);
+    write(dir, 'b.yaml', policy('pb', 'id'));
+    expect(cli(['validate', dir]).code).toBe(0);
+  });
+
+  it('a file named twice (directly and through its directory) is read once', () => {
+    const dir = tempDir();
+    const a = write(dir, 'a.yaml', policy('pa', 'id'));
+    const r = cli(['validate', a, dir, a]);
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/^1 policy file valid/);
+  });
+});

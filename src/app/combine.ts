@@ -1,4 +1,4 @@
-import type { Policy } from '../policy/model.js';
+import { sameDatasetSettings, type Policy } from '../policy/model.js';
 import type { DatasetRules } from '../engine/evaluate.js';
 import { UserError } from '../errors.js';
 
@@ -12,8 +12,8 @@ export function combineDatasets(policies: readonly Policy[]): Map<string, Datase
     for (const d of p.datasets.values()) {
       const prev = out.get(d.name);
       if (prev) {
-        const a = prev.dataset, same = a.key === d.key && a.hold === d.hold && JSON.stringify(a.timestamps) === JSON.stringify(d.timestamps);
-        if (!same) {
+        const a = prev.dataset;
+        if (!sameDatasetSettings(a, d)) {
           throw new UserError(`dataset "${d.name}" is declared differently by policy ${a.policy} (${a.loc.file}:${a.loc.line}) and policy ${d.policy} (${d.loc.file}:${d.loc.line}); key, hold and timestamps must agree`);
         }
       } else out.set(d.name, { dataset: d, rules: [] });

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { looseDatasetSchema, loosePolicySchema, looseRuleSchema, policySchema } from './schema.js';
 import { normalizePolicy, type NormalizeInput } from './normalize.js';
 import { readYaml, reportZodIssue } from './yaml-document.js';
-import type { Policy } from './model.js';
+import { sameDatasetSettings, type Dataset, type Policy } from './model.js';
 import type { PolicyProblem } from './problems.js';
 
 export interface LoadResult {
@@ -37,7 +37,9 @@ export function expandPaths(paths: readonly string[], wanted: (name: string) => 
       files.push(...found);
     } else files.push(p);
   }
-  return { files, problems };
+  // A file named twice (`policies/ policies/a.yaml`) is read once.
+  const seen = new Set<string>();
+  return { files: files.filter((f) => { const id = realpathSync(f); if (seen.has(id)) return false; seen.add(id); return true; }), problems };
 }
 
 /** Expands directories to their policy files (not their test files). */
@@ -64,6 +66,17 @@ export function loadPolicies(paths: readonly string[]): LoadResult {
     const other = byName.get(p.name);
     if (other) problems.push({ file: p.file, line: 1, col: 1, severity: 'error', message: `policy name "${p.name}" is also used by ${other}; names must be unique` });
     byName.set(p.name, p.file);
+  }
+  // Settings of a dataset several policies declare must agree, as a run would require.
+  const datasets = new Map<string, Dataset>();
+  for (const p of policies) {
+    for (const d of p.datasets.values()) {
+      const first = datasets.get(d.name);
+      if (!first) datasets.set(d.name, d);
+      else if (!sameDatasetSettings(first, d)) {
+        problems.push({ ...d.loc, severity: 'error', message: `dataset "${d.name}" is declared differently by policy ${first.policy} (${first.loc.file}:${first.loc.line}); key, hold and timestamps must agree` });
+      }
+    }
   }
   return { policies, problems, files };
 }

@@ -33,6 +33,11 @@ export interface Dataset {
   readonly loc: Location;
 }
 
+/** Policies may share a dataset only if they read it the same way (SPEC §4: their settings must agree). */
+export function sameDatasetSettings(a: Dataset, b: Dataset): boolean {
+  return a.key === b.key && a.hold === b.hold && JSON.stringify(a.timestamps) === JSON.stringify(b.timestamps);
+}
+
 export interface WhereClause {
   readonly column: string;
   readonly values: readonly string[];
