@@ -69,6 +69,12 @@ describe.each(['sqlite', 'csv'] as const)('purge on %s', (kind) => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/2 records would be deleted.*cdr: 2.*--max-delete 1/);
     expect(sha(source)).toBe(before);
+    // The dry run with the same cap shows the plan and says the purge would be refused: exit 3.
+    const dry = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete', '1', '--dry-run', '--format', 'json']);
+    expect(dry.code).toBe(3);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, refused: expect.stringMatching(/--max-delete 1/), datasets: [{ delete: 2 }] });
+    expect(dry.stderr).toMatch(/dry run: the purge would be refused: 2 records would be deleted/);
+    expect(cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete', '2', '--dry-run']).code).toBe(0);
     expect(cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete', '2']).code).toBe(0);
   });
 

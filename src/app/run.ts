@@ -47,6 +47,8 @@ export interface RunResult {
   readonly datasets: DatasetSummary[];
   /** JSON lines, one per record with action delete or redact (when asked for). */
   readonly records?: Spool;
+  /** Dry run: why the real run would be refused by a cap (it exits 3, changing nothing). */
+  readonly refused?: string;
 }
 
 /** One record acted on, as reports list it (SPEC §4). */
@@ -158,7 +160,12 @@ export async function run(o: RunOptions): Promise<RunResult> {
       }, planSpool);
       o.log.info({ plan: o.planOut, records: planSpool.count }, 'plan written');
     }
-    return { asOf, mode: o.mode, datasets: summaries, records };
+    // The dry run shows what the real run does, and with these caps that is a refusal.
+    let refused: string | undefined;
+    if (o.mode === 'dry-run') {
+      try { checkCaps(summaries, o.maxDelete, o.maxDeletePercent); } catch (e) { if (e instanceof CapError) refused = e.message; else throw e; }
+    }
+    return { asOf, mode: o.mode, datasets: summaries, records, refused };
   } finally {
     audit?.close();
     source.close();

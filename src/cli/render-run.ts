@@ -39,6 +39,7 @@ export async function renderTable(r: RunResult, out: Out): Promise<void> {
 export async function renderJson(r: RunResult, out: Out, alwaysRecords: boolean): Promise<void> {
   const head: Record<string, unknown> = { asOf: r.asOf.toISO() };
   if (r.mode !== 'report') head.dryRun = r.mode === 'dry-run';
+  if (r.refused) head.refused = r.refused;
   head.datasets = r.datasets;
   const text = JSON.stringify(head, null, 2);
   if (!r.records && !alwaysRecords) { await out(text + '\n'); return; }

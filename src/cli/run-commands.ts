@@ -52,6 +52,10 @@ export function purgeCommand(): Command {
         planOut: o.planOut, plan: o.plan,
       }));
       await render(result, o.format, true);
+      if (result.refused) {
+        process.stderr.write(`retention: dry run: the purge would be ${result.refused}\n`);
+        process.exitCode = EXIT.refused;
+      }
     });
 }
 
