@@ -61,6 +61,11 @@ const CASES: ErrorCase[] = [
   // align
   { name: 'align: week', yaml: policy(rule('align: week', 'delete_after: 1 year')), line: 12, col: 12, message: 'align' },
   { name: 'align: a number', yaml: policy(rule('align: 3', 'delete_after: 1 year')), line: 12, col: 12, message: 'align' },
+  // wrong shapes: named as such, not as missing keys
+  { name: 'an empty file', yaml: '', line: 1, col: 1, message: 'the file must be a YAML mapping of keys, not empty' },
+  { name: 'a file holding one word', yaml: 'hi\n', line: 1, col: 1, message: 'the file must be a YAML mapping of keys, not the text "hi"' },
+  { name: 'key: a list', yaml: policy(rule('delete_after: 1 year'), { dataset: '    key: [a, b]\n' }), line: 6, col: 10, message: 'datasets.t.key must be a string, not a list' },
+  { name: 'dataset: a list', yaml: policy('  - id: a\n    dataset: [t, u]\n    from: x\n    delete_after: 1 year\n'), line: 10, col: 14, message: 'rules.0.dataset must be a string, not a list' },
 ];
 
 describe('each validation error names the file, line and column', () => {

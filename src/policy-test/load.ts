@@ -77,7 +77,7 @@ export function loadTestFile(file: string, cache: PolicyCache = new Map()): Poli
   const { js, problems, at, report } = readYaml(text, file);
   const done = () => ({ file, tests: [], problems: problems.sort((a, b) => a.line - b.line || a.col - b.col) });
   if (js === undefined) return done();
-  const parsed = policyTestFileSchema.safeParse(js);
+  const parsed = policyTestFileSchema.safeParse(js, { reportInput: true });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) reportZodIssue(issue, report, allowedKeys);
     return done();

@@ -85,7 +85,7 @@ export function loadPolicies(paths: readonly string[]): LoadResult {
 export function parsePolicyText(text: string, file: string): { policy?: Policy; problems: PolicyProblem[] } {
   const { js, problems, at, report } = readYaml(text, file);
   if (js === undefined) return { problems };
-  const parsed = policySchema.safeParse(js);
+  const parsed = policySchema.safeParse(js, { reportInput: true });
   if (!parsed.success) for (const issue of parsed.error.issues) reportZodIssue(issue, report, hint);
   const loose = loosePolicySchema.safeParse(js);
   if (!loose.success) return { problems };

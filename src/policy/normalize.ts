@@ -28,9 +28,10 @@ export function normalizePolicy(input: NormalizeInput, file: string, sha256: str
   if (!IANAZone.isValidZone(timezone)) fail(['timezone'], `unknown timezone "${timezone}": use an IANA zone such as Europe/Amsterdam or UTC`);
 
   const datasets = new Map<string, Dataset>();
+  const malformed = new Set<string>(); // declared, with a shape error already reported
   for (const [name, d] of Object.entries(input.datasets)) {
     const path = ['datasets', name];
-    if (!d) { ok = false; continue; }
+    if (!d) { ok = false; malformed.add(name); continue; }
     if (name.trim() === '') fail(path, 'a dataset name must not be empty', true);
     const timestamps = parseTimestampFormat(d.timestamps);
     if ('error' in timestamps) fail([...path, 'timestamps'], timestamps.error);
@@ -50,6 +51,7 @@ export function normalizePolicy(input: NormalizeInput, file: string, sha256: str
     if (prev !== undefined) fail([...path, 'id'], `duplicate rule id "${r.id}" (first used by rule ${prev + 1})`);
     seen.set(r.id, i);
     const dataset = datasets.get(r.dataset);
+    if (!dataset && malformed.has(r.dataset)) { ok = false; return; }
     if (!dataset) {
       const known = [...datasets.keys()];
       fail([...path, 'dataset'], `rule "${r.id}" names dataset "${r.dataset}", which is not declared under datasets${known.length ? ` (declared: ${known.join(', ')})` : ''}`);

@@ -37,9 +37,25 @@ export function reportZodIssue(issue: z.core.$ZodIssue, report: Report, hint: (k
     for (const key of issue.keys) report([...path, key], `unknown key "${key}"${path.length ? ` in ${where}` : ''}${hint(key, path)}`, true);
     return;
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
+  // Parsed with reportInput: a key that is there carries its value (null included), a missing one none.
+  if (issue.code === 'invalid_type' && issue.input === undefined && path.length > 0) {
     report(path, `missing required key "${String(path[path.length - 1])}"${path.length > 1 ? ` in ${path.slice(0, -1).join('.')}` : ''}`);
     return;
   }
+  if (issue.code === 'invalid_type' && path.length === 0) {
+    report(path, `the file must be a YAML mapping of keys, not ${kindOf(issue.input)}`);
+    return;
+  }
+  if (issue.code === 'invalid_type') {
+    report(path, `${where} must be ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping of keys' : `a ${issue.expected}`}, not ${kindOf(issue.input)}`);
+    return;
+  }
   report(path, `${where}: ${issue.message}`);
+}
+
+function kindOf(v: unknown): string {
+  if (v === null || v === undefined) return 'empty';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return `${typeof v === 'string' ? 'the text' : `the ${typeof v}`} ${JSON.stringify(v)}`;
 }
