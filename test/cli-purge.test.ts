@@ -286,3 +286,20 @@ rules:
     expect(byRule).toEqual({ 'red-1': [2, ['1', '2'].map(h).sort()], 'red-2': [2, ['1', '3'].map(h).sort()] });
   });
 });
+
+describe('SQLite keys that are not integers', () => {
+  it('BLOB keys (UUIDs) are named by their hex, and explain finds them by it', () => {
+    const dir = tempDir();
+    const policy = write(dir, 'policy.yaml', CDR_POLICY);
+    const uuid = (i: number) => Buffer.from(`00112233445566778899aabbccddee${i.toString(16).padStart(2, '0')}`, 'hex');
+    const source = sqliteTable(join(dir, 'd.db'), 'cdr', CDR_ROWS.map((r) => ({ ...r, id: uuid(r.id), started_at: r.started_at === '' ? null : r.started_at })),
+      'CREATE TABLE cdr (id BLOB PRIMARY KEY, started_at TEXT, service TEXT, ip_address TEXT, legal_hold INTEGER)');
+    const hex = (i: number) => uuid(i).toString('hex');
+    const r = cli(['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).records.map((x: { key: string }) => x.key)).toEqual([hex(1), hex(2), hex(4)]);
+    const ex = cli(['explain', '--policy', policy, '--source', source, '--dataset', 'cdr', '--key', hex(4), '--as-of', AS_OF, '--format', 'json']);
+    expect(ex.code, ex.stderr).toBe(0);
+    expect(JSON.parse(ex.stdout)).toMatchObject({ key: hex(4), action: 'redact' });
+  });
+});

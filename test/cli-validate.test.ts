@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -213,5 +213,16 @@ describe('validate: several files', () => {
     const r = cli(['validate', a, dir, a]);
     expect(r.code, r.stdout).toBe(0);
     expect(r.stdout).toMatch(/^1 policy file valid/);
+  });
+});
+
+describe('validate: a dangling symbolic link', () => {
+  it('is a problem of its file, not a crash', () => {
+    const dir = tempDir();
+    symlinkSync(join(dir, 'gone.yaml'), join(dir, 'dangling.yaml'));
+    const r = cli(['validate', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/dangling\.yaml:0:0: error: cannot read/);
+    expect(r.stderr).not.toMatch(/internal error/);
   });
 });

@@ -46,7 +46,7 @@ function value(r: ReturnType<typeof rng>, asOf: DateTime, fmt: string): unknown 
 describe('compiled decider agrees with the reference evaluation', () => {
   it('on 40,000 generated records over random policies', () => {
     const r = rng(42);
-    let compared = 0;
+    let compared = 0, referencedDeletes = 0;
     for (let p = 0; p < 300; p++) {
       const zone = r.pick(ZONES);
       const fmt = r.pick(['iso', 'iso', 'iso', 'unix', 'unix_ms']);
@@ -67,8 +67,14 @@ describe('compiled decider agrees with the reference evaluation', () => {
         const summary = (d: typeof fast) => ({ action: d.action, reason: d.reason, rule: d.rule?.id, columns: d.columns });
         expect(summary(fast), JSON.stringify({ rec, asOf: asOf.toISO(), rules: policy.rules.map((x) => x.id) })).toEqual(summary(ref));
         compared++;
+        // A record other rows still refer to (SQLite foreign keys): no deletion, the rest as usual.
+        const fastRef = decider.decide(row, true);
+        const refRef = evaluate(ds, (c) => rec[c], asOf, { referenced: true }).decision;
+        expect(summary(fastRef), `referenced: ${JSON.stringify({ rec, asOf: asOf.toISO() })}`).toEqual(summary(refRef));
+        if (ref.action === 'delete') { expect(fastRef.action).not.toBe('delete'); referencedDeletes++; }
       }
     }
     expect(compared).toBeGreaterThan(20_000);
+    expect(referencedDeletes).toBeGreaterThan(1000);
   });
 });

@@ -56,12 +56,10 @@ export async function explain(o: ExplainOptions): Promise<ExplainResult> {
     if (!found) throw new UserError(`no record with ${keyColumn ?? (source.kind === 'csv' ? 'line number' : 'rowid')} "${o.key}" in ${info.location}`);
     if (matches > 1) throw new UserError(`${matches} records have ${keyColumn} "${o.key}" in ${info.location}; the key does not identify one record`);
     const values = found;
-    const trace = evaluate(rules, (c) => values[c], asOf);
-    // As purge decides: a record others still refer to stays (the database would refuse).
-    if (referenced && trace.decision.action === 'delete') {
-      const by = info.referencedBy.map((r) => `${r.table}(${r.columns.join(', ')})`).join(', ');
-      return { asOf, dataset: o.dataset, key: o.key, values, trace: { ...trace, decision: { action: 'keep', reason: 'referenced', rule: trace.decision.rule, problem: `referred to by ${by}` } } };
-    }
+    // As purge decides: a record others still refer to is not deleted (the database would refuse).
+    const evaluated = evaluate(rules, (c) => values[c], asOf, { referenced });
+    const by = info.referencedBy.map((r) => `${r.table}(${r.columns.join(', ')})`).join(', ');
+    const trace = evaluated.decision.reason === 'referenced' ? { ...evaluated, decision: { ...evaluated.decision, problem: `referred to by ${by}` } } : evaluated;
     return { asOf, dataset: o.dataset, key: o.key, values, trace };
   } finally {
     source.close();

@@ -210,13 +210,16 @@ function prepare(source: Source, datasets: Map<string, DatasetRules>, asOf: Date
     let keyIndex = -1;
     if (key !== undefined) { keyIndex = layout.indexOf(key); if (keyIndex < 0) { keyIndex = layout.length; layout.push(key); } }
     // Rows other tables still refer to cannot be deleted (the database refuses): they are kept
-    // and counted, in the dry run as in the purge. The source looks only at rows about to go.
-    const referenced = layout.length + 1;
+    // (or redacted, if that is due too) and counted, in the dry run as in the purge. The source
+    // looks references up only for the candidates, rows about to be deleted; SQLite asks about
+    // the candidate just before it hands over the same row, so that decision is reused.
+    const ref = layout.length, referenced = layout.length + 1;
+    let lastRef: unknown, last: Decision | undefined;
     const decide = info.referencedBy.length === 0 ? decider.decide : (row: Row): Decision => {
-      const d = decider.decide(row);
-      return d.action === 'delete' && row[referenced] ? { action: 'keep', reason: 'referenced', rule: d.rule } : d;
+      if (row[referenced]) return decider.decide(row, true);
+      return last !== undefined && row[ref] === lastRef ? last : decider.decide(row);
     };
-    const read: ReadOptions = { candidate: (row) => decider.decide(row).action === 'delete' };
+    const read: ReadOptions = { candidate: (row) => { lastRef = row[ref]; last = decider.decide(row); return last.action === 'delete'; } };
     prepared.push({ rules, decider, layout, keyIndex, decide, read, info });
   }
   if (problems.length > 0) throw new UserError(`the source does not match the policies; nothing was read or changed:\n${problems.join('\n')}`);

@@ -15,7 +15,8 @@ import { asText, holdState, isEmpty } from './value.js';
 export interface Decider {
   /** The columns a row must hold, in this order. */
   readonly columns: readonly string[];
-  decide(row: readonly unknown[]): Decision;
+  /** `referenced`: rows of another table still refer to the record, so it cannot be deleted (see evaluate). */
+  decide(row: readonly unknown[], referenced?: boolean): Decision;
   /** The full reasoning, with Luxon (for explain and for records' due dates). */
   trace(row: readonly unknown[]): Trace;
   /** Per rule, the earliest due among records for which it is not yet due. */
@@ -141,7 +142,7 @@ export function compileDecider(ds: DatasetRules, asOf: DateTime, options: Decide
   };
   const due: Term[] = [];
   const approx: number[] = [], errs: number[] = [];
-  const decide = (row: readonly unknown[]): Decision => {
+  const decide = (row: readonly unknown[], referenced = false): Decision => {
     if (hold >= 0) {
       const h = holdState(row[hold]);
       if (h === 'held') return HELD;
@@ -155,7 +156,7 @@ export function compileDecider(ds: DatasetRules, asOf: DateTime, options: Decide
       if (!match) continue;
       for (const t of g.terms) {
         const s = status(t, row);
-        if (s === UNSURE) return exact(row);
+        if (s === UNSURE) return exact(row, referenced);
         if (t.kind === 'keep') { if (s !== DUE) keepBlocked = true; continue; }
         if (s === NOT_DUE && trackNext) noteNotDue(t, row);
         if (t.kind === 'delete') {
@@ -165,6 +166,7 @@ export function compileDecider(ds: DatasetRules, asOf: DateTime, options: Decide
       }
     }
     if (nDue > 0 && !keepBlocked) {
+      if (referenced) return exact(row, true); // rare: the reference implementation says what else applies
       if (nDue === 1) return deleteBy(due[0].rule);
       let best = 0;
       for (let i = 1; i < nDue; i++) if (approx[i] < approx[best]) best = i;
@@ -184,8 +186,8 @@ export function compileDecider(ds: DatasetRules, asOf: DateTime, options: Decide
     return deletes === 0 ? UNMANAGED : keepBlocked && anyDue ? LEGAL_MINIMUM : NOT_DUE_YET;
   };
 
-  const exact = (row: readonly unknown[]): Decision => {
-    const tr = trace(row);
+  const exact = (row: readonly unknown[], referenced = false): Decision => {
+    const tr = evaluate(ds, rowGetter(row), asOf, { referenced });
     if (trackNext && tr.decision.reason !== 'invalid') {
       for (const g of groups) for (const t of g.terms) {
         const x = tr.terms.find((y) => y.rule === t.rule && y.kind === t.kind);

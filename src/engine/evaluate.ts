@@ -23,7 +23,15 @@ export function termsOf(rule: Rule): { kind: TermKind; period: Period }[] {
  * SPEC §2 for one record at `asOf`, computed with Luxon for every rule: the reference
  * implementation. explain prints its trace; the fast decider is tested against it.
  */
-export function evaluate(ds: DatasetRules, get: (column: string) => unknown, asOf: DateTime): Trace {
+export interface EvaluateOptions {
+  /**
+   * The source says rows of another table still refer to the record (a foreign key that blocks
+   * deletes): a due deletion cannot happen, so what else is due (redactions) still applies.
+   */
+  readonly referenced?: boolean;
+}
+
+export function evaluate(ds: DatasetRules, get: (column: string) => unknown, asOf: DateTime, options: EvaluateOptions = {}): Trace {
   const held = ds.dataset.hold === undefined ? 'no-hold-column' : holdState(get(ds.dataset.hold));
   if (held === 'held') return { held, terms: [], decision: { action: 'keep', reason: 'held' } };
   if (held === 'unclear') {
@@ -45,8 +53,9 @@ export function evaluate(ds: DatasetRules, get: (column: string) => unknown, asO
   const deletes = terms.filter((t) => t.kind === 'delete');
   let governing: TermTrace | undefined;
   for (const t of deletes) if (t.due && (!governing || t.due < governing.due!)) governing = t;
-  if (governing && governing.due!.toMillis() <= now && keepDone) {
-    return { held, terms, keepUntil, due: governing.due, decision: { action: 'delete', reason: 'shortest-deletion', rule: governing.rule } };
+  const deletionDue = governing !== undefined && governing.due!.toMillis() <= now && keepDone;
+  if (deletionDue && !options.referenced) {
+    return { held, terms, keepUntil, due: governing!.due, decision: { action: 'delete', reason: 'shortest-deletion', rule: governing!.rule } };
   }
 
   const redacting = terms.filter((t) => t.kind === 'redact' && t.status === 'due' && keepDone && t.rule.redact.some((c) => !isEmpty(get(c))));
@@ -56,6 +65,7 @@ export function evaluate(ds: DatasetRules, get: (column: string) => unknown, asO
     return { held, terms, keepUntil, due: redacting[0].due, decision };
   }
 
+  if (deletionDue) return { held, terms, keepUntil, due: governing!.due, decision: { action: 'keep', reason: 'referenced', rule: governing!.rule } };
   const blocked = !keepDone && terms.some((t) => t.kind !== 'keep' && t.status === 'due');
   const reason = deletes.length === 0 ? 'unmanaged' : blocked ? 'legal-minimum' : 'not-due';
   return { held, terms, keepUntil, decision: { action: 'keep', reason } };

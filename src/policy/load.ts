@@ -39,7 +39,8 @@ export function expandPaths(paths: readonly string[], wanted: (name: string) => 
   }
   // A file named twice (`policies/ policies/a.yaml`) is read once.
   const seen = new Set<string>();
-  return { files: files.filter((f) => { const id = realpathSync(f); if (seen.has(id)) return false; seen.add(id); return true; }), problems };
+  const id = (f: string) => { try { return realpathSync(f); } catch { return f; } }; // a dangling link is reported when read
+  return { files: files.filter((f) => { const k = id(f); if (seen.has(k)) return false; seen.add(k); return true; }), problems };
 }
 
 /** Expands directories to their policy files (not their test files). */

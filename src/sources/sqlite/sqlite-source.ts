@@ -1,12 +1,11 @@
 import Database from 'better-sqlite3';
 import { UserError } from '../../errors.js';
 import { takeLock } from '../lock.js';
-import type { Applied, DatasetInfo, ProgressHook, ReadOptions, Reference, Row, RowAct, Source } from '../source.js';
+import type { Applied, DatasetInfo, ProgressHook, ReadOptions, Row, RowAct, Source } from '../source.js';
+import { foreignKeys, quote, referencesSql } from './references.js';
 
 /** Rows per write transaction: the write lock is held for one batch at a time. */
 export const BATCH_ROWS = 50_000;
-
-const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /**
  * A SQLite database. Rows are read and decided inside SQLite through a registered function, so
@@ -25,32 +24,7 @@ export class SqliteSource implements Source {
       this.db = new Database(path, { readonly: options.readonly, fileMustExist: true });
       this.db.pragma('busy_timeout = 10000');
       const rows = this.db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string; sql: string }[];
-      // With foreign keys enforced (better-sqlite3's default), ON DELETE CASCADE / SET NULL /
-      // SET DEFAULT would change rows of other tables that no policy decided on; RESTRICT and
-      // NO ACTION make a delete of a row still referenced fail.
-      const cascades = new Map<string, string[]>();
-      const references = new Map<string, Reference[]>();
-      const fkOn = this.db.pragma('foreign_keys', { simple: true }) === 1;
-      const byLowerName = new Map(rows.map((r) => [r.name.toLowerCase(), r.name]));
-      for (const { name } of rows) {
-        const keys = new Map<number, { table: string; on_delete: string; from: string[]; to: (string | null)[] }>();
-        for (const fk of this.db.prepare(`PRAGMA foreign_key_list(${quote(name)})`).all() as { id: number; table: string; from: string; to: string | null; on_delete: string }[]) {
-          const k = keys.get(fk.id) ?? { table: fk.table, on_delete: fk.on_delete, from: [], to: [] };
-          k.from.push(fk.from); k.to.push(fk.to);
-          keys.set(fk.id, k);
-        }
-        for (const fk of keys.values()) {
-          const parent = byLowerName.get(fk.table.toLowerCase());
-          if (!fkOn || !parent) continue;
-          if (/^(CASCADE|SET NULL|SET DEFAULT)$/i.test(fk.on_delete)) {
-            cascades.set(parent, [...(cascades.get(parent) ?? []), `${name} (ON DELETE ${fk.on_delete})`]);
-          } else {
-            // A key naming no parent columns refers to the parent's primary key.
-            const pk = fk.to.some((c) => c === null) ? this.primaryKey(parent) : (fk.to as string[]);
-            references.set(parent, [...(references.get(parent) ?? []), { table: name, columns: fk.from, parentColumns: pk }]);
-          }
-        }
-      }
+      const { cascades, references } = foreignKeys(this.db, rows.map((r) => r.name));
       for (const { name, sql } of rows) {
         const cols = this.db.prepare(`PRAGMA table_info(${quote(name)})`).all() as { name: string; type: string; notnull: number; pk: number }[];
         const pk = cols.filter((c) => c.pk > 0);
@@ -74,12 +48,6 @@ export class SqliteSource implements Source {
 
   datasets(): ReadonlyMap<string, DatasetInfo> {
     return this.tables;
-  }
-
-  private primaryKey(table: string): string[] {
-    const cols = this.db.prepare(`PRAGMA table_info(${quote(table)})`).all() as { name: string; pk: number }[];
-    const pk = cols.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
-    return pk.length ? pk : ['rowid'];
   }
 
   files(): string[] {
@@ -191,7 +159,8 @@ export class SqliteSource implements Source {
   private arguments(t: DatasetInfo & { mayHoldBigIntegers: ReadonlySet<string>; rowidAlias?: string }, columns: readonly string[], options: ReadOptions) {
     const b = this.db.prepare(`SELECT min(rowid) AS lo, max(rowid) AS hi FROM ${quote(t.name)}`).safeIntegers(true).get() as { lo: bigint | null; hi: bigint | null };
     const bigRowids = b.lo !== null && b.hi !== null && (b.lo < -MAX_EXACT || b.hi > MAX_EXACT);
-    const exact = (c: string) => `CASE WHEN ${c} > ${MAX_EXACT} OR ${c} < -${MAX_EXACT} THEN CAST(${c} AS TEXT) ELSE ${c} END`;
+    // typeof first: every text and blob compares greater than any number in SQLite.
+    const exact = (c: string) => `CASE WHEN typeof(${c}) = 'integer' AND (${c} > ${MAX_EXACT} OR ${c} < -${MAX_EXACT}) THEN CAST(${c} AS TEXT) ELSE ${c} END`;
     const arg = (c: string) => (t.mayHoldBigIntegers.has(c) || (bigRowids && c === t.rowidAlias) ? exact(quote(c)) : quote(c));
     const values = [...columns.map(arg), bigRowids ? exact('rowid') : 'rowid'].join(', ');
     if (t.referencedBy.length === 0) return { args: values, bigRowids };
@@ -204,7 +173,7 @@ export class SqliteSource implements Source {
       if (bigRowids && typeof row[n] === 'string') row[n] = BigInt(row[n] as string);
       return candidate!(row) ? 1 : 0;
     });
-    const refers = t.referencedBy.map((r, i) => referencesSql(t.name, r, `retention_ref${i}`)).join(' OR ');
+    const refers = t.referencedBy.map((r, i) => referencesSql(this.db, t.name, r, `retention_ref${i}`)).join(' OR ');
     return { args: `${values}, ${candidate ? `CASE WHEN retention_candidate(${values}) THEN ${refers} ELSE 0 END` : `(${refers})`}`, bigRowids };
   }
 
@@ -224,12 +193,6 @@ export class SqliteSource implements Source {
 }
 
 const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
-
-/** SQL: some row of the referring table points at this row of `parent`. */
-function referencesSql(parent: string, r: Reference, alias: string): string {
-  const on = r.columns.map((c, i) => `${quote(alias)}.${quote(c)} = ${quote(parent)}.${quote(r.parentColumns[i])}`).join(' AND ');
-  return `EXISTS (SELECT 1 FROM ${quote(r.table)} AS ${quote(alias)} WHERE ${on})`;
-}
 
 /** Whether a column of this declared type can hold an integer as an integer (not TEXT or REAL affinity, SQLite §3.1). */
 function mayHoldIntegers(type: string): boolean {

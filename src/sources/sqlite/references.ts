@@ -1,0 +1,80 @@
+import type Database from 'better-sqlite3';
+import type { Reference } from '../source.js';
+
+export const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * The foreign keys that matter to a purge, by the table they refer to. With keys enforced
+ * (better-sqlite3's default), ON DELETE CASCADE / SET NULL / SET DEFAULT would change rows of
+ * other tables that no policy decided on (`cascades`); RESTRICT and NO ACTION make the delete
+ * of a row still referred to fail (`references`).
+ */
+export function foreignKeys(db: Database.Database, tables: readonly string[]): { cascades: Map<string, string[]>; references: Map<string, Reference[]> } {
+  const cascades = new Map<string, string[]>();
+  const references = new Map<string, Reference[]>();
+  if (db.pragma('foreign_keys', { simple: true }) !== 1) return { cascades, references };
+  const byLowerName = new Map(tables.map((t) => [t.toLowerCase(), t]));
+  for (const name of tables) {
+    const keys = new Map<number, { table: string; onDelete: string; from: string[]; to: (string | null)[] }>();
+    for (const fk of db.prepare(`PRAGMA foreign_key_list(${quote(name)})`).all() as { id: number; table: string; from: string; to: string | null; on_delete: string }[]) {
+      const k = keys.get(fk.id) ?? { table: fk.table, onDelete: fk.on_delete, from: [], to: [] };
+      k.from.push(fk.from); k.to.push(fk.to);
+      keys.set(fk.id, k);
+    }
+    for (const fk of keys.values()) {
+      const parent = byLowerName.get(fk.table.toLowerCase());
+      if (!parent) continue;
+      if (/^(CASCADE|SET NULL|SET DEFAULT)$/i.test(fk.onDelete)) {
+        cascades.set(parent, [...(cascades.get(parent) ?? []), `${name} (ON DELETE ${fk.onDelete})`]);
+      } else {
+        // A key naming no parent columns refers to the parent's primary key.
+        const parentColumns = fk.to.some((c) => c === null) ? primaryKey(db, parent) : (fk.to as string[]);
+        references.set(parent, [...(references.get(parent) ?? []), { table: name, columns: fk.from, parentColumns }]);
+      }
+    }
+  }
+  return { cascades, references };
+}
+
+function primaryKey(db: Database.Database, table: string): string[] {
+  const cols = db.prepare(`PRAGMA table_info(${quote(table)})`).all() as { name: string; pk: number }[];
+  const pk = cols.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
+  return pk.length ? pk : ['rowid'];
+}
+
+/**
+ * SQL that is true when some row of `r.table` refers to the current row of `parent`. Where an
+ * index leads with the referring columns, each lookup is a search; otherwise the distinct
+ * references are first copied once into an indexed TEMP table (`name`), so a report of a
+ * million rows does not read the referring table a million times.
+ */
+export function referencesSql(db: Database.Database, parent: string, r: Reference, name: string): string {
+  let from = quote(r.table), cols = r.columns.map(quote);
+  if (!indexed(db, r)) {
+    const c = r.columns.map((_, j) => `c${j}`);
+    db.exec(`DROP TABLE IF EXISTS temp.${quote(name)};
+      CREATE TEMP TABLE ${quote(name)} AS SELECT DISTINCT ${r.columns.map((x, j) => `${quote(x)} AS ${c[j]}`).join(', ')}
+        FROM main.${quote(r.table)} WHERE ${r.columns.map((x) => `${quote(x)} IS NOT NULL`).join(' AND ')};
+      CREATE INDEX temp.${quote(`${name}_index`)} ON ${quote(name)} (${c.join(', ')});`);
+    from = `temp.${quote(name)}`; cols = c;
+  }
+  // The parent's column on the left: SQLite compares with the left operand's collation, and
+  // its own foreign key check uses the parent's.
+  const on = cols.map((c, i) => `${quote(parent)}.${quote(r.parentColumns[i])} = ${quote(name)}.${c}`).join(' AND ');
+  return `EXISTS (SELECT 1 FROM ${from} AS ${quote(name)} WHERE ${on})`;
+}
+
+/** Whether an index (or the rowid) of the referring table leads with the referring columns. */
+function indexed(db: Database.Database, r: Reference): boolean {
+  const want = new Set(r.columns);
+  const info = db.prepare(`PRAGMA table_info(${quote(r.table)})`).all() as { name: string; type: string; pk: number }[];
+  const pk = info.filter((c) => c.pk > 0);
+  if (want.size === 1 && pk.length === 1 && pk[0].type.toUpperCase() === 'INTEGER' && want.has(pk[0].name)) return true;
+  for (const ix of db.prepare(`PRAGMA index_list(${quote(r.table)})`).all() as { name: string; partial: number }[]) {
+    if (ix.partial) continue;
+    const lead = (db.prepare(`PRAGMA index_info(${quote(ix.name)})`).all() as { seqno: number; name: string | null }[])
+      .sort((a, b) => a.seqno - b.seqno).slice(0, want.size).map((c) => c.name);
+    if (lead.length === want.size && lead.every((c) => c !== null && want.has(c))) return true;
+  }
+  return false;
+}
