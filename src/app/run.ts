@@ -201,6 +201,13 @@ function prepare(source: Source, datasets: Map<string, DatasetRules>, asOf: Date
       else if (what.startsWith('redact') && info.notNull.has(column)) problems.push(`${info.location}: column "${column}" is NOT NULL, so it cannot be redacted (named as ${what})`);
     }
     if (acting && info.unwritable) problems.push(info.unwritable);
+    if (acting) {
+      const deletes = rules.rules.some((r) => r.deleteAfter), redacts = new Set(rules.rules.flatMap((r) => r.redact));
+      const fired = [...(deletes ? info.triggers?.delete ?? [] : []), ...(redacts.size ? info.triggers?.update ?? [] : [])];
+      if (fired.length) problems.push(`${info.location}: its triggers ${[...new Set(fired)].join(', ')} would run on the purge's deletes or updates and change data no policy decided on; purge a copy without them, or drop them for the purge`);
+      const keys = (info.keyColumns ?? []).filter((c) => redacts.has(c));
+      if (keys.length) problems.push(`${info.location}: column ${keys.join(', ')} is referred to by other tables' foreign keys, so redacting it would change or break their rows; do not redact key columns`);
+    }
     if (acting && info.cascades.length > 0) {
       problems.push(`${info.location}: deleting its rows would also change rows of ${info.cascades.join(', ')} through foreign keys, which no policy decided on; give those tables their own rules and drop the ON DELETE action, or purge them first`);
     }

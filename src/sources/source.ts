@@ -15,6 +15,10 @@ export interface DatasetInfo {
   readonly referencedBy: readonly Reference[];
   /** Why a purge could not change this dataset as it must (e.g. a CSV file with other hard links). */
   readonly unwritable?: string;
+  /** Columns that other tables' foreign keys refer to: redacting them would change or break those rows. */
+  readonly keyColumns?: readonly string[];
+  /** SQLite triggers a delete or an update (redaction) would fire: they change data no policy decided on. */
+  readonly triggers?: { readonly delete: readonly string[]; readonly update: readonly string[] };
 }
 
 /** A foreign key of `table` (its `columns`) that refers to `parentColumns` of a dataset. */

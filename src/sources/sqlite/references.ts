@@ -9,10 +9,11 @@ export const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
  * other tables that no policy decided on (`cascades`); RESTRICT and NO ACTION make the delete
  * of a row still referred to fail (`references`).
  */
-export function foreignKeys(db: Database.Database, tables: readonly string[]): { cascades: Map<string, string[]>; references: Map<string, Reference[]> } {
+export function foreignKeys(db: Database.Database, tables: readonly string[]): { cascades: Map<string, string[]>; references: Map<string, Reference[]>; keyColumns: Map<string, Set<string>> } {
   const cascades = new Map<string, string[]>();
   const references = new Map<string, Reference[]>();
-  if (db.pragma('foreign_keys', { simple: true }) !== 1) return { cascades, references };
+  const keyColumns = new Map<string, Set<string>>(); // columns other tables refer to, whatever the action
+  if (db.pragma('foreign_keys', { simple: true }) !== 1) return { cascades, references, keyColumns };
   const byLowerName = new Map(tables.map((t) => [t.toLowerCase(), t]));
   for (const name of tables) {
     const keys = new Map<number, { table: string; onDelete: string; from: string[]; to: (string | null)[] }>();
@@ -24,16 +25,17 @@ export function foreignKeys(db: Database.Database, tables: readonly string[]): {
     for (const fk of keys.values()) {
       const parent = byLowerName.get(fk.table.toLowerCase());
       if (!parent) continue;
+      // A key naming no parent columns refers to the parent's primary key.
+      const parentColumns = fk.to.some((c) => c === null) ? primaryKey(db, parent) : (fk.to as string[]);
+      keyColumns.set(parent, new Set([...(keyColumns.get(parent) ?? []), ...parentColumns]));
       if (/^(CASCADE|SET NULL|SET DEFAULT)$/i.test(fk.onDelete)) {
         cascades.set(parent, [...(cascades.get(parent) ?? []), `${name} (ON DELETE ${fk.onDelete})`]);
       } else {
-        // A key naming no parent columns refers to the parent's primary key.
-        const parentColumns = fk.to.some((c) => c === null) ? primaryKey(db, parent) : (fk.to as string[]);
         references.set(parent, [...(references.get(parent) ?? []), { table: name, columns: fk.from, parentColumns }]);
       }
     }
   }
-  return { cascades, references };
+  return { cascades, references, keyColumns };
 }
 
 function primaryKey(db: Database.Database, table: string): string[] {
@@ -77,4 +79,15 @@ function indexed(db: Database.Database, r: Reference): boolean {
     if (lead.length === want.size && lead.every((c) => c !== null && want.has(c))) return true;
   }
   return false;
+}
+
+/** Triggers that a DELETE or an UPDATE of the table would fire, by name. */
+export function triggersOf(db: Database.Database, table: string): { delete: string[]; update: string[] } {
+  const out = { delete: [] as string[], update: [] as string[] };
+  for (const t of db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ? COLLATE NOCASE").all(table) as { name: string; sql: string | null }[]) {
+    const head = (t.sql ?? '').split(/\bBEGIN\b/i)[0];
+    if (/\bDELETE\s+ON\b/i.test(head)) out.delete.push(t.name);
+    if (/\bUPDATE\b/i.test(head)) out.update.push(t.name);
+  }
+  return out;
 }

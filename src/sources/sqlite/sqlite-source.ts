@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { UserError } from '../../errors.js';
 import { takeLock } from '../lock.js';
 import type { Applied, DatasetInfo, ProgressHook, ReadOptions, Row, RowAct, Source } from '../source.js';
-import { foreignKeys, quote, referencesSql } from './references.js';
+import { foreignKeys, quote, referencesSql, triggersOf } from './references.js';
 
 /** Rows per write transaction: the write lock is held for one batch at a time. */
 export const BATCH_ROWS = 50_000;
@@ -15,7 +15,7 @@ export const BATCH_ROWS = 50_000;
 export class SqliteSource implements Source {
   readonly kind = 'sqlite';
   private readonly db: Database.Database;
-  private readonly tables = new Map<string, DatasetInfo & { withoutRowid: boolean; mayHoldBigIntegers: ReadonlySet<string>; rowidAlias?: string }>();
+  private readonly tables = new Map<string, Table>();
   private release?: () => void;
   onProgress?: ProgressHook;
 
@@ -23,20 +23,27 @@ export class SqliteSource implements Source {
     try {
       this.db = new Database(path, { readonly: options.readonly, fileMustExist: true });
       this.db.pragma('busy_timeout = 10000');
-      const rows = this.db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string; sql: string }[];
-      const { cascades, references } = foreignKeys(this.db, rows.map((r) => r.name));
+      // SQLite's own tables are sqlite_*; `_` is a LIKE wildcard, hence the escape.
+      const rows = this.db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").all() as { name: string; sql: string }[];
+      const { cascades, references, keyColumns } = foreignKeys(this.db, rows.map((r) => r.name));
       for (const { name, sql } of rows) {
         const cols = this.db.prepare(`PRAGMA table_info(${quote(name)})`).all() as { name: string; type: string; notnull: number; pk: number }[];
         const pk = cols.filter((c) => c.pk > 0);
         // INTEGER PRIMARY KEY (not DESC) is the rowid itself.
         const rowidAlias = pk.length === 1 && pk[0].type.toUpperCase() === 'INTEGER' && !/primary\s+key\s+desc/i.test(sql ?? '') ? pk[0].name : undefined;
+        // A column may be named rowid: the row's own id is then reached by another of its names.
+        const taken = new Set(cols.map((c) => c.name.toLowerCase()));
+        const rowid = ['rowid', '_rowid_', 'oid'].find((r) => !taken.has(r));
         this.tables.set(name, {
+          rowid,
           mayHoldBigIntegers: new Set(cols.filter((c) => mayHoldIntegers(c.type) && c.name !== rowidAlias).map((c) => c.name)),
           rowidAlias,
           name, location: `table ${name} in ${path}`, columns: cols.map((c) => c.name),
           notNull: new Set(cols.filter((c) => c.notnull || c.pk).map((c) => c.name)),
           cascades: cascades.get(name) ?? [],
           referencedBy: references.get(name) ?? [],
+          keyColumns: [...(keyColumns.get(name) ?? [])],
+          triggers: triggersOf(this.db, name),
           withoutRowid: /without\s+rowid/i.test(sql ?? ''),
         });
       }
@@ -62,6 +69,7 @@ export class SqliteSource implements Source {
     const t = this.tables.get(dataset);
     if (!t) throw new UserError(`no table ${dataset} in ${this.path}`);
     if (t.withoutRowid) throw new UserError(`table ${dataset} in ${this.path} is a WITHOUT ROWID table, which retention does not support yet`);
+    if (!t.rowid) throw new UserError(`table ${dataset} in ${this.path} has columns named rowid, _rowid_ and oid, which hide the id of its rows; retention cannot address them`);
     return t;
   }
 
@@ -88,6 +96,7 @@ export class SqliteSource implements Source {
     const t = quote(dataset);
     const n = columns.length;
     const redactions: { rowid: number | bigint; cols: readonly number[] }[] = [];
+    const rowid = info.rowid!;
     let failure: unknown;
     let decidedDeletes = 0, seen = 0;
     const tick = this.ticker(dataset);
@@ -102,20 +111,20 @@ export class SqliteSource implements Source {
       return 0;
     });
     // Rowids are 64-bit: batch bounds are BigInt so that no range is rounded.
-    const bounds = this.db.prepare(`SELECT min(rowid) AS lo, max(rowid) AS hi FROM ${t}`).safeIntegers(true).get() as { lo: bigint | null; hi: bigint | null };
+    const bounds = this.db.prepare(`SELECT min(${rowid}) AS lo, max(${rowid}) AS hi FROM ${t}`).safeIntegers(true).get() as { lo: bigint | null; hi: bigint | null };
     if (bounds.lo === null || bounds.hi === null) return { deleted: 0, redacted: 0, batches: 0 };
     const last = bounds.hi;
     // Where rowids are dense, a batch is simply the next BATCH_ROWS rowids. Where they are sparse
     // the batch ends at the BATCH_ROWS-th next row, found by walking rowids (a second read of
     // the table's pages, so only when the last batch held under a quarter of its range).
-    const nextHi = this.db.prepare(`SELECT rowid FROM ${t} WHERE rowid >= ? ORDER BY rowid LIMIT 1 OFFSET ${BATCH_ROWS - 1}`).pluck().safeIntegers(true);
-    const del = this.db.prepare(`DELETE FROM ${t} WHERE rowid >= ? AND rowid <= ? AND retention_act(${args}) = 1`);
+    const nextHi = this.db.prepare(`SELECT ${rowid} FROM ${t} WHERE ${rowid} >= ? ORDER BY ${rowid} LIMIT 1 OFFSET ${BATCH_ROWS - 1}`).pluck().safeIntegers(true);
+    const del = this.db.prepare(`DELETE FROM ${t} WHERE ${rowid} >= ? AND ${rowid} <= ? AND retention_act(${args}) = 1`);
     const updates = new Map<string, Database.Statement>();
     const update = (cols: readonly number[]) => {
       const k = cols.join(',');
       let s = updates.get(k);
       if (!s) {
-        s = this.db.prepare(`UPDATE ${t} SET ${cols.map((i) => `${quote(columns[i])} = NULL`).join(', ')} WHERE rowid = ?`);
+        s = this.db.prepare(`UPDATE ${t} SET ${cols.map((i) => `${quote(columns[i])} = NULL`).join(', ')} WHERE ${rowid} = ?`);
         updates.set(k, s);
       }
       return s;
@@ -156,13 +165,14 @@ export class SqliteSource implements Source {
    * it over as its digits: keys, hashes and redactions stay exact. Elsewhere the plain value
    * costs nothing extra.
    */
-  private arguments(t: DatasetInfo & { mayHoldBigIntegers: ReadonlySet<string>; rowidAlias?: string }, columns: readonly string[], options: ReadOptions) {
-    const b = this.db.prepare(`SELECT min(rowid) AS lo, max(rowid) AS hi FROM ${quote(t.name)}`).safeIntegers(true).get() as { lo: bigint | null; hi: bigint | null };
+  private arguments(t: Table, columns: readonly string[], options: ReadOptions) {
+    const rowid = t.rowid!;
+    const b = this.db.prepare(`SELECT min(${rowid}) AS lo, max(${rowid}) AS hi FROM ${quote(t.name)}`).safeIntegers(true).get() as { lo: bigint | null; hi: bigint | null };
     const bigRowids = b.lo !== null && b.hi !== null && (b.lo < -MAX_EXACT || b.hi > MAX_EXACT);
     // typeof first: every text and blob compares greater than any number in SQLite.
     const exact = (c: string) => `CASE WHEN typeof(${c}) = 'integer' AND (${c} > ${MAX_EXACT} OR ${c} < -${MAX_EXACT}) THEN CAST(${c} AS TEXT) ELSE ${c} END`;
     const arg = (c: string) => (t.mayHoldBigIntegers.has(c) || (bigRowids && c === t.rowidAlias) ? exact(quote(c)) : quote(c));
-    const values = [...columns.map(arg), bigRowids ? exact('rowid') : 'rowid'].join(', ');
+    const values = [...columns.map(arg), bigRowids ? exact(rowid) : rowid].join(', ');
     if (t.referencedBy.length === 0) return { args: values, bigRowids };
     // Whether another table still refers to the row, looked up only for the candidates (the
     // rows about to be deleted): without an index on the referring columns each lookup reads
@@ -193,6 +203,14 @@ export class SqliteSource implements Source {
 }
 
 const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
+interface Table extends DatasetInfo {
+  readonly withoutRowid: boolean;
+  /** The name that reaches the row's id (rowid, unless a column has that name); none: unaddressable. */
+  readonly rowid?: string;
+  readonly mayHoldBigIntegers: ReadonlySet<string>;
+  readonly rowidAlias?: string;
+}
 
 /** Whether a column of this declared type can hold an integer as an integer (not TEXT or REAL affinity, SQLite §3.1). */
 function mayHoldIntegers(type: string): boolean {
