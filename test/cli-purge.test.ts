@@ -303,3 +303,26 @@ describe('SQLite keys that are not integers', () => {
     expect(JSON.parse(ex.stdout)).toMatchObject({ key: hex(4), action: 'redact' });
   });
 });
+
+describe('CSV records that are not valid UTF-8', () => {
+  it('are not redacted (their other fields would change) but kept and counted as doubt, dry run and purge alike', () => {
+    const dir = tempDir();
+    const policy = write(dir, 'policy.yaml', CDR_POLICY);
+    const source = join(dir, 'cdr.csv');
+    // Both records are due for redaction (voip, 3 months); record 2's name is Latin-1 (Jos\xe9).
+    const latin1 = Buffer.concat([
+      Buffer.from('id,name,started_at,service,ip_address,legal_hold\r\n1,Jan,2026-07-01 12:00:00,voip,10.0.0.1,0\r\n'),
+      Buffer.from('2,Jos\xe9,2026-07-01 12:00:00,voip,10.0.0.2,0\r\n', 'latin1'),
+    ]);
+    writeFileSync(source, latin1);
+    const dry = JSON.parse(cli(['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']).stdout);
+    expect(dry.datasets[0]).toMatchObject({ redact: 1, invalid: 1 });
+    const real = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']);
+    expect(real.code, real.stderr).toBe(0);
+    expect(JSON.parse(real.stdout).datasets).toEqual(dry.datasets);
+    expect(readFileSync(source).equals(Buffer.concat([
+      Buffer.from('id,name,started_at,service,ip_address,legal_hold\r\n1,Jan,2026-07-01 12:00:00,voip,,0\r\n'),
+      Buffer.from('2,Jos\xe9,2026-07-01 12:00:00,voip,10.0.0.2,0\r\n', 'latin1'),
+    ]))).toBe(true);
+  });
+});

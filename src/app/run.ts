@@ -222,9 +222,14 @@ function prepare(source: Source, datasets: Map<string, DatasetRules>, asOf: Date
     // the candidate just before it hands over the same row, so that decision is reused.
     const ref = layout.length, referenced = layout.length + 1;
     let lastRef: unknown, last: Decision | undefined;
-    const decide = info.referencedBy.length === 0 ? decider.decide : (row: Row): Decision => {
+    const decideRow = info.referencedBy.length === 0 ? decider.decide : (row: Row): Decision => {
       if (row[referenced]) return decider.decide(row, true);
       return last !== undefined && row[ref] === lastRef ? last : decider.decide(row);
+    };
+    // A record the source cannot rewrite exactly is not redacted: kept, and counted as doubt.
+    const decide = !source.rewritable ? decideRow : (row: Row): Decision => {
+      const d = decideRow(row);
+      return d.action === 'redact' && !source.rewritable!() ? { action: 'keep', reason: 'invalid', rule: d.rule, problem: 'the record is not valid UTF-8, so redacting it would change the bytes of its other fields' } : d;
     };
     const read: ReadOptions = { candidate: (row) => { lastRef = row[ref]; last = decider.decide(row); return last.action === 'delete'; } };
     prepared.push({ rules, decider, layout, keyIndex, decide, read, info });

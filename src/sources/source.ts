@@ -71,6 +71,11 @@ export interface Source {
   apply(dataset: string, columns: readonly string[], act: (row: Row) => RowAct, options?: ReadOptions): Promise<Applied>;
   /** The files that hold the data (for a plan's fingerprint). */
   files(): string[];
+  /**
+   * Whether the row being visited can be rewritten (redacted) without changing the bytes of its
+   * other fields; asked only of rows to redact. Absent: always.
+   */
+  rewritable?(): boolean;
   /** Takes the source's run lock: one purge at a time. */
   lock(): void;
   close(): void;

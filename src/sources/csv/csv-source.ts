@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { closeSync, createReadStream, fstatSync, fsyncSync, openSync, readdirSync, readSync, realpathSync, renameSync, statSync, unlinkSync, fchmodSync } from 'node:fs';
 import { BufferedWriter } from '../../util/buffered-writer.js';
 import { basename, dirname, join } from 'node:path';
@@ -109,6 +110,17 @@ export class CsvSource implements Source {
     return f;
   }
 
+  /** The record being visited (scan or apply). */
+  private current?: RawRecord;
+
+  /**
+   * A redacted record is re-serialized from its decoded fields, which is exact only for valid
+   * UTF-8: other bytes would come back as U+FFFD in fields that were to be kept.
+   */
+  rewritable(): boolean {
+    return this.current === undefined || isUtf8(this.current.bytes);
+  }
+
   private indexOf(f: CsvFile, column: string): number {
     return f.columns.indexOf(column);
   }
@@ -133,6 +145,7 @@ export class CsvSource implements Source {
       }
       for (let i = 0; i < idx.length; i++) row[i] = rec.field(idx[i]);
       row[columns.length] = rec.line;
+      this.current = rec;
       onRecord(rec, row);
     };
     try {
