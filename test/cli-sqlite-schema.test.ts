@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import { chownSync, readFileSync, statSync } from 'node:fs';
 import { cli, sha, sqliteRows, tempDir, write } from './helpers/cli.js';
 
 // Schema features that would make a purge change rows no policy decided on are refused before
@@ -76,5 +77,40 @@ describe('SQLite schemas a purge must respect', () => {
     const r = cli(['report', '--policy', policy, '--source', file, '--as-of', AS_OF, '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).datasets[0]).toMatchObject({ dataset: 'sqlite1data', delete: 1 });
+  });
+});
+
+describe('a purge that fails halfway', () => {
+  it('fails with one clear line, and the datasets purged before it have their receipt in the audit log', () => {
+    const dir = tempDir();
+    const file = join(dir, 'd.db');
+    const db = new Database(file);
+    db.exec(`CREATE TABLE a (id INTEGER PRIMARY KEY, ts TEXT); CREATE TABLE b (id INTEGER PRIMARY KEY, ts TEXT, ip TEXT CHECK (ip IS NOT NULL));
+      INSERT INTO a VALUES (1, '2020-01-01'), (2, '2025-12-31'); INSERT INTO b VALUES (1, '2020-01-01', '10.0.0.1');`);
+    db.close();
+    const policy = write(dir, 'p.yaml', `version: 1\nname: s\ntimezone: UTC\ndatasets:\n  a:\n    key: id\n  b:\n    key: id\nrules:\n${DELETE}  - id: red\n    dataset: b\n    from: ts\n    redact_after: 10 days\n    redact: [ip]\n`);
+    const audit = join(dir, 'audit.jsonl');
+    const r = cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF, '--audit-log', audit]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot change table b in .*CHECK constraint failed.*rolled back/);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(sqliteRows(file, 'SELECT id FROM a')).toEqual([{ id: 2 }]);
+    expect(sqliteRows(file, 'SELECT ip FROM b')).toEqual([{ ip: '10.0.0.1' }]);
+    const lines = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ dataset: 'a', rule: 'del', action: 'delete', count: 1 });
+  });
+});
+
+describe.runIf(process.getuid?.() === 0)('CSV files owned by someone else (running as root)', () => {
+  it('keep their owner and group after a purge', () => {
+    const dir = tempDir();
+    const file = write(dir, 'a.csv', 'id,ts\n1,2020-01-01\n2,2025-12-31\n');
+    chownSync(file, 65534, 65534);
+    const policy = write(dir, 'p.yaml', `version: 1\nname: s\ntimezone: UTC\ndatasets:\n  a:\n    key: id\nrules:\n${DELETE}`);
+    const r = cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe('id,ts\n2,2025-12-31\n');
+    expect([statSync(file).uid, statSync(file).gid]).toEqual([65534, 65534]);
   });
 });

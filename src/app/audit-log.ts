@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync } from 'node:fs';
 import { BufferedWriter } from '../util/buffered-writer.js';
 import type { DateTime } from 'luxon';
 import { Spool } from '../util/spool.js';
@@ -62,11 +62,13 @@ export class AuditLog {
   }
 
   /**
-   * Appends the lines. A line can hold millions of hashes, so it is streamed from the spool in
+   * Appends the lines of what was added since the last write, and syncs them: a purge writes
+   * after each dataset, so a later failure cannot take the receipts of earlier changes with it.
+   * A line can hold millions of hashes, so it is streamed from the spool in
    * blocks and hashed as it is written, never built in memory.
    */
   async write(asOf: DateTime, time: Date): Promise<void> {
-    if (this.groups.size === 0) return this.close();
+    if (this.groups.size === 0) return;
     let fd: number | undefined;
     try {
       fd = openSync(this.file, 'a+');
@@ -84,9 +86,12 @@ export class AuditLog {
         prev = out.endLine();
       }
       out.flush();
+      fsyncSync(fd);
+      this.groups.clear();
+    } catch (e) {
+      throw new UserError(`cannot write audit log ${this.file}: ${(e as Error).message}; the changes made so far have no receipt`);
     } finally {
       if (fd !== undefined) closeSync(fd);
-      this.close();
     }
   }
 }

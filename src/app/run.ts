@@ -133,12 +133,14 @@ export async function run(o: RunOptions): Promise<RunResult> {
         const follow = followPlan(o.plan, name, p, note, tally);
         try {
           const done = await source.apply(name, p.layout, follow.act, p.read);
+          if (audit) await audit.write(asOf, new Date(o.now.toMillis()));
           tally.summary.skipped = follow.finish();
           o.log.info({ dataset: name, ...done, skipped: tally.summary.skipped, ms: Math.round(performance.now() - started) }, 'plan applied');
         } finally { follow.close(); }
       } else if (o.mode === 'purge') {
         const done = await source.apply(name, p.layout, (row) => toAct(decide(row), p.layout), p.read);
         o.log.info({ dataset: name, ...done, ms: Math.round(performance.now() - started) }, 'purged');
+        if (audit) await audit.write(asOf, new Date(o.now.toMillis()));
       } else {
         await source.scan(name, p.layout, decide, p.read);
         o.log.info({ dataset: name, scanned: tally.summary.scanned, ms: Math.round(performance.now() - started) }, 'scanned');
@@ -150,7 +152,6 @@ export async function run(o: RunOptions): Promise<RunResult> {
       tally.setNextDue(p.decider.nextDue());
       summaries.push(tally.summary);
     }
-    if (audit) await audit.write(asOf, new Date(o.now.toMillis()));
     if (planSpool && o.planOut) {
       await writePlan(o.planOut, {
         format: PLAN_FORMAT, createdAt: new Date(o.now.toMillis()).toISOString(), asOf: asOf.toISO()!,

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import { closeSync, createReadStream, fstatSync, fsyncSync, openSync, readdirSync, readSync, realpathSync, renameSync, statSync, unlinkSync, fchmodSync } from 'node:fs';
+import { closeSync, createReadStream, fchownSync, fstatSync, fsyncSync, openSync, readdirSync, readSync, realpathSync, renameSync, statSync, unlinkSync, fchmodSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { BufferedWriter } from '../../util/buffered-writer.js';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../../errors.js';
@@ -64,8 +65,13 @@ export class CsvSource implements Source {
     // Through a symbolic link, the file it points to is the one to replace (not the link).
     const target = realpathSync(f.file);
     const before = statSync(target);
-    const tmp = join(dirname(target), `.${basename(target)}.retention-${process.pid}.tmp`);
-    const out = new BufferedWriter(openSync(tmp, 'wx', before.mode & 0o7777));
+    // Unique per run: a temp file left by a killed run (same pid in a container) is no obstacle.
+    const tmp = join(dirname(target), `.${basename(target)}.retention-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+    let fd: number;
+    try { fd = openSync(tmp, 'wx', before.mode & 0o7777); } catch (e) {
+      throw new UserError(`cannot write beside ${target}: ${(e as Error).message}; nothing was changed`);
+    }
+    const out = new BufferedWriter(fd);
     let deleted = 0, redacted = 0;
     try {
       await this.read(dataset, columns, (rec, row) => {
@@ -82,6 +88,13 @@ export class CsvSource implements Source {
       }, true);
       out.flush();
       fchmodSync(out.fd, before.mode & 0o7777);
+      // The new file takes the old one's owner and group, or the application may lose access.
+      const made = fstatSync(out.fd);
+      if (made.uid !== before.uid || made.gid !== before.gid) {
+        try { fchownSync(out.fd, before.uid, before.gid); } catch (e) {
+          throw new UserError(`cannot give the new ${target} the owner ${before.uid}:${before.gid} of the old one (${(e as Error).message}); run as that user or as root; nothing was changed`);
+        }
+      }
       fsyncSync(out.fd);
       closeSync(out.fd);
       const now = statSync(target);
@@ -95,7 +108,8 @@ export class CsvSource implements Source {
     } catch (e) {
       try { closeSync(out.fd); } catch { /* closed already */ }
       try { unlinkSync(tmp); } catch { /* not created */ }
-      throw e;
+      if (e instanceof UserError || typeof (e as { code?: unknown }).code !== 'string') throw e;
+      throw new UserError(`cannot write ${target}: ${(e as Error).message}; it was left as it was`);
     }
   }
 

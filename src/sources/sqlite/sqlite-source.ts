@@ -86,7 +86,12 @@ export class SqliteSource implements Source {
     });
     // count(*) with the function in WHERE: SQLite walks the table and calls back per row,
     // far cheaper than returning every row to JavaScript through iterate().
-    this.db.prepare(`SELECT count(*) FROM ${quote(dataset)} WHERE retention_visit(${args})`).get();
+    try {
+      this.db.prepare(`SELECT count(*) FROM ${quote(dataset)} WHERE retention_visit(${args})`).get();
+    } catch (e) {
+      if (!isSqliteError(e)) throw e;
+      throw new UserError(`cannot read table ${dataset} in ${this.path}: ${sqliteProblem(e)}`);
+    }
     if (failure) throw failure;
   }
 
@@ -149,8 +154,8 @@ export class SqliteSource implements Source {
     for (;;) {
       const to: bigint = whole ? last : dense ? (last - from < span ? last : from + span - 1n) : (nextHi.get(from) as bigint | undefined) ?? last;
       try { batch(from, to); } catch (e) {
-        if ((e as { code?: string }).code !== 'SQLITE_CONSTRAINT_FOREIGNKEY') throw e;
-        throw new UserError(`cannot change ${info.location}: ${(e as Error).message} (a row still referred to by another table); the batch of rowids ${from} to ${to} was rolled back, ${deleted} rows deleted and ${redacted} redacted before it stay so`);
+        if (!isSqliteError(e)) throw e;
+        throw new UserError(`cannot change ${info.location}: ${sqliteProblem(e)}; the batch of rowids ${from} to ${to} was rolled back, ${deleted} rows deleted and ${redacted} redacted before it stay so`);
       }
       if (to >= last) break;
       dense = BigInt(seen) * 4n >= to - from + 1n;
@@ -203,6 +208,17 @@ export class SqliteSource implements Source {
 }
 
 const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
+const isSqliteError = (e: unknown): e is Error & { code: string } => typeof (e as { code?: unknown })?.code === 'string' && (e as { code: string }).code.startsWith('SQLITE_');
+
+/** SQLite's message, with what to do about the common ones. */
+function sqliteProblem(e: Error & { code: string }): string {
+  if (e.code.startsWith('SQLITE_BUSY')) return `${e.message} (another program holds the write lock; run again when it is done)`;
+  if (e.code.startsWith('SQLITE_READONLY')) return `${e.message} (the file or its directory cannot be written by this user)`;
+  if (e.code.startsWith('SQLITE_CORRUPT') || e.code.startsWith('SQLITE_NOTADB')) return `${e.message} (the database file is damaged; restore it or run sqlite3's .recover)`;
+  if (e.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return `${e.message} (a row still referred to by another table)`;
+  return e.message;
+}
 
 interface Table extends DatasetInfo {
   readonly withoutRowid: boolean;
