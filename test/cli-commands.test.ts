@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
@@ -132,7 +132,6 @@ describe('report', () => {
     const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
     expect(r.status, r.stdout).toBe(0);
     expect(r.stdout).toMatch(/\r\x1b\[Kscanning cdr \[#*-*\] \d+% [\d,]+ records\/s/);
-    // cleared before the results: the table starts on a clean line
     // cleared before the results: the report starts on a clean line
     expect(r.stdout).toMatch(/\r\x1b\[KReport as of /);
     expect(r.stdout).toMatch(/cdr\s+\(all rules\)\s+3000000\s/);
@@ -220,5 +219,37 @@ describe('CSV sources', () => {
     const r = cli(['report', '--policy', policy, '--source', data, '--as-of', AS_OF, '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).datasets.map((d: { dataset: string }) => d.dataset)).toEqual(['cdr']);
+  });
+});
+
+describe('odd sources and instants', () => {
+  it('a pipe named .csv is refused at once; two files that would be one dataset are refused; unnamed header columns are fine', () => {
+    const dir = tempDir();
+    const policy = write(dir, 'p.yaml', CDR_POLICY);
+    const fifo = join(dir, 'cdr.csv');
+    execFileSync('mkfifo', [fifo]);
+    const r = cli(['report', '--policy', policy, '--source', fifo, '--as-of', AS_OF]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/not a regular file/);
+
+    const twins = join(dir, 'twins');
+    mkdirSync(twins);
+    write(twins, 'cdr.csv', csvText(CDR_ROWS));
+    write(twins, 'CDR.CSV', csvText(CDR_ROWS));
+    const t = cli(['report', '--policy', policy, '--source', twins, '--as-of', AS_OF]);
+    expect(t.code).toBe(1);
+    expect(t.stderr).toMatch(/would be the same dataset/);
+
+    const excel = join(dir, 'excel');
+    mkdirSync(excel);
+    write(excel, 'cdr.csv', csvText(CDR_ROWS).replace(/\n/g, ',,\n'));
+    const e = cli(['report', '--policy', policy, '--source', excel, '--as-of', AS_OF, '--format', 'json']);
+    expect(e.code, e.stderr).toBe(0);
+    expect(JSON.parse(e.stdout).datasets[0]).toMatchObject({ scanned: 9, delete: 2 });
+  });
+
+  it('an --as-of with a bracketed zone name is wrong usage, not an instant read as something else', () => {
+    const { policy, source } = db();
+    expect(cli(['report', '--policy', policy, '--source', source, '--as-of', '2026-01-01T00:00:00Z[Europe/Amsterdam]']).code).toBe(2);
   });
 });

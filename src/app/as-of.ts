@@ -16,7 +16,8 @@ export function resolveAsOf(input: string | undefined, now: DateTime, policies: 
     throw new UserError(`--as-of ${input} has no offset and the policies use different timezones (${zones.join(', ')}); give an offset, e.g. ${text.includes('T') ? text : `${text}T00:00:00`}+01:00`, 2);
   }
   const dt = DateTime.fromISO(text, { zone, setZone: false });
-  if (!dt.isValid || !/^\d{4}-\d{2}-\d{2}/.test(text)) {
+  // Luxon reads a bracketed zone name after an offset and drops it; that is doubt, not an instant.
+  if (!dt.isValid || !/^\d{4}-\d{2}-\d{2}/.test(text) || text.includes('[')) {
     throw new UserError(`--as-of "${input}" is not an ISO 8601 date or date-time (e.g. 2026-11-24 or 2026-11-24T00:00:00+01:00)`, 2);
   }
   return dt.setZone(zone);

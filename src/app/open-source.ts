@@ -16,6 +16,8 @@ export function openSource(path: string, options: SourceOptions): Source {
   try { st = statSync(path); } catch { throw new UserError(`source ${path} does not exist`); }
   const delimiter = options.delimiter ?? ',';
   if (st.isDirectory()) return new CsvSource(path, { delimiter, lockTimeoutMs: options.lockTimeoutMs });
+  // Opening a pipe would wait for a writer; a device is no data set either.
+  if (!st.isFile()) throw new UserError(`source ${path} is not a regular file or a directory`);
   if (/\.(db|sqlite3?)$/i.test(path) || hasSqliteHeader(path)) return new SqliteSource(path, options);
   if (/\.csv$/i.test(path)) return new CsvSource(path, { delimiter, lockTimeoutMs: options.lockTimeoutMs });
   throw new UserError(`cannot tell what ${path} is: give a SQLite database (.db, .sqlite, .sqlite3), a .csv file or a directory of .csv files`);

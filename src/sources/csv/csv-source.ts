@@ -35,6 +35,8 @@ export class CsvSource implements Source {
     }
     for (const file of paths) {
       const name = basename(file).replace(/\.csv$/i, '');
+      const twin = [...this.byName.values()].find((d) => d.name.toLowerCase() === name.toLowerCase());
+      if (twin) throw new UserError(`${file} and ${twin.file} would be the same dataset; rename one of them`);
       const columns = readHeader(file, options.delimiter);
       // A purge renames a new file over the old one: other hard links would keep the old bytes.
       const links = statSync(file).nlink;
@@ -180,9 +182,17 @@ export class CsvSource implements Source {
 
 function readHeader(file: string, delimiter: string): string[] {
   let fd: number;
-  try { fd = openSync(file, 'r'); } catch (e) { throw new UserError(`cannot read CSV file ${file}: ${(e as Error).message}`); }
   try {
-    if (fstatSync(fd).isDirectory()) throw new UserError(`${file} is a directory, not a CSV file`);
+    // Checked before opening: opening a pipe waits for a writer.
+    const st = statSync(file);
+    if (st.isDirectory()) throw new UserError(`${file} is a directory, not a CSV file`);
+    if (!st.isFile()) throw new UserError(`${file} is not a regular file (a pipe or a device cannot be purged in place)`);
+    fd = openSync(file, 'r');
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(`cannot read CSV file ${file}: ${(e as Error).message}`);
+  }
+  try {
     const splitter = new CsvSplitter({ delimiter });
     const buf = Buffer.allocUnsafe(64 * 1024);
     let header: string[] | undefined;
@@ -190,7 +200,8 @@ function readHeader(file: string, delimiter: string): string[] {
     for (let n; !header && (n = readSync(fd, buf, 0, buf.length, null)) > 0;) splitter.push(Buffer.from(buf.subarray(0, n)), take);
     if (!header) splitter.end(take);
     if (!header || (header.length === 1 && header[0] === '')) throw new UserError(`${file} has no header row; a CSV source needs one`);
-    const dup = header.find((h, i) => header!.indexOf(h) !== i);
+    // Unnamed columns (trailing commas of spreadsheet exports) cannot be named by a policy: no clash.
+    const dup = header.find((h, i) => h !== '' && header!.indexOf(h) !== i);
     if (dup !== undefined) throw new UserError(`${file}: column "${dup}" appears twice in the header`);
     return header;
   } catch (e) {
