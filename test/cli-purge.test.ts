@@ -317,6 +317,8 @@ describe('CSV records that are not valid UTF-8', () => {
     writeFileSync(source, latin1);
     const dry = JSON.parse(cli(['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']).stdout);
     expect(dry.datasets[0]).toMatchObject({ redact: 1, invalid: 1 });
+    const ex = JSON.parse(cli(['explain', '--policy', policy, '--source', source, '--dataset', 'cdr', '--key', '2', '--as-of', AS_OF, '--format', 'json']).stdout);
+    expect(ex).toMatchObject({ action: 'keep', reason: 'invalid', problem: expect.stringMatching(/not valid UTF-8/) });
     const real = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']);
     expect(real.code, real.stderr).toBe(0);
     expect(JSON.parse(real.stdout).datasets).toEqual(dry.datasets);

@@ -3,6 +3,7 @@ import { evaluate, type DatasetRules } from '../engine/evaluate.js';
 import type { Trace } from '../engine/decision.js';
 import { asText } from '../engine/value.js';
 import type { Row } from '../sources/source.js';
+import { notRewritable, referringTables } from './source-facts.js';
 import { UserError } from '../errors.js';
 import { resolveAsOf } from './as-of.js';
 import { combineDatasets, namedColumns } from './combine.js';
@@ -44,7 +45,7 @@ export async function explain(o: ExplainOptions): Promise<ExplainResult> {
     const keyColumn = rules.dataset.key;
     const keyAt = keyColumn === undefined ? columns.length : columns.indexOf(keyColumn);
     let found: Record<string, unknown> | undefined;
-    let referenced = false;
+    let referenced = false, rewritable = true;
     let matches = 0;
     const isIt = (row: Row) => asText(row[keyAt]) === o.key;
     await source.scan(o.dataset, columns, (row) => {
@@ -52,14 +53,18 @@ export async function explain(o: ExplainOptions): Promise<ExplainResult> {
       matches++;
       found ??= Object.fromEntries(columns.map((c, i) => [c, row[i]]));
       referenced = info.referencedBy.length > 0 && Boolean(row[columns.length + 1]);
+      rewritable = source.rewritable?.() ?? true;
     }, { candidate: isIt });
     if (!found) throw new UserError(`no record with ${keyColumn ?? (source.kind === 'csv' ? 'line number' : 'rowid')} "${o.key}" in ${info.location}`);
     if (matches > 1) throw new UserError(`${matches} records have ${keyColumn} "${o.key}" in ${info.location}; the key does not identify one record`);
     const values = found;
     // As purge decides: a record others still refer to is not deleted (the database would refuse).
     const evaluated = evaluate(rules, (c) => values[c], asOf, { referenced });
-    const by = info.referencedBy.map((r) => `${r.table}(${r.columns.join(', ')})`).join(', ');
-    const trace = evaluated.decision.reason === 'referenced' ? { ...evaluated, decision: { ...evaluated.decision, problem: `referred to by ${by}` } } : evaluated;
+    let trace = evaluated.decision.reason === 'referenced' ? { ...evaluated, decision: { ...evaluated.decision, problem: `referred to by ${referringTables(info)}` } } : evaluated;
+    // As purge decides: a record the source cannot rewrite exactly is not redacted.
+    if (trace.decision.action === 'redact' && !rewritable) {
+      trace = { ...trace, decision: notRewritable(trace.decision) };
+    }
     return { asOf, dataset: o.dataset, key: o.key, values, trace };
   } finally {
     source.close();

@@ -10,6 +10,7 @@ import { resolveAsOf } from './as-of.js';
 import { AuditLog } from './audit-log.js';
 import { combineDatasets, namedColumns } from './combine.js';
 import { policiesForRun } from './load-policies.js';
+import { notRewritable, referringTables } from './source-facts.js';
 import { openSource } from './open-source.js';
 import { Tally, type DatasetSummary } from './tally.js';
 import { checkPolicyHashes, checkSamePolicies, fingerprint, planRecords, PLAN_FORMAT, readPlanHeader, valuesHash, writePlan, type PlanHeader, type PlanRecord } from './plan-file.js';
@@ -146,7 +147,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
         o.log.info({ dataset: name, scanned: tally.summary.scanned, ms: Math.round(performance.now() - started) }, 'scanned');
       }
       if (tally.summary.referenced) {
-        o.log.warn({ dataset: name, referenced: tally.summary.referenced, by: p.info.referencedBy.map((r) => `${r.table}(${r.columns.join(', ')})`) }, 'records due for deletion kept: rows of other tables still refer to them');
+        o.log.warn({ dataset: name, referenced: tally.summary.referenced, by: referringTables(p.info) }, 'records due for deletion kept: rows of other tables still refer to them');
       }
       if (tally.summary.invalid > INVALID_SAMPLES) o.log.warn({ dataset: name, invalid: tally.summary.invalid }, `${tally.summary.invalid} records kept because a value could not be read (first ${INVALID_SAMPLES} logged)`);
       tally.setNextDue(p.decider.nextDue());
@@ -230,7 +231,7 @@ function prepare(source: Source, datasets: Map<string, DatasetRules>, asOf: Date
     // A record the source cannot rewrite exactly is not redacted: kept, and counted as doubt.
     const decide = !source.rewritable ? decideRow : (row: Row): Decision => {
       const d = decideRow(row);
-      return d.action === 'redact' && !source.rewritable!() ? { action: 'keep', reason: 'invalid', rule: d.rule, problem: 'the record is not valid UTF-8, so redacting it would change the bytes of its other fields' } : d;
+      return d.action === 'redact' && !source.rewritable!() ? notRewritable(d) : d;
     };
     const read: ReadOptions = { candidate: (row) => { lastRef = row[ref]; last = decider.decide(row); return last.action === 'delete'; } };
     prepared.push({ rules, decider, layout, keyIndex, decide, read, info });

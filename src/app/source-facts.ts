@@ -1,0 +1,16 @@
+import type { Decision } from '../engine/decision.js';
+import type { DatasetInfo } from '../sources/source.js';
+
+/**
+ * What the source knows that the engine does not, applied the same way by report, purge and
+ * explain: a redaction the source cannot write exactly (a CSV record that is not valid UTF-8)
+ * is doubt, so the record is kept and counted invalid.
+ */
+export function notRewritable(d: Decision): Decision {
+  return { action: 'keep', reason: 'invalid', rule: d.rule, problem: 'the record is not valid UTF-8, so redacting it would change the bytes of its other fields' };
+}
+
+/** The tables whose rows refer to a dataset, as messages name them. */
+export function referringTables(info: DatasetInfo): string {
+  return info.referencedBy.map((r) => `${r.table}(${r.columns.join(', ')})`).join(', ');
+}
