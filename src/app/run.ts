@@ -233,7 +233,10 @@ function prepare(source: Source, datasets: Map<string, DatasetRules>, asOf: Date
       const d = decideRow(row);
       return d.action === 'redact' && !source.rewritable!() ? notRewritable(d) : d;
     };
-    const read: ReadOptions = { candidate: (row) => { lastRef = row[ref]; last = decider.decide(row); return last.action === 'delete'; } };
+    const read: ReadOptions = {
+      candidate: (row) => { lastRef = row[ref]; last = decider.decide(row); return last.action === 'delete'; },
+      exactColumns: [...(key !== undefined ? [key] : []), ...rules.rules.flatMap((r) => r.where.map((w) => w.column))],
+    };
     prepared.push({ rules, decider, layout, keyIndex, decide, read, info });
   }
   if (problems.length > 0) throw new UserError(`the source does not match the policies; nothing was read or changed:\n${problems.join('\n')}`);

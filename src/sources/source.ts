@@ -35,6 +35,12 @@ export interface Reference {
  */
 export interface ReadOptions {
   readonly candidate?: (row: Row) => boolean;
+  /**
+   * Columns whose values must reach the app exactly as text identifies them (keys, where
+   * columns): a SQLite integer beyond 2^53 comes as its digits. Default: every column that
+   * may hold one. Elsewhere (timestamps, holds, periods) such a value is invalid either way.
+   */
+  readonly exactColumns?: readonly string[];
 }
 
 /** What to do with one row: keep it, delete it, or empty these columns (indices into the row). */

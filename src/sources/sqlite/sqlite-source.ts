@@ -115,8 +115,9 @@ export class SqliteSource implements Source {
       if (a !== 'keep') redactions.push({ rowid: row[n] as number | bigint, cols: a });
       return 0;
     });
-    // Rowids are 64-bit: batch bounds are BigInt so that no range is rounded.
-    const bounds = this.db.prepare(`SELECT min(${rowid}) AS lo, max(${rowid}) AS hi FROM ${t}`).safeIntegers(true).get() as { lo: bigint | null; hi: bigint | null };
+    // Rowids are 64-bit: batch bounds are BigInt so that no range is rounded. One min() or max()
+    // per SELECT is a b-tree seek; both in one SELECT would read the whole table.
+    const bounds = this.db.prepare(`SELECT (SELECT min(${rowid}) FROM ${t}) AS lo, (SELECT max(${rowid}) FROM ${t}) AS hi`).safeIntegers(true).get() as { lo: bigint | null; hi: bigint | null };
     if (bounds.lo === null || bounds.hi === null) return { deleted: 0, redacted: 0, batches: 0 };
     const last = bounds.hi;
     // Where rowids are dense, a batch is simply the next BATCH_ROWS rowids. Where they are sparse
@@ -172,11 +173,12 @@ export class SqliteSource implements Source {
    */
   private arguments(t: Table, columns: readonly string[], options: ReadOptions) {
     const rowid = t.rowid!;
-    const b = this.db.prepare(`SELECT min(${rowid}) AS lo, max(${rowid}) AS hi FROM ${quote(t.name)}`).safeIntegers(true).get() as { lo: bigint | null; hi: bigint | null };
+    const b = this.db.prepare(`SELECT (SELECT min(${rowid}) FROM ${quote(t.name)}) AS lo, (SELECT max(${rowid}) FROM ${quote(t.name)}) AS hi`).safeIntegers(true).get() as { lo: bigint | null; hi: bigint | null };
     const bigRowids = b.lo !== null && b.hi !== null && (b.lo < -MAX_EXACT || b.hi > MAX_EXACT);
     // typeof first: every text and blob compares greater than any number in SQLite.
     const exact = (c: string) => `CASE WHEN typeof(${c}) = 'integer' AND (${c} > ${MAX_EXACT} OR ${c} < -${MAX_EXACT}) THEN CAST(${c} AS TEXT) ELSE ${c} END`;
-    const arg = (c: string) => (t.mayHoldBigIntegers.has(c) || (bigRowids && c === t.rowidAlias) ? exact(quote(c)) : quote(c));
+    const wanted = options.exactColumns ? new Set(options.exactColumns) : undefined;
+    const arg = (c: string) => ((t.mayHoldBigIntegers.has(c) && (!wanted || wanted.has(c))) || (bigRowids && c === t.rowidAlias) ? exact(quote(c)) : quote(c));
     const values = [...columns.map(arg), bigRowids ? exact(rowid) : rowid].join(', ');
     if (t.referencedBy.length === 0) return { args: values, bigRowids };
     // Whether another table still refers to the row, looked up only for the candidates (the
