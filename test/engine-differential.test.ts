@@ -57,7 +57,7 @@ describe('compiled decider agrees with the reference evaluation', () => {
       const decider = compileDecider(ds, asOf);
       for (let i = 0; i < 200; i++) {
         const rec: Record<string, unknown> = {
-          id: i, h: r.pick([0, 0, 0, 0, 1, '', 'yes', 'maybe', null]), kind: r.pick(['x', 'y', 'z', null]),
+          id: i, h: r.pick([0, 0, 0, 0, 1, '', 'yes', 'maybe', null]), kind: r.pick(['x', 'y', 'z', null, 'x', 'y', Buffer.from('x')]),
           a: value(r, asOf, fmt), b: value(r, asOf, fmt), c1: r.pick(['v', '', null]), c2: r.pick(['w', null]),
           days: r.pick([null, '', 0, 10, 31, '45', 'x', -1, 365]),
         };

@@ -193,6 +193,8 @@ const CASES: Case[] = [
     action: 'delete', reason: 'shortest-deletion', rule: 'v' },
   { name: 'where list: non-member', rules: [d('v', 's', '3 months', ', where: { service: [voip, sip] }')], rec: { s: '2025-01-01', service: 'fax' }, asOf: '2026-01-01T00:00:00Z',
     action: 'keep', reason: 'unmanaged' },
+  { name: 'where column holding binary data (a BLOB "legal"): doubt, so a legal minimum is not skipped', rules: [d('del', 's', '1 day'), k('k', 's', '10 years', ', where: { kind: legal }')], rec: { s: '2020-01-01', kind: Buffer.from('legal') }, asOf: '2026-01-01T00:00:00Z',
+    action: 'keep', reason: 'invalid' },
   { name: 'where number matches a numeric value', rules: [d('v', 's', '3 months', ', where: { kind: 2 }')], rec: { s: '2025-01-01', kind: 2 }, asOf: '2026-01-01T00:00:00Z',
     action: 'delete', reason: 'shortest-deletion', rule: 'v' },
   { name: 'where number matches its text', rules: [d('v', 's', '3 months', ', where: { kind: 2 }')], rec: { s: '2025-01-01', kind: '2' }, asOf: '2026-01-01T00:00:00Z',

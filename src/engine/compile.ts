@@ -152,7 +152,12 @@ export function compileDecider(ds: DatasetRules, asOf: DateTime, options: Decide
     let redacts: Term[] | undefined;
     for (const g of groups) {
       let match = true;
-      for (const w of g.where) { const v = row[w.idx]; if (v === null || v === undefined || !w.values.has(asText(v))) { match = false; break; } }
+      for (const w of g.where) {
+        const v = row[w.idx];
+        if (v === null || v === undefined) { match = false; break; }
+        if (typeof v === 'object') return exact(row, referenced); // binary data: the reference implementation says doubt
+        if (!w.values.has(asText(v))) { match = false; break; }
+      }
       if (!match) continue;
       for (const t of g.terms) {
         const s = status(t, row);

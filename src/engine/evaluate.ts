@@ -39,6 +39,9 @@ export function evaluate(ds: DatasetRules, get: (column: string) => unknown, asO
   }
   const terms: TermTrace[] = [];
   for (const rule of ds.rules) {
+    // Binary data cannot be compared with a where value as text: whether the rule applies is doubt.
+    const binary = rule.where.find((w) => Buffer.isBuffer(get(w.column)));
+    if (binary) return { held, terms, decision: { action: 'keep', reason: 'invalid', rule, problem: `where column ${binary.column} holds binary data, so whether rule ${rule.id} applies cannot be told` } };
     if (!whereMatches(rule.where, get)) continue;
     for (const t of termsOf(rule)) terms.push(traceTerm(rule, t.kind, t.period, ds.dataset, get, asOf));
   }
