@@ -81,27 +81,32 @@ describe('foreign keys that block deletes', () => {
     expect(ids(source, 'cdr')).toEqual([2]);
   });
 
-  it('when both tables are purged, the referenced one goes first, so the dry run stays exact; the next run frees the rest', () => {
+  it('when both tables are purged, the referring rows that are due go first and free what they held in the same run; the dry run says so; a second run changes nothing', () => {
     const dir = tempDir();
     const source = database(dir, `
       CREATE TABLE customers (id INTEGER PRIMARY KEY, started_at TEXT);
       CREATE TABLE orders (id INTEGER PRIMARY KEY, started_at TEXT, customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE RESTRICT);
-      INSERT INTO customers VALUES (1, '${DUE}'), (2, '${DUE}'), (3, '${DUE}');
-      INSERT INTO orders VALUES (10, '${DUE}', 1), (11, '${FRESH}', 2);`);
-    const p = policy(dir, ['orders', 'customers']); // children listed first on purpose
+      CREATE TABLE lines (id INTEGER PRIMARY KEY, order_id INTEGER REFERENCES orders(id));
+      INSERT INTO customers VALUES (1, '${DUE}'), (2, '${DUE}'), (3, '${DUE}'), (4, '${DUE}');
+      INSERT INTO orders VALUES (10, '${DUE}', 1), (11, '${FRESH}', 2), (12, '${DUE}', 4);
+      INSERT INTO lines VALUES (1, 12);`);
+    // customer 1: its only order is due, so both go; 2: a fresh order holds it; 3: nothing refers
+    // to it; 4: its order is due but a line (not purged) holds the order, so the order holds it.
+    const p = policy(dir, ['customers', 'orders']); // referenced table listed first on purpose
     const dry = JSON.parse(purge(p, source, '--dry-run').stdout);
-    expect(dry.datasets.map((d: { dataset: string }) => d.dataset)).toEqual(['customers', 'orders']);
-    expect(dry.datasets[0]).toMatchObject({ delete: 1, referenced: 2 });
-    expect(dry.datasets[1]).toMatchObject({ delete: 1 });
+    expect(dry.datasets.map((d: { dataset: string }) => d.dataset)).toEqual(['orders', 'customers']);
+    expect(dry.datasets[0]).toMatchObject({ delete: 1, referenced: 1 });
+    expect(dry.datasets[1]).toMatchObject({ delete: 2, referenced: 2 });
+    const explain = (key: string) => JSON.parse(cli(['explain', '--policy', p, '--source', source, '--dataset', 'customers', '--key', key, '--as-of', AS_OF, '--format', 'json']).stdout);
+    expect(explain('1')).toMatchObject({ action: 'delete' }); // its order goes first
+    expect(explain('2')).toMatchObject({ action: 'keep', reason: 'referenced' });
     const real = purge(p, source);
     expect(real.code, real.stderr).toBe(0);
     expect(JSON.parse(real.stdout).datasets).toEqual(dry.datasets);
-    expect(ids(source, 'customers')).toEqual([1, 2]);
-    expect(ids(source, 'orders')).toEqual([11]);
-    // order 10 is gone now, so customer 1 goes on the next run; customer 2 still has a fresh order
-    const next = JSON.parse(purge(p, source).stdout);
-    expect(next.datasets[0]).toMatchObject({ delete: 1, referenced: 1 });
-    expect(ids(source, 'customers')).toEqual([2]);
+    expect(ids(source, 'customers')).toEqual([2, 4]);
+    expect(ids(source, 'orders')).toEqual([11, 12]);
+    const again = JSON.parse(purge(p, source).stdout);
+    expect(again.datasets.map((d: { delete: number }) => d.delete)).toEqual([0, 0]);
   });
 
   it('a table referring to itself is checked and changed in one transaction, so the dry run stays exact', () => {
@@ -137,7 +142,7 @@ describe('foreign keys that block deletes', () => {
     expect(sha(source)).toBe(before);
     const rep = cli(['report', '--policy', p, '--source', source, '--as-of', AS_OF, '--format', 'json']);
     expect(rep.code, rep.stderr).toBe(0);
-    expect(JSON.parse(rep.stdout).datasets.find((d: { dataset: string }) => d.dataset === 'a')).toMatchObject({ delete: 0, referenced: 1 });
+    expect(JSON.parse(rep.stdout).datasets.find((d: { dataset: string }) => d.dataset === 'a')).toMatchObject({ scanned: 1 });
   });
 
   it('a referenced record that is also due for redaction is redacted (not deleted, not left whole)', () => {

@@ -3,7 +3,8 @@ import { evaluate, type DatasetRules } from '../engine/evaluate.js';
 import type { Trace } from '../engine/decision.js';
 import { asText } from '../engine/value.js';
 import type { Row } from '../sources/source.js';
-import { notRewritable, referringTables } from './source-facts.js';
+import { compileDecider } from '../engine/compile.js';
+import { goingOf, notRewritable, referringTables } from './source-facts.js';
 import { UserError } from '../errors.js';
 import { resolveAsOf } from './as-of.js';
 import { combineDatasets, namedColumns } from './combine.js';
@@ -54,7 +55,7 @@ export async function explain(o: ExplainOptions): Promise<ExplainResult> {
       found ??= Object.fromEntries(columns.map((c, i) => [c, row[i]]));
       referenced = info.referencedBy.length > 0 && Boolean(row[columns.length + 1]);
       rewritable = source.rewritable?.() ?? true;
-    }, { candidate: isIt });
+    }, { candidate: isIt, going: goingOf([...datasets].filter(([name]) => source.datasets().has(name)).map(([name, r]) => [name, compileDecider(r, asOf, { nextDue: false })] as const)) });
     if (!found) throw new UserError(`no record with ${keyColumn ?? (source.kind === 'csv' ? 'line number' : 'rowid')} "${o.key}" in ${info.location}`);
     if (matches > 1) throw new UserError(`${matches} records have ${keyColumn} "${o.key}" in ${info.location}; the key does not identify one record`);
     const values = found;
@@ -70,3 +71,4 @@ export async function explain(o: ExplainOptions): Promise<ExplainResult> {
     source.close();
   }
 }
+

@@ -10,7 +10,7 @@ import { resolveAsOf } from './as-of.js';
 import { AuditLog } from './audit-log.js';
 import { combineDatasets, namedColumns } from './combine.js';
 import { policiesForRun } from './load-policies.js';
-import { notRewritable, referringTables } from './source-facts.js';
+import { goingOf, notRewritable, referringTables } from './source-facts.js';
 import { openSource } from './open-source.js';
 import { Tally, type DatasetSummary } from './tally.js';
 import { checkPolicyHashes, checkSamePolicies, fingerprint, planRecords, PLAN_FORMAT, readPlanHeader, valuesHash, writePlan, type PlanHeader, type PlanRecord } from './plan-file.js';
@@ -93,6 +93,9 @@ export async function run(o: RunOptions): Promise<RunResult> {
   try {
     // Next due dates are for reports; purge and its dry run skip them and print the same.
     const prepared = prepare(source, datasets, asOf, o.log, o.mode !== 'report');
+    // Reading without changing: rows of referring datasets that this purge deletes first do not hold a record.
+    const going = goingOf(prepared.map((p) => [p.info.name, p.decider] as const));
+    const reading = (p: Prepared): ReadOptions => ({ ...p.read, going });
     if (o.mode === 'purge') source.lock();
     const progress = o.progress;
     const phase = (name: 'checking' | 'scanning' | 'purging') => { if (progress) source.onProgress = (d, done, total, unit) => progress(name, d, done, total, unit); };
@@ -101,7 +104,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
       const capped = o.maxDelete !== undefined || o.maxDeletePercent !== undefined;
       // A CSV file can turn out malformed halfway, and a cap needs the counts: read everything
       // once before the first change. A plan brings its own counts.
-      const counts = source.kind === 'csv' || (capped && !plan) ? await countAll(source, prepared) : [];
+      const counts = source.kind === 'csv' || (capped && !plan) ? await countAll(source, prepared, reading) : [];
       if (capped) checkCaps(plan ? plan.datasets : counts, o.maxDelete, o.maxDeletePercent);
     }
     const records = o.records ? new Spool('records') : undefined;
@@ -143,7 +146,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
         o.log.info({ dataset: name, ...done, ms: Math.round(performance.now() - started) }, 'purged');
         if (audit) await audit.write(asOf, new Date(o.now.toMillis()));
       } else {
-        await source.scan(name, p.layout, decide, p.read);
+        await source.scan(name, p.layout, decide, reading(p));
         o.log.info({ dataset: name, scanned: tally.summary.scanned, ms: Math.round(performance.now() - started) }, 'scanned');
       }
       if (tally.summary.referenced) {
@@ -180,11 +183,11 @@ function keyOf(p: Prepared, row: Row): string {
 }
 
 /** Decides every row of every dataset, changing nothing: the counts a cap is checked on. */
-async function countAll(source: Source, prepared: readonly Prepared[]): Promise<DatasetSummary[]> {
+async function countAll(source: Source, prepared: readonly Prepared[], reading: (p: Prepared) => ReadOptions): Promise<DatasetSummary[]> {
   const counts: DatasetSummary[] = [];
   for (const p of prepared) {
     const tally = new Tally(p.rules.dataset.name, p.rules.rules);
-    await source.scan(p.rules.dataset.name, p.layout, (row) => { tally.add(p.decide(row)); }, p.read);
+    await source.scan(p.rules.dataset.name, p.layout, (row) => { tally.add(p.decide(row)); }, reading(p));
     counts.push(tally.summary);
   }
   return counts;
@@ -244,26 +247,26 @@ function prepare(source: Source, datasets: Map<string, DatasetRules>, asOf: Date
     throw new UserError(`${source.path} holds none of the datasets the policies declare (${[...datasets.keys()].join(', ')}); found: ${[...present.keys()].join(', ') || 'nothing'}`);
   }
   if (missing.length > 0) log.warn({ datasets: missing, source: source.path }, 'datasets declared by the policies are not in the source; skipped');
-  return referringLast(prepared, acting);
+  return referringFirst(prepared, acting);
 }
 
 /**
- * A dataset before those whose rows refer to it: a purge then checks a record's references
- * before this run deletes any of the rows referring to it, exactly as its dry run did.
+ * The datasets whose rows refer to another before it: a purge deletes the referring rows that
+ * are due first, so the records they held go in the same run (a second run changes nothing).
+ * Report and dry run see the same through `goingOf`.
  */
-function referringLast(prepared: Prepared[], acting: boolean): Prepared[] {
-  const parents = new Map<string, Prepared[]>(prepared.map((p) => [p.info.name, []]));
-  for (const p of prepared) for (const r of p.info.referencedBy) if (r.table !== p.info.name) parents.get(r.table)?.push(p);
+function referringFirst(prepared: Prepared[], acting: boolean): Prepared[] {
+  const byName = new Map(prepared.map((p) => [p.info.name, p]));
   const out: Prepared[] = [];
   const state = new Map<Prepared, 'visiting' | 'done'>();
   const visit = (p: Prepared, path: string[]) => {
     if (state.get(p) === 'done') return;
     if (state.get(p) === 'visiting') {
-      if (acting) throw new UserError(`tables ${[...path, p.info.name].join(' -> ')} refer to each other through foreign keys, so a purge cannot check references before it deletes; purge them in separate runs`);
+      if (acting) throw new UserError(`tables ${[...path, p.info.name].join(' <- ')} refer to each other through foreign keys, so a purge cannot check references before it deletes; purge them in separate runs`);
       return;
     }
     state.set(p, 'visiting');
-    for (const q of parents.get(p.info.name) ?? []) visit(q, [...path, p.info.name]);
+    for (const r of p.info.referencedBy) { const c = byName.get(r.table); if (c && c !== p) visit(c, [...path, p.info.name]); }
     state.set(p, 'done');
     out.push(p);
   };

@@ -41,6 +41,12 @@ export interface ReadOptions {
    * may hold one. Elsewhere (timestamps, holds, periods) such a value is invalid either way.
    */
   readonly exactColumns?: readonly string[];
+  /**
+   * The datasets this run deletes from before this one, with how to tell a row that goes: rows
+   * of theirs that refer to a record but go do not keep it (SQLite). For a report or a dry run,
+   * which cannot see those deletions; a purge has made them by then.
+   */
+  readonly going?: ReadonlyMap<string, { readonly columns: readonly string[]; goes(row: Row): boolean }>;
 }
 
 /** What to do with one row: keep it, delete it, or empty these columns (indices into the row). */

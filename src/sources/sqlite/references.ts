@@ -48,22 +48,24 @@ function primaryKey(db: Database.Database, table: string): string[] {
  * SQL that is true when some row of `r.table` refers to the current row of `parent`. Where an
  * index leads with the referring columns, each lookup is a search; otherwise the distinct
  * references are first copied once into an indexed TEMP table (`name`), so a report of a
- * million rows does not read the referring table a million times.
+ * million rows does not read the referring table a million times. `parent` is the SQL name of
+ * the parent row's table (or alias); `stays`, a condition on the referring row (as `name`): only
+ * rows that stay count (a dry run does not see the deletions its purge makes first).
  */
-export function referencesSql(db: Database.Database, parent: string, r: Reference, name: string): string {
-  let from = quote(r.table), cols = r.columns.map(quote);
+export function referencesSql(db: Database.Database, parent: string, r: Reference, name: string, stays?: string): string {
+  let from = quote(r.table), cols = r.columns.map(quote), keep = stays ? ` AND ${stays}` : '';
   if (!indexed(db, r)) {
     const c = r.columns.map((_, j) => `c${j}`);
     db.exec(`DROP TABLE IF EXISTS temp.${quote(name)};
-      CREATE TEMP TABLE ${quote(name)} AS SELECT DISTINCT ${r.columns.map((x, j) => `${quote(x)} AS ${c[j]}`).join(', ')}
-        FROM main.${quote(r.table)} WHERE ${r.columns.map((x) => `${quote(x)} IS NOT NULL`).join(' AND ')};
+      CREATE TEMP TABLE ${quote(name)} AS SELECT DISTINCT ${r.columns.map((x, j) => `${quote(name)}.${quote(x)} AS ${c[j]}`).join(', ')}
+        FROM main.${quote(r.table)} AS ${quote(name)} WHERE ${r.columns.map((x) => `${quote(name)}.${quote(x)} IS NOT NULL`).join(' AND ')}${keep};
       CREATE INDEX temp.${quote(`${name}_index`)} ON ${quote(name)} (${c.join(', ')});`);
-    from = `temp.${quote(name)}`; cols = c;
+    from = `temp.${quote(name)}`; cols = c; keep = '';
   }
   // The parent's column on the left: SQLite compares with the left operand's collation, and
   // its own foreign key check uses the parent's.
-  const on = cols.map((c, i) => `${quote(parent)}.${quote(r.parentColumns[i])} = ${quote(name)}.${c}`).join(' AND ');
-  return `EXISTS (SELECT 1 FROM ${from} AS ${quote(name)} WHERE ${on})`;
+  const on = cols.map((c, i) => `${parent}.${quote(r.parentColumns[i])} = ${quote(name)}.${c}`).join(' AND ');
+  return `EXISTS (SELECT 1 FROM ${from} AS ${quote(name)} WHERE ${on}${keep})`;
 }
 
 /** Whether an index (or the rowid) of the referring table leads with the referring columns. */

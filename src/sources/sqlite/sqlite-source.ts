@@ -175,8 +175,7 @@ export class SqliteSource implements Source {
     const rowid = t.rowid!;
     const b = this.db.prepare(`SELECT (SELECT min(${rowid}) FROM ${quote(t.name)}) AS lo, (SELECT max(${rowid}) FROM ${quote(t.name)}) AS hi`).safeIntegers(true).get() as { lo: bigint | null; hi: bigint | null };
     const bigRowids = b.lo !== null && b.hi !== null && (b.lo < -MAX_EXACT || b.hi > MAX_EXACT);
-    // typeof first: every text and blob compares greater than any number in SQLite.
-    const exact = (c: string) => `CASE WHEN typeof(${c}) = 'integer' AND (${c} > ${MAX_EXACT} OR ${c} < -${MAX_EXACT}) THEN CAST(${c} AS TEXT) ELSE ${c} END`;
+    const exact = exactSql;
     const wanted = options.exactColumns ? new Set(options.exactColumns) : undefined;
     const arg = (c: string) => ((t.mayHoldBigIntegers.has(c) && (!wanted || wanted.has(c))) || (bigRowids && c === t.rowidAlias) ? exact(quote(c)) : quote(c));
     const values = [...columns.map(arg), bigRowids ? exact(rowid) : rowid].join(', ');
@@ -190,8 +189,29 @@ export class SqliteSource implements Source {
       if (bigRowids && typeof row[n] === 'string') row[n] = BigInt(row[n] as string);
       return candidate!(row) ? 1 : 0;
     });
-    const refers = t.referencedBy.map((r, i) => referencesSql(this.db, t.name, r, `retention_ref${i}`)).join(' OR ');
+    const refers = this.refersSql(t, quote(t.name), options.going, 'retention_ref', [t.name]);
     return { args: `${values}, ${candidate ? `CASE WHEN retention_candidate(${values}) THEN ${refers} ELSE 0 END` : `(${refers})`}`, bigRowids };
+  }
+
+  /**
+   * SQL: rows of other tables still refer to the row of `t` reached as `ref` (its name or an
+   * alias). Rows of a dataset in `going` count only if they stay; whether they stay may depend
+   * on their own referring rows, hence the recursion (tables that refer to each other are
+   * refused before, a table that refers to itself counts all its rows).
+   */
+  private refersSql(t: Table, ref: string, going: ReadOptions['going'], prefix: string, path: readonly string[]): string {
+    return t.referencedBy.map((r, i) => {
+      const name = `${prefix}${i}`;
+      const child = this.tables.get(r.table);
+      const g = r.table !== t.name && !path.includes(r.table) ? going?.get(r.table) : undefined;
+      if (!g || !child?.rowid) return referencesSql(this.db, ref, r, name);
+      const alias = quote(name);
+      const args = [...g.columns.map((c) => (child.mayHoldBigIntegers.has(c) ? exactSql(`${alias}.${quote(c)}`) : `${alias}.${quote(c)}`)), `${alias}.${child.rowid}`];
+      if (child.referencedBy.length) args.push(`(${this.refersSql(child, alias, going, `${name}_`, [...path, r.table])})`);
+      const fn = `retention_goes_${name}`;
+      this.db.function(fn, { varargs: true, deterministic: false }, (...row: unknown[]) => (g.goes(row) ? 1 : 0));
+      return referencesSql(this.db, ref, r, name, `NOT ${fn}(${args.join(', ')})`);
+    }).join(' OR ');
   }
 
   /** Counts rows and reports every 64k of them, when someone listens. */
@@ -210,6 +230,9 @@ export class SqliteSource implements Source {
 }
 
 const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** An integer beyond 2^53 as its digits; typeof first, as every text and blob compares greater than any number. */
+const exactSql = (c: string) => `CASE WHEN typeof(${c}) = 'integer' AND (${c} > ${MAX_EXACT} OR ${c} < -${MAX_EXACT}) THEN CAST(${c} AS TEXT) ELSE ${c} END`;
 
 const isSqliteError = (e: unknown): e is Error & { code: string } => typeof (e as { code?: unknown })?.code === 'string' && (e as { code: string }).code.startsWith('SQLITE_');
 
