@@ -52,9 +52,9 @@ function primaryKey(db: Database.Database, table: string): string[] {
  * the parent row's table (or alias); `stays`, a condition on the referring row (as `name`): only
  * rows that stay count (a dry run does not see the deletions its purge makes first).
  */
-export function referencesSql(db: Database.Database, parent: string, r: Reference, name: string, stays?: string): string {
+export function referencesSql(db: Database.Database, parent: string, r: Reference, name: string, rowidAlias: string | undefined, stays?: string): string {
   let from = quote(r.table), cols = r.columns.map(quote), keep = stays ? ` AND ${stays}` : '';
-  if (!indexed(db, r)) {
+  if (!indexed(db, r, rowidAlias)) {
     const c = r.columns.map((_, j) => `c${j}`);
     db.exec(`DROP TABLE IF EXISTS temp.${quote(name)};
       CREATE TEMP TABLE ${quote(name)} AS SELECT DISTINCT ${r.columns.map((x, j) => `${quote(name)}.${quote(x)} AS ${c[j]}`).join(', ')}
@@ -68,12 +68,10 @@ export function referencesSql(db: Database.Database, parent: string, r: Referenc
   return `EXISTS (SELECT 1 FROM ${from} AS ${quote(name)} WHERE ${on}${keep})`;
 }
 
-/** Whether an index (or the rowid) of the referring table leads with the referring columns. */
-function indexed(db: Database.Database, r: Reference): boolean {
+/** Whether an index of the referring table (or its rowid, `rowidAlias`) leads with the referring columns. */
+function indexed(db: Database.Database, r: Reference, rowidAlias: string | undefined): boolean {
   const want = new Set(r.columns);
-  const info = db.prepare(`PRAGMA table_info(${quote(r.table)})`).all() as { name: string; type: string; pk: number }[];
-  const pk = info.filter((c) => c.pk > 0);
-  if (want.size === 1 && pk.length === 1 && pk[0].type.toUpperCase() === 'INTEGER' && want.has(pk[0].name)) return true;
+  if (want.size === 1 && rowidAlias !== undefined && want.has(rowidAlias)) return true;
   for (const ix of db.prepare(`PRAGMA index_list(${quote(r.table)})`).all() as { name: string; partial: number }[]) {
     if (ix.partial) continue;
     const lead = (db.prepare(`PRAGMA index_info(${quote(ix.name)})`).all() as { seqno: number; name: string | null }[])

@@ -74,12 +74,12 @@ export class SqliteSource implements Source {
   }
 
   async scan(dataset: string, columns: readonly string[], visit: (row: Row) => void, options: ReadOptions = {}): Promise<void> {
-    const { args, bigRowids } = this.arguments(this.table(dataset), columns, options);
+    const { args, exactRef } = this.arguments(this.table(dataset), columns, options);
     let failure: unknown;
     const tick = this.ticker(dataset);
     const n = columns.length;
     this.db.function('retention_visit', { varargs: true, deterministic: false }, (...row: unknown[]) => {
-      if (bigRowids && typeof row[n] === 'string') row[n] = BigInt(row[n] as string);
+      exactRef(row);
       try { visit(row); } catch (e) { failure ??= e; }
       tick();
       return 0;
@@ -97,7 +97,7 @@ export class SqliteSource implements Source {
 
   async apply(dataset: string, columns: readonly string[], act: (row: Row) => RowAct, options: ReadOptions = {}): Promise<Applied> {
     const info = this.table(dataset);
-    const { args, bigRowids } = this.arguments(info, columns, options);
+    const { args, exactRef, bounds } = this.arguments(info, columns, options);
     const t = quote(dataset);
     const n = columns.length;
     const redactions: { rowid: number | bigint; cols: readonly number[] }[] = [];
@@ -108,16 +108,13 @@ export class SqliteSource implements Source {
     this.db.function('retention_act', { varargs: true, deterministic: false }, (...row: unknown[]) => {
       tick();
       seen++;
-      if (bigRowids && typeof row[n] === 'string') row[n] = BigInt(row[n] as string);
+      exactRef(row);
       let a: RowAct;
       try { a = act(row); } catch (e) { failure ??= e; return 0; }
       if (a === 'delete') { decidedDeletes++; return 1; }
       if (a !== 'keep') redactions.push({ rowid: row[n] as number | bigint, cols: a });
       return 0;
     });
-    // Rowids are 64-bit: batch bounds are BigInt so that no range is rounded. One min() or max()
-    // per SELECT is a b-tree seek; both in one SELECT would read the whole table.
-    const bounds = this.db.prepare(`SELECT (SELECT min(${rowid}) FROM ${t}) AS lo, (SELECT max(${rowid}) FROM ${t}) AS hi`).safeIntegers(true).get() as { lo: bigint | null; hi: bigint | null };
     if (bounds.lo === null || bounds.hi === null) return { deleted: 0, redacted: 0, batches: 0 };
     const last = bounds.hi;
     // Where rowids are dense, a batch is simply the next BATCH_ROWS rowids. Where they are sparse
@@ -173,24 +170,28 @@ export class SqliteSource implements Source {
    */
   private arguments(t: Table, columns: readonly string[], options: ReadOptions) {
     const rowid = t.rowid!;
-    const b = this.db.prepare(`SELECT (SELECT min(${rowid}) FROM ${quote(t.name)}) AS lo, (SELECT max(${rowid}) FROM ${quote(t.name)}) AS hi`).safeIntegers(true).get() as { lo: bigint | null; hi: bigint | null };
-    const bigRowids = b.lo !== null && b.hi !== null && (b.lo < -MAX_EXACT || b.hi > MAX_EXACT);
+    // Rowids are 64-bit: the bounds are BigInt so that no batch range is rounded. One min() or
+    // max() per SELECT is a b-tree seek; both in one SELECT would read the whole table.
+    const bounds = this.db.prepare(`SELECT (SELECT min(${rowid}) FROM ${quote(t.name)}) AS lo, (SELECT max(${rowid}) FROM ${quote(t.name)}) AS hi`).safeIntegers(true).get() as { lo: bigint | null; hi: bigint | null };
+    const bigRowids = bounds.lo !== null && bounds.hi !== null && (bounds.lo < -MAX_EXACT || bounds.hi > MAX_EXACT);
+    // A rowid beyond 2^53 arrives as its digits: the row reference becomes a BigInt again.
+    const n = columns.length;
+    const exactRef = (row: unknown[]) => { if (bigRowids && typeof row[n] === 'string') row[n] = BigInt(row[n] as string); };
     const exact = exactSql;
     const wanted = options.exactColumns ? new Set(options.exactColumns) : undefined;
     const arg = (c: string) => ((t.mayHoldBigIntegers.has(c) && (!wanted || wanted.has(c))) || (bigRowids && c === t.rowidAlias) ? exact(quote(c)) : quote(c));
     const values = [...columns.map(arg), bigRowids ? exact(rowid) : rowid].join(', ');
-    if (t.referencedBy.length === 0) return { args: values, bigRowids };
+    if (t.referencedBy.length === 0) return { args: values, exactRef, bounds };
     // Whether another table still refers to the row, looked up only for the candidates (the
     // rows about to be deleted): without an index on the referring columns each lookup reads
     // that table, as SQLite's own check on delete would.
     const candidate = options.candidate;
-    const n = columns.length;
     this.db.function('retention_candidate', { varargs: true, deterministic: false }, (...row: unknown[]) => {
-      if (bigRowids && typeof row[n] === 'string') row[n] = BigInt(row[n] as string);
+      exactRef(row);
       return candidate!(row) ? 1 : 0;
     });
     const refers = this.refersSql(t, quote(t.name), options.going, 'retention_ref', [t.name]);
-    return { args: `${values}, ${candidate ? `CASE WHEN retention_candidate(${values}) THEN ${refers} ELSE 0 END` : `(${refers})`}`, bigRowids };
+    return { args: `${values}, ${candidate ? `CASE WHEN retention_candidate(${values}) THEN ${refers} ELSE 0 END` : `(${refers})`}`, exactRef, bounds };
   }
 
   /**
@@ -204,13 +205,13 @@ export class SqliteSource implements Source {
       const name = `${prefix}${i}`;
       const child = this.tables.get(r.table);
       const g = r.table !== t.name && !path.includes(r.table) ? going?.get(r.table) : undefined;
-      if (!g || !child?.rowid) return referencesSql(this.db, ref, r, name);
+      if (!g || !child?.rowid) return referencesSql(this.db, ref, r, name, child?.rowidAlias);
       const alias = quote(name);
       const args = [...g.columns.map((c) => (child.mayHoldBigIntegers.has(c) ? exactSql(`${alias}.${quote(c)}`) : `${alias}.${quote(c)}`)), `${alias}.${child.rowid}`];
       if (child.referencedBy.length) args.push(`(${this.refersSql(child, alias, going, `${name}_`, [...path, r.table])})`);
       const fn = `retention_goes_${name}`;
       this.db.function(fn, { varargs: true, deterministic: false }, (...row: unknown[]) => (g.goes(row) ? 1 : 0));
-      return referencesSql(this.db, ref, r, name, `NOT ${fn}(${args.join(', ')})`);
+      return referencesSql(this.db, ref, r, name, child.rowidAlias, `NOT ${fn}(${args.join(', ')})`);
     }).join(' OR ');
   }
 
