@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DateTime } from 'luxon';
+import { DateTime, Settings } from 'luxon';
 import type { TimestampFormat } from '../src/policy/model.js';
 import { daysFromCivil, fastEpoch, parseTimestamp } from '../src/engine/timestamp.js';
 import { rng } from './helpers/random.js';
@@ -52,6 +52,41 @@ describe('parseTimestamp: readable values', () => {
 
 const FORMATS: [string, TimestampFormat][] = [['iso', ISO], ['unix', UNIX], ['unix_ms', UNIX_MS], ['format', CUSTOM]];
 
+// SPEC §1: a local time that occurs twice is its later instant; one that does not exist moves
+// forward by the gap. [label, value, format, zone, instant (UTC), wall clock as read]
+const DST: [string, string, TimestampFormat, string, string, string][] = [
+  ['Amsterdam, repeated hour: the later 02:30', '2026-10-25T02:30:00', ISO, AMS, '2026-10-25T01:30:00.000Z', '2026-10-25T02:30:00.000+01:00'],
+  ['Amsterdam, repeated hour, SQLite form', '2026-10-25 02:30:00', ISO, AMS, '2026-10-25T01:30:00.000Z', '2026-10-25T02:30:00.000+01:00'],
+  ['Amsterdam, repeated hour, first second', '2026-10-25 02:00:00', ISO, AMS, '2026-10-25T01:00:00.000Z', '2026-10-25T02:00:00.000+01:00'],
+  ['Amsterdam, repeated hour, last second', '2026-10-25 02:59:59', ISO, AMS, '2026-10-25T01:59:59.000Z', '2026-10-25T02:59:59.000+01:00'],
+  ['Amsterdam, just after the repeated hour', '2026-10-25 03:00:00', ISO, AMS, '2026-10-25T02:00:00.000Z', '2026-10-25T03:00:00.000+01:00'],
+  ['Amsterdam, just before the repeated hour', '2026-10-25 01:59:59', ISO, AMS, '2026-10-24T23:59:59.000Z', '2026-10-25T01:59:59.000+02:00'],
+  ['Amsterdam, repeated hour, custom format', '25-10-2026 02:30', CUSTOM, AMS, '2026-10-25T01:30:00.000Z', '2026-10-25T02:30:00.000+01:00'],
+  ['Amsterdam, repeated hour with an offset stays that instant', '2026-10-25T02:30:00+02:00', ISO, AMS, '2026-10-25T00:30:00.000Z', '2026-10-25T02:30:00.000+02:00'],
+  ['Amsterdam, skipped hour: 02:30 reads as 03:30', '2026-03-29T02:30:00', ISO, AMS, '2026-03-29T01:30:00.000Z', '2026-03-29T03:30:00.000+02:00'],
+  ['Amsterdam, skipped hour, first second', '2026-03-29 02:00:00', ISO, AMS, '2026-03-29T01:00:00.000Z', '2026-03-29T03:00:00.000+02:00'],
+  ['Amsterdam, skipped hour, custom format', '29-03-2026 02:59', CUSTOM, AMS, '2026-03-29T01:59:00.000Z', '2026-03-29T03:59:00.000+02:00'],
+  ['New York, repeated hour', '2026-11-01T01:30:00', ISO, 'America/New_York', '2026-11-01T06:30:00.000Z', '2026-11-01T01:30:00.000-05:00'],
+  ['New York, skipped hour', '2026-03-08T02:30:00', ISO, 'America/New_York', '2026-03-08T07:30:00.000Z', '2026-03-08T03:30:00.000-04:00'],
+  ['Lord Howe, repeated half hour', '2026-04-05T01:45:00', ISO, 'Australia/Lord_Howe', '2026-04-04T15:15:00.000Z', '2026-04-05T01:45:00.000+10:30'],
+  ['Santiago, skipped midnight: a date alone starts at 01:00', '2026-09-06', ISO, 'America/Santiago', '2026-09-06T04:00:00.000Z', '2026-09-06T01:00:00.000-03:00'],
+];
+
+describe('parseTimestamp: DST folds and gaps, whatever the machine clock says', () => {
+  const clocks = [Date.UTC(2026, 6, 1), Date.UTC(2026, 11, 1)];
+  it.each(DST)('%s', (_label, value, format, zone, utc, local) => {
+    const saved = Settings.now;
+    try {
+      for (const now of clocks) {
+        Settings.now = () => now;
+        const t = parseTimestamp(value, format, zone);
+        expect(t?.toUTC().toISO(), new Date(now).toISOString()).toBe(utc);
+        expect(t!.toISO()).toBe(local);
+      }
+    } finally { Settings.now = saved; }
+  });
+});
+
 describe('parseTimestamp: empty means "not yet" (null)', () => {
   const cases = FORMATS.flatMap(([name, f]) => ['', null, '  ', undefined].map((v) => [name, JSON.stringify(v) ?? 'undefined', v, f] as const));
   it.each(cases)('%s %s', (_n, _l, value, format) => {
@@ -75,6 +110,10 @@ const INVALID: [string, unknown, TimestampFormat][] = [
   ['unix: trailing letters', '1768471200x', UNIX],
   ['unix: iso text', '2026-01-15T10:00:00Z', UNIX],
   ['unix: far beyond the Date range', 1e16, UNIX],
+  ['unix: milliseconds in a unix column (the year 51969)', 1577836800000, UNIX],
+  ['unix: the first second of the year 10000', 253402300800, UNIX],
+  ['unix_ms: the first millisecond of the year 10000', 253402300800000, UNIX_MS],
+  ['unix_ms: microseconds in a unix_ms column', '1577836800000000', UNIX_MS],
   ['unix_ms: not a number', '12abc', UNIX_MS],
   ['custom: impossible date', '31-02-2026 10:00', CUSTOM],
   ['custom: iso text', '2026-01-15T10:00', CUSTOM],

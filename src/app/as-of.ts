@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Policy } from '../policy/model.js';
 import { UserError } from '../errors.js';
+import { readInZone } from '../engine/wall-clock.js';
 
 /**
  * The one instant of a run. A date or a time without offset is read in the policies' timezone;
@@ -15,9 +16,10 @@ export function resolveAsOf(input: string | undefined, now: DateTime, policies: 
   if (!hasOffset && zones.length > 1) {
     throw new UserError(`--as-of ${input} has no offset and the policies use different timezones (${zones.join(', ')}); give an offset, e.g. ${text.includes('T') ? text : `${text}T00:00:00`}+01:00`, 2);
   }
-  const dt = DateTime.fromISO(text, { zone, setZone: false });
+  // A local time that occurs twice reads as the later instant, whatever the machine's clock says.
+  const dt = readInZone((z) => DateTime.fromISO(text, { zone: z }), zone);
   // Luxon reads a bracketed zone name after an offset and drops it; that is doubt, not an instant.
-  if (!dt.isValid || !/^\d{4}-\d{2}-\d{2}/.test(text) || text.includes('[')) {
+  if (!dt || !/^\d{4}-\d{2}-\d{2}/.test(text) || text.includes('[')) {
     throw new UserError(`--as-of "${input}" is not an ISO 8601 date or date-time (e.g. 2026-11-24 or 2026-11-24T00:00:00+01:00)`, 2);
   }
   return dt.setZone(zone);

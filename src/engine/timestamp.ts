@@ -1,12 +1,15 @@
 import { DateTime } from 'luxon';
 import type { TimestampFormat } from '../policy/model.js';
 import { isEmpty } from './value.js';
+import { readInZone } from './wall-clock.js';
 
 /** A full calendar date first: "2024" or "2024-05" alone is too vague to delete on. */
 const ISO_DATE_FIRST = /^\d{4}-\d{2}-\d{2}(?:$|[T ])/;
 const NUMBER = /^-?\d+(?:\.\d+)?$/;
-// Luxon's range is ±8.64e15 ms; keep a day clear so shifting into any zone stays valid.
-const MAX_MS = 8.64e15 - 86_400_000;
+// Luxon's range is ±8.64e15 ms; keep a day clear so shifting into any zone stays valid. Later
+// than the year 9999 is implausible (SPEC §1): milliseconds in a unix column read as the year 51969.
+const MIN_MS = -8.64e15 + 86_400_000;
+const MAX_MS = Date.UTC(10000, 0, 1) - 1;
 
 /**
  * Reads a timestamp in the dataset's format. Values without an offset are wall-clock time in
@@ -20,22 +23,20 @@ export function parseTimestamp(value: unknown, format: TimestampFormat, zone: st
       if (typeof value !== 'string') return undefined;
       const s = value.trim();
       if (!ISO_DATE_FIRST.test(s)) return undefined;
-      let dt = DateTime.fromISO(s, { zone });
-      if (!dt.isValid) dt = DateTime.fromSQL(s, { zone });
-      return dt.isValid ? dt : undefined;
+      return readInZone((z) => DateTime.fromISO(s, { zone: z }), zone) ?? readInZone((z) => DateTime.fromSQL(s, { zone: z }), zone);
     }
     case 'unix':
     case 'unix_ms': {
       const n = typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : typeof value === 'string' && NUMBER.test(value.trim()) ? Number(value) : NaN;
       const ms = format.kind === 'unix' ? n * 1000 : n;
-      if (!Number.isFinite(ms) || Math.abs(ms) > MAX_MS) return undefined;
+      if (!Number.isFinite(ms) || ms < MIN_MS || ms > MAX_MS) return undefined;
       const dt = DateTime.fromMillis(Math.trunc(ms), { zone });
       return dt.isValid ? dt : undefined;
     }
     case 'format': {
       if (typeof value !== 'string') return undefined;
-      const dt = DateTime.fromFormat(value.trim(), format.format, { zone });
-      return dt.isValid ? dt : undefined;
+      const s = value.trim();
+      return readInZone((z) => DateTime.fromFormat(s, format.format, { zone: z }), zone);
     }
   }
 }
@@ -61,7 +62,7 @@ export function fastEpochOf(value: unknown, format: TimestampFormat): number {
     const n = typeof value === 'number' ? value : typeof value === 'string' && NUMBER.test(value) ? Number(value) : NaN;
     const ms = format.kind === 'unix' ? n * 1000 : n;
     fastSlack = 0;
-    return Number.isFinite(ms) && Math.abs(ms) <= MAX_MS ? Math.trunc(ms) : NaN;
+    return Number.isFinite(ms) && ms >= MIN_MS && ms <= MAX_MS ? Math.trunc(ms) : NaN;
   }
   return NaN;
 }

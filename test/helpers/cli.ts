@@ -11,10 +11,19 @@ export const BIN = fileURLToPath(new URL('../../bin/retention', import.meta.url)
 export interface CliResult { code: number; stdout: string; stderr: string }
 
 /** Runs the real bin/retention, as a user would. */
-export function cli(args: string[], opts: { cwd?: string; input?: string } = {}): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd, input: opts.input, encoding: 'utf8', maxBuffer: 256 << 20, env: { ...process.env, NODE_OPTIONS: '' } });
+export function cli(args: string[], opts: { cwd?: string; input?: string; env?: Record<string, string>; uid?: number; gid?: number } = {}): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd, input: opts.input, encoding: 'utf8', maxBuffer: 256 << 20, uid: opts.uid, gid: opts.gid,
+    env: { ...process.env, NODE_OPTIONS: '', ...opts.env },
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** Environment that makes the CLI's clock read `iso` (Date.now and Luxon's now), still ticking. */
+export function fakeClock(iso: string): Record<string, string> {
+  return { NODE_OPTIONS: `--import ${FAKE_CLOCK}`, RETENTION_TEST_NOW: String(Date.parse(iso)) };
+}
+const FAKE_CLOCK = new URL('./fake-clock.mjs', import.meta.url).href;
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'retention-test-'));
