@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { cli, csvText, sha, sqliteTable, tempDir, write } from './helpers/cli.js';
+import { cli, csvText, fakeClock, sha, sqliteTable, tempDir, write } from './helpers/cli.js';
 import { AS_OF, CDR_POLICY, CDR_ROWS } from './helpers/policy.js';
 
 const GENESIS = '0'.repeat(64);
@@ -19,7 +19,8 @@ function setup(kind: 'sqlite' | 'csv' = 'sqlite') {
 }
 
 function purge(s: ReturnType<typeof setup>, asOf: string) {
-  const r = cli(['purge', '--policy', s.policy, '--source', s.source, '--as-of', asOf, '--audit-log', s.log]);
+  // The clock reads a day after LATER: a purge acts only at an asOf that has passed.
+  const r = cli(['purge', '--policy', s.policy, '--source', s.source, '--as-of', asOf, '--audit-log', s.log], { env: fakeClock('2027-03-02T00:00:00Z') });
   expect(r.code, r.stderr).toBe(0);
 }
 
@@ -147,7 +148,7 @@ describe('audit log hash chain', () => {
     purge(s, AS_OF);
     writeFileSync(s.log, readFileSync(s.log).subarray(0, -5));
     const before = { source: sha(s.source), log: sha(s.log) };
-    const r = cli(['purge', '--policy', s.policy, '--source', s.source, '--as-of', LATER, '--audit-log', s.log]);
+    const r = cli(['purge', '--policy', s.policy, '--source', s.source, '--as-of', LATER, '--audit-log', s.log], { env: fakeClock('2027-03-02T00:00:00Z') });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`audit log ${s.log} ends with an incomplete line`);
     expect(r.stderr).toContain(`retention audit verify ${s.log}`);

@@ -33,6 +33,10 @@ export interface RunOptions {
   readonly auditLog?: string;
   readonly delimiter?: string;
   readonly lockTimeoutMs?: number;
+  /** Purge (and dry run): datasets the policies declare but the source lacks are skipped instead of refused. */
+  readonly allowMissingDatasets?: boolean;
+  /** Let a purge act at an asOf later than now (it deletes what is not due yet). */
+  readonly allowFutureAsOf?: boolean;
   /** Progress of long scans, for a terminal. */
   readonly progress?: (phase: 'checking' | 'scanning' | 'purging', dataset: string, done: number, total: number, unit: 'rows' | 'bytes') => void;
   /** With dry-run: write the reviewed plan here. */
@@ -86,13 +90,17 @@ export async function run(o: RunOptions): Promise<RunResult> {
   if (plan && o.policy.length) checkSamePolicies(plan, policiesForRun(o.policy));
   const datasets = combineDatasets(policies);
   const asOf = plan ? planAsOf(plan, o.asOf, policies) : resolveAsOf(o.asOf, o.now, policies);
+  // A purge acts on the present: records due only at a later instant must not go now.
+  if (o.mode === 'purge' && asOf.toMillis() > o.now.toMillis() && !o.allowFutureAsOf) {
+    throw new UserError(`asOf ${asOf.toISO()} is later than now (${o.now.setZone(asOf.zone).toISO()}): a purge would delete records that are not due yet; use report or --dry-run to look ahead, or give --allow-future-as-of if this is really meant`, 2);
+  }
   const sourcePath = o.source || plan?.source.path;
   if (!sourcePath) throw new UserError('give --source', 2);
   const source = openSource(sourcePath, { readonly: o.mode !== 'purge', delimiter: o.delimiter, lockTimeoutMs: o.lockTimeoutMs });
   let audit: AuditLog | undefined;
   try {
     // Next due dates are for reports; purge and its dry run skip them and print the same.
-    const prepared = prepare(source, datasets, asOf, o.log, o.mode !== 'report');
+    const prepared = prepare(source, datasets, asOf, o.log, o.mode !== 'report', o.mode !== 'report' && !o.allowMissingDatasets);
     // Reading without changing: rows of referring datasets that this purge deletes first do not hold a record.
     const going = goingOf(prepared.map((p) => [p.info.name, p.decider] as const));
     const reading = (p: Prepared): ReadOptions => ({ ...p.read, going });
@@ -193,7 +201,7 @@ async function countAll(source: Source, prepared: readonly Prepared[], reading: 
   return counts;
 }
 
-function prepare(source: Source, datasets: Map<string, DatasetRules>, asOf: DateTime, log: Logger, acting: boolean): Prepared[] {
+function prepare(source: Source, datasets: Map<string, DatasetRules>, asOf: DateTime, log: Logger, acting: boolean, requireAll: boolean): Prepared[] {
   const present = source.datasets();
   const missing: string[] = [];
   const problems: string[] = [];
@@ -241,6 +249,10 @@ function prepare(source: Source, datasets: Map<string, DatasetRules>, asOf: Date
       exactColumns: [...(key !== undefined ? [key] : []), ...rules.rules.flatMap((r) => r.where.map((w) => w.column))],
     };
     prepared.push({ rules, decider, layout, keyIndex, decide, read, info });
+  }
+  // A renamed table would silently stop being purged: a purge names what it cannot find.
+  if (requireAll && missing.length > 0 && prepared.length > 0) {
+    problems.push(`${source.path} has no ${missing.length === 1 ? 'dataset' : 'datasets'} ${missing.join(', ')}, which the policies declare; purge the source that holds them, or give --allow-missing-datasets to purge the others`);
   }
   if (problems.length > 0) throw new UserError(`the source does not match the policies; nothing was read or changed:\n${problems.join('\n')}`);
   if (prepared.length === 0) {

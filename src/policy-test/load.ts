@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { DateTime } from 'luxon';
 import { expandPaths, loadPolicies } from '../policy/load.js';
-import { readYaml, reportZodIssue } from '../policy/yaml-document.js';
+import { readYaml, readYamlFile, reportZodIssue } from '../policy/yaml-document.js';
 import type { YamlPath } from '../policy/locate.js';
 import type { Location, Policy } from '../policy/model.js';
 import type { PolicyProblem } from '../policy/problems.js';
@@ -70,11 +69,9 @@ export type PolicyCache = Map<string, ReturnType<typeof loadPolicies>>;
 
 /** Reads and checks one test file: YAML, shape, then every reference against its policies. */
 export function loadTestFile(file: string, cache: PolicyCache = new Map()): PolicyTestFile {
-  let text: string;
-  try { text = readFileSync(file, 'utf8'); } catch (e) {
-    return { file, tests: [], problems: [{ file, line: 0, col: 0, severity: 'error', message: `cannot read: ${(e as Error).message}` }] };
-  }
-  const { js, problems, at, report } = readYaml(text, file);
+  const read = readYamlFile(file);
+  if ('problem' in read) return { file, tests: [], problems: [read.problem] };
+  const { js, problems, at, report } = readYaml(read.text, file);
   const done = () => ({ file, tests: [], problems: problems.sort((a, b) => a.line - b.line || a.col - b.col) });
   if (js === undefined) return done();
   const parsed = policyTestFileSchema.safeParse(js, { reportInput: true });

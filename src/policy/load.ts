@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { looseDatasetSchema, loosePolicySchema, looseRuleSchema, policySchema } from './schema.js';
 import { normalizePolicy, type NormalizeInput } from './normalize.js';
-import { readYaml, reportZodIssue } from './yaml-document.js';
+import { readYaml, readYamlFile, reportZodIssue } from './yaml-document.js';
 import { sameDatasetSettings, type Dataset, type Policy } from './model.js';
 import type { PolicyProblem } from './problems.js';
 
@@ -53,12 +53,9 @@ export function loadPolicies(paths: readonly string[]): LoadResult {
   const { files, problems } = expandPolicyPaths(paths);
   const policies: Policy[] = [];
   for (const file of files) {
-    let text: string;
-    try { text = readFileSync(file, 'utf8'); } catch (e) {
-      problems.push({ file, line: 0, col: 0, severity: 'error', message: `cannot read: ${(e as Error).message}` });
-      continue;
-    }
-    const r = parsePolicyText(text, file);
+    const read = readYamlFile(file);
+    if ('problem' in read) { problems.push(read.problem); continue; }
+    const r = parsePolicyText(read.text, file);
     problems.push(...r.problems);
     if (r.policy) policies.push(r.policy);
   }

@@ -1,4 +1,5 @@
-import { LineCounter, parseDocument } from 'yaml';
+import { readFileSync, statSync } from 'node:fs';
+import { LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { locate, type YamlPath } from './locate.js';
 import type { Location } from './model.js';
@@ -26,7 +27,38 @@ export function readYaml(text: string, file: string): YamlDocument {
     const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
     problems.push({ file, line: pos.line, col: pos.col, severity: 'error', message: `YAML: ${e.message.split('\n')[0]}` });
   }
-  return { js: doc.errors.length > 0 ? undefined : doc.toJS(), problems, at, report };
+  if (doc.errors.length > 0) return { js: undefined, problems, at, report };
+  try {
+    return { js: doc.toJS({ maxAliasCount: MAX_ALIASES }), problems, at, report };
+  } catch (e) {
+    // yaml refuses an alias expansion that grows without bound ("billion laughs") with a ReferenceError.
+    if (!(e instanceof ReferenceError)) throw e;
+    const pos = lines.linePos(firstAlias(doc) ?? 0);
+    problems.push({ file, line: pos.line, col: pos.col, severity: 'error', message: `YAML: aliases (*name) expand to more than ${MAX_ALIASES} copies of their anchors; a policy needs no such expansion, write the values out` });
+    return { js: undefined, problems, at, report };
+  }
+}
+
+/** Aliases a document may expand and bytes it may have: a policy is small, so more is an attack or a mistake. */
+const MAX_ALIASES = 100;
+const MAX_BYTES = 1 << 20;
+
+/** The text of a policy or test file, or the problem that keeps it from being read (too large, unreadable). */
+export function readYamlFile(file: string): { text: string } | { problem: PolicyProblem } {
+  const problem = (message: string) => ({ problem: { file, line: 0, col: 0, severity: 'error' as const, message } });
+  try {
+    const size = statSync(file).size;
+    if (size > MAX_BYTES) return problem(`the file has ${size} bytes, more than the ${MAX_BYTES} a policy or test file may have; split it`);
+    return { text: readFileSync(file, 'utf8') };
+  } catch (e) {
+    return problem(`cannot read: ${(e as Error).message}`);
+  }
+}
+
+function firstAlias(doc: Document): number | undefined {
+  let at: number | undefined;
+  visit(doc, { Alias(_, node) { at = node.range?.[0]; return visit.BREAK; } });
+  return at;
 }
 
 /** One schema issue as a positioned problem; `hint` may add help to an unknown key. */

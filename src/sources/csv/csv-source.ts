@@ -5,6 +5,7 @@ import { BufferedWriter } from '../../util/buffered-writer.js';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../../errors.js';
 import { takeLock } from '../lock.js';
+import { writeProblem } from '../write-access.js';
 import type { DatasetInfo, ProgressHook, Row, RowAct, Source } from '../source.js';
 import { CsvSplitter, CsvSyntaxError, type RawRecord } from './splitter.js';
 import { serializeRecord } from './serialize.js';
@@ -40,7 +41,8 @@ export class CsvSource implements Source {
       const columns = readHeader(file, options.delimiter);
       // A purge renames a new file over the old one: other hard links would keep the old bytes.
       const links = statSync(file).nlink;
-      const unwritable = links > 1 ? `${file} has ${links} hard links; a purge replaces the file, so the other names would keep every record it deletes. Remove the other links first` : undefined;
+      const unwritable = links > 1 ? `${file} has ${links} hard links; a purge replaces the file, so the other names would keep every record it deletes. Remove the other links first`
+        : writeProblem(realpathSync(file), { inPlace: false, replaced: true });
       this.byName.set(name, { name, file, columns, location: file, notNull: new Set(), cascades: [], referencedBy: [], unwritable });
     }
   }

@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
 import { UserError } from '../../errors.js';
+import { realpathSync } from 'node:fs';
 import { takeLock } from '../lock.js';
+import { writeProblem } from '../write-access.js';
 import type { Applied, DatasetInfo, ProgressHook, ReadOptions, Row, RowAct, Source } from '../source.js';
 import { foreignKeys, quote, referencesSql, triggersOf } from './references.js';
 
@@ -25,6 +27,7 @@ export class SqliteSource implements Source {
       this.db.pragma('busy_timeout = 10000');
       // SQLite's own tables are sqlite_*; `_` is a LIKE wildcard, hence the escape.
       const rows = this.db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").all() as { name: string; sql: string }[];
+      const unwritable = writeProblem(realpathSync(path), { inPlace: true, replaced: false });
       const { cascades, references, keyColumns } = foreignKeys(this.db, rows.map((r) => r.name));
       for (const { name, sql } of rows) {
         const cols = this.db.prepare(`PRAGMA table_info(${quote(name)})`).all() as { name: string; type: string; notnull: number; pk: number }[];
@@ -45,6 +48,7 @@ export class SqliteSource implements Source {
           keyColumns: [...(keyColumns.get(name) ?? [])],
           triggers: triggersOf(this.db, name),
           withoutRowid: /without\s+rowid/i.test(sql ?? ''),
+          unwritable,
         });
       }
     } catch (e) {
