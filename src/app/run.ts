@@ -33,6 +33,8 @@ export interface RunOptions {
   readonly auditLog?: string;
   readonly delimiter?: string;
   readonly lockTimeoutMs?: number;
+  /** Purge: rebuild the source's files after the changes (SQLite VACUUM), so no copy of a deleted value stays in free space. */
+  readonly vacuum?: boolean;
   /** Purge (and dry run): datasets the policies declare but the source lacks are skipped instead of refused. */
   readonly allowMissingDatasets?: boolean;
   /** Let a purge act at an asOf later than now (it deletes what is not due yet). */
@@ -163,6 +165,15 @@ export async function run(o: RunOptions): Promise<RunResult> {
       if (tally.summary.invalid > INVALID_SAMPLES) o.log.warn({ dataset: name, invalid: tally.summary.invalid }, `${tally.summary.invalid} records kept because a value could not be read (first ${INVALID_SAMPLES} logged)`);
       tally.setNextDue(p.decider.nextDue());
       summaries.push(tally.summary);
+    }
+    // Deleted means gone: what the changes alone leave readable is dealt with, or said.
+    const changed = summaries.filter((d) => d.delete + d.redact > 0);
+    if (o.mode === 'purge' && changed.length > 0 && source.finish) {
+      const residue = await source.finish({ vacuum: Boolean(o.vacuum) });
+      if (residue) {
+        for (const d of changed) d.residue = residue;
+        o.log.warn({ datasets: changed.map((d) => d.dataset) }, residue);
+      }
     }
     if (planSpool && o.planOut) {
       await writePlan(o.planOut, {

@@ -20,6 +20,7 @@ export async function renderTable(r: RunResult, out: Out): Promise<void> {
   for (const d of r.datasets) {
     const skipped = Object.entries(d.skipped ?? {}).filter(([, n]) => n > 0);
     if (skipped.length) await out(`\n${d.dataset}: planned records not acted on: ${skipped.map(([k, n]) => `${n} ${k}`).join(', ')}`);
+    if (d.residue) await out(`\n${d.dataset}: warning: ${d.residue}`);
     if (d.referenced) await out(`\n${d.dataset}: ${d.referenced} records due for deletion are kept: rows of other tables still refer to them (foreign keys)`);
   }
   const verb = r.mode === 'purge' ? ['deleted', 'redacted'] : r.mode === 'dry-run' ? ['would delete', 'would redact'] : ['due for deletion', 'due for redaction'];

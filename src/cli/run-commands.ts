@@ -43,15 +43,16 @@ export function purgeCommand(): Command {
     .option('--lock-timeout <seconds>', 'wait this long for another run on the same source to finish', positiveInt, 0)
     .option('--plan-out <file>', 'with --dry-run: write the plan to apply later with --plan')
     .option('--plan <file>', `apply exactly this plan (exit ${EXIT.planMismatch} if a policy changed since)`)
+    .option('--vacuum', 'after the purge, rebuild the database (SQLite VACUUM) so that no copy of a deleted value stays in its free space; rowids of tables without an INTEGER PRIMARY KEY may change')
     .option('--allow-missing-datasets', 'skip, with a warning, datasets the policies declare but the source lacks (default: refuse, exit 1)')
     .option('--allow-future-as-of', 'let a purge act at an --as-of later than now (it deletes records that are not due yet)')
-    .action(async function (this: Command, o: Common & { dryRun?: boolean; maxDelete?: number; maxDeletePercent?: number; auditLog?: string; records?: boolean; lockTimeout: number; planOut?: string; plan?: string; allowFutureAsOf?: boolean; allowMissingDatasets?: boolean }) {
+    .action(async function (this: Command, o: Common & { dryRun?: boolean; maxDelete?: number; maxDeletePercent?: number; auditLog?: string; records?: boolean; lockTimeout: number; planOut?: string; plan?: string; allowFutureAsOf?: boolean; allowMissingDatasets?: boolean; vacuum?: boolean }) {
       if (o.planOut && !o.dryRun) this.error('error: --plan-out needs --dry-run: a plan is made without changing anything', { exitCode: EXIT.usage });
       if (o.plan && (o.dryRun || o.planOut)) this.error('error: --plan applies a plan; it cannot be combined with --dry-run or --plan-out', { exitCode: EXIT.usage });
       if (!o.plan && (!o.policy || !o.source)) this.error("error: required options '--policy <path...>' and '--source <path>' (or --plan <file>)", { exitCode: EXIT.usage });
       const result = await run(options({ ...o, policy: o.policy ?? [] }, o.dryRun ? 'dry-run' : 'purge', {
         records: o.format === 'json' || Boolean(o.records), maxDelete: o.maxDelete, maxDeletePercent: o.maxDeletePercent, auditLog: o.auditLog, lockTimeoutMs: o.lockTimeout * 1000,
-        planOut: o.planOut, plan: o.plan, allowFutureAsOf: o.allowFutureAsOf, allowMissingDatasets: o.allowMissingDatasets,
+        planOut: o.planOut, plan: o.plan, allowFutureAsOf: o.allowFutureAsOf, allowMissingDatasets: o.allowMissingDatasets, vacuum: o.vacuum,
       }));
       await render(result, o.format, true);
       if (result.refused) {

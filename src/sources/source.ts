@@ -61,7 +61,11 @@ export type RowAct = 'keep' | 'delete' | readonly number[];
 export type Row = readonly unknown[];
 
 /** What apply changed; `batches`: the write transactions it took (SQLite). */
-export interface Applied { deleted: number; redacted: number; batches?: number }
+export interface Applied {
+  deleted: number;
+  redacted: number;
+  batches?: number;
+}
 
 /** Progress of a scan: rows of a total (SQLite) or bytes of the file size (CSV). */
 export type ProgressHook = (dataset: string, done: number, total: number, unit: 'rows' | 'bytes') => void;
@@ -88,6 +92,12 @@ export interface Source {
    * other fields; asked only of rows to redact. Absent: always.
    */
   rewritable?(): boolean;
+  /**
+   * After a purge that changed something: makes what it deleted and redacted unreadable in the
+   * source's files where that takes more than the changes themselves (SQLite: WAL checkpoint,
+   * VACUUM when asked), and says why bytes of it may still be readable, if they may.
+   */
+  finish?(options: { vacuum: boolean }): Promise<string | undefined>;
   /** Takes the source's run lock: one purge at a time. */
   lock(): void;
   close(): void;

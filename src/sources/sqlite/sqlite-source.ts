@@ -4,7 +4,11 @@ import { realpathSync } from 'node:fs';
 import { takeLock } from '../lock.js';
 import { writeProblem } from '../write-access.js';
 import type { Applied, DatasetInfo, ProgressHook, ReadOptions, Row, RowAct, Source } from '../source.js';
+import { pagesWithResidue } from './free-space.js';
 import { foreignKeys, quote, referencesSql, triggersOf } from './references.js';
+
+/** How long the closing WAL checkpoint waits for readers of older snapshots. */
+const CHECKPOINT_WAIT_MS = 2000;
 
 /** Rows per write transaction: the write lock is held for one batch at a time. */
 export const BATCH_ROWS = 50_000;
@@ -25,6 +29,13 @@ export class SqliteSource implements Source {
     try {
       this.db = new Database(path, { readonly: options.readonly, fileMustExist: true });
       this.db.pragma('busy_timeout = 10000');
+      if (!options.readonly) {
+        // Deleted means gone (SPEC §3): SQLite otherwise leaves deleted cells in free space, free
+        // pages and overflow pages. Both settings are this connection's own; the journal mode
+        // stays as the owner set it. A journal left after a commit (PERSIST) is truncated to 0.
+        this.db.pragma('secure_delete = ON');
+        this.db.pragma('journal_size_limit = 0');
+      }
       // SQLite's own tables are sqlite_*; `_` is a LIKE wildcard, hence the escape.
       const rows = this.db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").all() as { name: string; sql: string }[];
       const unwritable = writeProblem(realpathSync(path), { inPlace: true, replaced: false });
@@ -164,6 +175,40 @@ export class SqliteSource implements Source {
       from = to + 1n;
     }
     return { deleted, redacted, batches };
+  }
+
+  /**
+   * After a purge that changed something: the bytes of what it deleted and redacted must be gone
+   * from the files. In WAL mode the old pages stay in the database file until a checkpoint copies
+   * the new ones over them, so the WAL is checkpointed and truncated (readers of an older
+   * snapshot can keep that from completing). `secure_delete` zeroes what the purge frees, but
+   * copies SQLite made earlier when it moved rows between pages (always without secure_delete,
+   * and in page rebalancing even with it) stay in free space until VACUUM rebuilds the file.
+   * Returns why bytes may remain, if they may.
+   */
+  async finish(options: { vacuum: boolean }): Promise<string | undefined> {
+    if (options.vacuum) {
+      try { this.db.exec('VACUUM'); } catch (e) {
+        if (!isSqliteError(e)) throw e;
+        return `VACUUM of ${this.path} failed (${sqliteProblem(e)}); the purge itself is done, but bytes of deleted values may remain in free space until it succeeds`;
+      }
+    }
+    if (!this.checkpoint()) {
+      return `other connections to ${this.path} kept its WAL checkpoint from completing, so the bytes of deleted and redacted values stay in the database file until SQLite's next checkpoint; run again when they are done`;
+    }
+    const { pages } = pagesWithResidue(this.path);
+    if (pages === 0) return undefined;
+    return `${pages} pages of ${this.path} hold bytes in their free space: copies SQLite left when it moved rows between pages, where values deleted or redacted now may still be read; run with --vacuum to rebuild the file (or sqlite3 ${this.path} VACUUM)`;
+  }
+
+  /** In WAL mode, checkpoints and truncates the WAL; false when other connections kept it from completing. */
+  private checkpoint(): boolean {
+    if (String(this.db.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') return true;
+    this.db.pragma(`busy_timeout = ${CHECKPOINT_WAIT_MS}`);
+    try {
+      const [r] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
+      return !r.busy && r.log === r.checkpointed;
+    } finally { this.db.pragma('busy_timeout = 10000'); }
   }
 
   /**
