@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { cli, csvText, fakeClock, sha, sqliteTable, tempDir, write } from './helpers/cli.js';
+import { cli, csvText, fakeClock, hmac, sha, sqliteTable, tempDir, write } from './helpers/cli.js';
 import { AS_OF, CDR_POLICY, CDR_ROWS } from './helpers/policy.js';
 
 const GENESIS = '0'.repeat(64);
@@ -15,12 +15,13 @@ function setup(kind: 'sqlite' | 'csv' = 'sqlite') {
   const source = kind === 'sqlite'
     ? sqliteTable(join(dir, 'data.db'), 'cdr', CDR_ROWS.map((r) => ({ ...r, started_at: r.started_at === '' ? null : r.started_at })))
     : write(dir, 'cdr.csv', csvText(CDR_ROWS, '\r\n'));
-  return { dir, policy, source, log: join(dir, 'audit.jsonl') };
+  return { dir, policy, source, log: join(dir, 'audit.jsonl'), key: join(dir, 'audit.key') };
 }
+
 
 function purge(s: ReturnType<typeof setup>, asOf: string) {
   // The clock reads a day after LATER: a purge acts only at an asOf that has passed.
-  const r = cli(['purge', '--policy', s.policy, '--source', s.source, '--as-of', asOf, '--audit-log', s.log], { env: fakeClock('2027-03-02T00:00:00Z') });
+  const r = cli(['purge', '--policy', s.policy, '--source', s.source, '--as-of', asOf, '--audit-log', s.log, '--audit-key', s.key], { env: fakeClock('2027-03-02T00:00:00Z') });
   expect(r.code, r.stderr).toBe(0);
 }
 
@@ -42,42 +43,47 @@ function chain(bodies: string[], prev = GENESIS): string {
 }
 
 describe('audit log hash chain', () => {
-  it('two purges appending to one log form an intact chain, prev first', () => {
-    const { log, lines } = twoPurges();
-    expect(lines).toHaveLength(3);
+  it('two purges appending to one log form an intact chain, prev first: a run line, receipts, a run line', () => {
+    const { log, lines, key } = twoPurges();
     const entries = lines.map((l) => JSON.parse(l));
+    expect(entries.map((e) => [e.type, e.event ?? e.action])).toEqual([
+      ['run', 'start'], ['receipt', 'delete'], ['receipt', 'redact'], ['run', 'end'],
+      ['run', 'start'], ['receipt', 'delete'], ['run', 'end'],
+    ]);
     expect(entries[0].prev).toBe(GENESIS);
-    expect(entries[1].prev).toBe(h(lines[0]));
-    expect(entries[2].prev).toBe(h(lines[1]));
-    for (const e of entries) expect(Object.keys(e)).toEqual(['prev', 'time', 'asOf', 'policy', 'dataset', 'rule', 'action', 'count', 'keySha256']);
-    expect(entries[2]).toMatchObject({ rule: 'usage-data', action: 'delete', count: 4, keySha256: ['3', '4', '5', '9'].map(h) });
+    for (let i = 1; i < lines.length; i++) expect(entries[i].prev).toBe(h(lines[i - 1]));
+    expect(Object.keys(entries[1])).toEqual(['prev', 'type', 'run', 'time', 'asOf', 'policy', 'dataset', 'rule', 'action', 'batch', 'count', 'keyHmac']);
+    expect(entries[5]).toMatchObject({ rule: 'usage-data', action: 'delete', count: 4, keyHmac: ['3', '4', '5', '9'].map((k) => hmac(k, key)) });
+    expect(entries[5].run).toBe(entries[4].run);
+    expect(entries[5].run).not.toBe(entries[1].run);
 
     const r = verify(log);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toBe(`3 lines, chain intact; last line SHA-256 ${h(lines[2])}\n`);
+    expect(r.stdout).toBe(`7 lines, chain intact; last line SHA-256 ${h(lines[6])}\n`);
     const json = JSON.parse(verify(log, 'json').stdout);
-    expect(json).toMatchObject({ intact: true, lines: 3, chained: 3, lastLineSha256: h(lines[2]), problems: [] });
+    expect(json).toMatchObject({ intact: true, lines: 7, chained: 7, lastLineSha256: h(lines[6]), problems: [] });
   });
 
-  it('a log never contains a raw key or value', () => {
+  it('a log never contains a raw key or value, nor the plain SHA-256 of a key', () => {
     const { log } = twoPurges();
     const text = readFileSync(log, 'utf8');
     expect(text).not.toMatch(/10\.0\.0\.|"[1-9]"/);
     expect(text).not.toMatch(/"id"/);
+    for (const k of ['1', '2', '3', '4', '5', '9']) expect(text).not.toContain(h(k));
   });
 
   const tampered: [string, (lines: string[]) => string[], number, RegExp][] = [
-    ['editing a count', (l) => [l[0].replace('"count":2', '"count":3'), l[1], l[2]], 2, /prev is not the SHA-256 of line 1/],
-    ['editing a key hash', (l) => [l[0], l[1].replace(/"keySha256":\["./, '"keySha256":["x'), l[2]], 3, /line 2 was changed/],
-    ['deleting the first line', (l) => [l[1], l[2]], 1, /not 0{64} as the first line/],
-    ['deleting a middle line', (l) => [l[0], l[2]], 2, /prev is not the SHA-256 of line 1/],
-    ['reordering lines', (l) => [l[0], l[2], l[1]], 2, /prev is not the SHA-256 of line 1/],
-    ['inserting a line', (l) => [l[0], l[1], l[1], l[2]], 3, /prev is not the SHA-256 of line 2/],
-    ['removing the prev of a line', (l) => [l[0], l[1].replace(/^\{"prev":"[0-9a-f]{64}",/, '{'), l[2]], 2, /not chained/],
-    ['a malformed prev', (l) => [l[0], l[1].replace(/^\{"prev":"[0-9a-f]/, '{"prev":"Z'), l[2]], 2, /malformed prev/],
-    ['a line that is not JSON', (l) => [l[0], l[1] + ' trailing', l[2]], 2, /not JSON/],
-    ['an empty line', (l) => [l[0], '', l[1], l[2]], 2, /empty line/],
-    ['an unchained line after the chain', (l) => [...l, '{"earlier":"line"}'], 4, /not chained/],
+    ['editing a count', (l) => [l[0], l[1].replace('"count":2', '"count":3'), ...l.slice(2)], 3, /prev is not the SHA-256 of line 2/],
+    ['editing a key hash', (l) => [l[0], l[1], l[2].replace(/"keyHmac":\["./, '"keyHmac":["x'), ...l.slice(3)], 4, /line 3 was changed/],
+    ['deleting the first line', (l) => l.slice(1), 1, /not 0{64} as the first line/],
+    ['deleting a middle line', (l) => [l[0], ...l.slice(2)], 2, /prev is not the SHA-256 of line 1/],
+    ['reordering lines', (l) => [l[0], l[2], l[1], ...l.slice(3)], 2, /prev is not the SHA-256 of line 1/],
+    ['inserting a line', (l) => [l[0], l[1], l[1], ...l.slice(2)], 3, /prev is not the SHA-256 of line 2/],
+    ['removing the prev of a line', (l) => [l[0], l[1].replace(/^\{"prev":"[0-9a-f]{64}",/, '{'), ...l.slice(2)], 2, /not chained/],
+    ['a malformed prev', (l) => [l[0], l[1].replace(/^\{"prev":"[0-9a-f]/, '{"prev":"Z'), ...l.slice(2)], 2, /malformed prev/],
+    ['a line that is not JSON', (l) => [l[0], l[1] + ' trailing', ...l.slice(2)], 2, /not JSON/],
+    ['an empty line', (l) => [l[0], '', ...l.slice(1)], 2, /empty line/],
+    ['an unchained line after the chain', (l) => [...l, '{"earlier":"line"}'], 8, /not chained/],
   ];
   it.each(tampered)('%s makes verify exit 1 naming the first broken line', (_, edit, line, why) => {
     const { log, lines } = twoPurges();
@@ -95,17 +101,17 @@ describe('audit log hash chain', () => {
     writeFileSync(log, readFileSync(log).subarray(0, -20));
     const r = verify(log);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/:3: error: torn last line/);
+    expect(r.stdout).toMatch(/:7: error: torn last line/);
     writeFileSync(log, lines.join('\n'));
-    expect(verify(log).stdout).toMatch(/:3: error: torn last line: it has no final newline/);
+    expect(verify(log).stdout).toMatch(/:7: error: torn last line: it has no final newline/);
   });
 
   it('a changed last line keeps the chain but changes its SHA-256, which verify prints', () => {
     const { log, lines } = twoPurges();
-    writeFileSync(log, [lines[0], lines[1], lines[2].replace('"count":4', '"count":5')].join('\n') + '\n');
+    writeFileSync(log, [...lines.slice(0, 6), lines[6].replace('"deleted":4', '"deleted":5')].join('\n') + '\n');
     const r = verify(log);
     expect(r.code).toBe(0);
-    expect(r.stdout).not.toContain(h(lines[2]));
+    expect(r.stdout).not.toContain(h(lines[6]));
   });
 
   it('older lines without prev before the chain are a warning, and the chain hashes the last of them', () => {
@@ -116,7 +122,7 @@ describe('audit log hash chain', () => {
     expect(JSON.parse(lines[2]).prev).toBe(h('{"earlier":"line"}'));
     const r = verify(s.log);
     expect(r.code, r.stdout).toBe(0);
-    expect(r.stdout).toMatch(/:1: warning: lines 1-2 come before the chain starts and are not chained .*covered, by the prev of line 3\n4 lines, chain intact/);
+    expect(r.stdout).toMatch(/:1: warning: lines 1-2 come before the chain starts and are not chained .*covered, by the prev of line 3\n6 lines, chain intact/);
     writeFileSync(s.log, readFileSync(s.log, 'utf8').replace('earlier', 'Earlier'));
     expect(verify(s.log).stdout).toMatch(/:3: error: prev is not the SHA-256 of line 2/);
   });
@@ -138,7 +144,7 @@ describe('audit log hash chain', () => {
     purge(s, AS_OF);
     const lines = readFileSync(s.log, 'utf8').split('\n');
     expect(JSON.parse(lines[2]).prev).toBe(h(lines[1]));
-    expect(verify(s.log)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^4 lines, chain intact/) });
+    expect(verify(s.log)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^6 lines, chain intact/) });
     writeFileSync(s.log, readFileSync(s.log, 'utf8').replace('aa"}', 'ab"}'));
     expect(verify(s.log).stdout).toMatch(/:3: error: prev is not the SHA-256 of line 2/);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chmodSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, csvText, sha, sqliteRows, sqliteTable, tempDir, write } from './helpers/cli.js';
 import { AS_OF, CDR_POLICY, CDR_ROWS } from './helpers/policy.js';
@@ -139,5 +139,18 @@ describe('a dataset the policies declare and the source lacks', () => {
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(allowed.stderr).toMatch(/"datasets":\["calls"\]/);
     expect(sqliteRows(dir + '/data.db', 'SELECT count(*) AS n FROM cdr')[0].n).toBe(7);
+  });
+});
+
+describe('many CSV files', () => {
+  it('a directory of 12 files purges with nothing on stderr at --log-level silent (no listener warnings)', () => {
+    const dir = tempDir();
+    const names = Array.from({ length: 12 }, (_, i) => `t${i}`);
+    for (const n of names) write(dir, `${n}.csv`, 'id,at\n1,2020-01-01\n2,2026-11-20\n');
+    const policy = write(tempDir(), 'p.yaml', `version: 1\nname: m\ndatasets:\n${names.map((n) => `  ${n}: { key: id }\n`).join('')}rules:\n${names.map((n) => `  - { id: r-${n}, dataset: ${n}, from: at, delete_after: 30 days }\n`).join('')}`);
+    const r = cli(['purge', '--policy', policy, '--source', dir, '--as-of', AS_OF, '--log-level', 'silent']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    for (const n of names) expect(readFileSync(join(dir, `${n}.csv`), 'utf8')).toBe('id,at\n2,2026-11-20\n');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { cli, csvText, sha, sqliteRows, sqliteTable, tempDir, write } from './helpers/cli.js';
@@ -23,13 +23,13 @@ const ids = (file: string) => sqliteRows(file, 'SELECT id FROM cdr ORDER BY id')
 const apply = (plan: string, ...extra: string[]) => cli(['purge', '--plan', plan, '--format', 'json', ...extra]);
 
 describe('plan files', () => {
-  it('the plan is a JSON document naming asOf, source, policy hashes and each record with a hash of its values', () => {
+  it('the plan is NDJSON: a header naming asOf, source and policy hashes, then each record with a hash of its values', () => {
     const { plan, source } = planned();
-    const doc = JSON.parse(readFileSync(plan, 'utf8'));
-    expect(doc).toMatchObject({ format: 'retention-plan/1', asOf: '2026-11-24T00:00:00.000+01:00', source: { path: source, kind: 'sqlite' } });
-    expect(doc.policies[0].sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(doc.records.map((r: { key: string; action: string; rule: string }) => [r.key, r.action, r.rule])).toEqual([['1', 'delete', 'usage-data'], ['2', 'delete', 'usage-data'], ['4', 'redact', 'voip-ip-address']]);
-    expect(doc.records[0].values).toMatch(/^[0-9a-f]{64}$/);
+    const [head, ...records] = readFileSync(plan, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(head).toMatchObject({ format: 'retention-plan/2', asOf: '2026-11-24T00:00:00.000+01:00', source: { path: realpathSync(source), kind: 'sqlite' } });
+    expect(head.policies[0].sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(records.map((r: { key: string; action: string; rule: string; match: string }) => [r.key, r.action, r.rule, r.match])).toEqual([['1', 'delete', 'usage-data', 'key:1'], ['2', 'delete', 'usage-data', 'key:2'], ['4', 'redact', 'voip-ip-address', 'key:4']]);
+    expect(records[0].values).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it.each(['sqlite', 'csv'] as const)('%s: applying an unchanged plan does what the dry run showed', (kind) => {
@@ -92,5 +92,83 @@ describe('plan files', () => {
     expect(cli(['purge', '--policy', policy, '--source', source, '--plan-out', plan]).code).toBe(2);
     expect(apply(plan, '--as-of', '2026-11-25').code).toBe(2);
     expect(cli(['purge']).code).toBe(2);
+  });
+});
+
+describe('a plan acts only on the source it was made for', () => {
+  it('another database: exit 5, nothing changed; the same file by another name is the same source', () => {
+    const { dir, plan, source } = planned();
+    const prod = sqliteTable(join(dir, 'prod.db'), 'cdr', CDR_ROWS);
+    const before = sha(prod);
+    const r = apply(plan, '--source', prod);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/the plan was made on sqlite source .*data\.db, not on sqlite source .*prod\.db; a plan acts only on the source it was reviewed on \(nothing was changed\)/);
+    expect(sha(prod)).toBe(before);
+    const link = join(dir, 'alias.db');
+    symlinkSync(source, link);
+    const same = apply(plan, '--source', link);
+    expect(same.code, same.stderr).toBe(0);
+    expect(JSON.parse(same.stdout).source).toEqual({ kind: 'sqlite', path: realpathSync(source) });
+    expect(ids(source)).toEqual([3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('a SQLite plan on a CSV directory: exit 5', () => {
+    const { dir, plan } = planned();
+    mkdirSync(join(dir, 'csv'));
+    write(join(dir, 'csv'), 'cdr.csv', csvText(CDR_ROWS));
+    const before = sha(join(dir, 'csv', 'cdr.csv'));
+    const r = apply(plan, '--source', join(dir, 'csv'));
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/not on csv source/);
+    expect(sha(join(dir, 'csv', 'cdr.csv'))).toBe(before);
+  });
+
+  it('every purge says which source it acted on', () => {
+    const { policy, source } = planned();
+    const table = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF]);
+    expect(table.stdout.split('\n')[0]).toBe(`Purge of ${realpathSync(source)} as of 2026-11-24T00:00:00.000+01:00`);
+    const json = JSON.parse(cli(['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']).stdout);
+    expect(json.source).toEqual({ kind: 'sqlite', path: realpathSync(source) });
+  });
+
+  it('plan files are readable by their owner only', () => {
+    const dir = tempDir();
+    const policy = write(dir, 'policy.yaml', CDR_POLICY);
+    const source = sqliteTable(join(dir, 'data.db'), 'cdr', CDR_ROWS);
+    const plan = join(dir, 'plan.json');
+    const saved = process.umask(0o022);
+    try { expect(cli(['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', AS_OF, '--plan-out', plan]).code).toBe(0); } finally { process.umask(saved); }
+    expect(statSync(plan).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('CSV plans find their records by key, or by content without one', () => {
+  it('deleting an unrelated line after planning moves the lines, not the records: all are applied, none skipped', () => {
+    const { dir, plan, source } = planned('csv');
+    const lines = readFileSync(source, 'utf8').split('\n');
+    writeFileSync(source, [lines[0], ...lines.slice(2)].join('\n')); // the record with id 1 goes; it was planned
+    writeFileSync(source, readFileSync(source, 'utf8').replace(/\n3,[^\n]*/, '')); // and an unplanned one
+    const r = apply(plan);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.records.map((x: { key: string }) => x.key)).toEqual(['2', '4']);
+    expect(doc.datasets[0].skipped).toEqual({ changed: 0, disappeared: 1, held: 0, 'no-longer-due': 0 });
+    expect(readFileSync(source, 'utf8').split('\n').map((l) => l.split(',')[0]).filter((x) => x)).toEqual(['id', '4', '5', '6', '7', '8', '9']);
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('without a key column, records are found by their content', () => {
+    const dir = tempDir();
+    const policy = write(dir, 'policy.yaml', CDR_POLICY.replace('    key: id\n', ''));
+    const source = write(dir, 'cdr.csv', csvText(CDR_ROWS));
+    const plan = join(dir, 'plan.json');
+    expect(cli(['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', AS_OF, '--plan-out', plan]).code).toBe(0);
+    const lines = readFileSync(source, 'utf8').split('\n');
+    writeFileSync(source, [lines[0], `99,2026-11-01,voip,10.0.0.99,0`, ...lines.slice(1)].join('\n'));
+    const r = apply(plan);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.datasets[0]).toMatchObject({ delete: 2, redact: 1, skipped: { changed: 0, disappeared: 0, held: 0, 'no-longer-due': 0 } });
+    expect(readFileSync(source, 'utf8').split('\n').map((l) => l.split(',')[0]).filter((x) => x)).toEqual(['id', '99', '3', '4', '5', '6', '7', '8', '9']);
   });
 });

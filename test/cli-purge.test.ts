@@ -4,7 +4,7 @@ import { existsSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, s
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { cli, csvText, sha, sqliteRows, sqliteTable, tempDir, write } from './helpers/cli.js';
+import { cli, csvText, hmac, receipts, sha, sqliteRows, sqliteTable, tempDir, write } from './helpers/cli.js';
 import { AS_OF, CDR_POLICY, CDR_ROWS, DELETED, REDACTED } from './helpers/policy.js';
 
 function setup(kind: 'sqlite' | 'csv') {
@@ -78,20 +78,18 @@ describe.each(['sqlite', 'csv'] as const)('purge on %s', (kind) => {
     expect(cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete', '2']).code).toBe(0);
   });
 
-  it('--audit-log appends SHA-256 hashes of the keys, never the keys', () => {
+  it('--audit-log appends keyed hashes of the keys, never the keys', () => {
     const { dir, policy, source } = setup(kind);
     const log = join(dir, 'audit.jsonl');
     writeFileSync(log, '{"earlier":"line"}\n');
     expect(cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--audit-log', log]).code).toBe(0);
     const lines = readFileSync(log, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('{"earlier":"line"}');
-    const entries = lines.slice(1).map((l) => JSON.parse(l));
-    const h = (k: string) => createHash('sha256').update(k).digest('hex');
-    expect(entries).toEqual([
-      expect.objectContaining({ policy: 'ip-central', dataset: 'cdr', rule: 'usage-data', action: 'delete', count: 2, keySha256: [h('1'), h('2')], asOf: '2026-11-24T00:00:00.000+01:00' }),
-      expect.objectContaining({ rule: 'voip-ip-address', action: 'redact', count: 1, keySha256: [h('4')] }),
+    expect(receipts(log)).toEqual([
+      expect.objectContaining({ policy: 'ip-central', dataset: 'cdr', rule: 'usage-data', action: 'delete', count: 2, keyHmac: [hmac('1'), hmac('2')], asOf: '2026-11-24T00:00:00.000+01:00' }),
+      expect.objectContaining({ rule: 'voip-ip-address', action: 'redact', count: 1, keyHmac: [hmac('4')] }),
     ]);
-    expect(entries[0].time).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(JSON.parse(lines[2]).time).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     expect(readFileSync(log, 'utf8')).not.toMatch(/10\.0\.0\.|"1"|"2"/);
   });
 
@@ -211,9 +209,8 @@ describe('SQLite integers beyond 2^53', () => {
     expect(out.records.map((r: { key: string }) => r.key)).toEqual([key(1), key(2), key(4)]);
     expect(left(source)).toEqual(CDR_ROWS.filter((r) => !DELETED.includes(r.id))
       .map((r) => ({ id: BASE + BigInt(r.id), ip_address: REDACTED.includes(r.id) || r.ip_address === '' ? (r.ip_address === '' ? '' : null) : r.ip_address })));
-    const h = (k: string) => createHash('sha256').update(k).digest('hex');
-    const hashes = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).flatMap((e: { keySha256: string[] }) => e.keySha256);
-    expect(hashes.sort()).toEqual([key(1), key(2), key(4)].map(h).sort());
+    const hashes = receipts(audit).flatMap((e) => e.keyHmac);
+    expect(hashes.sort()).toEqual([key(1), key(2), key(4)].map((k) => hmac(k)).sort());
   });
 });
 
@@ -280,9 +277,8 @@ rules:
     expect(r.code, r.stderr).toBe(0);
     const counts = Object.fromEntries(JSON.parse(r.stdout).datasets[0].rules.map((x: { rule: string; redact: number }) => [x.rule, x.redact]));
     expect(counts).toEqual({ 'red-1': 2, 'red-2': 2, del: 0 });
-    const h = (k: string) => createHash('sha256').update(k).digest('hex');
-    const lines = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    const byRule = Object.fromEntries(lines.map((l: { rule: string; count: number; keySha256: string[] }) => [l.rule, [l.count, [...l.keySha256].sort()]]));
+    const h = (k: string) => hmac(k);
+    const byRule = Object.fromEntries(receipts(audit).map((l) => [l.rule, [l.count, [...l.keyHmac].sort()]]));
     expect(byRule).toEqual({ 'red-1': [2, ['1', '2'].map(h).sort()], 'red-2': [2, ['1', '3'].map(h).sort()] });
   });
 });

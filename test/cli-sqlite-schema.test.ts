@@ -97,8 +97,9 @@ describe('a purge that fails halfway', () => {
     expect(sqliteRows(file, 'SELECT id FROM a')).toEqual([{ id: 2 }]);
     expect(sqliteRows(file, 'SELECT ip FROM b')).toEqual([{ ip: '10.0.0.1' }]);
     const lines = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ dataset: 'a', rule: 'del', action: 'delete', count: 1 });
+    expect(lines.map((l) => l.type)).toEqual(['run', 'receipt', 'run']);
+    expect(lines[1]).toMatchObject({ dataset: 'a', rule: 'del', action: 'delete', count: 1 });
+    expect(lines[2]).toMatchObject({ event: 'end', outcome: 'failed', deleted: 1, redacted: 0, message: expect.stringMatching(/CHECK constraint failed/) });
   });
 });
 

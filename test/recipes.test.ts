@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -27,7 +27,7 @@ function site() {
   const move = (cmd: string) => cmd
     .replaceAll('/opt/retention/policies', policies).replaceAll('cd /opt/retention', `cd ${ROOT}`)
     .replaceAll('--policy policies', `--policy ${policies}`).replaceAll('/opt/retention', ROOT)
-    .replaceAll('/srv/data/app.db', db).replaceAll('/var/log/retention', join(dir, 'log'));
+    .replaceAll('/srv/data/app.db', db).replaceAll('/var/log/retention', join(dir, 'log')).replaceAll('/etc/retention', join(dir, 'etc'));
   return { dir, db, move };
 }
 
@@ -42,9 +42,12 @@ describe('recipes', () => {
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toBe('');
     expect(sqliteRows(db, 'SELECT count(*) AS n FROM cdr')[0].n).toBe(94);
-    expect(readFileSync(join(dir, 'log', 'audit.jsonl'), 'utf8')).toMatch(/"action":"delete","count":6/);
+    expect(readFileSync(join(dir, 'log', 'audit.jsonl'), 'utf8')).toMatch(/"action":"delete","batch":1,"count":6/);
     expect(readFileSync(join(dir, 'log', 'run.log'), 'utf8')).toMatch(/"msg":"purged"/);
     expect(sh(`${ROOT}/bin/retention audit verify ${join(dir, 'log', 'audit.jsonl')}`).status).toBe(0);
+    // The key the receipts are made with lives apart from the log, readable by its owner only.
+    expect(statSync(join(dir, 'etc', 'audit.key')).mode & 0o777).toBe(0o600);
+    expect(sh(`${ROOT}/bin/retention audit find ${join(dir, 'log', 'audit.jsonl')} --dataset cdr --key 1 --audit-key ${join(dir, 'etc', 'audit.key')}`).status).toBe(0);
   });
 
   it('the systemd service runs its ExecStart, and the timer names a calendar', () => {
@@ -54,6 +57,22 @@ describe('recipes', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(sqliteRows(db, 'SELECT count(*) AS n FROM cdr')[0].n).toBe(94);
     expect(recipe('systemd/retention-purge.timer')).toMatch(/^OnCalendar=\*-\*-\* 02:15:00$/m);
+  });
+
+  const analyze = spawnSync('systemd-analyze', ['--version']).status === 0;
+  if (!analyze) console.log('skipped: systemd-analyze verify of examples/systemd (systemd-analyze is not installed; CI installs it)');
+  it.runIf(analyze)('the systemd units pass systemd-analyze verify, and OnFailure= names the alert unit shipped beside them', () => {
+    const { dir } = site();
+    const units = readdirSync(join(ROOT, 'examples', 'systemd'));
+    expect(units.sort()).toEqual(['retention-alert@.service', 'retention-purge.service', 'retention-purge.timer']);
+    for (const u of units) writeFileSync(join(dir, u), recipe(`systemd/${u}`).replaceAll('/opt/retention', ROOT));
+    const r = spawnSync('systemd-analyze', ['verify', ...units.map((u) => join(dir, u))], { encoding: 'utf8', cwd: dir });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    const service = recipe('systemd/retention-purge.service');
+    const unitSection = service.slice(service.indexOf('[Unit]'), service.indexOf('[Service]'));
+    expect(unitSection).toMatch(/^OnFailure=retention-alert@%n\.service$/m);
+    expect(service.slice(service.indexOf('[Service]'))).not.toMatch(/OnFailure/);
   });
 
   it('the caps of the recipes refuse a purge that would delete too much (exit 3)', () => {

@@ -1,8 +1,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fstatSync, fsyncSync, openSync, readSync } from 'node:fs';
 import { BufferedWriter } from '../util/buffered-writer.js';
-import type { DateTime } from 'luxon';
 import { Spool } from '../util/spool.js';
+import type { AuditKey } from './audit-key.js';
 import { UserError } from '../errors.js';
 import { takeLock } from '../sources/lock.js';
 
@@ -20,11 +20,32 @@ export const PREV_FIELD = '{"prev":"';
 const APPEND_LOCK_MS = 60_000;
 const BLOCK = 64 * 1024;
 
-interface Group { policy: string; dataset: string; rule: string; action: string; keys: Spool }
+/** What a run line says of the run: written when it starts acting and when it ends. */
+export interface RunRecord {
+  readonly run: string;
+  readonly asOf?: string;
+  readonly tool: string;
+  readonly source?: { readonly kind: string; readonly path: string };
+  readonly policies: readonly { readonly name: string; readonly sha256: string }[];
+  readonly plan?: string;
+}
+
+/** How a run ended, as its last run line says. */
+export type Outcome = 'done' | 'refused' | 'failed' | 'interrupted';
+
+/** Keys per receipt line: a large commit (a whole CSV file) is split, so no line grows without bound. */
+export const KEYS_PER_LINE = 50_000;
+/** Keys of a pending batch kept in memory; beyond, they wait in a temporary file. */
+const IN_MEMORY = 100_000;
+
+interface Group { policy: string; dataset: string; rule: string; action: string; hashes: string[]; spill?: Spool; count: number }
 
 /**
- * The audit log: one JSON line per dataset, rule and action acted on, with the SHA-256 of
- * each key and never the key itself, so the proof of a deletion keeps no personal data.
+ * The audit log: receipts of every committed change and a line for every run. A receipt line
+ * names the run, policy, dataset, rule and action and lists the keyed hash (HMAC-SHA-256, see
+ * audit-key.ts) of each key acted on, never the key. Receipts are written and synced after each
+ * committed batch, before the next batch starts, so a run stopped at any moment leaves
+ * receipts for all it committed but at most the batch whose commit was under way.
  * Each line starts with `prev`, the SHA-256 of the previous line's bytes (without its newline;
  * GENESIS for the first line of a file), so removing, changing or reordering lines breaks the
  * chain that `retention audit verify` checks.
@@ -32,66 +53,115 @@ interface Group { policy: string; dataset: string; rule: string; action: string;
 export class AuditLog {
   private readonly groups = new Map<string, Group>();
   private readonly release: () => void;
+  private readonly fd: number;
+  private prev: string;
+  private batch = 0;
+  private started?: RunRecord;
 
   /**
-   * Takes the log's append lock and refuses a log whose last line is torn, both before the
-   * purge changes anything: a run that deletes must be able to write its receipt. Runs on
-   * different sources may share a log; the lock keeps their appends from interleaving.
+   * Takes the log's append lock and refuses a log whose last line is torn or that others may
+   * write, before the purge changes anything: a run that deletes must be able to write its
+   * receipt. Runs on different sources may share a log; the lock keeps their appends apart.
+   * A new log is created readable and writable by its owner only.
    */
-  constructor(private readonly file: string) {
+  constructor(private readonly file: string, private readonly key: AuditKey) {
     this.release = takeLock(`${file}.retention-lock`, `audit log ${file}`, APPEND_LOCK_MS);
     try {
-      let fd: number;
-      try { fd = openSync(file, 'a+'); } catch (e) {
+      try { this.fd = openSync(file, 'a+', 0o600); } catch (e) {
         throw new UserError(`cannot write audit log ${file}: ${(e as Error).message}`);
       }
-      try { lastLineSha256(fd, file); } finally { closeSync(fd); }
+      const mode = fstatSync(this.fd).mode;
+      if (mode & 0o002) {
+        closeSync(this.fd);
+        throw new UserError(`audit log ${file} can be written by any user (mode ${(mode & 0o777).toString(8)}), so its receipts prove nothing; run chmod o-w ${file}`);
+      }
+      try { this.prev = lastLineSha256(this.fd, file); } catch (e) { closeSync(this.fd); throw e; }
     } catch (e) { this.release(); throw e; }
   }
 
-  /** Lets go of the append lock (after write, or when the run fails). */
-  close(): void {
-    this.release();
+  /** The first run line: written before the first change. */
+  runStarted(run: RunRecord, time: Date): void {
+    this.started = run;
+    this.append([{ type: 'run', event: 'start', time: time.toISOString(), ...run, keyId: this.key.id }]);
   }
 
+  /** The last run line, with how the run ended and what it committed. */
+  runEnded(run: RunRecord, time: Date, outcome: Outcome, totals: { deleted: number; redacted: number }, message?: string): void {
+    this.append([{ type: 'run', event: 'end', time: time.toISOString(), ...(this.started ?? run), keyId: this.key.id, outcome, ...totals, ...(message ? { message } : {}) }]);
+  }
+
+  /** Notes one key acted on in the batch under way. */
   add(policy: string, dataset: string, rule: string, action: string, key: string): void {
     const id = `${dataset}\0${policy}\0${rule}\0${action}`;
     let g = this.groups.get(id);
-    if (!g) { g = { policy, dataset, rule, action, keys: new Spool('audit') }; this.groups.set(id, g); }
-    g.keys.push(sha256(key));
+    if (!g) { g = { policy, dataset, rule, action, hashes: [], count: 0 }; this.groups.set(id, g); }
+    g.hashes.push(this.key.hash(key));
+    g.count++;
+    if (g.hashes.length >= IN_MEMORY) {
+      g.spill ??= new Spool('audit');
+      for (const h of g.hashes) g.spill.push(h);
+      g.hashes = [];
+    }
+  }
+
+  /** The batch under way was rolled back: its keys get no receipt. */
+  discard(): void {
+    for (const g of this.groups.values()) g.spill?.remove();
+    this.groups.clear();
   }
 
   /**
-   * Appends the lines of what was added since the last write, and syncs them: a purge writes
-   * after each dataset, so a later failure cannot take the receipts of earlier changes with it.
-   * A line can hold millions of hashes, so it is streamed from the spool in
-   * blocks and hashed as it is written, never built in memory.
+   * The batch under way was committed: its receipts are appended and synced. A group of more
+   * than KEYS_PER_LINE keys takes several lines; the hashes stream from memory or their spool.
    */
-  async write(asOf: DateTime, time: Date): Promise<void> {
+  commit(asOf: string, time: Date): void {
     if (this.groups.size === 0) return;
-    let fd: number | undefined;
+    this.batch++;
     try {
-      fd = openSync(this.file, 'a+');
-      let prev = lastLineSha256(fd, this.file);
-      const out = new HashingWriter(new BufferedWriter(fd));
+      const out = new HashingWriter(new BufferedWriter(this.fd));
       for (const g of this.groups.values()) {
-        const fields = JSON.stringify({
-          time: time.toISOString(), asOf: asOf.toISO(), policy: g.policy, dataset: g.dataset,
-          rule: g.rule, action: g.action, count: g.keys.count,
-        });
-        out.write(`${PREV_FIELD}${prev}",${fields.slice(1, -1)},"keySha256":[`);
-        let first = true;
-        for await (const h of g.keys.lines()) { out.write(first ? `"${h}"` : `,"${h}"`); first = false; }
-        out.write(']}');
-        prev = out.endLine();
+        let inLine = 0, sent = 0;
+        const begin = () => {
+          const count = Math.min(KEYS_PER_LINE, g.count - sent);
+          const fields = JSON.stringify({
+            type: 'receipt', run: this.started?.run, time: time.toISOString(), asOf, policy: g.policy, dataset: g.dataset,
+            rule: g.rule, action: g.action, batch: this.batch, count,
+          });
+          out.write(`${PREV_FIELD}${this.prev}",${fields.slice(1, -1)},"keyHmac":[`);
+        };
+        const each = (h: string) => {
+          if (inLine === 0) begin();
+          out.write(inLine === 0 ? `"${h}"` : `,"${h}"`);
+          sent++;
+          if (++inLine === KEYS_PER_LINE) { out.write(']}'); this.prev = out.endLine(); inLine = 0; }
+        };
+        if (g.spill) for (const h of g.spill.linesSync()) each(h);
+        for (const h of g.hashes) each(h);
+        if (inLine > 0) { out.write(']}'); this.prev = out.endLine(); }
+        g.spill?.remove();
       }
       out.flush();
-      fsyncSync(fd);
+      fsyncSync(this.fd);
       this.groups.clear();
     } catch (e) {
-      throw new UserError(`cannot write audit log ${this.file}: ${(e as Error).message}; the changes made so far have no receipt`);
-    } finally {
-      if (fd !== undefined) closeSync(fd);
+      throw new UserError(`cannot write audit log ${this.file}: ${(e as Error).message}; the batch just committed has no receipt`);
+    }
+  }
+
+  /** Lets go of the file and its append lock (after the run, or when it fails). */
+  close(): void {
+    try { closeSync(this.fd); } catch { /* closed */ }
+    this.release();
+  }
+
+  private append(records: Record<string, unknown>[]): void {
+    try {
+      const out = new HashingWriter(new BufferedWriter(this.fd));
+      for (const r of records) { out.write(`${PREV_FIELD}${this.prev}",${JSON.stringify(r).slice(1)}`); this.prev = out.endLine(); }
+      out.flush();
+      fsyncSync(this.fd);
+    } catch (e) {
+      throw new UserError(`cannot write audit log ${this.file}: ${(e as Error).message}`);
     }
   }
 }

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join, basename, resolve } from 'node:path';
-import type { DateTime } from 'luxon';
 import type { Policy } from '../policy/model.js';
 import { UserError } from '../errors.js';
 import { BufferedWriter } from '../util/buffered-writer.js';
@@ -9,23 +8,29 @@ import { LineReader } from '../util/line-reader.js';
 import type { Spool } from '../util/spool.js';
 import type { DatasetSummary } from './tally.js';
 
-export const PLAN_FORMAT = 'retention-plan/1';
+export const PLAN_FORMAT = 'retention-plan/2';
 
 /** A plan's header: what was planned, against what, by which policies. */
 export interface PlanHeader {
   readonly format: typeof PLAN_FORMAT;
   readonly createdAt: string;
   readonly asOf: string;
+  /** The source it was made on: its resolved real path and kind; applying it elsewhere is refused. */
   readonly source: { readonly path: string; readonly kind: string; readonly fingerprint: Record<string, { size: number; mtimeMs: number }> };
   readonly policies: readonly { readonly name: string; readonly file: string; readonly sha256: string }[];
   readonly datasets: readonly DatasetSummary[];
 }
 
-/** One record of a plan: the row it was (ref, key), what to do, and a hash of the values read. */
+/**
+ * One record of a plan: how to find it again (`match`: its key, else a stable row reference,
+ * else a hash of its whole content), where it was (`ref`), what to do, and a hash of the values
+ * the decision read.
+ */
 export interface PlanRecord {
   readonly dataset: string;
-  /** A rowid beyond 2^53 is written as its digits and read back as a BigInt. */
-  readonly ref: number | bigint;
+  readonly match: string;
+  /** A rowid beyond 2^53 is written as its digits. */
+  readonly ref: number | string;
   readonly key: string;
   readonly action: 'delete' | 'redact';
   readonly policy: string;
@@ -44,9 +49,12 @@ export class PlanMismatchError extends UserError {
 
 export function valuesHash(values: readonly unknown[], n: number): string {
   const h = createHash('sha256');
-  for (let i = 0; i < n; i++) h.update(JSON.stringify(values[i] ?? null) + '\u0000');
+  for (let i = 0; i < n; i++) h.update(JSON.stringify(values[i] ?? null, bigintAsText) + '\u0000');
   return h.digest('hex');
 }
+
+/** JSON for values that may hold a BigInt (a rowid beyond 2^53): its digits as a string. */
+export const bigintAsText = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
 
 export function fingerprint(paths: readonly string[]): PlanHeader['source']['fingerprint'] {
   const out: Record<string, { size: number; mtimeMs: number }> = {};
@@ -54,23 +62,33 @@ export function fingerprint(paths: readonly string[]): PlanHeader['source']['fin
   return out;
 }
 
+/** The path a source is known by in a plan: resolved through symbolic links, so two names of one file agree. */
+export function sourceIdentity(path: string): string {
+  try { return realpathSync(path); } catch { return resolve(path); }
+}
+
 /**
- * Writes the plan as one JSON document laid out a record per line (header on the first line),
- * so it can be read back line by line; written beside its target and renamed into place.
+ * Writes the plan as NDJSON: the header on the first line, then one record per line. It names
+ * records (keys are often phone numbers or e-mail addresses), so it is written readable by its
+ * owner only, beside its target, and renamed into place.
  */
 export async function writePlan(file: string, header: PlanHeader, records: Spool): Promise<void> {
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w');
-  const out = new BufferedWriter(fd);
-  const head = JSON.stringify(header);
-  out.write(`${head.slice(0, -1)},"records":[\n`);
-  let first = true;
-  for await (const line of records.lines()) { out.write(first ? line : `,\n${line}`); first = false; }
-  out.write(first ? ']}\n' : '\n]}\n');
-  out.flush();
-  fsyncSync(fd);
-  closeSync(fd);
-  renameSync(tmp, file);
+  let fd: number;
+  try { fd = openSync(tmp, 'w', 0o600); } catch (e) { throw new UserError(`cannot write plan ${file}: ${(e as Error).message}`); }
+  try {
+    const out = new BufferedWriter(fd);
+    out.write(JSON.stringify(header) + '\n');
+    for await (const line of records.lines()) out.write(line + '\n');
+    out.flush();
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, file);
+  } catch (e) {
+    try { closeSync(fd); } catch { /* closed */ }
+    try { unlinkSync(tmp); } catch { /* gone */ }
+    throw new UserError(`cannot write plan ${file}: ${(e as Error).message}`);
+  }
 }
 
 /** Reads a plan's header. */
@@ -98,33 +116,40 @@ export function checkSamePolicies(header: PlanHeader, policies: readonly Policy[
   if (extra.length) throw new PlanMismatchError(`policies ${extra.map((p) => p.file).join(', ')} were not part of the plan (nothing was changed)`);
 }
 
-/** Reads the records of one dataset in order. */
-export function planRecords(file: string, dataset: string): { next(): PlanRecord | undefined; close(): void } {
+/** Exit 5 when the source given is not the one the plan was made on. */
+export function checkSameSource(header: PlanHeader, path: string, kind: string): void {
+  const given = sourceIdentity(path), planned = sourceIdentity(header.source.path);
+  if (given !== planned || kind !== header.source.kind) {
+    throw new PlanMismatchError(`the plan was made on ${header.source.kind} source ${header.source.path}, not on ${kind} source ${given}; a plan acts only on the source it was reviewed on (nothing was changed)`);
+  }
+}
+
+/** The records of one dataset, in the order they were planned. */
+export function* planRecords(file: string, dataset: string): Generator<PlanRecord> {
   const r = openPlan(file);
-  return {
-    next() {
-      for (let line = r.reader.next(); line !== undefined; line = r.reader.next()) {
-        if (line === ']}' || line === '') continue;
-        let rec: PlanRecord;
-        try { rec = JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line) as PlanRecord; } catch {
-          throw new UserError(`${file}: not a plan made by retention (a record line is not JSON)`);
-        }
-        if (rec.dataset === dataset) return typeof rec.ref === 'string' ? { ...rec, ref: BigInt(rec.ref) } : rec;
+  try {
+    for (let line = r.reader.next(); line !== undefined; line = r.reader.next()) {
+      if (line === '') continue;
+      let rec: PlanRecord;
+      try { rec = JSON.parse(line) as PlanRecord; } catch {
+        throw new UserError(`${file}: not a plan made by retention (a record line is not JSON)`);
       }
-      return undefined;
-    },
-    close: () => r.close(),
-  };
+      if (rec.dataset === dataset) yield rec;
+    }
+  } finally { r.close(); }
 }
 
 function openPlan(file: string): { header: PlanHeader; reader: LineReader; close(): void } {
   let reader: LineReader;
   try { reader = new LineReader(file); } catch (e) { throw new UserError(`cannot read plan ${file}: ${(e as Error).message}`); }
-  const first = reader.next() ?? '';
   let header: PlanHeader;
-  try {
-    header = JSON.parse(first.replace(/,"records":\[$/, '}')) as PlanHeader;
-  } catch { reader.close(); throw new UserError(`${file} is not a plan made by retention purge --plan-out`); }
-  if (header.format !== PLAN_FORMAT) { reader.close(); throw new UserError(`${file} is not a plan of format ${PLAN_FORMAT}`); }
+  try { header = JSON.parse(reader.next() ?? '') as PlanHeader; } catch {
+    reader.close();
+    throw new UserError(`${file} is not a plan made by retention purge --plan-out`);
+  }
+  if (header.format !== PLAN_FORMAT) {
+    reader.close();
+    throw new UserError(`${file} is not a plan of format ${PLAN_FORMAT}${typeof header.format === 'string' ? ` (it is ${header.format}: make it again with this version)` : ''}`);
+  }
   return { header, reader, close: () => reader.close() };
 }

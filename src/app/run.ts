@@ -3,18 +3,23 @@ import { compileDecider, type Decider } from '../engine/compile.js';
 import type { Decision } from '../engine/decision.js';
 import type { DatasetRules } from '../engine/evaluate.js';
 import { asText } from '../engine/value.js';
-import { CapError, UserError } from '../errors.js';
+import { CapError, InterruptedError, PartialChangeError, UserError } from '../errors.js';
 import type { DatasetInfo, ReadOptions, Row, RowAct, Source } from '../sources/source.js';
 import { Spool } from '../util/spool.js';
 import { resolveAsOf } from './as-of.js';
-import { AuditLog } from './audit-log.js';
+import { AuditLog, type Outcome, type RunRecord } from './audit-log.js';
+import { loadAuditKey } from './audit-key.js';
 import { combineDatasets, namedColumns } from './combine.js';
 import { policiesForRun } from './load-policies.js';
 import { goingOf, notRewritable, referringTables } from './source-facts.js';
 import { openSource } from './open-source.js';
 import { Tally, type DatasetSummary } from './tally.js';
-import { checkPolicyHashes, checkSamePolicies, fingerprint, planRecords, PLAN_FORMAT, readPlanHeader, valuesHash, writePlan, type PlanHeader, type PlanRecord } from './plan-file.js';
+import { bigintAsText, checkPolicyHashes, checkSamePolicies, checkSameSource, fingerprint, PLAN_FORMAT, PlanMismatchError, readPlanHeader, sourceIdentity, valuesHash, writePlan, type PlanHeader, type PlanRecord } from './plan-file.js';
+import { PlannedRecords, type SkipReason } from './plan-match.js';
 import { resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+
+type RunLine = { -readonly [K in keyof RunRecord]: RunRecord[K] };
 import { DateTime } from 'luxon';
 import type { Policy } from '../policy/model.js';
 
@@ -46,16 +51,28 @@ export interface RunOptions {
   /** Apply exactly this plan (its policies, source and asOf). */
   readonly plan?: string;
   readonly log: Logger;
+  /** The clock for receipt times (the CLI's); the decisions use only asOf. */
+  readonly clock: () => Date;
+  /** With auditLog: the key file of the keyed hashes (created when missing). */
+  readonly auditKey?: string;
+  /** The tool's version, for run lines. */
+  readonly toolVersion?: string;
+  /** Aborted (its reason a signal name): stop after the batch in progress. */
+  readonly signal?: AbortSignal;
 }
 
 export interface RunResult {
   readonly asOf: DateTime;
   readonly mode: RunOptions['mode'];
+  /** The source read or acted on, by its resolved real path. */
+  readonly source: { readonly kind: string; readonly path: string };
   readonly datasets: DatasetSummary[];
   /** JSON lines, one per record with action delete or redact (when asked for). */
   readonly records?: Spool;
   /** Dry run: why the real run would be refused by a cap (it exits 3, changing nothing). */
   readonly refused?: string;
+  /** Purge: why bytes of what the datasets deleted or redacted may still be readable in the source's files. */
+  readonly residue?: { readonly datasets: readonly string[]; readonly message: string };
 }
 
 /** One record acted on, as reports list it (SPEC §4). */
@@ -85,13 +102,42 @@ const INVALID_SAMPLES = 10;
 
 /** report, purge --dry-run and purge: the same plan, decided the same way; only purge acts. */
 export async function run(o: RunOptions): Promise<RunResult> {
+  // The audit log first: a purge that has one leaves a run line however it ends.
+  const audit = o.mode === 'purge' && o.auditLog ? openAuditLog(o) : undefined;
+  const record: RunLine = { run: randomUUID(), tool: `retention ${o.toolVersion ?? ''}`.trim(), policies: [], ...(o.plan ? { plan: resolve(o.plan) } : {}) };
+  const committed = { deleted: 0, redacted: 0 };
+  try {
+    const result = await runWith(o, audit, record, committed);
+    audit?.runEnded(record, o.clock(), 'done', committed);
+    return result;
+  } catch (e) {
+    if (audit) {
+      const outcome: Outcome = e instanceof InterruptedError ? 'interrupted' : e instanceof CapError || e instanceof PlanMismatchError ? 'refused' : 'failed';
+      if (e instanceof PartialChangeError || e instanceof InterruptedError) { committed.deleted += e.committed.deleted; committed.redacted += e.committed.redacted; }
+      try { audit.runEnded(record, o.clock(), outcome, committed, (e as Error).message); } catch { /* the first error is the one to report */ }
+    }
+    throw e;
+  } finally {
+    audit?.close();
+  }
+}
+
+function openAuditLog(o: RunOptions): AuditLog {
+  const key = loadAuditKey(o.auditKey!, true);
+  if (key.created) o.log.warn({ key: key.file }, `created the audit key ${key.file}: receipts hash keys with it, and audit find needs it; back it up and keep it apart from the audit log`);
+  return new AuditLog(o.auditLog!, key);
+}
+
+async function runWith(o: RunOptions, audit: AuditLog | undefined, record: RunLine, committed: { deleted: number; redacted: number }): Promise<RunResult> {
   const plan = o.plan ? readPlanHeader(o.plan) : undefined;
   // A changed policy is exit 5 even if it no longer loads, so hashes are compared first.
   if (plan) checkPolicyHashes(plan);
   const policies = policiesForRun(plan ? plan.policies.map((p) => p.file) : o.policy);
+  record.policies = policies.map((p) => ({ name: p.name, sha256: p.sha256 }));
   if (plan && o.policy.length) checkSamePolicies(plan, policiesForRun(o.policy));
   const datasets = combineDatasets(policies);
   const asOf = plan ? planAsOf(plan, o.asOf, policies) : resolveAsOf(o.asOf, o.now, policies);
+  record.asOf = asOf.toISO()!;
   // A purge acts on the present: records due only at a later instant must not go now.
   if (o.mode === 'purge' && asOf.toMillis() > o.now.toMillis() && !o.allowFutureAsOf) {
     throw new UserError(`asOf ${asOf.toISO()} is later than now (${o.now.setZone(asOf.zone).toISO()}): a purge would delete records that are not due yet; use report or --dry-run to look ahead, or give --allow-future-as-of if this is really meant`, 2);
@@ -99,14 +145,17 @@ export async function run(o: RunOptions): Promise<RunResult> {
   const sourcePath = o.source || plan?.source.path;
   if (!sourcePath) throw new UserError('give --source', 2);
   const source = openSource(sourcePath, { readonly: o.mode !== 'purge', delimiter: o.delimiter, lockTimeoutMs: o.lockTimeoutMs });
-  let audit: AuditLog | undefined;
+  const acted = sourceIdentity(sourcePath);
+  record.source = { kind: source.kind, path: acted };
   try {
+    // A plan acts only where it was reviewed.
+    if (plan) checkSameSource(plan, sourcePath, source.kind);
     // Next due dates are for reports; purge and its dry run skip them and print the same.
     const prepared = prepare(source, datasets, asOf, o.log, o.mode !== 'report', o.mode !== 'report' && !o.allowMissingDatasets);
     // Reading without changing: rows of referring datasets that this purge deletes first do not hold a record.
     const going = goingOf(prepared.map((p) => [p.info.name, p.decider] as const));
-    const reading = (p: Prepared): ReadOptions => ({ ...p.read, going });
-    if (o.mode === 'purge') source.lock();
+    const reading = (p: Prepared): ReadOptions => ({ ...p.read, going, signal: o.signal });
+    if (o.mode === 'purge') for (const note of source.lock()) o.log.warn({ source: acted }, note);
     const progress = o.progress;
     const phase = (name: 'checking' | 'scanning' | 'purging') => { if (progress) source.onProgress = (d, done, total, unit) => progress(name, d, done, total, unit); };
     phase('checking');
@@ -116,14 +165,15 @@ export async function run(o: RunOptions): Promise<RunResult> {
       // once before the first change. A plan brings its own counts.
       const counts = source.kind === 'csv' || (capped && !plan) ? await countAll(source, prepared, reading) : [];
       if (capped) checkCaps(plan ? plan.datasets : counts, o.maxDelete, o.maxDeletePercent);
+      audit?.runStarted(record, o.clock());
     }
     const records = o.records ? new Spool('records') : undefined;
     const planSpool = o.planOut ? new Spool('plan') : undefined;
-    audit = o.mode === 'purge' && o.auditLog ? new AuditLog(o.auditLog) : undefined;
     const summaries: DatasetSummary[] = [];
     phase(o.mode === 'purge' ? 'purging' : 'scanning');
     for (const p of prepared) {
       const name = p.rules.dataset.name;
+      if (o.signal?.aborted) throw interrupted(o.signal, summaries, prepared, name);
       const tally = new Tally(name, p.rules.rules);
       if (p.info.referencedBy.length) tally.summary.referenced = 0;
       let invalidShown = 0;
@@ -143,21 +193,28 @@ export async function run(o: RunOptions): Promise<RunResult> {
       };
       const decide = (row: Row): Decision => note(p.decide(row), row);
       const started = performance.now();
-      if (o.mode === 'purge' && o.plan) {
-        const follow = followPlan(o.plan, name, p, note, tally);
-        try {
-          const done = await source.apply(name, p.layout, follow.act, p.read);
-          if (audit) await audit.write(asOf, new Date(o.now.toMillis()));
-          tally.summary.skipped = follow.finish();
-          o.log.info({ dataset: name, ...done, skipped: tally.summary.skipped, ms: Math.round(performance.now() - started) }, 'plan applied');
-        } finally { follow.close(); }
-      } else if (o.mode === 'purge') {
-        const done = await source.apply(name, p.layout, (row) => toAct(decide(row), p.layout), p.read);
-        o.log.info({ dataset: name, ...done, ms: Math.round(performance.now() - started) }, 'purged');
-        if (audit) await audit.write(asOf, new Date(o.now.toMillis()));
-      } else {
-        await source.scan(name, p.layout, decide, reading(p));
-        o.log.info({ dataset: name, scanned: tally.summary.scanned, ms: Math.round(performance.now() - started) }, 'scanned');
+      // Receipts per committed batch: a rolled-back batch's keys get none.
+      const writing: ReadOptions = { ...p.read, signal: o.signal, afterCommit: () => audit?.commit(asOf.toISO()!, o.clock()), afterRollback: () => audit?.discard() };
+      try {
+        if (o.mode === 'purge' && o.plan) {
+          const follow = followPlan(o.plan, name, p, note, tally);
+          try {
+            const done = await source.apply(name, p.layout, follow.act, writing);
+            tally.summary.skipped = follow.finish();
+            count(committed, done);
+            o.log.info({ dataset: name, ...done, skipped: tally.summary.skipped, ms: Math.round(performance.now() - started) }, 'plan applied');
+          } finally { follow.close(); }
+        } else if (o.mode === 'purge') {
+          const done = await source.apply(name, p.layout, (row) => toAct(decide(row), p.layout), writing);
+          count(committed, done);
+          o.log.info({ dataset: name, ...done, ms: Math.round(performance.now() - started) }, 'purged');
+        } else {
+          await source.scan(name, p.layout, decide, reading(p));
+          o.log.info({ dataset: name, scanned: tally.summary.scanned, ms: Math.round(performance.now() - started) }, 'scanned');
+        }
+      } catch (e) {
+        if (e instanceof InterruptedError) throw interrupted(o.signal!, summaries, prepared, name, e.committed);
+        throw e;
       }
       if (tally.summary.referenced) {
         o.log.warn({ dataset: name, referenced: tally.summary.referenced, by: referringTables(p.info) }, 'records due for deletion kept: rows of other tables still refer to them');
@@ -167,18 +224,19 @@ export async function run(o: RunOptions): Promise<RunResult> {
       summaries.push(tally.summary);
     }
     // Deleted means gone: what the changes alone leave readable is dealt with, or said.
-    const changed = summaries.filter((d) => d.delete + d.redact > 0);
+    const changed = summaries.filter((d) => d.delete + d.redact > 0).map((d) => d.dataset);
+    let residue: RunResult['residue'];
     if (o.mode === 'purge' && changed.length > 0 && source.finish) {
-      const residue = await source.finish({ vacuum: Boolean(o.vacuum) });
-      if (residue) {
-        for (const d of changed) d.residue = residue;
-        o.log.warn({ datasets: changed.map((d) => d.dataset) }, residue);
+      const why = await source.finish({ vacuum: Boolean(o.vacuum) });
+      if (why) {
+        residue = { datasets: changed, message: why };
+        o.log.warn({ datasets: changed }, why);
       }
     }
     if (planSpool && o.planOut) {
       await writePlan(o.planOut, {
         format: PLAN_FORMAT, createdAt: new Date(o.now.toMillis()).toISOString(), asOf: asOf.toISO()!,
-        source: { path: resolve(sourcePath), kind: source.kind, fingerprint: fingerprint(source.files()) },
+        source: { path: acted, kind: source.kind, fingerprint: fingerprint(source.files()) },
         policies: policies.map((p) => ({ name: p.name, file: resolve(p.file), sha256: p.sha256 })),
         datasets: summaries,
       }, planSpool);
@@ -189,11 +247,35 @@ export async function run(o: RunOptions): Promise<RunResult> {
     if (o.mode === 'dry-run') {
       try { checkCaps(summaries, o.maxDelete, o.maxDeletePercent); } catch (e) { if (e instanceof CapError) refused = e.message; else throw e; }
     }
-    return { asOf, mode: o.mode, datasets: summaries, records, refused };
+    return { asOf, mode: o.mode, source: { kind: source.kind, path: acted }, datasets: summaries, records, refused, residue };
   } finally {
-    audit?.close();
     source.close();
   }
+}
+
+const count = (total: { deleted: number; redacted: number }, done: { deleted: number; redacted: number }) => {
+  total.deleted += done.deleted;
+  total.redacted += done.redacted;
+};
+
+/** What a run stopped by a signal did: the datasets done, the one under way, the ones not started. */
+function interrupted(signal: AbortSignal, done: readonly DatasetSummary[], prepared: readonly Prepared[], current: string, committed = { deleted: 0, redacted: 0 }): InterruptedError {
+  const parts = done.map((d) => `${d.dataset}: ${d.delete} deleted, ${d.redact} redacted`);
+  if (committed.deleted + committed.redacted > 0) parts.push(`${current}: ${committed.deleted} deleted, ${committed.redacted} redacted before it stopped`);
+  const rest = prepared.map((p) => p.info.name).slice(done.length + (committed.deleted + committed.redacted > 0 ? 1 : 0));
+  const what = parts.length ? `committed: ${parts.join('; ')}` : 'nothing was changed';
+  const total = done.reduce((t, d) => ({ deleted: t.deleted + d.delete, redacted: t.redacted + d.redact }), committed);
+  return new InterruptedError(`interrupted by ${signal.reason}, after the batch in progress; ${what}${rest.length ? `; not done: ${rest.join(', ')}` : ''}. Run it again to finish`, String(signal.reason), total);
+}
+
+/**
+ * What finds a planned record again: its key, else its reference where that stays with the row
+ * (a SQLite rowid), else a hash of all its fields (a CSV line number moves when lines before it go).
+ */
+function matchOf(p: Prepared, row: Row): string {
+  if (p.keyIndex >= 0) return `key:${asText(row[p.keyIndex])}`;
+  if (p.info.stableRef) return `ref:${String(row[p.layout.length])}`;
+  return `content:${valuesHash(row, p.layout.length)}`;
 }
 
 /** The key of a row as reports and receipts name it: the key column, else the row reference. */
@@ -240,6 +322,8 @@ function prepare(source: Source, datasets: Map<string, DatasetRules>, asOf: Date
     const key = rules.dataset.key;
     let keyIndex = -1;
     if (key !== undefined) { keyIndex = layout.indexOf(key); if (keyIndex < 0) { keyIndex = layout.length; layout.push(key); } }
+    // Without a key or a stable reference a record is found again by all its fields.
+    else if (!info.stableRef && acting) for (const c of info.columns) if (!layout.includes(c)) layout.push(c);
     // Rows other tables still refer to cannot be deleted (the database refuses): they are kept
     // (or redacted, if that is due too) and counted, in the dry run as in the purge. The source
     // looks references up only for the candidates, rows about to be deleted; SQLite asks about
@@ -329,8 +413,9 @@ function recordLine(dataset: string, key: string, d: Decision, p: Prepared, row:
 }
 
 function planRecord(dataset: string, key: string, d: Decision, p: Prepared, row: Row): PlanRecord {
+  const ref = row[p.layout.length] as number | bigint;
   return {
-    dataset, ref: row[p.layout.length] as number | bigint, key, action: d.action as 'delete' | 'redact', policy: d.rule!.policy,
+    dataset, match: matchOf(p, row), ref: typeof ref === 'bigint' ? ref.toString() : ref, key, action: d.action as 'delete' | 'redact', policy: d.rule!.policy,
     rule: d.rule!.id, ...(d.columns ? { columns: d.columns } : {}), values: valuesHash(row, p.layout.length),
   };
 }
@@ -345,38 +430,32 @@ function planAsOf(plan: PlanHeader, asOf: string | undefined, policies: readonly
 }
 
 /**
- * Applies one dataset's part of a plan: rows and plan records are both in source order, so
- * they are merged as they come. A row acts only if the plan names it and it is unchanged and
- * still decided the same way; everything else is kept and counted by reason.
+ * Applies one dataset's part of a plan. Each row is looked up among the planned records by what
+ * identifies it (its key, a stable row reference, or its content), wherever it is now. A row acts
+ * only if the plan names it, it is unchanged and it is still decided the same way; everything
+ * else is kept, and the planned records not acted on are counted by reason.
  */
 function followPlan(file: string, dataset: string, p: Prepared, note: (d: Decision, row: Row) => Decision, tally: Tally) {
-  const reader = planRecords(file, dataset);
-  const skipped = { changed: 0, disappeared: 0, held: 0, 'no-longer-due': 0 };
-  let next = reader.next();
+  const planned = new PlannedRecords(file, dataset);
+  const skipped: Record<SkipReason, number> = { changed: 0, disappeared: 0, held: 0, 'no-longer-due': 0 };
   const keepAs = (d: Decision): RowAct => { tally.add(d.action === 'keep' ? d : KEPT); return 'keep'; };
   const act = (row: Row): RowAct => {
-    const ref = row[p.layout.length] as number | bigint;
-    while (next && next.ref < ref) { skipped.disappeared++; next = reader.next(); }
-    if (!next || next.ref !== ref) return keepAs(p.decide(row));
-    const planned = next;
-    next = reader.next();
+    const values = valuesHash(row, p.layout.length);
+    const plan = planned.take(matchOf(p, row), values);
     const d = p.decide(row);
-    const key = keyOf(p, row);
+    if (!plan) return keepAs(d);
     if (d.reason === 'held') { skipped.held++; return keepAs(d); }
-    const same = d.action === planned.action && d.rule?.id === planned.rule && d.rule?.policy === planned.policy
-      && JSON.stringify(d.columns ?? null) === JSON.stringify(planned.columns ?? null);
+    const same = d.action === plan.action && d.rule?.id === plan.rule && d.rule?.policy === plan.policy
+      && JSON.stringify(d.columns ?? null) === JSON.stringify(plan.columns ?? null);
     if (!same) { skipped['no-longer-due']++; return keepAs(d); }
-    if (key !== planned.key || valuesHash(row, p.layout.length) !== planned.values) { skipped.changed++; return keepAs(d); }
+    if (values !== plan.values) { skipped.changed++; return keepAs(d); }
     return toAct(note(d, row), p.layout);
   };
   return {
     act,
-    finish() { for (; next; next = reader.next()) skipped.disappeared++; return skipped; },
-    close: () => reader.close(),
+    finish() { skipped.disappeared = planned.unused(); return skipped; },
+    close: () => planned.close(),
   };
 }
-
-/** JSON for values that may hold a BigInt (a rowid beyond 2^53): its digits as a string. */
-const bigintAsText = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
 
 const KEPT: Decision = Object.freeze({ action: 'keep', reason: 'not-due' });

@@ -25,8 +25,6 @@ export interface DatasetSummary {
   readonly rules: RuleSummary[];
   /** Records due for deletion kept because rows of other tables refer to them (SQLite foreign keys); present where such references exist. */
   referenced?: number;
-  /** Purge: why bytes of deleted or redacted values may still be in the source's files. */
-  residue?: string;
   /** Applying a plan: planned records not acted on, by reason. */
   skipped?: Record<string, number>;
 }

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../errors.js';
+import { VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
 import { validateCommand } from './validate.js';
 import { schemaCommand } from './schema.js';
@@ -11,7 +12,7 @@ import { auditCommand } from './audit.js';
 function program(): Command {
   const p = new Command('retention')
     .description('Enforce data retention policies on SQLite databases and CSV files.')
-    .version('0.1.0')
+    .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });

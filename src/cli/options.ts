@@ -1,5 +1,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { DateTime } from 'luxon';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 
 /** Reads "now" once: the only clock of a run. */
 export const clock = () => DateTime.now();
@@ -28,4 +30,13 @@ export function percent(value: string): number {
   const n = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value) || n > 100) throw new InvalidArgumentError('must be a percentage from 0 to 100');
   return n;
+}
+
+/** The audit key file: --audit-key, else $RETENTION_AUDIT_KEY_FILE, else one in the user's config directory. */
+export function auditKeyFile(given: string | undefined): string {
+  return given ?? process.env.RETENTION_AUDIT_KEY_FILE ?? defaultAuditKey();
+}
+
+export function defaultAuditKey(): string {
+  return join(process.env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'retention', 'audit.key');
 }

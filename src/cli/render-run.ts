@@ -9,7 +9,7 @@ const COUNTS = ['scanned', 'delete', 'redact', 'keep', 'held', 'invalid', 'unman
 /** The summary a person reads: per dataset, then per rule with its next due date. */
 export async function renderTable(r: RunResult, out: Out): Promise<void> {
   const title = r.mode === 'report' ? 'Report' : r.mode === 'dry-run' ? 'Purge (dry run: nothing changed)' : 'Purge';
-  await out(`${title} as of ${r.asOf.toISO()}\n\n`);
+  await out(`${title} of ${r.source.path} as of ${r.asOf.toISO()}\n\n`);
   const next = r.mode === 'report';
   const rows: (string | number)[][] = [];
   for (const d of r.datasets) {
@@ -20,10 +20,10 @@ export async function renderTable(r: RunResult, out: Out): Promise<void> {
   for (const d of r.datasets) {
     const skipped = Object.entries(d.skipped ?? {}).filter(([, n]) => n > 0);
     if (skipped.length) await out(`\n${d.dataset}: planned records not acted on: ${skipped.map(([k, n]) => `${n} ${k}`).join(', ')}`);
-    if (d.residue) await out(`\n${d.dataset}: warning: ${d.residue}`);
     if (d.referenced) await out(`\n${d.dataset}: ${d.referenced} records due for deletion are kept: rows of other tables still refer to them (foreign keys)`);
   }
   const verb = r.mode === 'purge' ? ['deleted', 'redacted'] : r.mode === 'dry-run' ? ['would delete', 'would redact'] : ['due for deletion', 'due for redaction'];
+  if (r.residue) await out(`\nwarning (${r.residue.datasets.join(', ')}): ${r.residue.message}`);
   const del = r.datasets.reduce((n, d) => n + d.delete, 0), red = r.datasets.reduce((n, d) => n + d.redact, 0);
   await out(`\n${del} ${verb[0]}, ${red} ${verb[1]}.\n`);
   if (r.records && r.records.count > 0) {
@@ -38,9 +38,10 @@ export async function renderTable(r: RunResult, out: Out): Promise<void> {
 
 /** One JSON document on stdout (SPEC §4); records are streamed from the spool. */
 export async function renderJson(r: RunResult, out: Out, alwaysRecords: boolean): Promise<void> {
-  const head: Record<string, unknown> = { asOf: r.asOf.toISO() };
+  const head: Record<string, unknown> = { asOf: r.asOf.toISO(), source: r.source };
   if (r.mode !== 'report') head.dryRun = r.mode === 'dry-run';
   if (r.refused) head.refused = r.refused;
+  if (r.residue) head.residue = r.residue;
   head.datasets = r.datasets;
   const text = JSON.stringify(head, null, 2);
   if (!r.records && !alwaysRecords) { await out(text + '\n'); return; }

@@ -4,6 +4,8 @@ export interface DatasetInfo {
   readonly columns: readonly string[];
   /** Where it is, for messages: a table of a database, or a CSV file. */
   readonly location: string;
+  /** Whether a row's reference stays with it (SQLite rowid) or moves when other rows go (CSV line number). */
+  readonly stableRef: boolean;
   /** Columns that cannot be emptied (SQLite NOT NULL), so redacting them would fail midway. */
   readonly notNull: ReadonlySet<string>;
   /** Other tables whose rows a delete here would delete or change (SQLite ON DELETE actions). */
@@ -47,6 +49,12 @@ export interface ReadOptions {
    * which cannot see those deletions; a purge has made them by then.
    */
   readonly going?: ReadonlyMap<string, { readonly columns: readonly string[]; goes(row: Row): boolean }>;
+  /** apply: after each committed batch (its receipts are due), outside the transaction. */
+  readonly afterCommit?: () => void;
+  /** apply: after a batch was rolled back (the changes noted for it did not happen). */
+  readonly afterRollback?: () => void;
+  /** Aborted by a signal: stop after the batch in progress (InterruptedError), or before changing anything. */
+  readonly signal?: AbortSignal;
 }
 
 /** What to do with one row: keep it, delete it, or empty these columns (indices into the row). */
@@ -98,7 +106,7 @@ export interface Source {
    * VACUUM when asked), and says why bytes of it may still be readable, if they may.
    */
   finish?(options: { vacuum: boolean }): Promise<string | undefined>;
-  /** Takes the source's run lock: one purge at a time. */
-  lock(): void;
+  /** Takes the source's run lock: one purge at a time. Returns what it cleaned up that earlier runs left, to be said. */
+  lock(): string[];
   close(): void;
 }

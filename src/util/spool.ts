@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { BufferedWriter } from './buffered-writer.js';
+import { LineReader } from './line-reader.js';
 
 /**
  * Lines written to a temporary file and read back later, so listing every record a run acts on
- * costs disk, not memory. The directory is removed by dispose() or at exit.
+ * costs disk, not memory. A spool's file goes with remove(); the directory goes at exit.
  */
 export class Spool {
   private static dir: string | undefined;
@@ -32,8 +33,25 @@ export class Spool {
 
   /** Reads the lines back in order; the spool takes no more lines. */
   async *lines(): AsyncGenerator<string> {
-    if (!this.closed) { this.out.flush(); closeSync(this.out.fd); this.closed = true; }
+    this.seal();
     const rl = createInterface({ input: createReadStream(this.file), crlfDelay: Infinity });
     for await (const line of rl) if (line) yield line;
+  }
+
+  /** The same, for callers that cannot await (inside a SQLite callback, between batches). */
+  *linesSync(): Generator<string> {
+    this.seal();
+    const r = new LineReader(this.file);
+    try { for (let l = r.next(); l !== undefined; l = r.next()) if (l) yield l; } finally { r.close(); }
+  }
+
+  /** Deletes the spool's file. */
+  remove(): void {
+    this.seal();
+    rmSync(this.file, { force: true });
+  }
+
+  private seal(): void {
+    if (!this.closed) { this.out.flush(); closeSync(this.out.fd); this.closed = true; }
   }
 }

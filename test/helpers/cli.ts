@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,9 +14,28 @@ export interface CliResult { code: number; stdout: string; stderr: string }
 export function cli(args: string[], opts: { cwd?: string; input?: string; env?: Record<string, string>; uid?: number; gid?: number } = {}): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: opts.cwd, input: opts.input, encoding: 'utf8', maxBuffer: 256 << 20, uid: opts.uid, gid: opts.gid,
-    env: { ...process.env, NODE_OPTIONS: '', ...opts.env },
+    env: { ...process.env, NODE_OPTIONS: '', XDG_CONFIG_HOME: config(), ...opts.env },
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A config directory of this test process's own, so that audit keys the CLI creates stay out of $HOME. */
+let configDir: string | undefined;
+export function config(): string {
+  return (configDir ??= mkdtempSync(join(tmpdir(), 'retention-config-')));
+}
+
+/** The audit key the CLI made for this test process (unless a test gives --audit-key). */
+export const defaultAuditKey = () => join(config(), 'retention', 'audit.key');
+
+/** The HMAC-SHA-256 of a record's key as receipts hold it, with the secret of a key file. */
+export function hmac(key: string, keyFile = defaultAuditKey()): string {
+  return createHmac('sha256', Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'hex')).update(key).digest('hex');
+}
+
+/** The receipt lines of an audit log (type receipt), parsed. */
+export function receipts(log: string): { policy: string; dataset: string; rule: string; action: string; count: number; keyHmac: string[]; run: string; batch: number; asOf: string }[] {
+  return readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'receipt');
 }
 
 /** Environment that makes the CLI's clock read `iso` (Date.now and Luxon's now), still ticking. */

@@ -3,14 +3,18 @@ import { closeSync, createReadStream, fchownSync, fstatSync, fsyncSync, openSync
 import { randomBytes } from 'node:crypto';
 import { BufferedWriter } from '../../util/buffered-writer.js';
 import { basename, dirname, join } from 'node:path';
-import { UserError } from '../../errors.js';
+import { InterruptedError, UserError } from '../../errors.js';
 import { takeLock } from '../lock.js';
 import { writeProblem } from '../write-access.js';
-import type { DatasetInfo, ProgressHook, Row, RowAct, Source } from '../source.js';
+import type { DatasetInfo, ProgressHook, ReadOptions, Row, RowAct, Source } from '../source.js';
 import { CsvSplitter, CsvSyntaxError, type RawRecord } from './splitter.js';
 import { serializeRecord } from './serialize.js';
 
 const CHUNK = 1 << 20;
+
+/** Temporary files being written: removed at exit, however the process ends (a second Ctrl-C included). */
+const temps = new Set<string>();
+process.on('exit', () => { for (const t of temps) { try { unlinkSync(t); } catch { /* gone */ } } });
 
 interface CsvFile extends DatasetInfo { readonly file: string }
 
@@ -43,7 +47,7 @@ export class CsvSource implements Source {
       const links = statSync(file).nlink;
       const unwritable = links > 1 ? `${file} has ${links} hard links; a purge replaces the file, so the other names would keep every record it deletes. Remove the other links first`
         : writeProblem(realpathSync(file), { inPlace: false, replaced: true });
-      this.byName.set(name, { name, file, columns, location: file, notNull: new Set(), cascades: [], referencedBy: [], unwritable });
+      this.byName.set(name, { name, file, columns, location: file, stableRef: false, notNull: new Set(), cascades: [], referencedBy: [], unwritable });
     }
   }
 
@@ -55,24 +59,35 @@ export class CsvSource implements Source {
     return [...this.byName.values()].map((f) => f.file);
   }
 
-  lock(): void {
-    if (this.releases.length) return;
-    for (const f of this.byName.values()) this.releases.push(takeLock(`${f.file}.retention-lock`, `CSV file ${f.file}`, this.options.lockTimeoutMs));
+  /**
+   * Takes each file's run lock, then removes what killed runs left: their temporary copies of the
+   * file (partial copies of its records). Holding the lock, no other run can be writing one.
+   */
+  lock(): string[] {
+    if (this.releases.length) return [];
+    const notes: string[] = [];
+    for (const f of this.byName.values()) {
+      this.releases.push(takeLock(`${f.file}.retention-lock`, `CSV file ${f.file}`, this.options.lockTimeoutMs));
+      notes.push(...removeStaleTemps(realpathSync(f.file)));
+    }
+    return notes;
   }
 
-  async scan(dataset: string, columns: readonly string[], visit: (row: Row) => void): Promise<void> {
-    await this.read(dataset, columns, (_rec, row) => { if (row) visit(row); });
+  async scan(dataset: string, columns: readonly string[], visit: (row: Row) => void, options: ReadOptions = {}): Promise<void> {
+    await this.read(dataset, columns, (_rec, row) => { if (row) visit(row); }, false, options.signal);
   }
 
-  async apply(dataset: string, columns: readonly string[], act: (row: Row) => RowAct): Promise<{ deleted: number; redacted: number }> {
+  async apply(dataset: string, columns: readonly string[], act: (row: Row) => RowAct, options: ReadOptions = {}): Promise<{ deleted: number; redacted: number }> {
     const f = this.file(dataset);
     // Through a symbolic link, the file it points to is the one to replace (not the link).
     const target = realpathSync(f.file);
     const before = statSync(target);
     // Unique per run: a temp file left by a killed run (same pid in a container) is no obstacle.
-    const tmp = join(dirname(target), `.${basename(target)}.retention-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+    const tmp = tempName(target);
     let fd: number;
+    temps.add(tmp);
     try { fd = openSync(tmp, 'wx', before.mode & 0o7777); } catch (e) {
+      temps.delete(tmp);
       throw new UserError(`cannot write beside ${target}: ${(e as Error).message}; nothing was changed`);
     }
     const out = new BufferedWriter(fd);
@@ -89,7 +104,7 @@ export class CsvSource implements Source {
           out.write(Buffer.from(serializeRecord(fields, this.options.delimiter, rec.eol)));
           redacted++;
         }
-      }, true);
+      }, true, options.signal);
       out.flush();
       fchmodSync(out.fd, before.mode & 0o7777);
       // The new file takes the old one's owner and group, or the application may lose access.
@@ -108,13 +123,18 @@ export class CsvSource implements Source {
       if (deleted === 0 && redacted === 0) { unlinkSync(tmp); return { deleted, redacted }; }
       renameSync(tmp, target);
       syncDir(dirname(target));
-      return { deleted, redacted };
     } catch (e) {
       try { closeSync(out.fd); } catch { /* closed already */ }
       try { unlinkSync(tmp); } catch { /* not created */ }
+      options.afterRollback?.();
       if (e instanceof UserError || typeof (e as { code?: unknown }).code !== 'string') throw e;
       throw new UserError(`cannot write ${target}: ${(e as Error).message}; it was left as it was`);
+    } finally {
+      temps.delete(tmp);
     }
+    // The new file is in place: its changes are committed and their receipts due.
+    options.afterCommit?.();
+    return { deleted, redacted };
   }
 
   close(): void {
@@ -147,7 +167,7 @@ export class CsvSource implements Source {
    * Streams the file's records. `onRecord` gets the header and blank lines with no row (to copy
    * their bytes when rewriting), and every data record with the requested columns.
    */
-  private async read(dataset: string, columns: readonly string[], onRecord: (rec: RawRecord, row: unknown[] | undefined) => void, all = false): Promise<void> {
+  private async read(dataset: string, columns: readonly string[], onRecord: (rec: RawRecord, row: unknown[] | undefined) => void, all = false, signal?: AbortSignal): Promise<void> {
     const f = this.file(dataset);
     const idx = columns.map((c) => this.indexOf(f, c));
     const width = f.columns.length;
@@ -171,6 +191,7 @@ export class CsvSource implements Source {
       const size = hook ? statSync(f.file).size : 0;
       let read = 0;
       for await (const chunk of createReadStream(f.file, { highWaterMark: CHUNK })) {
+        if (signal?.aborted) throw new InterruptedError(`stopped by ${signal.reason} while reading ${f.file}; it was left as it was`, String(signal.reason));
         splitter.push(chunk as Buffer, each);
         if (hook) hook(dataset, (read += (chunk as Buffer).length), size, 'bytes');
       }
@@ -212,6 +233,24 @@ function readHeader(file: string, delimiter: string): string[] {
   } finally {
     closeSync(fd);
   }
+}
+
+/** The temporary name of a purge's new file: beside the target, with the run's pid and a random part. */
+function tempName(target: string): string {
+  return join(dirname(target), `.${basename(target)}.retention-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** Removes temporary copies of `target` left by runs that were killed; says which. */
+function removeStaleTemps(target: string): string[] {
+  const prefix = `.${basename(target)}.retention-`;
+  const notes: string[] = [];
+  for (const name of readdirSync(dirname(target))) {
+    const m = name.startsWith(prefix) ? /^(\d+)-[0-9a-f]+\.tmp$/.exec(name.slice(prefix.length)) : null;
+    if (!m || temps.has(join(dirname(target), name))) continue;
+    try { unlinkSync(join(dirname(target), name)); } catch { continue; }
+    notes.push(`removed ${join(dirname(target), name)}, a partial copy of ${target} left by retention run ${m[1]}, which was stopped while writing it`);
+  }
+  return notes;
 }
 
 function syncDir(dir: string): void {

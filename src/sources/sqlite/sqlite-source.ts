@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { UserError } from '../../errors.js';
+import { InterruptedError, PartialChangeError, UserError } from '../../errors.js';
 import { realpathSync } from 'node:fs';
 import { takeLock } from '../lock.js';
 import { writeProblem } from '../write-access.js';
@@ -52,7 +52,7 @@ export class SqliteSource implements Source {
           rowid,
           mayHoldBigIntegers: new Set(cols.filter((c) => mayHoldIntegers(c.type) && c.name !== rowidAlias).map((c) => c.name)),
           rowidAlias,
-          name, location: `table ${name} in ${path}`, columns: cols.map((c) => c.name),
+          name, location: `table ${name} in ${path}`, stableRef: true, columns: cols.map((c) => c.name),
           notNull: new Set(cols.filter((c) => c.notnull || c.pk).map((c) => c.name)),
           cascades: cascades.get(name) ?? [],
           referencedBy: references.get(name) ?? [],
@@ -76,8 +76,9 @@ export class SqliteSource implements Source {
     return [this.path];
   }
 
-  lock(): void {
+  lock(): string[] {
     this.release ??= takeLock(`${this.path}.retention-lock`, `database ${this.path}`, this.options.lockTimeoutMs);
+    return [];
   }
 
   private table(dataset: string) {
@@ -148,31 +149,45 @@ export class SqliteSource implements Source {
       return s;
     };
     let deleted = 0, redacted = 0, batches = 0;
+    // Counted per batch and added once it commits: a rolled-back batch changed nothing.
+    let batchRedacted = 0, batchDeleted = 0;
     const batch = this.db.transaction((lo: bigint, hi: bigint) => {
       decidedDeletes = 0;
       seen = 0;
       redactions.length = 0;
+      batchRedacted = 0;
       const changes = del.run(lo, hi).changes;
       if (failure) throw failure;
       if (changes !== decidedDeletes) throw new Error(`internal: ${decidedDeletes} rows decided for deletion but ${changes} deleted; batch rolled back`);
-      for (const r of redactions) redacted += update(r.cols).run(r.rowid).changes;
-      deleted += changes;
-      batches++;
+      for (const r of redactions) batchRedacted += update(r.cols).run(r.rowid).changes;
+      batchDeleted = changes;
     });
     const span = BigInt(BATCH_ROWS);
     // A table whose rows refer to each other is changed in one transaction: a batch must not
     // free rows that the references checked in a later batch (and in the dry run) still held.
     const whole = info.referencedBy.some((r) => r.table === info.name);
+    const stopped = () => {
+      const reason = options.signal?.reason;
+      return new InterruptedError(`stopped by ${reason} after a committed batch: ${deleted} rows of ${info.location} deleted and ${redacted} redacted`, String(reason), { deleted, redacted });
+    };
     let from = bounds.lo, dense = true;
     for (;;) {
+      if (options.signal?.aborted) throw stopped();
       const to: bigint = whole ? last : dense ? (last - from < span ? last : from + span - 1n) : (nextHi.get(from) as bigint | undefined) ?? last;
       try { batch(from, to); } catch (e) {
+        options.afterRollback?.();
         if (!isSqliteError(e)) throw e;
-        throw new UserError(`cannot change ${info.location}: ${sqliteProblem(e)}; the batch of rowids ${from} to ${to} was rolled back, ${deleted} rows deleted and ${redacted} redacted before it stay so`);
+        throw new PartialChangeError(`cannot change ${info.location}: ${sqliteProblem(e)}; the batch of rowids ${from} to ${to} was rolled back, ${deleted} rows deleted and ${redacted} redacted before it stay so`, { deleted, redacted });
       }
+      deleted += batchDeleted;
+      redacted += batchRedacted;
+      batches++;
+      options.afterCommit?.();
       if (to >= last) break;
       dense = BigInt(seen) * 4n >= to - from + 1n;
       from = to + 1n;
+      // Between batches the event loop runs, so that a signal can ask the purge to stop here.
+      await new Promise((r) => setImmediate(r));
     }
     return { deleted, redacted, batches };
   }
