@@ -220,12 +220,18 @@ try {
   const benches = [
     { name: 'retention report (SQLite)', kind: 'report', src: gen.dbPath, cmd: ret('report', gen.dbPath, ['--format', 'json']) },
     { name: 'retention report (CSV)', kind: 'report', src: gen.csvPath, cmd: ret('report', gen.csvPath, ['--format', 'json']) },
+    // The peer deletes with secure_delete on, as retention does (deleted means gone); the same
+    // without it shows what zeroing the freed bytes costs.
     { name: 'sqlite3 DELETE', kind: 'db', src: gen.dbPath, copy: copyDb,
-      cmd: ['sqlite3', [copyDb, `DELETE FROM cdr WHERE unixepoch(started_at) <= unixepoch('${cutoffIso}') AND legal_hold = 0`]] },
+      cmd: ['sqlite3', [copyDb, `PRAGMA secure_delete = ON; DELETE FROM cdr WHERE unixepoch(started_at) <= unixepoch('${cutoffIso}') AND legal_hold = 0`]] },
+    { name: 'sqlite3 DELETE, secure_delete off', kind: 'db', src: gen.dbPath, copy: copyDb,
+      cmd: ['sqlite3', [copyDb, `PRAGMA secure_delete = OFF; DELETE FROM cdr WHERE unixepoch(started_at) <= unixepoch('${cutoffIso}') AND legal_hold = 0`]] },
     { name: 'retention purge (SQLite)', kind: 'db', src: gen.dbPath, copy: copyDb, retention: true, cmd: ret('purge', copyDb) },
+    { name: 'retention purge --vacuum (SQLite)', kind: 'db', src: gen.dbPath, copy: copyDb, retention: true, cmd: ret('purge', copyDb, ['--vacuum']) },
     // What any purge that decides in JavaScript pays before deciding anything (bench/floor.mjs).
-    { name: 'floor: Node DELETE, no JS', kind: 'db', src: gen.dbPath, copy: copyDb, cmd: [process.execPath, [FLOOR, copyDb, cutoffIso, 'native']] },
-    { name: 'floor: + a JS call per row', kind: 'db', src: gen.dbPath, copy: copyDb, cmd: [process.execPath, [FLOOR, copyDb, cutoffIso, 'js-call']] },
+    { name: 'floor: Node DELETE, no JS', kind: 'db', src: gen.dbPath, copy: copyDb, cmd: [process.execPath, [FLOOR, copyDb, cutoffIso, 'native', 'secure']] },
+    { name: 'floor: Node DELETE, no JS, secure_delete off', kind: 'db', src: gen.dbPath, copy: copyDb, cmd: [process.execPath, [FLOOR, copyDb, cutoffIso, 'native', 'plain']] },
+    { name: 'floor: + a JS call per row', kind: 'db', src: gen.dbPath, copy: copyDb, cmd: [process.execPath, [FLOOR, copyDb, cutoffIso, 'js-call', 'secure']] },
     { name: 'mlr filter', kind: 'csv', src: gen.csvPath, copy: copyCsv, out: outCsv,
       cmd: ['mlr', ['--csv', 'filter', mlrExpr, copyCsv]] },
     { name: 'retention purge (CSV)', kind: 'csv', src: gen.csvPath, copy: copyCsv, out: copyCsv, retention: true, cmd: ret('purge', copyCsv) },
@@ -293,7 +299,7 @@ try {
   };
   ratio('retention purge (SQLite)', 'sqlite3 DELETE', TARGET_SQLITE_RATIO, (x, t) => x <= t);
   ratio('retention purge (CSV)', 'mlr filter', TARGET_CSV_RATIO, (x, t) => x <= t);
-  for (const f of ['floor: Node DELETE, no JS', 'floor: + a JS call per row']) {
+  for (const f of ['sqlite3 DELETE, secure_delete off', 'retention purge --vacuum (SQLite)', 'floor: Node DELETE, no JS', 'floor: Node DELETE, no JS, secure_delete off', 'floor: + a JS call per row']) {
     console.log(`${`${f} / sqlite3 DELETE`.padEnd(48)} ${(by[f].wall / by['sqlite3 DELETE'].wall).toFixed(2)}x  (for information)`);
   }
   for (const r of results.filter((x) => x.retention)) {
