@@ -55,11 +55,23 @@ const opts = parseArgs(process.argv.slice(2));
 function which(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).status === 0;
 }
-for (const [cmd, hint] of [['mlr', 'apt-get install -y miller'], ['sqlite3', 'apt-get install -y sqlite3']]) {
-  if (!which(cmd)) { console.error(`bench: ${cmd} not found (${hint})`); process.exit(1); }
+for (const [cmd, hint] of [
+  ['mlr', 'apt-get install -y miller'],
+  ['sqlite3', 'apt-get install -y sqlite3'],
+]) {
+  if (!which(cmd)) {
+    console.error(`bench: ${cmd} not found (${hint})`);
+    process.exit(1);
+  }
 }
-if (!fs.existsSync('/usr/bin/time')) { console.error('bench: /usr/bin/time not found (apt-get install -y time)'); process.exit(1); }
-if (!fs.existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) { console.error('bench: dist/ not built; run `npx tsc -p .`'); process.exit(1); }
+if (!fs.existsSync('/usr/bin/time')) {
+  console.error('bench: /usr/bin/time not found (apt-get install -y time)');
+  process.exit(1);
+}
+if (!fs.existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) {
+  console.error('bench: dist/ not built; run `npx tsc -p .`');
+  process.exit(1);
+}
 
 // ---------- cutoff ----------
 // A record (not held) is due when start + 6 months (Luxon, in TZ) <= asOf. Month addition is
@@ -81,10 +93,18 @@ function csvField(s) {
 
 // [value, cumulative weight]; two values need quoting in CSV (comma, and comma + quotes).
 const SERVICES = [
-  ['voice', 0.48], ['voip', 0.70], ['sms', 0.88], ['data', 0.96],
-  ['voice, roaming', 0.99], ['conference "bridge", EU', 1.0],
+  ['voice', 0.48],
+  ['voip', 0.7],
+  ['sms', 0.88],
+  ['data', 0.96],
+  ['voice, roaming', 0.99],
+  ['conference "bridge", EU', 1.0],
 ].map(([v, w]) => ({ v, w, csv: csvField(v) }));
-const OFFSETS = [[0, 'Z'], [60, '+01:00'], [120, '+02:00']];
+const OFFSETS = [
+  [0, 'Z'],
+  [60, '+01:00'],
+  [120, '+02:00'],
+];
 
 function generate(dir, rows, seed) {
   const rnd = mulberry32(seed);
@@ -118,17 +138,22 @@ function generate(dir, rows, seed) {
       const startedAt = new Date((t + offMin * 60) * 1000).toISOString().slice(0, 19) + suffix;
       const r = rnd();
       let s = SERVICES[0];
-      for (const x of SERVICES) { if (r < x.w) { s = x; break; } }
+      for (const x of SERVICES) {
+        if (r < x.w) {
+          s = x;
+          break;
+        }
+      }
       const caller = '+316' + String(10000000 + Math.floor(rnd() * 90000000));
-      const callee = rnd() < 0.1
-        ? '0800' + String(1000 + Math.floor(rnd() * 9000))
-        : '+31' + String(100000000 + Math.floor(rnd() * 900000000));
+      const callee =
+        rnd() < 0.1 ? '0800' + String(1000 + Math.floor(rnd() * 9000)) : '+31' + String(100000000 + Math.floor(rnd() * 900000000));
       const duration = s.v === 'sms' ? 0 : Math.floor(-Math.log(1 - rnd()) * 180);
       let ip = null;
       if (s.v === 'voip' || s.v === 'data') {
-        ip = rnd() < 0.8
-          ? `${10 + Math.floor(rnd() * 200)}.${Math.floor(rnd() * 256)}.${Math.floor(rnd() * 256)}.${1 + Math.floor(rnd() * 254)}`
-          : `2a02:a46:${Math.floor(rnd() * 65536).toString(16)}::${Math.floor(rnd() * 65536).toString(16)}`;
+        ip =
+          rnd() < 0.8
+            ? `${10 + Math.floor(rnd() * 200)}.${Math.floor(rnd() * 256)}.${Math.floor(rnd() * 256)}.${1 + Math.floor(rnd() * 254)}`
+            : `2a02:a46:${Math.floor(rnd() * 65536).toString(16)}::${Math.floor(rnd() * 65536).toString(16)}`;
       }
       const hold = rnd() < HOLD_SHARE ? 1 : 0;
       if (hold) held++;
@@ -136,7 +161,10 @@ function generate(dir, rows, seed) {
       insert.run(id, startedAt, s.v, caller, callee, duration, ip, hold);
       // All generated text is ASCII.
       pos += out.latin1Write(`${id},${startedAt},${s.csv},${caller},${callee},${duration},${ip ?? ''},${hold}\n`, pos);
-      if (pos > out.length - 4096) { fs.writeSync(fd, out, 0, pos); pos = 0; }
+      if (pos > out.length - 4096) {
+        fs.writeSync(fd, out, 0, pos);
+        pos = 0;
+      }
     }
   })();
   if (pos) fs.writeSync(fd, out, 0, pos);
@@ -163,7 +191,9 @@ function timed(cmd, args, outFile, tmp) {
   const timeFile = path.join(tmp, 'time.out');
   const out = fs.openSync(outFile, 'w');
   const r = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, cmd, ...args], {
-    stdio: ['ignore', out, 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20,
+    stdio: ['ignore', out, 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
   });
   fs.closeSync(out);
   const last = fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '';
@@ -184,12 +214,19 @@ const median = (xs) => {
 // ---------- main ----------
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'retention-bench-'));
 let failed = false;
-const warn = (msg) => { failed = true; console.log(`WARNING: ${msg}`); };
+const warn = (msg) => {
+  failed = true;
+  console.log(`WARNING: ${msg}`);
+};
 
 try {
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
-  console.log(`machine: nproc ${os.availableParallelism()}, ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.platform()} ${os.release()}`);
-  console.log(`node ${process.version}; sqlite3 CLI ${sh('sqlite3', ['--version']).split(' ')[0]}; better-sqlite3 SQLite ${new Database(':memory:').prepare('select sqlite_version() v').get().v}; ${sh('mlr', ['--version'])}`);
+  console.log(
+    `machine: nproc ${os.availableParallelism()}, ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.platform()} ${os.release()}`,
+  );
+  console.log(
+    `node ${process.version}; sqlite3 CLI ${sh('sqlite3', ['--version']).split(' ')[0]}; better-sqlite3 SQLite ${new Database(':memory:').prepare('select sqlite_version() v').get().v}; ${sh('mlr', ['--version'])}`,
+  );
   console.log(`as-of ${AS_OF}, policy ${rel(POLICY)} (delete_after 6 months from started_at, ${TZ}); cutoff: started_at <= ${cutoffIso}`);
 
   let t = process.hrtime.bigint();
@@ -198,8 +235,10 @@ try {
   const dbSize = fs.statSync(gen.dbPath).size;
   const csvSize = fs.statSync(gen.csvPath).size;
   const mb = (b) => (b / 2 ** 20).toFixed(1);
-  console.log(`data: ${opts.rows.toLocaleString('en-US')} rows (seed ${opts.seed}) in ${genSec.toFixed(1)} s; cdr.db ${mb(dbSize)} MB, cdr.csv ${mb(csvSize)} MB; ` +
-    `generator: ${gen.due.toLocaleString('en-US')} due (${((100 * gen.due) / opts.rows).toFixed(1)}%), ${gen.held.toLocaleString('en-US')} held; dir ${tmp}`);
+  console.log(
+    `data: ${opts.rows.toLocaleString('en-US')} rows (seed ${opts.seed}) in ${genSec.toFixed(1)} s; cdr.db ${mb(dbSize)} MB, cdr.csv ${mb(csvSize)} MB; ` +
+      `generator: ${gen.due.toLocaleString('en-US')} due (${((100 * gen.due) / opts.rows).toFixed(1)}%), ${gen.held.toLocaleString('en-US')} held; dir ${tmp}`,
+  );
   const expectedKept = opts.rows - gen.due;
 
   // Copies live in run/ under the original names: a CSV file's dataset is its name without .csv.
@@ -209,9 +248,13 @@ try {
   const copyCsv = path.join(runDir, 'cdr.csv');
   const outCsv = path.join(tmp, 'out.csv');
   const stdoutFile = path.join(tmp, 'stdout.txt');
-  const ret = (cmd, source, extra = []) => [BIN, [cmd, '--policy', POLICY, '--source', source, '--as-of', AS_OF, '--log-level', 'warn', ...extra]];
+  const ret = (cmd, source, extra = []) => [
+    BIN,
+    [cmd, '--policy', POLICY, '--source', source, '--as-of', AS_OF, '--log-level', 'warn', ...extra],
+  ];
   // Miller 6.6 strptime has no %z: parse the local part, then subtract the offset (or Z).
-  const mlrExpr = 'func ep(str s): num { n = strlen(s); t = strptime(substr(s, 0, 18), "%Y-%m-%dT%H:%M:%S"); ' +
+  const mlrExpr =
+    'func ep(str s): num { n = strlen(s); t = strptime(substr(s, 0, 18), "%Y-%m-%dT%H:%M:%S"); ' +
     'if (substr(s, n - 1, n - 1) == "Z") { return t } ' +
     'o = strptime("1970-01-01T" . substr(s, n - 5, n - 1) . ":00Z", "%Y-%m-%dT%H:%M:%SZ"); ' +
     'return substr(s, n - 6, n - 6) == "-" ? t + o : t - o } ' +
@@ -222,19 +265,67 @@ try {
     { name: 'retention report (CSV)', kind: 'report', src: gen.csvPath, cmd: ret('report', gen.csvPath, ['--format', 'json']) },
     // The peer deletes with secure_delete on, as retention does (deleted means gone); the same
     // without it shows what zeroing the freed bytes costs.
-    { name: 'sqlite3 DELETE', kind: 'db', src: gen.dbPath, copy: copyDb,
-      cmd: ['sqlite3', [copyDb, `PRAGMA secure_delete = ON; DELETE FROM cdr WHERE unixepoch(started_at) <= unixepoch('${cutoffIso}') AND legal_hold = 0`]] },
-    { name: 'sqlite3 DELETE, secure_delete off', kind: 'db', src: gen.dbPath, copy: copyDb,
-      cmd: ['sqlite3', [copyDb, `PRAGMA secure_delete = OFF; DELETE FROM cdr WHERE unixepoch(started_at) <= unixepoch('${cutoffIso}') AND legal_hold = 0`]] },
+    {
+      name: 'sqlite3 DELETE',
+      kind: 'db',
+      src: gen.dbPath,
+      copy: copyDb,
+      cmd: [
+        'sqlite3',
+        [copyDb, `PRAGMA secure_delete = ON; DELETE FROM cdr WHERE unixepoch(started_at) <= unixepoch('${cutoffIso}') AND legal_hold = 0`],
+      ],
+    },
+    {
+      name: 'sqlite3 DELETE, secure_delete off',
+      kind: 'db',
+      src: gen.dbPath,
+      copy: copyDb,
+      cmd: [
+        'sqlite3',
+        [copyDb, `PRAGMA secure_delete = OFF; DELETE FROM cdr WHERE unixepoch(started_at) <= unixepoch('${cutoffIso}') AND legal_hold = 0`],
+      ],
+    },
     { name: 'retention purge (SQLite)', kind: 'db', src: gen.dbPath, copy: copyDb, retention: true, cmd: ret('purge', copyDb) },
-    { name: 'retention purge --vacuum (SQLite)', kind: 'db', src: gen.dbPath, copy: copyDb, retention: true, cmd: ret('purge', copyDb, ['--vacuum']) },
+    {
+      name: 'retention purge --vacuum (SQLite)',
+      kind: 'db',
+      src: gen.dbPath,
+      copy: copyDb,
+      retention: true,
+      cmd: ret('purge', copyDb, ['--vacuum']),
+    },
     // What any purge that decides in JavaScript pays before deciding anything (bench/floor.mjs).
-    { name: 'floor: Node DELETE, no JS', kind: 'db', src: gen.dbPath, copy: copyDb, cmd: [process.execPath, [FLOOR, copyDb, cutoffIso, 'native', 'secure']] },
-    { name: 'floor: Node DELETE, no JS, secure_delete off', kind: 'db', src: gen.dbPath, copy: copyDb, cmd: [process.execPath, [FLOOR, copyDb, cutoffIso, 'native', 'plain']] },
-    { name: 'floor: + a JS call per row', kind: 'db', src: gen.dbPath, copy: copyDb, cmd: [process.execPath, [FLOOR, copyDb, cutoffIso, 'js-call', 'secure']] },
-    { name: 'mlr filter', kind: 'csv', src: gen.csvPath, copy: copyCsv, out: outCsv,
-      cmd: ['mlr', ['--csv', 'filter', mlrExpr, copyCsv]] },
-    { name: 'retention purge (CSV)', kind: 'csv', src: gen.csvPath, copy: copyCsv, out: copyCsv, retention: true, cmd: ret('purge', copyCsv) },
+    {
+      name: 'floor: Node DELETE, no JS',
+      kind: 'db',
+      src: gen.dbPath,
+      copy: copyDb,
+      cmd: [process.execPath, [FLOOR, copyDb, cutoffIso, 'native', 'secure']],
+    },
+    {
+      name: 'floor: Node DELETE, no JS, secure_delete off',
+      kind: 'db',
+      src: gen.dbPath,
+      copy: copyDb,
+      cmd: [process.execPath, [FLOOR, copyDb, cutoffIso, 'native', 'plain']],
+    },
+    {
+      name: 'floor: + a JS call per row',
+      kind: 'db',
+      src: gen.dbPath,
+      copy: copyDb,
+      cmd: [process.execPath, [FLOOR, copyDb, cutoffIso, 'js-call', 'secure']],
+    },
+    { name: 'mlr filter', kind: 'csv', src: gen.csvPath, copy: copyCsv, out: outCsv, cmd: ['mlr', ['--csv', 'filter', mlrExpr, copyCsv]] },
+    {
+      name: 'retention purge (CSV)',
+      kind: 'csv',
+      src: gen.csvPath,
+      copy: copyCsv,
+      out: copyCsv,
+      retention: true,
+      cmd: ret('purge', copyCsv),
+    },
   ];
 
   const results = [];
@@ -243,7 +334,10 @@ try {
     console.log(`\n$ ${[rel(cmd), ...args.map((a) => quote(rel(a)))].join(' ')}${b.out === outCsv ? ` > ${outCsv}` : ''}`);
     const runs = [];
     for (let i = 0; i < opts.repeat; i++) {
-      if (b.copy) { rmDb(b.copy); fs.copyFileSync(b.src, b.copy); }
+      if (b.copy) {
+        rmDb(b.copy);
+        fs.copyFileSync(b.src, b.copy);
+      }
       const r = timed(cmd, args, b.out === outCsv ? outCsv : stdoutFile, tmp);
       let line = `  run ${i + 1}: ${r.wall.toFixed(2)} s, ${(r.rssKB / 1024).toFixed(0)} MB`;
       if (r.status !== 0) {
@@ -267,14 +361,20 @@ try {
         line += `; rows left: ${kept} (expected ${expectedKept}), deleted ${opts.rows - kept}`;
       }
       console.log(line);
-      if (kept !== expectedKept) warn(`${b.name}: ${kept} rows kept, expected ${expectedKept} (the generator's count of non-held rows with started_at <= ${cutoffIso})`);
+      if (kept !== expectedKept)
+        warn(
+          `${b.name}: ${kept} rows kept, expected ${expectedKept} (the generator's count of non-held rows with started_at <= ${cutoffIso})`,
+        );
       runs.push({ ...r, ok: true });
     }
     if (b.copy) rmDb(b.copy);
     fs.rmSync(outCsv, { force: true });
     const ok = runs.filter((r) => r.ok);
     results.push({
-      name: b.name, retention: b.retention || b.kind === 'report', runs: runs.length, okRuns: ok.length,
+      name: b.name,
+      retention: b.retention || b.kind === 'report',
+      runs: runs.length,
+      okRuns: ok.length,
       wall: ok.length ? median(ok.map((r) => r.wall)) : NaN,
       rssMB: ok.length ? Math.max(...ok.map((r) => r.rssKB)) / 1024 : NaN,
     });
@@ -283,9 +383,12 @@ try {
   // ---------- table ----------
   const head = ['command', 'rows', 'wall s (median)', 'rows/s', 'peak RSS MB (max)', 'runs ok'];
   const body = results.map((r) => [
-    r.name, opts.rows.toLocaleString('en-US'), Number.isNaN(r.wall) ? '-' : r.wall.toFixed(2),
+    r.name,
+    opts.rows.toLocaleString('en-US'),
+    Number.isNaN(r.wall) ? '-' : r.wall.toFixed(2),
     Number.isNaN(r.wall) ? '-' : r.wall > 0 ? Math.round(opts.rows / r.wall).toLocaleString('en-US') : 'inf',
-    Number.isNaN(r.rssMB) ? '-' : r.rssMB.toFixed(0), `${r.okRuns}/${r.runs}`,
+    Number.isNaN(r.rssMB) ? '-' : r.rssMB.toFixed(0),
+    `${r.okRuns}/${r.runs}`,
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const fmt = (row) => row.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
@@ -299,14 +402,24 @@ try {
   };
   ratio('retention purge (SQLite)', 'sqlite3 DELETE', TARGET_SQLITE_RATIO, (x, t) => x <= t);
   ratio('retention purge (CSV)', 'mlr filter', TARGET_CSV_RATIO, (x, t) => x <= t);
-  for (const f of ['sqlite3 DELETE, secure_delete off', 'retention purge --vacuum (SQLite)', 'floor: Node DELETE, no JS', 'floor: Node DELETE, no JS, secure_delete off', 'floor: + a JS call per row']) {
+  for (const f of [
+    'sqlite3 DELETE, secure_delete off',
+    'retention purge --vacuum (SQLite)',
+    'floor: Node DELETE, no JS',
+    'floor: Node DELETE, no JS, secure_delete off',
+    'floor: + a JS call per row',
+  ]) {
     console.log(`${`${f} / sqlite3 DELETE`.padEnd(48)} ${(by[f].wall / by['sqlite3 DELETE'].wall).toFixed(2)}x  (for information)`);
   }
   for (const r of results.filter((x) => x.retention)) {
     const verdict = Number.isNaN(r.rssMB) ? 'n/a' : r.rssMB < TARGET_RSS_MB ? 'met' : 'MISSED';
-    console.log(`${`peak RSS ${r.name}`.padEnd(48)} ${Number.isNaN(r.rssMB) ? '-' : r.rssMB.toFixed(0)} MB (target < ${TARGET_RSS_MB} MB: ${verdict})`);
+    console.log(
+      `${`peak RSS ${r.name}`.padEnd(48)} ${Number.isNaN(r.rssMB) ? '-' : r.rssMB.toFixed(0)} MB (target < ${TARGET_RSS_MB} MB: ${verdict})`,
+    );
   }
-  console.log(failed ? '\nRESULT: FAILED (a run failed or row counts disagree; see above)' : '\nRESULT: all runs succeeded, all row counts agree');
+  console.log(
+    failed ? '\nRESULT: FAILED (a run failed or row counts disagree; see above)' : '\nRESULT: all runs succeeded, all row counts agree',
+  );
 } catch (err) {
   console.error(`bench: ${err.stack ?? err}`);
   failed = true;

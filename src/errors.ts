@@ -5,7 +5,10 @@ import { constants } from 'node:os';
  * never with a stack trace. Anything else that is thrown is a bug and keeps its stack.
  */
 export class UserError extends Error {
-  constructor(message: string, readonly exitCode: number = 1) {
+  constructor(
+    message: string,
+    readonly exitCode: number = 1,
+  ) {
     super(message);
     this.name = 'UserError';
   }
@@ -20,11 +23,17 @@ export class CapError extends UserError {
 }
 
 /** What a source committed before it stopped: the counts a failure message and the run line give. */
-export interface Committed { readonly deleted: number; readonly redacted: number }
+export interface Committed {
+  readonly deleted: number;
+  readonly redacted: number;
+}
 
 /** A change that failed halfway: the batches committed before stay; `committed` says how much. */
 export class PartialChangeError extends UserError {
-  constructor(message: string, readonly committed: Committed) {
+  constructor(
+    message: string,
+    readonly committed: Committed,
+  ) {
     super(message);
     this.name = 'PartialChangeError';
   }
@@ -35,7 +44,11 @@ export class PartialChangeError extends UserError {
  * the signal's number, as shells report it. `committed` is what the dataset under way committed.
  */
 export class InterruptedError extends UserError {
-  constructor(message: string, readonly signal: string, readonly committed: Committed = { deleted: 0, redacted: 0 }) {
+  constructor(
+    message: string,
+    readonly signal: string,
+    readonly committed: Committed = { deleted: 0, redacted: 0 },
+  ) {
     super(message, 128 + ((constants.signals as Record<string, number>)[signal] ?? 0));
     this.name = 'InterruptedError';
   }

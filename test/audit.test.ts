@@ -12,16 +12,22 @@ const h = (s: string) => createHash('sha256').update(s).digest('hex');
 function setup(kind: 'sqlite' | 'csv' = 'sqlite') {
   const dir = tempDir();
   const policy = write(dir, 'policy.yaml', CDR_POLICY);
-  const source = kind === 'sqlite'
-    ? sqliteTable(join(dir, 'data.db'), 'cdr', CDR_ROWS.map((r) => ({ ...r, started_at: r.started_at === '' ? null : r.started_at })))
-    : write(dir, 'cdr.csv', csvText(CDR_ROWS, '\r\n'));
+  const source =
+    kind === 'sqlite'
+      ? sqliteTable(
+          join(dir, 'data.db'),
+          'cdr',
+          CDR_ROWS.map((r) => ({ ...r, started_at: r.started_at === '' ? null : r.started_at })),
+        )
+      : write(dir, 'cdr.csv', csvText(CDR_ROWS, '\r\n'));
   return { dir, policy, source, log: join(dir, 'audit.jsonl'), key: join(dir, 'audit.key') };
 }
 
-
 function purge(s: ReturnType<typeof setup>, asOf: string) {
   // The clock reads a day after LATER: a purge acts only at an asOf that has passed.
-  const r = cli(['purge', '--policy', s.policy, '--source', s.source, '--as-of', asOf, '--audit-log', s.log, '--audit-key', s.key], { env: fakeClock('2027-03-02T00:00:00Z') });
+  const r = cli(['purge', '--policy', s.policy, '--source', s.source, '--as-of', asOf, '--audit-log', s.log, '--audit-key', s.key], {
+    env: fakeClock('2027-03-02T00:00:00Z'),
+  });
   expect(r.code, r.stderr).toBe(0);
 }
 
@@ -39,7 +45,13 @@ function verify(log: string, format = 'text') {
 
 /** Lines chained by hand, each prefixed with the prev field. */
 function chain(bodies: string[], prev = GENESIS): string {
-  return bodies.map((b) => { const line = `{"prev":"${prev}",${b.slice(1)}`; prev = h(line); return line + '\n'; }).join('');
+  return bodies
+    .map((b) => {
+      const line = `{"prev":"${prev}",${b.slice(1)}`;
+      prev = h(line);
+      return line + '\n';
+    })
+    .join('');
 }
 
 describe('audit log hash chain', () => {
@@ -47,13 +59,36 @@ describe('audit log hash chain', () => {
     const { log, lines, key } = twoPurges();
     const entries = lines.map((l) => JSON.parse(l));
     expect(entries.map((e) => [e.type, e.event ?? e.action])).toEqual([
-      ['run', 'start'], ['receipt', 'delete'], ['receipt', 'redact'], ['run', 'end'],
-      ['run', 'start'], ['receipt', 'delete'], ['run', 'end'],
+      ['run', 'start'],
+      ['receipt', 'delete'],
+      ['receipt', 'redact'],
+      ['run', 'end'],
+      ['run', 'start'],
+      ['receipt', 'delete'],
+      ['run', 'end'],
     ]);
     expect(entries[0].prev).toBe(GENESIS);
     for (let i = 1; i < lines.length; i++) expect(entries[i].prev).toBe(h(lines[i - 1]));
-    expect(Object.keys(entries[1])).toEqual(['prev', 'type', 'run', 'time', 'asOf', 'policy', 'dataset', 'rule', 'action', 'batch', 'count', 'keyHmac']);
-    expect(entries[5]).toMatchObject({ rule: 'usage-data', action: 'delete', count: 4, keyHmac: ['3', '4', '5', '9'].map((k) => hmac(k, key)) });
+    expect(Object.keys(entries[1])).toEqual([
+      'prev',
+      'type',
+      'run',
+      'time',
+      'asOf',
+      'policy',
+      'dataset',
+      'rule',
+      'action',
+      'batch',
+      'count',
+      'keyHmac',
+    ]);
+    expect(entries[5]).toMatchObject({
+      rule: 'usage-data',
+      action: 'delete',
+      count: 4,
+      keyHmac: ['3', '4', '5', '9'].map((k) => hmac(k, key)),
+    });
     expect(entries[5].run).toBe(entries[4].run);
     expect(entries[5].run).not.toBe(entries[1].run);
 
@@ -93,7 +128,10 @@ describe('audit log hash chain', () => {
     expect(r.stdout).toMatch(new RegExp(`^${log.replace(/[.\\]/g, '\\$&')}:${line}: error: `, 'm'));
     expect(r.stdout).toMatch(why);
     expect(r.stdout).toMatch(new RegExp(`chain broken at line ${line}\\n$`));
-    expect(JSON.parse(verify(log, 'json').stdout)).toMatchObject({ intact: false, problems: [expect.objectContaining({ severity: 'error', line })] });
+    expect(JSON.parse(verify(log, 'json').stdout)).toMatchObject({
+      intact: false,
+      problems: [expect.objectContaining({ severity: 'error', line })],
+    });
   });
 
   it('a truncated last line is torn', () => {
@@ -122,7 +160,9 @@ describe('audit log hash chain', () => {
     expect(JSON.parse(lines[2]).prev).toBe(h('{"earlier":"line"}'));
     const r = verify(s.log);
     expect(r.code, r.stdout).toBe(0);
-    expect(r.stdout).toMatch(/:1: warning: lines 1-2 come before the chain starts and are not chained .*covered, by the prev of line 3\n6 lines, chain intact/);
+    expect(r.stdout).toMatch(
+      /:1: warning: lines 1-2 come before the chain starts and are not chained .*covered, by the prev of line 3\n6 lines, chain intact/,
+    );
     writeFileSync(s.log, readFileSync(s.log, 'utf8').replace('earlier', 'Earlier'));
     expect(verify(s.log).stdout).toMatch(/:3: error: prev is not the SHA-256 of line 2/);
   });
@@ -154,7 +194,9 @@ describe('audit log hash chain', () => {
     purge(s, AS_OF);
     writeFileSync(s.log, readFileSync(s.log).subarray(0, -5));
     const before = { source: sha(s.source), log: sha(s.log) };
-    const r = cli(['purge', '--policy', s.policy, '--source', s.source, '--as-of', LATER, '--audit-log', s.log], { env: fakeClock('2027-03-02T00:00:00Z') });
+    const r = cli(['purge', '--policy', s.policy, '--source', s.source, '--as-of', LATER, '--audit-log', s.log], {
+      env: fakeClock('2027-03-02T00:00:00Z'),
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`audit log ${s.log} ends with an incomplete line`);
     expect(r.stderr).toContain(`retention audit verify ${s.log}`);

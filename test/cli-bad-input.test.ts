@@ -73,8 +73,16 @@ describe('a purge acts on the present', () => {
 describe('implausible timestamps', () => {
   it('milliseconds in a unix column are invalid (kept and counted), not the year 51969', () => {
     const dir = tempDir();
-    const policy = write(dir, 'p.yaml', `version: 1\nname: u\ndatasets:\n  ev: { key: id, timestamps: unix }\nrules:\n  - { id: r, dataset: ev, from: at, delete_after: 30 days }\n`);
-    const source = sqliteTable(join(dir, 'd.db'), 'ev', [{ id: 1, at: 1577836800 }, { id: 2, at: 1577836800000 }, { id: 3, at: '253402300800' }]);
+    const policy = write(
+      dir,
+      'p.yaml',
+      `version: 1\nname: u\ndatasets:\n  ev: { key: id, timestamps: unix }\nrules:\n  - { id: r, dataset: ev, from: at, delete_after: 30 days }\n`,
+    );
+    const source = sqliteTable(join(dir, 'd.db'), 'ev', [
+      { id: 1, at: 1577836800 },
+      { id: 2, at: 1577836800000 },
+      { id: 3, at: '253402300800' },
+    ]);
     const r = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).datasets[0]).toMatchObject({ scanned: 3, delete: 1, invalid: 2, keep: 2 });
@@ -114,9 +122,13 @@ describe('the dry run refuses what the real run could not do', () => {
       for (const args of [['--dry-run'], []]) {
         const r = cli(['purge', ...args, '--policy', policy, '--source', source, '--as-of', AS_OF], as);
         expect(r.code, r.stderr).toBe(1);
-        expect(r.stderr).toMatch(/directory .* cannot be written by this user \(permission denied\), and a purge writes the new file there/);
+        expect(r.stderr).toMatch(
+          /directory .* cannot be written by this user \(permission denied\), and a purge writes the new file there/,
+        );
       }
-    } finally { chmodSync(dir, 0o755); }
+    } finally {
+      chmodSync(dir, 0o755);
+    }
     expect(readdirSync(dir).sort()).toEqual(['cdr.csv', 'policy.yaml']);
   });
 });
@@ -124,7 +136,11 @@ describe('the dry run refuses what the real run could not do', () => {
 describe('a dataset the policies declare and the source lacks', () => {
   it('refuses a purge and its dry run (exit 1, nothing changed); --allow-missing-datasets skips it; report warns', () => {
     const { dir, policy, source } = cdr();
-    writeFileSync(policy, CDR_POLICY.replace('datasets:\n', 'datasets:\n  calls: { key: id }\n') + '  - { id: calls-gone, dataset: calls, from: at, delete_after: 1 day }\n');
+    writeFileSync(
+      policy,
+      CDR_POLICY.replace('datasets:\n', 'datasets:\n  calls: { key: id }\n') +
+        '  - { id: calls-gone, dataset: calls, from: at, delete_after: 1 day }\n',
+    );
     const before = sha(source);
     for (const args of [['--dry-run'], []]) {
       const r = cli(['purge', ...args, '--policy', policy, '--source', source, '--as-of', AS_OF]);
@@ -135,7 +151,18 @@ describe('a dataset the policies declare and the source lacks', () => {
     const report = cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF, '--log-level', 'warn']);
     expect(report.code).toBe(0);
     expect(report.stderr).toMatch(/datasets declared by the policies are not in the source/);
-    const allowed = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--allow-missing-datasets', '--log-level', 'warn']);
+    const allowed = cli([
+      'purge',
+      '--policy',
+      policy,
+      '--source',
+      source,
+      '--as-of',
+      AS_OF,
+      '--allow-missing-datasets',
+      '--log-level',
+      'warn',
+    ]);
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(allowed.stderr).toMatch(/"datasets":\["calls"\]/);
     expect(sqliteRows(dir + '/data.db', 'SELECT count(*) AS n FROM cdr')[0].n).toBe(7);
@@ -147,7 +174,11 @@ describe('many CSV files', () => {
     const dir = tempDir();
     const names = Array.from({ length: 12 }, (_, i) => `t${i}`);
     for (const n of names) write(dir, `${n}.csv`, 'id,at\n1,2020-01-01\n2,2026-11-20\n');
-    const policy = write(tempDir(), 'p.yaml', `version: 1\nname: m\ndatasets:\n${names.map((n) => `  ${n}: { key: id }\n`).join('')}rules:\n${names.map((n) => `  - { id: r-${n}, dataset: ${n}, from: at, delete_after: 30 days }\n`).join('')}`);
+    const policy = write(
+      tempDir(),
+      'p.yaml',
+      `version: 1\nname: m\ndatasets:\n${names.map((n) => `  ${n}: { key: id }\n`).join('')}rules:\n${names.map((n) => `  - { id: r-${n}, dataset: ${n}, from: at, delete_after: 30 days }\n`).join('')}`,
+    );
     const r = cli(['purge', '--policy', policy, '--source', dir, '--as-of', AS_OF, '--log-level', 'silent']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');

@@ -16,10 +16,10 @@ rules:
     delete_after: 0 days
 `;
 const ROWS = [
-  { id: 1, at: '2026-10-25 02:30:00' },  // the repeated hour: 01:30Z (later), not 00:30Z
+  { id: 1, at: '2026-10-25 02:30:00' }, // the repeated hour: 01:30Z (later), not 00:30Z
   { id: 2, at: '2026-10-25T02:30:00' },
-  { id: 3, at: '2026-10-25 01:59:59' },  // before the fold, due
-  { id: 4, at: '2026-03-29 02:30:00' },  // the skipped hour: 03:30+02:00, long due
+  { id: 3, at: '2026-10-25 01:59:59' }, // before the fold, due
+  { id: 4, at: '2026-03-29 02:30:00' }, // the skipped hour: 03:30+02:00, long due
 ];
 
 describe('one answer, whatever the clock', () => {
@@ -28,7 +28,10 @@ describe('one answer, whatever the clock', () => {
     const policy = write(dir, 'fold.yaml', POLICY);
     const source = kind === 'sqlite' ? sqliteTable(join(dir, 'd.db'), 'events', ROWS) : write(dir, 'events.csv', csvText(ROWS));
     const plans = ['2026-07-01T12:00:00Z', '2026-12-01T12:00:00Z'].map((now) => {
-      const r = cli(['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', '2026-10-25T02:30:00+02:00', '--format', 'json'], { env: { ...fakeClock(now), TZ: now.includes('-07-') ? 'Asia/Tokyo' : 'America/Los_Angeles' } });
+      const r = cli(
+        ['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', '2026-10-25T02:30:00+02:00', '--format', 'json'],
+        { env: { ...fakeClock(now), TZ: now.includes('-07-') ? 'Asia/Tokyo' : 'America/Los_Angeles' } },
+      );
       expect(r.code, r.stderr).toBe(0);
       const doc = JSON.parse(r.stdout);
       return { counts: doc.datasets, records: doc.records.map((x: { key: string }) => x.key) };
@@ -42,7 +45,9 @@ describe('one answer, whatever the clock', () => {
     const policy = write(dir, 'fold.yaml', POLICY);
     const source = sqliteTable(join(dir, 'd.db'), 'events', ROWS);
     for (const now of ['2026-07-01T12:00:00Z', '2026-12-01T12:00:00Z']) {
-      const r = cli(['report', '--policy', policy, '--source', source, '--as-of', '2026-10-25T02:30:00', '--format', 'json', '--records'], { env: fakeClock(now) });
+      const r = cli(['report', '--policy', policy, '--source', source, '--as-of', '2026-10-25T02:30:00', '--format', 'json', '--records'], {
+        env: fakeClock(now),
+      });
       expect(r.code, r.stderr).toBe(0);
       const doc = JSON.parse(r.stdout);
       expect(doc.asOf).toBe('2026-10-25T02:30:00.000+01:00');

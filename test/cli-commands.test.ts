@@ -15,7 +15,14 @@ describe('validate', () => {
   it('exits 0 on valid files and directories, 1 with file:line:col for every error of every file', () => {
     const dir = tempDir();
     write(dir, 'good.yaml', CDR_POLICY);
-    const bad = write(dir, 'bad.yml', CDR_POLICY.replace('delete_after: 6 months', 'delete_after: 6 monhts').replace('timezone: Europe/Amsterdam', 'timezone: Mars/Olympus'));
+    const bad = write(
+      dir,
+      'bad.yml',
+      CDR_POLICY.replace('delete_after: 6 months', 'delete_after: 6 monhts').replace(
+        'timezone: Europe/Amsterdam',
+        'timezone: Mars/Olympus',
+      ),
+    );
     write(dir, 'bad.test.yaml', 'not: a policy');
     const ok = cli(['validate', join(dir, 'good.yaml')]);
     expect(ok.code).toBe(0);
@@ -78,7 +85,9 @@ describe('report', () => {
     expect(doc.datasets[0]).toMatchObject({ dataset: 'cdr', scanned: 9, delete: 2, redact: 1, keep: 6, held: 1, invalid: 1, unmanaged: 0 });
     const d = doc.datasets[0];
     expect(d.scanned).toBe(d.delete + d.redact + d.keep);
-    const rr = JSON.parse(cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json', '--records']).stdout);
+    const rr = JSON.parse(
+      cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json', '--records']).stdout,
+    );
     expect(rr.records).toHaveLength(3);
   });
 
@@ -87,7 +96,9 @@ describe('report', () => {
     const doc = JSON.parse(cli(['report', '--policy', policy, '--source', source, '--as-of', '2026-11-24', '--format', 'json']).stdout);
     expect(doc.asOf).toBe('2026-11-24T00:00:00.000+01:00');
     expect(doc.datasets[0].delete).toBe(2);
-    const earlier = JSON.parse(cli(['report', '--policy', policy, '--source', source, '--as-of', '2026-11-23T23:59:59.999+01:00', '--format', 'json']).stdout);
+    const earlier = JSON.parse(
+      cli(['report', '--policy', policy, '--source', source, '--as-of', '2026-11-23T23:59:59.999+01:00', '--format', 'json']).stdout,
+    );
     expect(earlier.datasets[0].delete).toBe(1);
   });
 
@@ -114,28 +125,37 @@ describe('report', () => {
     const r = cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json', '--log-level', 'info']);
     JSON.parse(r.stdout);
     expect(r.stderr).not.toMatch(/\r|\x1b\[/); // no progress bar on a pipe
-    const logs = r.stderr.trim().split('\n').map((l) => JSON.parse(l));
+    const logs = r.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(logs.some((l) => l.msg === 'record kept: a value could not be read' && l.key === '7')).toBe(true);
   });
 
   // `script` (util-linux) runs the CLI on a pseudo-terminal, where the bar is drawn on stderr.
-  it.runIf(spawnSync('script', ['--version']).status === 0)('on a terminal, a scan longer than a second draws a progress bar and clears it', () => {
-    const dir = tempDir();
-    const policy = write(dir, 'p.yaml', CDR_POLICY);
-    const source = join(dir, 'big.db');
-    const db = new Database(source);
-    db.exec(`CREATE TABLE cdr (id INTEGER PRIMARY KEY, started_at TEXT, service TEXT, ip_address TEXT, legal_hold INTEGER);
+  it.runIf(spawnSync('script', ['--version']).status === 0)(
+    'on a terminal, a scan longer than a second draws a progress bar and clears it',
+    () => {
+      const dir = tempDir();
+      const policy = write(dir, 'p.yaml', CDR_POLICY);
+      const source = join(dir, 'big.db');
+      const db = new Database(source);
+      db.exec(`CREATE TABLE cdr (id INTEGER PRIMARY KEY, started_at TEXT, service TEXT, ip_address TEXT, legal_hold INTEGER);
       WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000)
       INSERT INTO cdr SELECT i, '2026-0' || (1 + i % 9) || '-15T10:00:00Z', 'voip', '10.0.0.1', 0 FROM n`);
-    db.close();
-    const cmd = [process.execPath, BIN, 'report', '--policy', policy, '--source', source, '--as-of', AS_OF].map((a) => `'${a}'`).join(' ');
-    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
-    expect(r.status, r.stdout).toBe(0);
-    expect(r.stdout).toMatch(/\r\x1b\[Kscanning cdr \[#*-*\] \d+% [\d,]+ records\/s/);
-    // cleared before the results: the report starts on a clean line
-    expect(r.stdout).toMatch(/\r\x1b\[KReport of .* as of /);
-    expect(r.stdout).toMatch(/cdr\s+\(all rules\)\s+3000000\s/);
-  }, 60_000);
+      db.close();
+      const cmd = [process.execPath, BIN, 'report', '--policy', policy, '--source', source, '--as-of', AS_OF]
+        .map((a) => `'${a}'`)
+        .join(' ');
+      const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+      expect(r.status, r.stdout).toBe(0);
+      expect(r.stdout).toMatch(/\r\x1b\[Kscanning cdr \[#*-*\] \d+% [\d,]+ records\/s/);
+      // cleared before the results: the report starts on a clean line
+      expect(r.stdout).toMatch(/\r\x1b\[KReport of .* as of /);
+      expect(r.stdout).toMatch(/cdr\s+\(all rules\)\s+3000000\s/);
+    },
+    60_000,
+  );
 
   it('invalid policy: exit 1 with the problem and no stack trace; unknown source: exit 1', () => {
     const { dir, source } = db();
@@ -168,8 +188,15 @@ describe('explain', () => {
 
   it('shows start and due of each applying rule, and names an unknown key', () => {
     const { policy, source } = db();
-    const j = JSON.parse(cli(['explain', '--policy', policy, '--source', source, '--dataset', 'cdr', '--key', '2', '--as-of', AS_OF, '--format', 'json']).stdout);
-    expect(j.rules.find((r: { rule: string }) => r.rule === 'usage-data')).toMatchObject({ start: '2026-05-24T00:00:00.000+02:00', due: '2026-11-24T00:00:00.000+01:00', status: 'due' });
+    const j = JSON.parse(
+      cli(['explain', '--policy', policy, '--source', source, '--dataset', 'cdr', '--key', '2', '--as-of', AS_OF, '--format', 'json'])
+        .stdout,
+    );
+    expect(j.rules.find((r: { rule: string }) => r.rule === 'usage-data')).toMatchObject({
+      start: '2026-05-24T00:00:00.000+02:00',
+      due: '2026-11-24T00:00:00.000+01:00',
+      status: 'due',
+    });
     const r = cli(['explain', '--policy', policy, '--source', source, '--dataset', 'cdr', '--key', '99', '--as-of', AS_OF]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no record with id "99"/);
@@ -180,23 +207,34 @@ describe('CSV sources', () => {
   it('keeps exact bytes of kept records, BOM, CRLF and quoting; redacted records get minimal quoting', async () => {
     const dir = tempDir();
     const policy = write(dir, 'p.yaml', CDR_POLICY);
-    const text = '\ufeffid,started_at,service,ip_address,legal_hold,note\r\n'
-      + '1,2026-01-01T10:00:00+01:00,voip,10.0.0.1,0,"gone, soon"\r\n'
-      + '"3","2026-05-24T00:00:01+02:00","mobile","10.0.0.3","0","kept ""as is"", quoted\r\nwith a newline"\r\n'
-      + '4,2026-07-01 12:00:00,voip,"10.0.0.4",0,"redacted, ip"\r\n'
-      + '5,2026-08-01,voip,10.0.0.5,0,plain';
+    const text =
+      '\ufeffid,started_at,service,ip_address,legal_hold,note\r\n' +
+      '1,2026-01-01T10:00:00+01:00,voip,10.0.0.1,0,"gone, soon"\r\n' +
+      '"3","2026-05-24T00:00:01+02:00","mobile","10.0.0.3","0","kept ""as is"", quoted\r\nwith a newline"\r\n' +
+      '4,2026-07-01 12:00:00,voip,"10.0.0.4",0,"redacted, ip"\r\n' +
+      '5,2026-08-01,voip,10.0.0.5,0,plain';
     const file = write(dir, 'cdr.csv', text);
     expect(cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF]).code).toBe(0);
     const { readFileSync } = await import('node:fs');
-    expect(readFileSync(file, 'utf8')).toBe('\ufeffid,started_at,service,ip_address,legal_hold,note\r\n'
-      + '"3","2026-05-24T00:00:01+02:00","mobile","10.0.0.3","0","kept ""as is"", quoted\r\nwith a newline"\r\n'
-      + '4,2026-07-01 12:00:00,voip,,0,"redacted, ip"\r\n'
-      + '5,2026-08-01,voip,10.0.0.5,0,plain');
+    expect(readFileSync(file, 'utf8')).toBe(
+      '\ufeffid,started_at,service,ip_address,legal_hold,note\r\n' +
+        '"3","2026-05-24T00:00:01+02:00","mobile","10.0.0.3","0","kept ""as is"", quoted\r\nwith a newline"\r\n' +
+        '4,2026-07-01 12:00:00,voip,,0,"redacted, ip"\r\n' +
+        '5,2026-08-01,voip,10.0.0.5,0,plain',
+    );
   });
 
   it.each([
-    ['a ragged row', 'id,started_at,service,ip_address,legal_hold\n1,2026-01-01,voip,x,0\n2,2026-01-01,voip\n', /cdr\.csv:3: record has 3 fields but the header has 5/],
-    ['an unterminated quote', 'id,started_at,service,ip_address,legal_hold\n1,2026-01-01,voip,x,0\n2,2026-01-01,voip,"x,0\n3,a,b,c,d\n', /cdr\.csv:3:.*quote/i],
+    [
+      'a ragged row',
+      'id,started_at,service,ip_address,legal_hold\n1,2026-01-01,voip,x,0\n2,2026-01-01,voip\n',
+      /cdr\.csv:3: record has 3 fields but the header has 5/,
+    ],
+    [
+      'an unterminated quote',
+      'id,started_at,service,ip_address,legal_hold\n1,2026-01-01,voip,x,0\n2,2026-01-01,voip,"x,0\n3,a,b,c,d\n',
+      /cdr\.csv:3:.*quote/i,
+    ],
   ])('%s: exit 1 with the line number, file unchanged', async (_name, text, message) => {
     const dir = tempDir();
     const policy = write(dir, 'p.yaml', CDR_POLICY);

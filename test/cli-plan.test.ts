@@ -18,17 +18,32 @@ function planned(kind: 'sqlite' | 'csv' = 'sqlite') {
   return { dir, policy, source, plan };
 }
 
-const sql = (file: string, statement: string) => { const db = new Database(file); db.exec(statement); db.close(); };
+const sql = (file: string, statement: string) => {
+  const db = new Database(file);
+  db.exec(statement);
+  db.close();
+};
 const ids = (file: string) => sqliteRows(file, 'SELECT id FROM cdr ORDER BY id').map((r) => Number(r.id));
 const apply = (plan: string, ...extra: string[]) => cli(['purge', '--plan', plan, '--format', 'json', ...extra]);
 
 describe('plan files', () => {
   it('the plan is NDJSON: a header naming asOf, source and policy hashes, then each record with a hash of its values', () => {
     const { plan, source } = planned();
-    const [head, ...records] = readFileSync(plan, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
-    expect(head).toMatchObject({ format: 'retention-plan/2', asOf: '2026-11-24T00:00:00.000+01:00', source: { path: realpathSync(source), kind: 'sqlite' } });
+    const [head, ...records] = readFileSync(plan, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(head).toMatchObject({
+      format: 'retention-plan/2',
+      asOf: '2026-11-24T00:00:00.000+01:00',
+      source: { path: realpathSync(source), kind: 'sqlite' },
+    });
     expect(head.policies[0].sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(records.map((r: { key: string; action: string; rule: string; match: string }) => [r.key, r.action, r.rule, r.match])).toEqual([['1', 'delete', 'usage-data', 'key:1'], ['2', 'delete', 'usage-data', 'key:2'], ['4', 'redact', 'voip-ip-address', 'key:4']]);
+    expect(records.map((r: { key: string; action: string; rule: string; match: string }) => [r.key, r.action, r.rule, r.match])).toEqual([
+      ['1', 'delete', 'usage-data', 'key:1'],
+      ['2', 'delete', 'usage-data', 'key:2'],
+      ['4', 'redact', 'voip-ip-address', 'key:4'],
+    ]);
     expect(records[0].values).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -54,11 +69,14 @@ describe('plan files', () => {
 
   it('skips, by reason, records that changed, disappeared, are held now or are no longer due', () => {
     const { plan, source } = planned();
-    sql(source, `
+    sql(
+      source,
+      `
       UPDATE cdr SET started_at = '2026-11-01T00:00:00+01:00' WHERE id = 1;  -- no longer due
       DELETE FROM cdr WHERE id = 2;                                            -- disappeared
       UPDATE cdr SET ip_address = '10.9.9.9' WHERE id = 4;                     -- changed, still due
-    `);
+    `,
+    );
     const r = apply(plan);
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
@@ -84,7 +102,11 @@ describe('plan files', () => {
     expect(doc.records.map((x: { key: string }) => x.key)).toEqual(['1', '2', '4']);
     expect(ids(source)).toContain(10);
     // a direct purge would delete it
-    expect(JSON.parse(cli(['purge', '--policy', join(source, '..', 'policy.yaml'), '--source', source, '--as-of', AS_OF, '--format', 'json']).stdout).records.map((x: { key: string }) => x.key)).toEqual(['10']);
+    expect(
+      JSON.parse(
+        cli(['purge', '--policy', join(source, '..', 'policy.yaml'), '--source', source, '--as-of', AS_OF, '--format', 'json']).stdout,
+      ).records.map((x: { key: string }) => x.key),
+    ).toEqual(['10']);
   });
 
   it('usage: --plan-out needs --dry-run; --plan with a different --as-of is refused', () => {
@@ -102,7 +124,9 @@ describe('a plan acts only on the source it was made for', () => {
     const before = sha(prod);
     const r = apply(plan, '--source', prod);
     expect(r.code).toBe(5);
-    expect(r.stderr).toMatch(/the plan was made on sqlite source .*data\.db, not on sqlite source .*prod\.db; a plan acts only on the source it was reviewed on \(nothing was changed\)/);
+    expect(r.stderr).toMatch(
+      /the plan was made on sqlite source .*data\.db, not on sqlite source .*prod\.db; a plan acts only on the source it was reviewed on \(nothing was changed\)/,
+    );
     expect(sha(prod)).toBe(before);
     const link = join(dir, 'alias.db');
     symlinkSync(source, link);
@@ -127,7 +151,9 @@ describe('a plan acts only on the source it was made for', () => {
     const { policy, source } = planned();
     const table = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF]);
     expect(table.stdout.split('\n')[0]).toBe(`Purge of ${realpathSync(source)} as of 2026-11-24T00:00:00.000+01:00`);
-    const json = JSON.parse(cli(['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']).stdout);
+    const json = JSON.parse(
+      cli(['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']).stdout,
+    );
     expect(json.source).toEqual({ kind: 'sqlite', path: realpathSync(source) });
   });
 
@@ -137,7 +163,11 @@ describe('a plan acts only on the source it was made for', () => {
     const source = sqliteTable(join(dir, 'data.db'), 'cdr', CDR_ROWS);
     const plan = join(dir, 'plan.json');
     const saved = process.umask(0o022);
-    try { expect(cli(['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', AS_OF, '--plan-out', plan]).code).toBe(0); } finally { process.umask(saved); }
+    try {
+      expect(cli(['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', AS_OF, '--plan-out', plan]).code).toBe(0);
+    } finally {
+      process.umask(saved);
+    }
     expect(statSync(plan).mode & 0o777).toBe(0o600);
   });
 });
@@ -153,7 +183,12 @@ describe('CSV plans find their records by key, or by content without one', () =>
     const doc = JSON.parse(r.stdout);
     expect(doc.records.map((x: { key: string }) => x.key)).toEqual(['2', '4']);
     expect(doc.datasets[0].skipped).toEqual({ changed: 0, disappeared: 1, held: 0, 'no-longer-due': 0 });
-    expect(readFileSync(source, 'utf8').split('\n').map((l) => l.split(',')[0]).filter((x) => x)).toEqual(['id', '4', '5', '6', '7', '8', '9']);
+    expect(
+      readFileSync(source, 'utf8')
+        .split('\n')
+        .map((l) => l.split(',')[0])
+        .filter((x) => x),
+    ).toEqual(['id', '4', '5', '6', '7', '8', '9']);
     expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
@@ -169,6 +204,11 @@ describe('CSV plans find their records by key, or by content without one', () =>
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.datasets[0]).toMatchObject({ delete: 2, redact: 1, skipped: { changed: 0, disappeared: 0, held: 0, 'no-longer-due': 0 } });
-    expect(readFileSync(source, 'utf8').split('\n').map((l) => l.split(',')[0]).filter((x) => x)).toEqual(['id', '99', '3', '4', '5', '6', '7', '8', '9']);
+    expect(
+      readFileSync(source, 'utf8')
+        .split('\n')
+        .map((l) => l.split(',')[0])
+        .filter((x) => x),
+    ).toEqual(['id', '99', '3', '4', '5', '6', '7', '8', '9']);
   });
 });

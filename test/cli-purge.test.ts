@@ -10,15 +10,23 @@ import { AS_OF, CDR_POLICY, CDR_ROWS, DELETED, REDACTED } from './helpers/policy
 function setup(kind: 'sqlite' | 'csv') {
   const dir = tempDir();
   const policy = write(dir, 'policy.yaml', CDR_POLICY);
-  const source = kind === 'sqlite'
-    ? sqliteTable(join(dir, 'data.db'), 'cdr', CDR_ROWS.map((r) => ({ ...r, started_at: r.started_at === '' ? null : r.started_at })))
-    : write(dir, 'cdr.csv', csvText(CDR_ROWS, '\r\n'));
+  const source =
+    kind === 'sqlite'
+      ? sqliteTable(
+          join(dir, 'data.db'),
+          'cdr',
+          CDR_ROWS.map((r) => ({ ...r, started_at: r.started_at === '' ? null : r.started_at })),
+        )
+      : write(dir, 'cdr.csv', csvText(CDR_ROWS, '\r\n'));
   return { dir, policy, source };
 }
 
 function ids(kind: 'sqlite' | 'csv', source: string): number[] {
   if (kind === 'sqlite') return sqliteRows(source, 'SELECT id FROM cdr ORDER BY id').map((r) => Number(r.id));
-  return readFileSync(source, 'utf8').split('\r\n').slice(1, -1).map((l) => Number(l.split(',')[0]));
+  return readFileSync(source, 'utf8')
+    .split('\r\n')
+    .slice(1, -1)
+    .map((l) => Number(l.split(',')[0]));
 }
 
 const EXPECTED_COUNTS = { dataset: 'cdr', scanned: 9, delete: 2, redact: 1, keep: 6, held: 1, invalid: 1, unmanaged: 0 };
@@ -40,8 +48,17 @@ describe.each(['sqlite', 'csv'] as const)('purge on %s', (kind) => {
     expect(done.dryRun).toBe(false);
     expect(done.datasets).toEqual(planned.datasets);
     expect(done.records).toEqual(planned.records);
-    expect(done.records.map((r: { key: string; action: string }) => [r.key, r.action])).toEqual([['1', 'delete'], ['2', 'delete'], ['4', 'redact']]);
-    expect(done.records[0]).toMatchObject({ dataset: 'cdr', policy: 'ip-central', rule: 'usage-data', due: '2026-07-01T10:00:00.000+02:00' });
+    expect(done.records.map((r: { key: string; action: string }) => [r.key, r.action])).toEqual([
+      ['1', 'delete'],
+      ['2', 'delete'],
+      ['4', 'redact'],
+    ]);
+    expect(done.records[0]).toMatchObject({
+      dataset: 'cdr',
+      policy: 'ip-central',
+      rule: 'usage-data',
+      due: '2026-07-01T10:00:00.000+02:00',
+    });
     expect(done.records[2]).toMatchObject({ rule: 'voip-ip-address', columns: ['ip_address'] });
     expect(ids(kind, source)).toEqual(CDR_ROWS.map((r) => r.id).filter((id) => !DELETED.includes(id)));
   });
@@ -49,9 +66,13 @@ describe.each(['sqlite', 'csv'] as const)('purge on %s', (kind) => {
   it('redacts only the redacted record, and a second run at the same asOf changes nothing', () => {
     const { policy, source } = setup(kind);
     expect(cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF]).code).toBe(0);
-    const ip = (id: number) => kind === 'sqlite'
-      ? sqliteRows(source, `SELECT ip_address FROM cdr WHERE id = ${id}`)[0].ip_address
-      : readFileSync(source, 'utf8').split('\r\n').find((l) => l.startsWith(`${id},`))!.split(',')[3];
+    const ip = (id: number) =>
+      kind === 'sqlite'
+        ? sqliteRows(source, `SELECT ip_address FROM cdr WHERE id = ${id}`)[0].ip_address
+        : readFileSync(source, 'utf8')
+            .split('\r\n')
+            .find((l) => l.startsWith(`${id},`))!
+            .split(',')[3];
     for (const id of REDACTED) expect(ip(id)).toBe(kind === 'sqlite' ? null : '');
     expect(ip(5)).toBe('10.0.0.5');
     const after = sha(source);
@@ -70,9 +91,26 @@ describe.each(['sqlite', 'csv'] as const)('purge on %s', (kind) => {
     expect(r.stderr).toMatch(/2 records would be deleted.*cdr: 2.*--max-delete 1/);
     expect(sha(source)).toBe(before);
     // The dry run with the same cap shows the plan and says the purge would be refused: exit 3.
-    const dry = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete', '1', '--dry-run', '--format', 'json']);
+    const dry = cli([
+      'purge',
+      '--policy',
+      policy,
+      '--source',
+      source,
+      '--as-of',
+      AS_OF,
+      '--max-delete',
+      '1',
+      '--dry-run',
+      '--format',
+      'json',
+    ]);
     expect(dry.code).toBe(3);
-    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, refused: expect.stringMatching(/--max-delete 1/), datasets: [{ delete: 2 }] });
+    expect(JSON.parse(dry.stdout)).toMatchObject({
+      dryRun: true,
+      refused: expect.stringMatching(/--max-delete 1/),
+      datasets: [{ delete: 2 }],
+    });
     expect(dry.stderr).toMatch(/dry run: the purge would be refused: 2 records would be deleted/);
     expect(cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete', '2', '--dry-run']).code).toBe(0);
     expect(cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete', '2']).code).toBe(0);
@@ -86,7 +124,15 @@ describe.each(['sqlite', 'csv'] as const)('purge on %s', (kind) => {
     const lines = readFileSync(log, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('{"earlier":"line"}');
     expect(receipts(log)).toEqual([
-      expect.objectContaining({ policy: 'ip-central', dataset: 'cdr', rule: 'usage-data', action: 'delete', count: 2, keyHmac: [hmac('1'), hmac('2')], asOf: '2026-11-24T00:00:00.000+01:00' }),
+      expect.objectContaining({
+        policy: 'ip-central',
+        dataset: 'cdr',
+        rule: 'usage-data',
+        action: 'delete',
+        count: 2,
+        keyHmac: [hmac('1'), hmac('2')],
+        asOf: '2026-11-24T00:00:00.000+01:00',
+      }),
       expect.objectContaining({ rule: 'voip-ip-address', action: 'redact', count: 1, keyHmac: [hmac('4')] }),
     ]);
     expect(JSON.parse(lines[2]).time).toMatch(/^\d{4}-\d{2}-\d{2}T/);
@@ -159,9 +205,16 @@ describe('foreign keys', () => {
   it('refuses (exit 1, nothing changed) to purge a table whose deletes would cascade into another table', () => {
     const dir = tempDir();
     const policy = write(dir, 'policy.yaml', CDR_POLICY);
-    const source = sqliteTable(join(dir, 'data.db'), 'cdr', CDR_ROWS, 'CREATE TABLE cdr (id INTEGER PRIMARY KEY, started_at, service, ip_address, legal_hold)');
+    const source = sqliteTable(
+      join(dir, 'data.db'),
+      'cdr',
+      CDR_ROWS,
+      'CREATE TABLE cdr (id INTEGER PRIMARY KEY, started_at, service, ip_address, legal_hold)',
+    );
     const db = new Database(source);
-    db.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, cdr_id INTEGER REFERENCES cdr(id) ON DELETE CASCADE, text TEXT); INSERT INTO notes VALUES (1, 1, 'keep me')");
+    db.exec(
+      "CREATE TABLE notes (id INTEGER PRIMARY KEY, cdr_id INTEGER REFERENCES cdr(id) ON DELETE CASCADE, text TEXT); INSERT INTO notes VALUES (1, 1, 'keep me')",
+    );
     db.close();
     const before = sha(source);
     for (const args of [['--dry-run'], []]) {
@@ -181,24 +234,65 @@ describe('SQLite integers beyond 2^53', () => {
   function setupBig(idType: string) {
     const dir = tempDir();
     const policy = write(dir, 'policy.yaml', CDR_POLICY);
-    const source = sqliteTable(join(dir, 'data.db'), 'cdr', CDR_ROWS.map((r) => ({ ...r, id: BASE + BigInt(r.id), started_at: r.started_at === '' ? null : r.started_at })),
-      `CREATE TABLE cdr (id ${idType}, started_at TEXT, service TEXT, ip_address TEXT, legal_hold INTEGER)`);
+    const source = sqliteTable(
+      join(dir, 'data.db'),
+      'cdr',
+      CDR_ROWS.map((r) => ({ ...r, id: BASE + BigInt(r.id), started_at: r.started_at === '' ? null : r.started_at })),
+      `CREATE TABLE cdr (id ${idType}, started_at TEXT, service TEXT, ip_address TEXT, legal_hold INTEGER)`,
+    );
     return { dir, policy, source };
   }
   const left = (source: string) => {
     const db = new Database(source, { readonly: true });
-    try { return db.prepare('SELECT id, ip_address FROM cdr ORDER BY id').safeIntegers(true).all() as { id: bigint; ip_address: string | null }[]; } finally { db.close(); }
+    try {
+      return db.prepare('SELECT id, ip_address FROM cdr ORDER BY id').safeIntegers(true).all() as {
+        id: bigint;
+        ip_address: string | null;
+      }[];
+    } finally {
+      db.close();
+    }
   };
 
-  it.each([['the rowid (INTEGER PRIMARY KEY)', 'INTEGER PRIMARY KEY'], ['an ordinary column', 'BIGINT NOT NULL']])('keys in %s: deletions, redactions, audit hashes, plans and explain use the exact ids', (_what, idType) => {
+  it.each([
+    ['the rowid (INTEGER PRIMARY KEY)', 'INTEGER PRIMARY KEY'],
+    ['an ordinary column', 'BIGINT NOT NULL'],
+  ])('keys in %s: deletions, redactions, audit hashes, plans and explain use the exact ids', (_what, idType) => {
     const { dir, policy, source } = setupBig(idType);
     const audit = join(dir, 'audit.jsonl');
     const plan = join(dir, 'plan.json');
-    const dry = cli(['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', AS_OF, '--plan-out', plan, '--format', 'json']);
+    const dry = cli([
+      'purge',
+      '--dry-run',
+      '--policy',
+      policy,
+      '--source',
+      source,
+      '--as-of',
+      AS_OF,
+      '--plan-out',
+      plan,
+      '--format',
+      'json',
+    ]);
     expect(dry.code, dry.stderr).toBe(0);
     expect(JSON.parse(dry.stdout).records.map((r: { key: string }) => r.key)).toEqual([key(1), key(2), key(4)]);
 
-    const ex = cli(['explain', '--policy', policy, '--source', source, '--dataset', 'cdr', '--key', key(4), '--as-of', AS_OF, '--format', 'json']);
+    const ex = cli([
+      'explain',
+      '--policy',
+      policy,
+      '--source',
+      source,
+      '--dataset',
+      'cdr',
+      '--key',
+      key(4),
+      '--as-of',
+      AS_OF,
+      '--format',
+      'json',
+    ]);
     expect(ex.code, ex.stderr).toBe(0);
     expect(JSON.parse(ex.stdout)).toMatchObject({ key: key(4), values: { id: key(4), ip_address: '10.0.0.4' }, action: 'redact' });
 
@@ -207,8 +301,12 @@ describe('SQLite integers beyond 2^53', () => {
     const out = JSON.parse(applied.stdout);
     expect(out.datasets[0]).toMatchObject({ ...EXPECTED_COUNTS, skipped: { changed: 0, disappeared: 0, held: 0, 'no-longer-due': 0 } });
     expect(out.records.map((r: { key: string }) => r.key)).toEqual([key(1), key(2), key(4)]);
-    expect(left(source)).toEqual(CDR_ROWS.filter((r) => !DELETED.includes(r.id))
-      .map((r) => ({ id: BASE + BigInt(r.id), ip_address: REDACTED.includes(r.id) || r.ip_address === '' ? (r.ip_address === '' ? '' : null) : r.ip_address })));
+    expect(left(source)).toEqual(
+      CDR_ROWS.filter((r) => !DELETED.includes(r.id)).map((r) => ({
+        id: BASE + BigInt(r.id),
+        ip_address: REDACTED.includes(r.id) || r.ip_address === '' ? (r.ip_address === '' ? '' : null) : r.ip_address,
+      })),
+    );
     const hashes = receipts(audit).flatMap((e) => e.keyHmac);
     expect(hashes.sort()).toEqual([key(1), key(2), key(4)].map((k) => hmac(k)).sort());
   });
@@ -245,7 +343,10 @@ describe('CSV files reached through links', () => {
 describe('audit log and redactions by several rules', () => {
   it('every rule whose columns a redaction empties gets the key, matching its count', () => {
     const dir = tempDir();
-    const policy = write(dir, 'p.yaml', `version: 1
+    const policy = write(
+      dir,
+      'p.yaml',
+      `version: 1
 name: two-redactions
 timezone: UTC
 datasets:
@@ -266,16 +367,31 @@ rules:
     dataset: t
     from: at
     delete_after: 1 year
-`);
+`,
+    );
     const source = sqliteTable(join(dir, 'd.db'), 't', [
       { id: 1, at: '2026-11-20', x: 'x', y: 'y', z: 'z' }, // both due: x, y, z
       { id: 2, at: '2026-11-21T12:00:00Z', x: 'x', y: 'y', z: 'z' }, // red-1 only: x, y
       { id: 3, at: '2026-11-20', x: null, y: null, z: 'z' }, // both due, only red-2 empties a column
     ]);
     const audit = join(dir, 'audit.jsonl');
-    const r = cli(['purge', '--policy', policy, '--source', source, '--as-of', '2026-11-23T00:00:00Z', '--audit-log', audit, '--format', 'json']);
+    const r = cli([
+      'purge',
+      '--policy',
+      policy,
+      '--source',
+      source,
+      '--as-of',
+      '2026-11-23T00:00:00Z',
+      '--audit-log',
+      audit,
+      '--format',
+      'json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
-    const counts = Object.fromEntries(JSON.parse(r.stdout).datasets[0].rules.map((x: { rule: string; redact: number }) => [x.rule, x.redact]));
+    const counts = Object.fromEntries(
+      JSON.parse(r.stdout).datasets[0].rules.map((x: { rule: string; redact: number }) => [x.rule, x.redact]),
+    );
     expect(counts).toEqual({ 'red-1': 2, 'red-2': 2, del: 0 });
     const h = (k: string) => hmac(k);
     const byRule = Object.fromEntries(receipts(audit).map((l) => [l.rule, [l.count, [...l.keyHmac].sort()]]));
@@ -288,13 +404,31 @@ describe('SQLite keys that are not integers', () => {
     const dir = tempDir();
     const policy = write(dir, 'policy.yaml', CDR_POLICY);
     const uuid = (i: number) => Buffer.from(`00112233445566778899aabbccddee${i.toString(16).padStart(2, '0')}`, 'hex');
-    const source = sqliteTable(join(dir, 'd.db'), 'cdr', CDR_ROWS.map((r) => ({ ...r, id: uuid(r.id), started_at: r.started_at === '' ? null : r.started_at })),
-      'CREATE TABLE cdr (id BLOB PRIMARY KEY, started_at TEXT, service TEXT, ip_address TEXT, legal_hold INTEGER)');
+    const source = sqliteTable(
+      join(dir, 'd.db'),
+      'cdr',
+      CDR_ROWS.map((r) => ({ ...r, id: uuid(r.id), started_at: r.started_at === '' ? null : r.started_at })),
+      'CREATE TABLE cdr (id BLOB PRIMARY KEY, started_at TEXT, service TEXT, ip_address TEXT, legal_hold INTEGER)',
+    );
     const hex = (i: number) => uuid(i).toString('hex');
     const r = cli(['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).records.map((x: { key: string }) => x.key)).toEqual([hex(1), hex(2), hex(4)]);
-    const ex = cli(['explain', '--policy', policy, '--source', source, '--dataset', 'cdr', '--key', hex(4), '--as-of', AS_OF, '--format', 'json']);
+    const ex = cli([
+      'explain',
+      '--policy',
+      policy,
+      '--source',
+      source,
+      '--dataset',
+      'cdr',
+      '--key',
+      hex(4),
+      '--as-of',
+      AS_OF,
+      '--format',
+      'json',
+    ]);
     expect(ex.code, ex.stderr).toBe(0);
     expect(JSON.parse(ex.stdout)).toMatchObject({ key: hex(4), action: 'redact' });
   });
@@ -311,16 +445,25 @@ describe('CSV records that are not valid UTF-8', () => {
       Buffer.from('2,Jos\xe9,2026-07-01 12:00:00,voip,10.0.0.2,0\r\n', 'latin1'),
     ]);
     writeFileSync(source, latin1);
-    const dry = JSON.parse(cli(['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']).stdout);
+    const dry = JSON.parse(
+      cli(['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']).stdout,
+    );
     expect(dry.datasets[0]).toMatchObject({ redact: 1, invalid: 1 });
-    const ex = JSON.parse(cli(['explain', '--policy', policy, '--source', source, '--dataset', 'cdr', '--key', '2', '--as-of', AS_OF, '--format', 'json']).stdout);
+    const ex = JSON.parse(
+      cli(['explain', '--policy', policy, '--source', source, '--dataset', 'cdr', '--key', '2', '--as-of', AS_OF, '--format', 'json'])
+        .stdout,
+    );
     expect(ex).toMatchObject({ action: 'keep', reason: 'invalid', problem: expect.stringMatching(/not valid UTF-8/) });
     const real = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']);
     expect(real.code, real.stderr).toBe(0);
     expect(JSON.parse(real.stdout).datasets).toEqual(dry.datasets);
-    expect(readFileSync(source).equals(Buffer.concat([
-      Buffer.from('id,name,started_at,service,ip_address,legal_hold\r\n1,Jan,2026-07-01 12:00:00,voip,,0\r\n'),
-      Buffer.from('2,Jos\xe9,2026-07-01 12:00:00,voip,10.0.0.2,0\r\n', 'latin1'),
-    ]))).toBe(true);
+    expect(
+      readFileSync(source).equals(
+        Buffer.concat([
+          Buffer.from('id,name,started_at,service,ip_address,legal_hold\r\n1,Jan,2026-07-01 12:00:00,voip,,0\r\n'),
+          Buffer.from('2,Jos\xe9,2026-07-01 12:00:00,voip,10.0.0.2,0\r\n', 'latin1'),
+        ]),
+      ),
+    ).toBe(true);
   });
 });

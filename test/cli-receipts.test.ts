@@ -25,7 +25,10 @@ function bigDatabase(dir: string): string {
   const db = new Database(file);
   db.exec('CREATE TABLE calls (id INTEGER PRIMARY KEY, at TEXT, phone TEXT)');
   const ins = db.prepare('INSERT INTO calls VALUES (?, ?, ?)');
-  db.transaction(() => { for (let i = 1; i <= BIG; i++) ins.run(i, i % 4 === 0 ? '2026-11-20T00:00:00Z' : '2026-01-01T00:00:00Z', `+3161${String(i).padStart(7, '0')}`); })();
+  db.transaction(() => {
+    for (let i = 1; i <= BIG; i++)
+      ins.run(i, i % 4 === 0 ? '2026-11-20T00:00:00Z' : '2026-01-01T00:00:00Z', `+3161${String(i).padStart(7, '0')}`);
+  })();
   db.close();
   return file;
 }
@@ -33,23 +36,36 @@ function bigDatabase(dir: string): string {
 function bigCsv(dir: string): string {
   const file = join(dir, 'calls.csv');
   const lines = ['id,at,phone'];
-  for (let i = 1; i <= BIG; i++) lines.push(`${i},${i % 4 === 0 ? '2026-11-20T00:00:00Z' : '2026-01-01T00:00:00Z'},+3161${String(i).padStart(7, '0')}`);
+  for (let i = 1; i <= BIG; i++)
+    lines.push(`${i},${i % 4 === 0 ? '2026-11-20T00:00:00Z' : '2026-01-01T00:00:00Z'},+3161${String(i).padStart(7, '0')}`);
   writeFileSync(file, lines.join('\n') + '\n');
   return file;
 }
 
 /** Starts bin/retention; `until` is polled until true, then `signal` is sent. Resolves with the exit. */
-function runUntil(args: string[], until: () => boolean, signals: NodeJS.Signals[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; sent: boolean }> {
+function runUntil(
+  args: string[],
+  until: () => boolean,
+  signals: NodeJS.Signals[],
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; sent: boolean }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NODE_OPTIONS: '', XDG_CONFIG_HOME: config() } });
-    let stderr = '', sent = false, done = false;
-    child.stderr.on('data', (b) => { stderr += b; });
+    let stderr = '',
+      sent = false,
+      done = false;
+    child.stderr.on('data', (b) => {
+      stderr += b;
+    });
     const poll = setInterval(() => {
       if (sent || done || !until()) return;
       sent = true;
       for (const s of signals) child.kill(s);
     }, 2);
-    child.on('exit', (code, signal) => { done = true; clearInterval(poll); resolve({ code, signal, stderr, sent }); });
+    child.on('exit', (code, signal) => {
+      done = true;
+      clearInterval(poll);
+      resolve({ code, signal, stderr, sent });
+    });
   });
 }
 
@@ -61,7 +77,11 @@ describe('a killed or stopped CSV purge leaves nothing behind', () => {
     const policy = write(dir, 'big.yaml', POLICY);
     const file = bigCsv(dir);
     const before = sha(file);
-    const r = await runUntil(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF], () => tempsOf(dir).length > 0 && statSync(join(dir, tempsOf(dir)[0])).size > 0, ['SIGKILL']);
+    const r = await runUntil(
+      ['purge', '--policy', policy, '--source', file, '--as-of', AS_OF],
+      () => tempsOf(dir).length > 0 && statSync(join(dir, tempsOf(dir)[0])).size > 0,
+      ['SIGKILL'],
+    );
     expect(r.sent, r.stderr).toBe(true);
     expect(r.signal).toBe('SIGKILL');
     expect(sha(file)).toBe(before);
@@ -77,7 +97,10 @@ describe('a killed or stopped CSV purge leaves nothing behind', () => {
     expect(readFileSync(file, 'utf8').split('\n')).toHaveLength(BIG / 4 + 2);
   });
 
-  it.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('%s while writing: the temporary copy is removed, the file left as it was, exit %i', async (signal, code) => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s while writing: the temporary copy is removed, the file left as it was, exit %i', async (signal, code) => {
     const dir = tempDir();
     const policy = write(dir, 'big.yaml', POLICY);
     const file = bigCsv(dir);
@@ -93,7 +116,11 @@ describe('a killed or stopped CSV purge leaves nothing behind', () => {
 });
 
 describe('lock files', () => {
-  it.each([['nothing', ''], ['no lock record', 'garbage\n'], ['a torn record', '{"pid":12']])('a lock file holding %s is stale and taken over', (_what, text) => {
+  it.each([
+    ['nothing', ''],
+    ['no lock record', 'garbage\n'],
+    ['a torn record', '{"pid":12'],
+  ])('a lock file holding %s is stale and taken over', (_what, text) => {
     const dir = tempDir();
     const policy = write(dir, 'policy.yaml', CDR_POLICY);
     const source = sqliteTable(join(dir, 'data.db'), 'cdr', CDR_ROWS);
@@ -125,27 +152,42 @@ describe('receipts per committed batch', () => {
     const log = join(dir, 'audit.jsonl');
     const args = ['purge', '--policy', policy, '--source', file, '--as-of', AS_OF, '--audit-log', log];
     // Stopped (SIGSTOP) as soon as the first receipt is there, then asked to end: a batch in the middle.
-    const r = await runUntil(args, () => existsSync(log) && readFileSync(log, 'utf8').includes('"type":"receipt"'), ['SIGSTOP', 'SIGTERM', 'SIGCONT']);
+    const r = await runUntil(args, () => existsSync(log) && readFileSync(log, 'utf8').includes('"type":"receipt"'), [
+      'SIGSTOP',
+      'SIGTERM',
+      'SIGCONT',
+    ]);
     expect(r.sent).toBe(true);
     expect(r.code, r.stderr).toBe(143);
     const left = Number(sqliteRows(file, 'SELECT count(*) AS n FROM calls')[0].n);
     const deleted = BIG - left;
     expect(deleted).toBeGreaterThan(0);
-    expect(deleted).toBeLessThan(BIG * 3 / 4);
+    expect(deleted).toBeLessThan((BIG * 3) / 4);
     expect(deleted % 37_500).toBe(0); // whole batches: 50,000 rows, three quarters due
-    expect(r.stderr).toMatch(new RegExp(`interrupted by SIGTERM, after the batch in progress; committed: calls: ${deleted} deleted, 0 redacted before it stopped.*Run it again to finish`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `interrupted by SIGTERM, after the batch in progress; committed: calls: ${deleted} deleted, 0 redacted before it stopped.*Run it again to finish`,
+      ),
+    );
     const got = receipts(log);
     expect(got.reduce((n, x) => n + x.count, 0)).toBe(deleted);
     expect(got.every((x) => x.count === 37_500)).toBe(true);
     expect(got.map((x) => x.batch)).toEqual(got.map((_, i) => i + 1));
-    const runs = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'run');
-    expect(runs.map((e) => [e.event, e.outcome])).toEqual([['start', undefined], ['end', 'interrupted']]);
+    const runs = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.type === 'run');
+    expect(runs.map((e) => [e.event, e.outcome])).toEqual([
+      ['start', undefined],
+      ['end', 'interrupted'],
+    ]);
     expect(runs[1]).toMatchObject({ deleted, redacted: 0, run: runs[0].run });
     expect(new Set(got.map((x) => x.run))).toEqual(new Set([runs[0].run]));
 
     const again = cli(args);
     expect(again.code, again.stderr).toBe(0);
-    expect(receipts(log).reduce((n, x) => n + x.count, 0)).toBe(BIG * 3 / 4);
+    expect(receipts(log).reduce((n, x) => n + x.count, 0)).toBe((BIG * 3) / 4);
     expect(sqliteRows(file, 'SELECT count(*) AS n FROM calls')[0].n).toBe(BIG / 4);
     expect(cli(['audit', 'verify', log]).code).toBe(0);
   });
@@ -156,13 +198,21 @@ describe('receipts per committed batch', () => {
     const db = new Database(file);
     db.exec('CREATE TABLE b (id INTEGER PRIMARY KEY, ts TEXT, ip TEXT CHECK (ip IS NOT NULL OR id <= 100000))');
     const ins = db.prepare('INSERT INTO b VALUES (?, ?, ?)');
-    db.transaction(() => { for (let i = 1; i <= 120_000; i++) ins.run(i, '2020-01-01', '10.0.0.1'); })();
+    db.transaction(() => {
+      for (let i = 1; i <= 120_000; i++) ins.run(i, '2020-01-01', '10.0.0.1');
+    })();
     db.close();
-    const policy = write(dir, 'p.yaml', 'version: 1\nname: s\ntimezone: UTC\ndatasets:\n  b: { key: id }\nrules:\n  - { id: red, dataset: b, from: ts, redact_after: 10 days, redact: [ip] }\n');
+    const policy = write(
+      dir,
+      'p.yaml',
+      'version: 1\nname: s\ntimezone: UTC\ndatasets:\n  b: { key: id }\nrules:\n  - { id: red, dataset: b, from: ts, redact_after: 10 days, redact: [ip] }\n',
+    );
     const log = join(dir, 'audit.jsonl');
     const r = cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF, '--audit-log', log]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/CHECK constraint failed.*the batch of rowids 100001 to 120000 was rolled back, 0 rows deleted and 100000 redacted before it stay so/);
+    expect(r.stderr).toMatch(
+      /CHECK constraint failed.*the batch of rowids 100001 to 120000 was rolled back, 0 rows deleted and 100000 redacted before it stay so/,
+    );
     expect(sqliteRows(file, 'SELECT count(*) AS n FROM b WHERE ip IS NULL')[0].n).toBe(100_000);
     expect(receipts(log).map((x) => x.count)).toEqual([50_000, 50_000]);
     const end = JSON.parse(readFileSync(log, 'utf8').trim().split('\n').pop()!);
@@ -176,9 +226,22 @@ describe('receipts per committed batch', () => {
     const log = join(dir, 'audit.jsonl');
     expect(cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--audit-log', log, '--max-delete', '1']).code).toBe(3);
     expect(cli(['purge', '--policy', policy, '--source', source, '--as-of', '2026-01-01', '--audit-log', log]).code).toBe(0);
-    const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((e) => [e.type, e.event, e.outcome])).toEqual([['run', 'end', 'refused'], ['run', 'start', undefined], ['run', 'end', 'done']]);
-    expect(lines[0]).toMatchObject({ asOf: '2026-11-24T00:00:00.000+01:00', source: { kind: 'sqlite', path: source }, policies: [{ name: 'ip-central', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }], tool: expect.stringMatching(/^retention \d+\.\d+\.\d+/), message: expect.stringMatching(/--max-delete 1/) });
+    const lines = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((e) => [e.type, e.event, e.outcome])).toEqual([
+      ['run', 'end', 'refused'],
+      ['run', 'start', undefined],
+      ['run', 'end', 'done'],
+    ]);
+    expect(lines[0]).toMatchObject({
+      asOf: '2026-11-24T00:00:00.000+01:00',
+      source: { kind: 'sqlite', path: source },
+      policies: [{ name: 'ip-central', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }],
+      tool: expect.stringMatching(/^retention \d+\.\d+\.\d+/),
+      message: expect.stringMatching(/--max-delete 1/),
+    });
     expect(lines[2]).toMatchObject({ deleted: 0, redacted: 0, keyId: expect.stringMatching(/^[0-9a-f]{16}$/) });
   });
 });
@@ -188,13 +251,16 @@ describe('keyed hashes and audit find', () => {
     const dir = tempDir();
     const policy = write(dir, 'policy.yaml', CDR_POLICY);
     const source = sqliteTable(join(dir, 'data.db'), 'cdr', CDR_ROWS);
-    const log = join(dir, 'audit.jsonl'), key = join(dir, 'keys', 'audit.key');
+    const log = join(dir, 'audit.jsonl'),
+      key = join(dir, 'keys', 'audit.key');
     const saved = process.umask(0o022);
     try {
       const r = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--audit-log', log, '--audit-key', key]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toMatch(/created the audit key .*audit\.key/);
-    } finally { process.umask(saved); }
+    } finally {
+      process.umask(saved);
+    }
     expect(statSync(key).mode & 0o777).toBe(0o600);
     expect(statSync(log).mode & 0o777).toBe(0o600);
     const secret = readFileSync(key, 'utf8').trim();
@@ -203,7 +269,11 @@ describe('keyed hashes and audit find', () => {
 
     const found = cli(['audit', 'find', log, '--dataset', 'cdr', '--key', '2', '--audit-key', key]);
     expect(found.code, found.stderr).toBe(0);
-    expect(found.stdout).toMatch(new RegExp(`^${log.replace(/[.\\]/g, '\\$&')}:2: deleted \\S+ by ip-central/usage-data \\(asOf 2026-11-24T00:00:00.000\\+01:00\\), run [0-9a-f-]{36}\\n  \\{"type":"receipt"`));
+    expect(found.stdout).toMatch(
+      new RegExp(
+        `^${log.replace(/[.\\]/g, '\\$&')}:2: deleted \\S+ by ip-central/usage-data \\(asOf 2026-11-24T00:00:00.000\\+01:00\\), run [0-9a-f-]{36}\\n  \\{"type":"receipt"`,
+      ),
+    );
     const json = JSON.parse(cli(['audit', 'find', log, '--dataset', 'cdr', '--key', '4', '--audit-key', key, '--format', 'json']).stdout);
     expect(json).toMatchObject({ found: true, findings: [{ line: 3, action: 'redact', rule: 'voip-ip-address' }] });
     const kept = cli(['audit', 'find', log, '--dataset', 'cdr', '--key', '3', '--audit-key', key]);
@@ -224,7 +294,19 @@ describe('keyed hashes and audit find', () => {
     const key = join(dir, 'audit.key');
     writeFileSync(key, 'ab'.repeat(32) + '\n', { mode: 0o644 });
     const before = sha(source);
-    const r = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--audit-log', join(dir, 'a.jsonl'), '--audit-key', key]);
+    const r = cli([
+      'purge',
+      '--policy',
+      policy,
+      '--source',
+      source,
+      '--as-of',
+      AS_OF,
+      '--audit-log',
+      join(dir, 'a.jsonl'),
+      '--audit-key',
+      key,
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/audit key .* can be read or written by others \(mode 644\); run chmod 600/);
     expect(sha(source)).toBe(before);

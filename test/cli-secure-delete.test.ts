@@ -42,7 +42,11 @@ function database(file: string, mode: string, written: 'secure' | 'plain' = 'sec
   const ins = db.prepare('INSERT INTO people VALUES (?, ?, ?, ?, ?)');
   const kinds: string[] = [];
   const order = Array.from({ length: N }, (_, i) => i);
-  if (written === 'plain') for (let i = N - 1; i > 0; i--) { const j = (i * 7919) % (i + 1); [order[i], order[j]] = [order[j], order[i]]; }
+  if (written === 'plain')
+    for (let i = N - 1; i > 0; i--) {
+      const j = (i * 7919) % (i + 1);
+      [order[i], order[j]] = [order[j], order[i]];
+    }
   db.transaction(() => {
     for (const i of order) {
       const kind = i % 3 === 0 ? 'DEL' : i % 3 === 1 ? 'RED' : 'KEEP';
@@ -63,7 +67,9 @@ function leftovers(file: string): string[] {
   const found: string[] = [];
   for (const x of ['', '-wal', '-journal', '-shm']) {
     if (!existsSync(file + x)) continue;
-    for (const m of readFileSync(file + x).toString('latin1').matchAll(/CANARY-(DEL|RED|KEEP)(NAME|MAIL|LONG)-(\d{5})-x/g)) {
+    for (const m of readFileSync(file + x)
+      .toString('latin1')
+      .matchAll(/CANARY-(DEL|RED|KEEP)(NAME|MAIL|LONG)-(\d{5})-x/g)) {
       if (m[1] === 'DEL' || (m[1] === 'RED' && m[2] !== 'NAME')) found.push(`${m[0]}${x}`);
     }
   }
@@ -77,16 +83,17 @@ describe.each(['delete', 'truncate', 'persist', 'wal'])('journal mode %s', (mode
     const file = join(dir, 'people.db');
     database(file, mode);
     // Before the purge every canary is there to be found: the check can fail.
-    expect(leftovers(file).length).toBe(N / 3 * 2 + N / 3 + N / 30 * 2);
+    expect(leftovers(file).length).toBe((N / 3) * 2 + N / 3 + (N / 30) * 2);
 
-    const args = how === 'purge'
-      ? ['purge', '--policy', policy, '--source', file, '--as-of', AS_OF]
-      : (() => {
-          const plan = join(dir, 'plan.json');
-          const dry = cli(['purge', '--dry-run', '--policy', policy, '--source', file, '--as-of', AS_OF, '--plan-out', plan]);
-          expect(dry.code, dry.stderr).toBe(0);
-          return ['purge', '--plan', plan];
-        })();
+    const args =
+      how === 'purge'
+        ? ['purge', '--policy', policy, '--source', file, '--as-of', AS_OF]
+        : (() => {
+            const plan = join(dir, 'plan.json');
+            const dry = cli(['purge', '--dry-run', '--policy', policy, '--source', file, '--as-of', AS_OF, '--plan-out', plan]);
+            expect(dry.code, dry.stderr).toBe(0);
+            return ['purge', '--plan', plan];
+          })();
     const r = cli([...args, '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).datasets[0]).toMatchObject({ delete: N / 3, redact: N / 3 });
@@ -104,14 +111,18 @@ describe.each(['delete', 'wal'])('a database written without secure_delete, jour
   it('a purge says that copies may remain in free space, and --vacuum removes them', () => {
     const dir = tempDir();
     const policy = write(dir, 'canary.yaml', POLICY);
-    const plain = join(dir, 'plain.db'), vacuumed = join(dir, 'vacuumed.db');
+    const plain = join(dir, 'plain.db'),
+      vacuumed = join(dir, 'vacuumed.db');
     database(plain, mode, 'plain');
     database(vacuumed, mode, 'plain');
     const r = cli(['purge', '--policy', policy, '--source', plain, '--as-of', AS_OF, '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
     // What the warning says is so: values deleted now can still be read.
     expect(leftovers(plain).length).toBeGreaterThan(0);
-    expect(JSON.parse(r.stdout).residue).toMatchObject({ datasets: ['people'], message: expect.stringMatching(/^\d+ pages of .*plain\.db hold bytes in their free space: .*run with --vacuum/) });
+    expect(JSON.parse(r.stdout).residue).toMatchObject({
+      datasets: ['people'],
+      message: expect.stringMatching(/^\d+ pages of .*plain\.db hold bytes in their free space: .*run with --vacuum/),
+    });
     expect(r.stderr).toMatch(/"datasets":\["people"\].*hold bytes in their free space/);
     const v = cli(['purge', '--policy', policy, '--source', vacuumed, '--as-of', AS_OF, '--format', 'json', '--vacuum']);
     expect(v.code, v.stderr).toBe(0);
@@ -134,8 +145,16 @@ describe('WAL checkpoint kept from completing', () => {
       const r = cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF, '--format', 'json']);
       expect(r.code, r.stderr).toBe(0);
       const doc = JSON.parse(r.stdout);
-      expect(doc.residue).toMatchObject({ datasets: ['people'], message: expect.stringMatching(/kept its WAL checkpoint from completing, so the bytes of deleted and redacted values stay in the database file until SQLite's next checkpoint/) });
+      expect(doc.residue).toMatchObject({
+        datasets: ['people'],
+        message: expect.stringMatching(
+          /kept its WAL checkpoint from completing, so the bytes of deleted and redacted values stay in the database file until SQLite's next checkpoint/,
+        ),
+      });
       expect(r.stderr).toMatch(/"datasets":\["people"\].*kept its WAL checkpoint from completing/);
-    } finally { reader.exec('COMMIT'); reader.close(); }
+    } finally {
+      reader.exec('COMMIT');
+      reader.close();
+    }
   });
 });

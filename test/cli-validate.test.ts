@@ -28,7 +28,8 @@ rules:
     from: started_at
     delete_after: 60 days
 `;
-const SHADOW_MSG = 'delete rule "second" never governs: rule "first" (line 7) deletes the same records from the same start no later (delete_after 30 days, here 60 days); remove one of them or give them different scopes';
+const SHADOW_MSG =
+  'delete rule "second" never governs: rule "first" (line 7) deletes the same records from the same start no later (delete_after 30 days, here 60 days); remove one of them or give them different scopes';
 
 describe('validate: lints', () => {
   it('prints warnings as file:line:col: warning: and exits 0', () => {
@@ -54,7 +55,13 @@ describe('validate: lints', () => {
     expect(doc.problems).toEqual([{ file: f, line: 11, col: 5, severity: 'warning', code: 'shadowed-delete', message: SHADOW_MSG }]);
     const strict = cli(['validate', f, '--format', 'json', '--strict']);
     expect(strict.code).toBe(1);
-    expect(JSON.parse(strict.stdout)).toMatchObject({ valid: false, strict: true, errors: 1, warnings: 0, problems: [{ severity: 'error', code: 'shadowed-delete' }] });
+    expect(JSON.parse(strict.stdout)).toMatchObject({
+      valid: false,
+      strict: true,
+      errors: 1,
+      warnings: 0,
+      problems: [{ severity: 'error', code: 'shadowed-delete' }],
+    });
   });
 
   it('lints run only when every file is valid (a broken policy would make a dataset look uncovered)', () => {
@@ -66,12 +73,13 @@ describe('validate: lints', () => {
     expect(JSON.parse(r.stdout).problems.map((p: { severity: string }) => p.severity)).toEqual(['error']);
   });
 
-  it('the shipped policies: one warning, Belfabriek\'s two voicemail promises (equal on purpose)', () => {
+  it("the shipped policies: one warning, Belfabriek's two voicemail promises (equal on purpose)", () => {
     const r = cli(['validate', 'policies/', '--format', 'json'], { cwd: ROOT });
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.problems.map((p: { file: string; line: number; col: number; code: string }) => `${p.file}:${p.line}:${p.col} ${p.code}`))
-      .toEqual(['policies/belfabriek.yaml:42:5 shadowed-delete']);
+    expect(
+      doc.problems.map((p: { file: string; line: number; col: number; code: string }) => `${p.file}:${p.line}:${p.col} ${p.code}`),
+    ).toEqual(['policies/belfabriek.yaml:42:5 shadowed-delete']);
   });
 });
 
@@ -95,11 +103,12 @@ describe('validate --format github', () => {
     expect(encodedFile).toContain('odd%2Cname%3A 100%25.yaml');
   });
 
-  it('escaping follows GitHub\'s rules (% first, so nothing is escaped twice)', () => {
+  it("escaping follows GitHub's rules (% first, so nothing is escaped twice)", () => {
     expect(escapeData('a%0Ab\r\nc: d, e')).toBe('a%250Ab%0D%0Ac: d, e');
     expect(escapeProperty('C:\\p,q%.yaml')).toBe('C%3A\\p%2Cq%25.yaml');
-    expect(githubAnnotation({ file: 'x', line: 0, col: 0, severity: 'error', message: 'no such file or directory' }))
-      .toBe('::error file=x::no such file or directory');
+    expect(githubAnnotation({ file: 'x', line: 0, col: 0, severity: 'error', message: 'no such file or directory' })).toBe(
+      '::error file=x::no such file or directory',
+    );
   });
 });
 
@@ -110,9 +119,15 @@ describe('retention schema', () => {
   const printed = cli(['schema']);
   const schema = JSON.parse(printed.stdout) as Schema;
 
-  it('prints the JSON Schema (draft 7) of the policy format, with the zod schema\'s descriptions', () => {
+  it("prints the JSON Schema (draft 7) of the policy format, with the zod schema's descriptions", () => {
     expect(printed.code).toBe(0);
-    expect(schema).toMatchObject({ $schema: 'http://json-schema.org/draft-07/schema#', $id: 'urn:retention:policy:v1', title: expect.any(String), type: 'object', additionalProperties: false });
+    expect(schema).toMatchObject({
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      $id: 'urn:retention:policy:v1',
+      title: expect.any(String),
+      type: 'object',
+      additionalProperties: false,
+    });
     const rule = (schema.properties!.rules as Schema).items as Schema;
     expect((rule.properties!.keep_for as Schema).description).toBe('Legal minimum: no rule deletes or redacts the record before this.');
     expect(rule.required).toEqual(['id', 'dataset', 'from']);
@@ -120,7 +135,9 @@ describe('retention schema', () => {
 
   it('schema/policy.schema.json is exactly what retention schema prints', () => {
     const committed = readFileSync(join(ROOT, 'schema/policy.schema.json'), 'utf8');
-    expect(committed === printed.stdout, 'schema/policy.schema.json is stale: run bin/retention schema > schema/policy.schema.json').toBe(true);
+    expect(committed === printed.stdout, 'schema/policy.schema.json is stale: run bin/retention schema > schema/policy.schema.json').toBe(
+      true,
+    );
   });
 
   const shipped = readdirSync(POLICIES).filter((f) => /\.ya?ml$/.test(f) && !/\.test\.ya?ml$/.test(f));
@@ -151,7 +168,11 @@ describe('retention schema', () => {
 
 // A JSON Schema (draft 7) check for exactly the keywords the generated schema uses; any other
 // keyword fails the test, so a change in the generator cannot make this check silently weaker.
-interface Schema { [keyword: string]: unknown; properties?: Record<string, Schema>; required?: string[] }
+interface Schema {
+  [keyword: string]: unknown;
+  properties?: Record<string, Schema>;
+  required?: string[];
+}
 const ANNOTATIONS = new Set(['$schema', '$id', 'title', 'description']);
 
 function check(s: Schema, v: unknown, at = '$'): string[] {
@@ -162,22 +183,47 @@ function check(s: Schema, v: unknown, at = '$'): string[] {
     switch (k) {
       case 'type': {
         const types = Array.isArray(want) ? want : [want];
-        const actual = Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'number' && Number.isInteger(v) ? ['number', 'integer'] : typeof v;
+        const actual = Array.isArray(v)
+          ? 'array'
+          : v === null
+            ? 'null'
+            : typeof v === 'number' && Number.isInteger(v)
+              ? ['number', 'integer']
+              : typeof v;
         if (!types.some((t) => ([] as string[]).concat(actual).includes(t as string))) errs.push(`${at}: not ${types.join('|')}`);
         break;
       }
-      case 'const': if (v !== want) errs.push(`${at}: not ${JSON.stringify(want)}`); break;
-      case 'enum': if (!(want as unknown[]).includes(v)) errs.push(`${at}: not one of ${JSON.stringify(want)}`); break;
-      case 'pattern': if (typeof v === 'string' && !new RegExp(want as string, 'u').test(v)) errs.push(`${at}: does not match ${want}`); break;
-      case 'minLength': if (typeof v === 'string' && [...v].length < (want as number)) errs.push(`${at}: too short`); break;
-      case 'minItems': if (Array.isArray(v) && v.length < (want as number)) errs.push(`${at}: too few items`); break;
-      case 'items': if (Array.isArray(v)) v.forEach((x, i) => errs.push(...check(want as Schema, x, `${at}[${i}]`))); break;
-      case 'anyOf': if (!(want as Schema[]).some((alt) => check(alt, v, at).length === 0)) errs.push(`${at}: matches none of anyOf`); break;
-      case 'required': if (isObj(v)) for (const r of want as string[]) if (!(r in v)) errs.push(`${at}: missing ${r}`); break;
-      case 'properties':
-        if (isObj(v)) for (const [p, ps] of Object.entries(want as Record<string, Schema>)) if (p in v) errs.push(...check(ps, v[p], `${at}.${p}`));
+      case 'const':
+        if (v !== want) errs.push(`${at}: not ${JSON.stringify(want)}`);
         break;
-      case 'propertyNames': if (isObj(v)) for (const p of Object.keys(v)) errs.push(...check(want as Schema, p, `${at} key ${p}`)); break;
+      case 'enum':
+        if (!(want as unknown[]).includes(v)) errs.push(`${at}: not one of ${JSON.stringify(want)}`);
+        break;
+      case 'pattern':
+        if (typeof v === 'string' && !new RegExp(want as string, 'u').test(v)) errs.push(`${at}: does not match ${want}`);
+        break;
+      case 'minLength':
+        if (typeof v === 'string' && [...v].length < (want as number)) errs.push(`${at}: too short`);
+        break;
+      case 'minItems':
+        if (Array.isArray(v) && v.length < (want as number)) errs.push(`${at}: too few items`);
+        break;
+      case 'items':
+        if (Array.isArray(v)) v.forEach((x, i) => errs.push(...check(want as Schema, x, `${at}[${i}]`)));
+        break;
+      case 'anyOf':
+        if (!(want as Schema[]).some((alt) => check(alt, v, at).length === 0)) errs.push(`${at}: matches none of anyOf`);
+        break;
+      case 'required':
+        if (isObj(v)) for (const r of want as string[]) if (!(r in v)) errs.push(`${at}: missing ${r}`);
+        break;
+      case 'properties':
+        if (isObj(v))
+          for (const [p, ps] of Object.entries(want as Record<string, Schema>)) if (p in v) errs.push(...check(ps, v[p], `${at}.${p}`));
+        break;
+      case 'propertyNames':
+        if (isObj(v)) for (const p of Object.keys(v)) errs.push(...check(want as Schema, p, `${at} key ${p}`));
+        break;
       case 'additionalProperties':
         if (isObj(v)) {
           for (const [p, x] of Object.entries(v)) {
@@ -187,14 +233,16 @@ function check(s: Schema, v: unknown, at = '$'): string[] {
           }
         }
         break;
-      default: throw new Error(`schema keyword "${k}" at ${at} is not supported by this test's checker: extend check()`);
+      default:
+        throw new Error(`schema keyword "${k}" at ${at} is not supported by this test's checker: extend check()`);
     }
   }
   return errs;
 }
 
 describe('validate: several files', () => {
-  const policy = (name: string, key: string) => `version: 1\nname: ${name}\ntimezone: UTC\ndatasets:\n  d:\n    key: ${key}\nrules:\n  - id: r-${name}\n    dataset: d\n    from: a\n    delete_after: 1 day\n`;
+  const policy = (name: string, key: string) =>
+    `version: 1\nname: ${name}\ntimezone: UTC\ndatasets:\n  d:\n    key: ${key}\nrules:\n  - id: r-${name}\n    dataset: d\n    from: a\n    delete_after: 1 day\n`;
 
   it('a dataset declared differently by two policies is an error at the second declaration, as a run would refuse it', () => {
     const dir = tempDir();
@@ -202,7 +250,9 @@ describe('validate: several files', () => {
     const b = write(dir, 'b.yaml', policy('pb', 'other_id'));
     const r = cli(['validate', dir]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`${b}:6:5: error: dataset "d" is declared differently by policy pa (${join(dir, 'a.yaml')}:6); key, hold and timestamps must agree`);
+    expect(r.stdout).toContain(
+      `${b}:6:5: error: dataset "d" is declared differently by policy pa (${join(dir, 'a.yaml')}:6); key, hold and timestamps must agree`,
+    );
     write(dir, 'b.yaml', policy('pb', 'id'));
     expect(cli(['validate', dir]).code).toBe(0);
   });

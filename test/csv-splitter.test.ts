@@ -9,7 +9,6 @@ import { mulberry32 } from '../scripts/prng.mjs';
 
 // ---------------------------------------------------------------- helpers
 
-
 type Rng = () => number;
 const int = (rng: Rng, lo: number, hi: number): number => lo + Math.floor(rng() * (hi - lo + 1)); // inclusive
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
@@ -29,8 +28,7 @@ function chunksOf(input: Buffer, mode: Chunking, rng: Rng): Buffer[] {
   const out: Buffer[] = [];
   let p = 0;
   while (p < input.length) {
-    const n =
-      mode === 'bytes' ? 1 : mode === 'small' ? int(rng, 1, 7) : mode === 'random' ? int(rng, 1, input.length) : input.length;
+    const n = mode === 'bytes' ? 1 : mode === 'small' ? int(rng, 1, 7) : mode === 'random' ? int(rng, 1, input.length) : input.length;
     out.push(Buffer.from(input.subarray(p, p + n))); // a copy: the splitter must not rely on chunk memory
     p += n;
   }
@@ -153,7 +151,11 @@ function plainField(g: DocGen, maxLen: number): string {
   for (let i = 0; i < n; i++) {
     const r = g.rng();
     if (g.bareCr && r < 0.05) s += '\r';
-    else if (r < 0.12) s += pick(g.rng, DELIMS.filter((d) => d !== g.delimiter)); // other delimiters are plain text
+    else if (r < 0.12)
+      s += pick(
+        g.rng,
+        DELIMS.filter((d) => d !== g.delimiter),
+      ); // other delimiters are plain text
     else s += pick(g.rng, PLAIN_CHARS);
   }
   return s;
@@ -218,9 +220,15 @@ function checkAgainstCsvParse(doc: Doc, chunking: Chunking, rng: Rng, reuse: boo
   const ctx = JSON.stringify({ text: doc.text, delimiter: doc.delimiter, chunking, reuse });
 
   const expected = csvParse(doc.text, doc.delimiter, true);
-  expect(got.map((g) => g.fields), ctx).toEqual(expected.map((e) => e.record));
+  expect(
+    got.map((g) => g.fields),
+    ctx,
+  ).toEqual(expected.map((e) => e.record));
   if (doc.defaultSafe) {
-    expect(got.map((g) => g.fields), ctx).toEqual(csvParse(doc.text, doc.delimiter, false).map((e) => e.record));
+    expect(
+      got.map((g) => g.fields),
+      ctx,
+    ).toEqual(csvParse(doc.text, doc.delimiter, false).map((e) => e.record));
   }
 
   // Byte-for-byte round trip (an input that is only a BOM yields no record).
@@ -244,8 +252,14 @@ function checkAgainstCsvParse(doc: Doc, chunking: Chunking, rng: Rng, reuse: boo
     wantCpLines.push(cpStart + breaks);
     cpStart += breaks + 1;
   });
-  expect(got.map((g) => g.line), ctx).toEqual(wantLines);
-  expect(expected.map((e) => e.info.lines), ctx).toEqual(wantCpLines);
+  expect(
+    got.map((g) => g.line),
+    ctx,
+  ).toEqual(wantLines);
+  expect(
+    expected.map((e) => e.info.lines),
+    ctx,
+  ).toEqual(wantCpLines);
 }
 
 // ---------------------------------------------------------------- tests
@@ -254,7 +268,20 @@ describe('CsvSplitter: differential test against csv-parse', () => {
   it('agrees on 4000 random documents in random chunkings', () => {
     const rng = mulberry32(0x5eed);
     const modes: Chunking[] = ['bytes', 'small', 'random', 'whole'];
-    const seen = { bom: 0, lf: 0, crlf: 0, mixed: 0, noFinalEol: 0, quotedLf: 0, quotedCrLf: 0, doubled: 0, emoji: 0, semicolon: 0, tab: 0, emptyLine: 0 };
+    const seen = {
+      bom: 0,
+      lf: 0,
+      crlf: 0,
+      mixed: 0,
+      noFinalEol: 0,
+      quotedLf: 0,
+      quotedCrLf: 0,
+      doubled: 0,
+      emoji: 0,
+      semicolon: 0,
+      tab: 0,
+      emptyLine: 0,
+    };
     for (let n = 0; n < 4000; n++) {
       const doc = genDoc(rng);
       checkAgainstCsvParse(doc, modes[n % modes.length]!, rng, n % 8 >= 4);
@@ -333,7 +360,9 @@ describe('CsvSplitter: byte-soup fuzz against csv-parse', () => {
   it('agrees on 6000 random byte strings (invalid UTF-8, stray quotes, bare CRs): same records or both reject', () => {
     const rng = mulberry32(99);
     // ASCII structure bytes, pieces of valid sequences, overlong / surrogate / out-of-range leaders
-    const pool = [0x61, 0x62, 0x2c, 0x2c, 0x22, 0x22, 0x0d, 0x0a, 0x0a, 0x20, 0xc3, 0xa9, 0x80, 0xbf, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80];
+    const pool = [
+      0x61, 0x62, 0x2c, 0x2c, 0x22, 0x22, 0x0d, 0x0a, 0x0a, 0x20, 0xc3, 0xa9, 0x80, 0xbf, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80,
+    ];
     const rare = [0xc0, 0xc1, 0xe0, 0xa0, 0xed, 0xf4, 0x90, 0xf5, 0xff, 0xef, 0xbb];
     let rejected = 0;
     for (let n = 0; n < 6000; n++) {
@@ -354,7 +383,10 @@ describe('CsvSplitter: byte-soup fuzz against csv-parse', () => {
         rejected++;
       } else {
         const got = split(chunks);
-        expect(got.map((g) => g.fields), ctx).toEqual(expected);
+        expect(
+          got.map((g) => g.fields),
+          ctx,
+        ).toEqual(expected);
         const all = Buffer.concat(got.map((g) => g.bytes));
         expect(all.equals(input.equals(Buffer.from([0xef, 0xbb, 0xbf])) ? Buffer.alloc(0) : input), ctx).toBe(true);
       }
@@ -368,16 +400,52 @@ describe('CsvSplitter: edge cases', () => {
   const cases: [string, string, string[][], string[], number[]][] = [
     // name, input, fields, eols, lines
     ['empty input', '', [], [], []],
-    ['no final newline', 'a,b\n1,2', [['a', 'b'], ['1', '2']], ['\n', ''], [1, 2]],
-    ['CRLF', 'a,b\r\n1,2\r\n', [['a', 'b'], ['1', '2']], ['\r\n', '\r\n'], [1, 2]],
+    [
+      'no final newline',
+      'a,b\n1,2',
+      [
+        ['a', 'b'],
+        ['1', '2'],
+      ],
+      ['\n', ''],
+      [1, 2],
+    ],
+    [
+      'CRLF',
+      'a,b\r\n1,2\r\n',
+      [
+        ['a', 'b'],
+        ['1', '2'],
+      ],
+      ['\r\n', '\r\n'],
+      [1, 2],
+    ],
     ['mixed LF and CRLF', 'a\n1\r\n2\n', [['a'], ['1'], ['2']], ['\n', '\r\n', '\n'], [1, 2, 3]],
     ['empty line', 'a,b\n\n1,2\n', [['a', 'b'], [''], ['1', '2']], ['\n', '\n', '\n'], [1, 2, 3]],
     ['empty CRLF line at end', 'a\r\n\r\n', [['a'], ['']], ['\r\n', '\r\n'], [1, 2]],
-    ['bare CR is content', 'a,b\nx\ry,2\n', [['a', 'b'], ['x\ry', '2']], ['\n', '\n'], [1, 2]],
+    [
+      'bare CR is content',
+      'a,b\nx\ry,2\n',
+      [
+        ['a', 'b'],
+        ['x\ry', '2'],
+      ],
+      ['\n', '\n'],
+      [1, 2],
+    ],
     ['CR before CRLF', 'a\nx\r\r\n', [['a'], ['x\r']], ['\n', '\r\n'], [1, 2]],
     ['trailing CR at EOF is content', 'a\nx\r', [['a'], ['x\r']], ['\n', ''], [1, 2]],
     ['CR-only file is one record', 'a,b\r1,2\r', [['a', 'b\r1', '2\r']], [''], [1]],
-    ['BOM', '\uFEFFa,b\n1,2\n', [['a', 'b'], ['1', '2']], ['\n', '\n'], [1, 2]],
+    [
+      'BOM',
+      '\uFEFFa,b\n1,2\n',
+      [
+        ['a', 'b'],
+        ['1', '2'],
+      ],
+      ['\n', '\n'],
+      [1, 2],
+    ],
     ['BOM then quoted', '\uFEFF"a""",b\n', [['a"', 'b']], ['\n'], [1]],
     ['BOM only', '\uFEFF', [], [], []],
     ['BOM and newline', '\uFEFF\n', [['']], ['\n'], [1]],
@@ -385,10 +453,28 @@ describe('CsvSplitter: edge cases', () => {
     ['quoted specials', '"a,b","c""d","e\r\nf","g\nh"\nx\n', [['a,b', 'c"d', 'e\r\nf', 'g\nh'], ['x']], ['\n', '\n'], [1, 4]],
     ['only quotes', '"","""",""""""\n', [['', '"', '""']], ['\n'], [1]],
     ['quoted at EOF', 'a\n"x"', [['a'], ['x']], ['\n', ''], [1, 2]],
-    ['trailing delimiter', 'a,\n,\n', [['a', ''], ['', '']], ['\n', '\n'], [1, 2]],
+    [
+      'trailing delimiter',
+      'a,\n,\n',
+      [
+        ['a', ''],
+        ['', ''],
+      ],
+      ['\n', '\n'],
+      [1, 2],
+    ],
     ['trailing delimiter at EOF', 'a,', [['a', '']], [''], [1]],
     ['ragged', 'a,b\n1\n1,2,3\n', [['a', 'b'], ['1'], ['1', '2', '3']], ['\n', '\n', '\n'], [1, 2, 3]],
-    ['unicode', 'é,😀\n中文,"ʤ,x"\n', [['é', '😀'], ['中文', 'ʤ,x']], ['\n', '\n'], [1, 2]],
+    [
+      'unicode',
+      'é,😀\n中文,"ʤ,x"\n',
+      [
+        ['é', '😀'],
+        ['中文', 'ʤ,x'],
+      ],
+      ['\n', '\n'],
+      [1, 2],
+    ],
   ];
   for (const [name, input, fields, eols, lines] of cases) {
     it(name, () => {
@@ -544,8 +630,14 @@ describe('serializeRecord', () => {
       }
       const text = records.map((fs) => serializeRecord(fs, delim, eol)).join('');
       const ctx = JSON.stringify({ records, delim, text });
-      expect(csvParse(text, delim, false).map((e) => e.record), ctx).toEqual(records);
-      expect(splitText(text, delim).map((g) => g.fields), ctx).toEqual(records);
+      expect(
+        csvParse(text, delim, false).map((e) => e.record),
+        ctx,
+      ).toEqual(records);
+      expect(
+        splitText(text, delim).map((g) => g.fields),
+        ctx,
+      ).toEqual(records);
       for (const fs of records) {
         // minimal: a field is quoted only if it needs to be
         const quoted = serializeRecord(fs, delim, '').length > fs.join(delim).length;

@@ -29,9 +29,30 @@ const VALID: [string, Record<string, number>][] = [
 ];
 
 const INVALID = [
-  '12m', '-5 days', '6 monhts', 'P', 'P1.5D', '', '6', 'five days', 'P-1D', '1 year and 1 year',
-  'PT', 'P1YT', '1.5 days', 'days', '90', 'P90', '1 year and', 'and 1 year', '   ', '6 months ago',
-  '5days', '90days', '1 year, 2 days', '1 year,2 days',
+  '12m',
+  '-5 days',
+  '6 monhts',
+  'P',
+  'P1.5D',
+  '',
+  '6',
+  'five days',
+  'P-1D',
+  '1 year and 1 year',
+  'PT',
+  'P1YT',
+  '1.5 days',
+  'days',
+  '90',
+  'P90',
+  '1 year and',
+  'and 1 year',
+  '   ',
+  '6 months ago',
+  '5days',
+  '90days',
+  '1 year, 2 days',
+  '1 year,2 days',
 ];
 
 describe('parsePeriod: valid periods', () => {

@@ -72,9 +72,10 @@ describe('retention test: running test files', () => {
   });
 
   it('a failure names the file, line and column of the expectation, the record, expected and actual, then the trace', () => {
-    const text = PASSING
-      .replace('expect: [keep not-due usage-data, delete usage-data]', 'expect: [keep not-due usage-data, keep not-due]')
-      .replace('expect: keep held', 'expect: delete usage-data');
+    const text = PASSING.replace(
+      'expect: [keep not-due usage-data, delete usage-data]',
+      'expect: [keep not-due usage-data, keep not-due]',
+    ).replace('expect: keep held', 'expect: delete usage-data');
     const dir = dirWith({ 'p.test.yaml': text });
     const file = join(dir, 'p.test.yaml');
     const r = cli(['test', dir]);
@@ -82,9 +83,11 @@ describe('retention test: running test files', () => {
     const lines = r.stdout.split('\n');
     const first = lines.findIndex((l) => l.startsWith(`${file}:8:43: fail: `));
     expect(first, r.stdout).toBeGreaterThanOrEqual(0);
-    expect(lines[first]).toBe(`${file}:8:43: fail: "usage data goes six months after the call": cdr record id=1 `
-      + '{"id":1,"started_at":"2026-01-01T10:00:00+01:00","service":"mobile","caller":"not read by any rule"} '
-      + 'as of 2026-07-01T10:00:00+02:00: expected keep not-due, got delete usage-data');
+    expect(lines[first]).toBe(
+      `${file}:8:43: fail: "usage data goes six months after the call": cdr record id=1 ` +
+        '{"id":1,"started_at":"2026-01-01T10:00:00+01:00","service":"mobile","caller":"not read by any rule"} ' +
+        'as of 2026-07-01T10:00:00+02:00: expected keep not-due, got delete usage-data',
+    );
     // The explain trace follows, indented.
     expect(lines.slice(first + 1, first + 9)).toEqual([
       '    cdr 1, as of 2026-07-01T10:00:00.000+02:00',
@@ -98,7 +101,9 @@ describe('retention test: running test files', () => {
     ]);
     expect(r.stdout).toContain('    verdict: DELETE by ip-central/usage-data\n');
     // A record without a key column is named by its place in the test.
-    expect(r.stdout).toContain(`${file}:18:17: fail: "the voip ip address is redacted once the legal minimum is over": cdr record #2 {"started_at":"2020-01-01","legal_hold":"yes"} as of 2026-07-01: expected delete usage-data, got keep held`);
+    expect(r.stdout).toContain(
+      `${file}:18:17: fail: "the voip ip address is redacted once the legal minimum is over": cdr record #2 {"started_at":"2020-01-01","legal_hold":"yes"} as of 2026-07-01: expected delete usage-data, got keep held`,
+    );
     expect(r.stdout).toContain('    because: held: the hold column is set, so the record is never touched\n');
     expect(lines.at(-2)).toBe('6 passed, 2 failed (2 tests in 1 file)');
   });
@@ -115,26 +120,61 @@ describe('retention test: running test files', () => {
 
 describe('retention test: invalid test files (exit 1, file:line:col, nothing run)', () => {
   const cases: [string, string, string, string][] = [
-    ['unknown key', PASSING.replace('    dataset: cdr\n    as_of: 2026-07-01', '    dataset: cdr\n    asof: 2026-07-01'),
-      '13:5', 'unknown key "asof" in tests.1 (allowed: name, dataset, as_of, records)'],
-    ['unknown key in a record entry', PASSING.replace('        expect: keep held', '        expected: keep held'),
-      '18:9', 'unknown key "expected" in tests.1.records.1 (allowed: record, expect)'],
-    ['unknown rule', PASSING.replace('delete usage-data]', 'delete usage-date]'),
-      '8:43', '"delete usage-date": no rule "usage-date" in the policies under test (rules of dataset cdr: usage-data, voip-ip-address, interception-minimum)'],
-    ['a rule that cannot do what is expected', PASSING.replace('expect: redact voip-ip-address ip_address', 'expect: redact usage-data'),
-      '16:17', '"redact usage-data": rule usage-data has no redact_after, so it never redacts'],
-    ['bad as_of', PASSING.replace('as_of: [2026-07-01T09:59:59+02:00,', 'as_of: [2026-07-01T25:59:59+02:00,'),
-      '5:13', 'as_of "2026-07-01T25:59:59+02:00" is not an ISO 8601 date or date-time (e.g. 2026-11-24 or 2026-11-24T00:00:00+01:00)'],
-    ['as_of that is not text', PASSING.replace('as_of: 2026-07-01', 'as_of: 2026'),
-      '13:12', 'tests.1.as_of: as_of must be an instant or a list of instants'],
-    ['expectations and instants do not pair up', PASSING.replace('expect: [keep not-due usage-data, delete usage-data]', 'expect: [keep not-due usage-data]'),
-      '8:17', 'expect has 1 entry and as_of 2 instants: give one expectation per instant, or one for all'],
-    ['undeclared dataset', PASSING.replace('    dataset: cdr\n    as_of: 2026-07-01', '    dataset: calls\n    as_of: 2026-07-01'),
-      '12:14', 'the policies under test declare no dataset "calls" (declared: cdr)'],
-    ['missing policy', PASSING.replace('policy: p.yaml', 'policy: nope.yaml'),
-      '1:9', 'policy {dir}/nope.yaml: no such file or directory'],
-    ['YAML syntax', PASSING.replace('    dataset: cdr\n    as_of: 2026-07-01', '    dataset: cdr\n   as_of: 2026-07-01'),
-      '13:1', 'YAML: Sequence item without - indicator'],
+    [
+      'unknown key',
+      PASSING.replace('    dataset: cdr\n    as_of: 2026-07-01', '    dataset: cdr\n    asof: 2026-07-01'),
+      '13:5',
+      'unknown key "asof" in tests.1 (allowed: name, dataset, as_of, records)',
+    ],
+    [
+      'unknown key in a record entry',
+      PASSING.replace('        expect: keep held', '        expected: keep held'),
+      '18:9',
+      'unknown key "expected" in tests.1.records.1 (allowed: record, expect)',
+    ],
+    [
+      'unknown rule',
+      PASSING.replace('delete usage-data]', 'delete usage-date]'),
+      '8:43',
+      '"delete usage-date": no rule "usage-date" in the policies under test (rules of dataset cdr: usage-data, voip-ip-address, interception-minimum)',
+    ],
+    [
+      'a rule that cannot do what is expected',
+      PASSING.replace('expect: redact voip-ip-address ip_address', 'expect: redact usage-data'),
+      '16:17',
+      '"redact usage-data": rule usage-data has no redact_after, so it never redacts',
+    ],
+    [
+      'bad as_of',
+      PASSING.replace('as_of: [2026-07-01T09:59:59+02:00,', 'as_of: [2026-07-01T25:59:59+02:00,'),
+      '5:13',
+      'as_of "2026-07-01T25:59:59+02:00" is not an ISO 8601 date or date-time (e.g. 2026-11-24 or 2026-11-24T00:00:00+01:00)',
+    ],
+    [
+      'as_of that is not text',
+      PASSING.replace('as_of: 2026-07-01', 'as_of: 2026'),
+      '13:12',
+      'tests.1.as_of: as_of must be an instant or a list of instants',
+    ],
+    [
+      'expectations and instants do not pair up',
+      PASSING.replace('expect: [keep not-due usage-data, delete usage-data]', 'expect: [keep not-due usage-data]'),
+      '8:17',
+      'expect has 1 entry and as_of 2 instants: give one expectation per instant, or one for all',
+    ],
+    [
+      'undeclared dataset',
+      PASSING.replace('    dataset: cdr\n    as_of: 2026-07-01', '    dataset: calls\n    as_of: 2026-07-01'),
+      '12:14',
+      'the policies under test declare no dataset "calls" (declared: cdr)',
+    ],
+    ['missing policy', PASSING.replace('policy: p.yaml', 'policy: nope.yaml'), '1:9', 'policy {dir}/nope.yaml: no such file or directory'],
+    [
+      'YAML syntax',
+      PASSING.replace('    dataset: cdr\n    as_of: 2026-07-01', '    dataset: cdr\n   as_of: 2026-07-01'),
+      '13:1',
+      'YAML: Sequence item without - indicator',
+    ],
   ];
   it.each(cases)('%s', (_, text, pos, message) => {
     const dir = dirWith({ 'p.test.yaml': text });
@@ -160,7 +200,9 @@ describe('retention test: invalid test files (exit 1, file:line:col, nothing run
     writeFileSync(join(dir, 'p.yaml'), CDR_POLICY.replace('delete_after: 6 months', 'delete_after: 6 monhts'));
     const r = cli(['test', dir]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`${join(dir, 'p.test.yaml')}:1:9: error: policy p.yaml is invalid (1 error; run retention validate ${join(dir, 'p.yaml')})`);
+    expect(r.stdout).toContain(
+      `${join(dir, 'p.test.yaml')}:1:9: error: policy p.yaml is invalid (1 error; run retention validate ${join(dir, 'p.yaml')})`,
+    );
     expect(r.stdout).toContain(`${join(dir, 'p.yaml')}:13:19: error: "6 monhts" is not a valid period`);
   });
 
@@ -176,9 +218,10 @@ describe('retention test: invalid test files (exit 1, file:line:col, nothing run
 });
 
 describe('retention test: --format github and json', () => {
-  const failing = PASSING
-    .replace('name: usage data goes six months after the call', 'name: "50% gone: usage, after six months"')
-    .replace('expect: [keep not-due usage-data, delete usage-data]', 'expect: [keep not-due usage-data, keep not-due]');
+  const failing = PASSING.replace('name: usage data goes six months after the call', 'name: "50% gone: usage, after six months"').replace(
+    'expect: [keep not-due usage-data, delete usage-data]',
+    'expect: [keep not-due usage-data, keep not-due]',
+  );
 
   it('github: one ::error annotation per failure and per problem, escaped', () => {
     const dir = dirWith({ 'p.test.yaml': failing, 'q.test.yaml': 'policy: p.yaml\ntests: []\n' });
@@ -187,7 +230,11 @@ describe('retention test: --format github and json', () => {
     const lines = r.stdout.trimEnd().split('\n');
     // The path's own ":" and "," would be escaped too; temp paths have neither.
     expect(lines[0]).toBe(`::error file=${join(dir, 'q.test.yaml')},line=2,col=8::tests: a test file needs at least one test`);
-    expect(lines[1]).toMatch(new RegExp(`^::error file=${join(dir, 'p.test.yaml')},line=8,col=43,title=policy test failed%3A 50%25 gone%3A usage%2C after six months::`));
+    expect(lines[1]).toMatch(
+      new RegExp(
+        `^::error file=${join(dir, 'p.test.yaml')},line=8,col=43,title=policy test failed%3A 50%25 gone%3A usage%2C after six months::`,
+      ),
+    );
     const message = lines[1].slice(lines[1].indexOf('::', 2) + 2);
     expect(message.startsWith('"50%25 gone: usage, after six months": cdr record id=1 ')).toBe(true);
     expect(message).toContain('expected keep not-due, got delete usage-data%0A%0Acdr 1, as of 2026-07-01T10:00:00.000+02:00%0A');
@@ -203,7 +250,9 @@ describe('retention test: --format github and json', () => {
     const r = cli(['test', dir, '--format', 'github']);
     const data = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
     const property = (s: string) => data(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
-    expect(r.stdout).toContain(`::error file=${property(join(dir, 'p.test.yaml'))},line=1,col=9::${data(`policy ${join(dir, 'p.yaml\r\nx')}: no such file or directory`)}\n`);
+    expect(r.stdout).toContain(
+      `::error file=${property(join(dir, 'p.test.yaml'))},line=1,col=9::${data(`policy ${join(dir, 'p.yaml\r\nx')}: no such file or directory`)}\n`,
+    );
     expect(r.stdout).toContain('a%2Cb%3Ac%25d');
   });
 
@@ -216,12 +265,26 @@ describe('retention test: --format github and json', () => {
     expect(doc.files).toEqual([{ file: join(dir, 'p.test.yaml'), valid: true, tests: 2, passed: 7, failed: 1 }]);
     expect(doc.failures).toHaveLength(1);
     expect(doc.failures[0]).toMatchObject({
-      file: join(dir, 'p.test.yaml'), line: 8, col: 43, test: '50% gone: usage, after six months', dataset: 'cdr', record: 'id=1',
+      file: join(dir, 'p.test.yaml'),
+      line: 8,
+      col: 43,
+      test: '50% gone: usage, after six months',
+      dataset: 'cdr',
+      record: 'id=1',
       values: { id: 1, started_at: '2026-01-01T10:00:00+01:00', service: 'mobile' },
-      asOf: '2026-07-01T10:00:00.000+02:00', asOfText: '2026-07-01T10:00:00+02:00',
-      expected: 'keep not-due', actual: 'delete usage-data', why: null,
+      asOf: '2026-07-01T10:00:00.000+02:00',
+      asOfText: '2026-07-01T10:00:00+02:00',
+      expected: 'keep not-due',
+      actual: 'delete usage-data',
+      why: null,
     });
-    expect(doc.failures[0].trace).toMatchObject({ action: 'delete', reason: 'shortest-deletion', rule: 'usage-data', policy: 'ip-central', key: '1' });
+    expect(doc.failures[0].trace).toMatchObject({
+      action: 'delete',
+      reason: 'shortest-deletion',
+      rule: 'usage-data',
+      policy: 'ip-central',
+      key: '1',
+    });
     expect(doc.failures[0].trace.rules.map((t: { rule: string }) => t.rule)).toEqual(['usage-data', 'interception-minimum']);
 
     const ok = JSON.parse(cli(['test', dirWith({ 'p.test.yaml': PASSING }), '--format', 'json']).stdout);
@@ -239,9 +302,13 @@ describe('the shipped policy tests (policies/*.test.yaml)', () => {
 
   it('every rule of every shipped policy is named in an expectation, 1 s before and at its due instant', () => {
     const policies = loadPolicies([POLICY_DIR]).policies;
-    const testFiles = readdirSync(POLICY_DIR).filter(isPolicyTestFile).map((f) => loadTestFile(join(POLICY_DIR, f)));
+    const testFiles = readdirSync(POLICY_DIR)
+      .filter(isPolicyTestFile)
+      .map((f) => loadTestFile(join(POLICY_DIR, f)));
     expect(testFiles.flatMap((f) => f.problems)).toEqual([]);
-    expect(testFiles.map((f) => f.file.split('/').pop()).sort()).toEqual(policies.map((p) => p.file.split('/').pop()!.replace('.yaml', '.test.yaml')).sort());
+    expect(testFiles.map((f) => f.file.split('/').pop()).sort()).toEqual(
+      policies.map((p) => p.file.split('/').pop()!.replace('.yaml', '.test.yaml')).sort(),
+    );
 
     const named = new Set<string>();
     const beforeAndAt = new Set<string>();
@@ -255,7 +322,8 @@ describe('the shipped policy tests (policies/*.test.yaml)', () => {
             if (!t.instants.some((b) => b.asOf.toMillis() === at.asOf.toMillis() - 1000)) continue;
             const trace = evaluate(t.rules, (c) => rec.values[c] ?? null, at.asOf);
             for (const term of trace.terms) {
-              if (rules.has(term.rule) && term.due?.toMillis() === at.asOf.toMillis()) beforeAndAt.add(`${term.rule.policy}/${term.rule.id}`);
+              if (rules.has(term.rule) && term.due?.toMillis() === at.asOf.toMillis())
+                beforeAndAt.add(`${term.rule.policy}/${term.rule.id}`);
             }
           }
         }
@@ -263,8 +331,14 @@ describe('the shipped policy tests (policies/*.test.yaml)', () => {
     }
     const all = policies.flatMap((p) => p.rules.map((r) => `${p.name}/${r.id}`)).sort();
     expect(all.length).toBe(40);
-    expect(all.filter((id) => !named.has(id)), 'rules named in no expectation').toEqual([]);
-    expect(all.filter((id) => !beforeAndAt.has(id)), 'rules without a case 1 s before and at their due').toEqual([]);
+    expect(
+      all.filter((id) => !named.has(id)),
+      'rules named in no expectation',
+    ).toEqual([]);
+    expect(
+      all.filter((id) => !beforeAndAt.has(id)),
+      'rules without a case 1 s before and at their due',
+    ).toEqual([]);
   });
 
   it('the shipped tests catch a changed policy', () => {

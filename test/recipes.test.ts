@@ -21,13 +21,22 @@ function site() {
   // 100 calls, one a month back from now: about 6% due under "6 months", below both caps.
   const now = Date.now();
   const rows = Array.from({ length: 100 }, (_, i) => ({
-    id: i + 1, started_at: new Date(now - (i < 6 ? 400 + i : i % 150) * 86_400_000).toISOString(), service: 'voip', ip_address: '10.0.0.1', legal_hold: 0,
+    id: i + 1,
+    started_at: new Date(now - (i < 6 ? 400 + i : i % 150) * 86_400_000).toISOString(),
+    service: 'voip',
+    ip_address: '10.0.0.1',
+    legal_hold: 0,
   }));
   const db = sqliteTable(join(dir, 'app.db'), 'cdr', rows);
-  const move = (cmd: string) => cmd
-    .replaceAll('/opt/retention/policies', policies).replaceAll('cd /opt/retention', `cd ${ROOT}`)
-    .replaceAll('--policy policies', `--policy ${policies}`).replaceAll('/opt/retention', ROOT)
-    .replaceAll('/srv/data/app.db', db).replaceAll('/var/log/retention', join(dir, 'log')).replaceAll('/etc/retention', join(dir, 'etc'));
+  const move = (cmd: string) =>
+    cmd
+      .replaceAll('/opt/retention/policies', policies)
+      .replaceAll('cd /opt/retention', `cd ${ROOT}`)
+      .replaceAll('--policy policies', `--policy ${policies}`)
+      .replaceAll('/opt/retention', ROOT)
+      .replaceAll('/srv/data/app.db', db)
+      .replaceAll('/var/log/retention', join(dir, 'log'))
+      .replaceAll('/etc/retention', join(dir, 'etc'));
   return { dir, db, move };
 }
 
@@ -36,7 +45,9 @@ const sh = (cmd: string, cwd = ROOT) => spawnSync('bash', ['-c', cmd], { cwd, en
 describe('recipes', () => {
   it('the crontab line purges, writes the audit log and the run log', () => {
     const { dir, db, move } = site();
-    const line = recipe('cron/retention.crontab').split('\n').find((l) => /^\d+ \d+ \* \* \*/.test(l))!;
+    const line = recipe('cron/retention.crontab')
+      .split('\n')
+      .find((l) => /^\d+ \d+ \* \* \*/.test(l))!;
     const command = line.split(/\s+/).slice(5).join(' ');
     const r = sh(move(command));
     expect(r.status, r.stdout + r.stderr).toBe(0);
@@ -47,12 +58,19 @@ describe('recipes', () => {
     expect(sh(`${ROOT}/bin/retention audit verify ${join(dir, 'log', 'audit.jsonl')}`).status).toBe(0);
     // The key the receipts are made with lives apart from the log, readable by its owner only.
     expect(statSync(join(dir, 'etc', 'audit.key')).mode & 0o777).toBe(0o600);
-    expect(sh(`${ROOT}/bin/retention audit find ${join(dir, 'log', 'audit.jsonl')} --dataset cdr --key 1 --audit-key ${join(dir, 'etc', 'audit.key')}`).status).toBe(0);
+    expect(
+      sh(
+        `${ROOT}/bin/retention audit find ${join(dir, 'log', 'audit.jsonl')} --dataset cdr --key 1 --audit-key ${join(dir, 'etc', 'audit.key')}`,
+      ).status,
+    ).toBe(0);
   });
 
   it('the systemd service runs its ExecStart, and the timer names a calendar', () => {
     const { db, move } = site();
-    const exec = recipe('systemd/retention-purge.service').split('\n').find((l) => l.startsWith('ExecStart='))!.slice('ExecStart='.length);
+    const exec = recipe('systemd/retention-purge.service')
+      .split('\n')
+      .find((l) => l.startsWith('ExecStart='))!
+      .slice('ExecStart='.length);
     const r = sh(move(exec));
     expect(r.status, r.stderr).toBe(0);
     expect(sqliteRows(db, 'SELECT count(*) AS n FROM cdr')[0].n).toBe(94);
@@ -77,7 +95,10 @@ describe('recipes', () => {
 
   it('the caps of the recipes refuse a purge that would delete too much (exit 3)', () => {
     const { db, move } = site();
-    const exec = recipe('systemd/retention-purge.service').split('\n').find((l) => l.startsWith('ExecStart='))!.slice('ExecStart='.length);
+    const exec = recipe('systemd/retention-purge.service')
+      .split('\n')
+      .find((l) => l.startsWith('ExecStart='))!
+      .slice('ExecStart='.length);
     const r = sh(move(exec).replace('--max-delete 50000', '--max-delete 5'));
     expect(r.status).toBe(3);
     expect(sqliteRows(db, 'SELECT count(*) AS n FROM cdr')[0].n).toBe(100);
@@ -85,7 +106,9 @@ describe('recipes', () => {
 
   it('the GitHub Actions workflow steps pass on the shipped policies', () => {
     const wf = parse(recipe('github/retention-policies.yml'));
-    const runs: string[] = wf.jobs.policies.steps.filter((s: { run?: string }) => s.run && s.run !== 'npm ci').map((s: { run: string }) => s.run);
+    const runs: string[] = wf.jobs.policies.steps
+      .filter((s: { run?: string }) => s.run && s.run !== 'npm ci')
+      .map((s: { run: string }) => s.run);
     expect(runs.length).toBe(2);
     for (const cmd of runs) {
       const r = sh(cmd);
@@ -99,9 +122,13 @@ describe('recipes', () => {
 describe('README shows the recipes as they are', () => {
   it('the crontab line and the workflow commands appear in the README verbatim', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const line = recipe('cron/retention.crontab').split('\n').find((l) => /^\d+ \d+ \* \* \*/.test(l))!;
+    const line = recipe('cron/retention.crontab')
+      .split('\n')
+      .find((l) => /^\d+ \d+ \* \* \*/.test(l))!;
     expect(readme).toContain(line);
-    const exec = recipe('systemd/retention-purge.service').split('\n').find((l) => l.startsWith('ExecStart='))!;
+    const exec = recipe('systemd/retention-purge.service')
+      .split('\n')
+      .find((l) => l.startsWith('ExecStart='))!;
     expect(line).toContain(exec.split('bin/retention')[1].split(' --policy')[0] + ' --policy');
     expect(readme).toContain('bin/retention validate policies/ --format github');
     expect(readme).toContain('bin/retention test policies/\n--format github');

@@ -19,7 +19,11 @@ interface Fixture {
 const N = 120_000; // more than two SQLite batches
 
 function rows(n: number) {
-  return Array.from({ length: n }, (_, i) => ({ id: i + 1, note: i % 7 === 0 ? `note, "quoted"\n${i}` : `n${i}`, tag: i % 3 === 0 ? 'x' : 'y' }));
+  return Array.from({ length: n }, (_, i) => ({
+    id: i + 1,
+    note: i % 7 === 0 ? `note, "quoted"\n${i}` : `n${i}`,
+    tag: i % 3 === 0 ? 'x' : 'y',
+  }));
 }
 
 const fixtures: Record<string, (n: number) => Fixture> = {
@@ -28,7 +32,8 @@ const fixtures: Record<string, (n: number) => Fixture> = {
     return {
       file,
       open: (readonly) => new SqliteSource(file, { readonly }),
-      contents: () => sqliteRows(file, 'SELECT id, note FROM t ORDER BY rowid').map((r) => ({ id: Number(r.id), note: r.note as string | null })),
+      contents: () =>
+        sqliteRows(file, 'SELECT id, note FROM t ORDER BY rowid').map((r) => ({ id: Number(r.id), note: r.note as string | null })),
     };
   },
   csv: (n) => {
@@ -39,7 +44,8 @@ const fixtures: Record<string, (n: number) => Fixture> = {
       open: () => new CsvSource(file, { delimiter: ',' }),
       contents: () => {
         const out: { id: number; note: string | null }[] = [];
-        for (const r of parse(readFileSync(file), { bom: true, columns: true })) out.push({ id: Number(r.id), note: r.note === '' ? null : r.note });
+        for (const r of parse(readFileSync(file), { bom: true, columns: true }))
+          out.push({ id: Number(r.id), note: r.note === '' ? null : r.note });
         return out;
       },
     };
@@ -77,7 +83,9 @@ describe.each(Object.keys(fixtures))('source contract: %s', (kind) => {
     expect(r).toMatchObject({ deleted: N / 10, redacted: N / 10 });
     const left = f.contents();
     expect(left).toHaveLength(N - N / 10);
-    const want = rows(N).filter((x) => x.id % 10 !== 0).map((x) => ({ id: x.id, note: x.id % 10 === 1 ? null : x.note }));
+    const want = rows(N)
+      .filter((x) => x.id % 10 !== 0)
+      .map((x) => ({ id: x.id, note: x.id % 10 === 1 ? null : x.note }));
     expect(left).toEqual(want);
   });
 
@@ -93,10 +101,12 @@ describe.each(Object.keys(fixtures))('source contract: %s', (kind) => {
   it('a failure while deciding leaves the data consistent: nothing (CSV) or whole batches (SQLite)', async () => {
     const f = fixtures[kind](N);
     const s = f.open(false);
-    await expect(s.apply('t', ['id'], (row) => {
-      if (Number(row[0]) === N - 5) throw new Error('boom');
-      return 'delete';
-    })).rejects.toThrow('boom');
+    await expect(
+      s.apply('t', ['id'], (row) => {
+        if (Number(row[0]) === N - 5) throw new Error('boom');
+        return 'delete';
+      }),
+    ).rejects.toThrow('boom');
     s.close();
     const left = f.contents().map((x) => x.id);
     expect(readdirSync(dirname(f.file)).filter((n) => !n.endsWith('-journal'))).toEqual([basename(f.file)]);
@@ -122,7 +132,12 @@ describe('SQLite batches', () => {
   ];
   it.each(layouts)('%s: every row decided once, in order, in few batches', async (_name, rowid) => {
     const n = 130_000;
-    const file = sqliteTable(join(tempDir(), 'b.db'), 't', Array.from({ length: n }, (_, i) => ({ rowid: rowid(i), v: i })), 'CREATE TABLE t (v INTEGER)');
+    const file = sqliteTable(
+      join(tempDir(), 'b.db'),
+      't',
+      Array.from({ length: n }, (_, i) => ({ rowid: rowid(i), v: i })),
+      'CREATE TABLE t (v INTEGER)',
+    );
     const s = new SqliteSource(file, { readonly: false });
     const decided: number[] = [];
     const done = await s.apply('t', ['v'], (row) => {

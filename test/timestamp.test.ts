@@ -50,26 +50,73 @@ describe('parseTimestamp: readable values', () => {
   });
 });
 
-const FORMATS: [string, TimestampFormat][] = [['iso', ISO], ['unix', UNIX], ['unix_ms', UNIX_MS], ['format', CUSTOM]];
+const FORMATS: [string, TimestampFormat][] = [
+  ['iso', ISO],
+  ['unix', UNIX],
+  ['unix_ms', UNIX_MS],
+  ['format', CUSTOM],
+];
 
 // SPEC §1: a local time that occurs twice is its later instant; one that does not exist moves
 // forward by the gap. [label, value, format, zone, instant (UTC), wall clock as read]
 const DST: [string, string, TimestampFormat, string, string, string][] = [
-  ['Amsterdam, repeated hour: the later 02:30', '2026-10-25T02:30:00', ISO, AMS, '2026-10-25T01:30:00.000Z', '2026-10-25T02:30:00.000+01:00'],
+  [
+    'Amsterdam, repeated hour: the later 02:30',
+    '2026-10-25T02:30:00',
+    ISO,
+    AMS,
+    '2026-10-25T01:30:00.000Z',
+    '2026-10-25T02:30:00.000+01:00',
+  ],
   ['Amsterdam, repeated hour, SQLite form', '2026-10-25 02:30:00', ISO, AMS, '2026-10-25T01:30:00.000Z', '2026-10-25T02:30:00.000+01:00'],
   ['Amsterdam, repeated hour, first second', '2026-10-25 02:00:00', ISO, AMS, '2026-10-25T01:00:00.000Z', '2026-10-25T02:00:00.000+01:00'],
   ['Amsterdam, repeated hour, last second', '2026-10-25 02:59:59', ISO, AMS, '2026-10-25T01:59:59.000Z', '2026-10-25T02:59:59.000+01:00'],
   ['Amsterdam, just after the repeated hour', '2026-10-25 03:00:00', ISO, AMS, '2026-10-25T02:00:00.000Z', '2026-10-25T03:00:00.000+01:00'],
-  ['Amsterdam, just before the repeated hour', '2026-10-25 01:59:59', ISO, AMS, '2026-10-24T23:59:59.000Z', '2026-10-25T01:59:59.000+02:00'],
+  [
+    'Amsterdam, just before the repeated hour',
+    '2026-10-25 01:59:59',
+    ISO,
+    AMS,
+    '2026-10-24T23:59:59.000Z',
+    '2026-10-25T01:59:59.000+02:00',
+  ],
   ['Amsterdam, repeated hour, custom format', '25-10-2026 02:30', CUSTOM, AMS, '2026-10-25T01:30:00.000Z', '2026-10-25T02:30:00.000+01:00'],
-  ['Amsterdam, repeated hour with an offset stays that instant', '2026-10-25T02:30:00+02:00', ISO, AMS, '2026-10-25T00:30:00.000Z', '2026-10-25T02:30:00.000+02:00'],
-  ['Amsterdam, skipped hour: 02:30 reads as 03:30', '2026-03-29T02:30:00', ISO, AMS, '2026-03-29T01:30:00.000Z', '2026-03-29T03:30:00.000+02:00'],
+  [
+    'Amsterdam, repeated hour with an offset stays that instant',
+    '2026-10-25T02:30:00+02:00',
+    ISO,
+    AMS,
+    '2026-10-25T00:30:00.000Z',
+    '2026-10-25T02:30:00.000+02:00',
+  ],
+  [
+    'Amsterdam, skipped hour: 02:30 reads as 03:30',
+    '2026-03-29T02:30:00',
+    ISO,
+    AMS,
+    '2026-03-29T01:30:00.000Z',
+    '2026-03-29T03:30:00.000+02:00',
+  ],
   ['Amsterdam, skipped hour, first second', '2026-03-29 02:00:00', ISO, AMS, '2026-03-29T01:00:00.000Z', '2026-03-29T03:00:00.000+02:00'],
   ['Amsterdam, skipped hour, custom format', '29-03-2026 02:59', CUSTOM, AMS, '2026-03-29T01:59:00.000Z', '2026-03-29T03:59:00.000+02:00'],
   ['New York, repeated hour', '2026-11-01T01:30:00', ISO, 'America/New_York', '2026-11-01T06:30:00.000Z', '2026-11-01T01:30:00.000-05:00'],
   ['New York, skipped hour', '2026-03-08T02:30:00', ISO, 'America/New_York', '2026-03-08T07:30:00.000Z', '2026-03-08T03:30:00.000-04:00'],
-  ['Lord Howe, repeated half hour', '2026-04-05T01:45:00', ISO, 'Australia/Lord_Howe', '2026-04-04T15:15:00.000Z', '2026-04-05T01:45:00.000+10:30'],
-  ['Santiago, skipped midnight: a date alone starts at 01:00', '2026-09-06', ISO, 'America/Santiago', '2026-09-06T04:00:00.000Z', '2026-09-06T01:00:00.000-03:00'],
+  [
+    'Lord Howe, repeated half hour',
+    '2026-04-05T01:45:00',
+    ISO,
+    'Australia/Lord_Howe',
+    '2026-04-04T15:15:00.000Z',
+    '2026-04-05T01:45:00.000+10:30',
+  ],
+  [
+    'Santiago, skipped midnight: a date alone starts at 01:00',
+    '2026-09-06',
+    ISO,
+    'America/Santiago',
+    '2026-09-06T04:00:00.000Z',
+    '2026-09-06T01:00:00.000-03:00',
+  ],
 ];
 
 describe('parseTimestamp: DST folds and gaps, whatever the machine clock says', () => {
@@ -83,12 +130,16 @@ describe('parseTimestamp: DST folds and gaps, whatever the machine clock says', 
         expect(t?.toUTC().toISO(), new Date(now).toISOString()).toBe(utc);
         expect(t!.toISO()).toBe(local);
       }
-    } finally { Settings.now = saved; }
+    } finally {
+      Settings.now = saved;
+    }
   });
 });
 
 describe('parseTimestamp: empty means "not yet" (null)', () => {
-  const cases = FORMATS.flatMap(([name, f]) => ['', null, '  ', undefined].map((v) => [name, JSON.stringify(v) ?? 'undefined', v, f] as const));
+  const cases = FORMATS.flatMap(([name, f]) =>
+    ['', null, '  ', undefined].map((v) => [name, JSON.stringify(v) ?? 'undefined', v, f] as const),
+  );
   it.each(cases)('%s %s', (_n, _l, value, format) => {
     expect(parseTimestamp(value, format, AMS)).toBeNull();
   });
@@ -127,7 +178,16 @@ describe('parseTimestamp: unreadable values (undefined)', () => {
 });
 
 describe('fastEpoch agrees with parseTimestamp', () => {
-  const ZONES = ['Europe/Amsterdam', 'UTC', 'America/New_York', 'Asia/Kolkata', 'Pacific/Auckland', 'Pacific/Kiritimati', 'Pacific/Pago_Pago', 'America/St_Johns'];
+  const ZONES = [
+    'Europe/Amsterdam',
+    'UTC',
+    'America/New_York',
+    'Asia/Kolkata',
+    'Pacific/Auckland',
+    'Pacific/Kiritimati',
+    'Pacific/Pago_Pago',
+    'America/St_Johns',
+  ];
   const OFFSETS = ['', '', '', 'Z', '+05:30', '-08:00', '+14:00', '-12:00', '+00:00', '+23:59', '-03:30', '+01:00', '+24:00', '+05:60'];
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
@@ -148,15 +208,29 @@ describe('fastEpoch agrees with parseTimestamp', () => {
   }
 
   const FIXED = [
-    '2024-02-29T00:00:00Z', '2023-02-29T00:00:00Z', '2024-02-30', '2026-03-29T02:30:00', '2026-10-25T02:30:00',
-    '2026-03-29 02:30:00', '2026-10-25T02:30:00+01:00', '2026-10-25T02:30:00+02:00', '2026-01-01T02:00:00+05:30',
-    '2026-12-31T23:59:59.999', '2026-01-01T00:00:00.5Z', '2100-02-29', '2000-02-29', '1900-02-29', '0999-01-01',
+    '2024-02-29T00:00:00Z',
+    '2023-02-29T00:00:00Z',
+    '2024-02-30',
+    '2026-03-29T02:30:00',
+    '2026-10-25T02:30:00',
+    '2026-03-29 02:30:00',
+    '2026-10-25T02:30:00+01:00',
+    '2026-10-25T02:30:00+02:00',
+    '2026-01-01T02:00:00+05:30',
+    '2026-12-31T23:59:59.999',
+    '2026-01-01T00:00:00.5Z',
+    '2100-02-29',
+    '2000-02-29',
+    '1900-02-29',
+    '0999-01-01',
   ];
 
   it('on fixed and 20,000 generated ISO strings in 8 zones', () => {
     const r = rng(7);
     const values = [...FIXED, ...Array.from({ length: 20_000 }, () => generate(r))];
-    let fastCount = 0, exactCount = 0, localCount = 0;
+    let fastCount = 0,
+      exactCount = 0,
+      localCount = 0;
     for (const [i, v] of values.entries()) {
       const zone = ZONES[i % ZONES.length];
       const fast = fastEpoch(v, ISO);
@@ -168,7 +242,10 @@ describe('fastEpoch agrees with parseTimestamp', () => {
       expect(t!.isValid, msg).toBe(true);
       const diff = Math.abs(fast.epoch - t!.toMillis());
       expect(diff, msg).toBeLessThanOrEqual(fast.slack);
-      if (fast.slack === 0) { exactCount++; expect(diff, msg).toBe(0); } else localCount++;
+      if (fast.slack === 0) {
+        exactCount++;
+        expect(diff, msg).toBe(0);
+      } else localCount++;
     }
     // the comparison must not be vacuous: both exact and local readings occur
     expect(fastCount).toBeGreaterThan(8_000);
@@ -177,14 +254,37 @@ describe('fastEpoch agrees with parseTimestamp', () => {
   });
 
   it('rejects (returns undefined for) values parseTimestamp cannot read', () => {
-    for (const v of ['2021-02-30', '2021-13-01', '2021-02-29T10:00:00Z', '2021-01-01T24:00:00', '2021-01-01T10:60', 'garbage', '2024', '']) {
+    for (const v of [
+      '2021-02-30',
+      '2021-13-01',
+      '2021-02-29T10:00:00Z',
+      '2021-01-01T24:00:00',
+      '2021-01-01T10:60',
+      'garbage',
+      '2024',
+      '',
+    ]) {
       expect(fastEpoch(v, ISO), v).toBeUndefined();
     }
   });
 
   it('on unix and unix_ms values', () => {
     const r = rng(11);
-    const values: unknown[] = [0, -1, 1.5, -1.5, '0', '1768471200', '1768471200.9', 1e16, 'x', '-5', '12e3', 253402300799, '253402300799999'];
+    const values: unknown[] = [
+      0,
+      -1,
+      1.5,
+      -1.5,
+      '0',
+      '1768471200',
+      '1768471200.9',
+      1e16,
+      'x',
+      '-5',
+      '12e3',
+      253402300799,
+      '253402300799999',
+    ];
     for (let i = 0; i < 2_000; i++) {
       const n = r.int(-2e9, 4e9);
       values.push(n, String(n), n + r.next());

@@ -14,7 +14,10 @@ export function resolveAsOf(input: string | undefined, now: DateTime, policies: 
   const text = input.trim();
   const hasOffset = /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i.test(text) && /T/i.test(text);
   if (!hasOffset && zones.length > 1) {
-    throw new UserError(`--as-of ${input} has no offset and the policies use different timezones (${zones.join(', ')}); give an offset, e.g. ${text.includes('T') ? text : `${text}T00:00:00`}+01:00`, 2);
+    throw new UserError(
+      `--as-of ${input} has no offset and the policies use different timezones (${zones.join(', ')}); give an offset, e.g. ${text.includes('T') ? text : `${text}T00:00:00`}+01:00`,
+      2,
+    );
   }
   // A local time that occurs twice reads as the later instant, whatever the machine's clock says.
   const dt = readInZone((z) => DateTime.fromISO(text, { zone: z }), zone);

@@ -42,7 +42,11 @@ export function findInAuditLog(file: string, dataset: string, key: string, audit
   const otherKeys = new Set<string>();
   let receipts = 0;
   let reader: LineReader;
-  try { reader = new LineReader(file); } catch (e) { throw new UserError(`cannot read audit log ${file}: ${(e as Error).message}`); }
+  try {
+    reader = new LineReader(file);
+  } catch (e) {
+    throw new UserError(`cannot read audit log ${file}: ${(e as Error).message}`);
+  }
   try {
     let n = 0;
     for (let line = reader.next(); line !== undefined; line = reader.next()) {
@@ -61,14 +65,27 @@ export function findInAuditLog(file: string, dataset: string, key: string, audit
       if (!r || r.dataset !== dataset) continue;
       const { keyHmac: _k, keySha256: _s, prev: _p, ...receipt } = r;
       findings.push({
-        line: n, time: String(r.time), action: String(r.action), policy: String(r.policy), rule: String(r.rule),
-        ...(r.run ? { run: String(r.run) } : {}), ...(r.asOf ? { asOf: String(r.asOf) } : {}), ...(unkeyed ? { unkeyed } : {}), receipt,
+        line: n,
+        time: String(r.time),
+        action: String(r.action),
+        policy: String(r.policy),
+        rule: String(r.rule),
+        ...(r.run ? { run: String(r.run) } : {}),
+        ...(r.asOf ? { asOf: String(r.asOf) } : {}),
+        ...(unkeyed ? { unkeyed } : {}),
+        receipt,
       });
     }
-  } finally { reader.close(); }
+  } finally {
+    reader.close();
+  }
   return { file, dataset, key, findings, receipts, otherKeys: [...otherKeys] };
 }
 
 function parse(line: string): Record<string, unknown> | undefined {
-  try { return JSON.parse(line) as Record<string, unknown>; } catch { return undefined; }
+  try {
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
 }

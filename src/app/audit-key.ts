@@ -28,7 +28,9 @@ const ID_TEXT = 'retention audit key id';
 export function loadAuditKey(file: string, create: boolean): AuditKey {
   let created = false;
   let st;
-  try { st = statSync(file); } catch (e) {
+  try {
+    st = statSync(file);
+  } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new UserError(`cannot read audit key ${file}: ${(e as Error).message}`);
     if (!create) throw new UserError(`no audit key ${file}: give the key file the receipts were made with (--audit-key FILE)`);
     writeNewKey(file);
@@ -37,10 +39,13 @@ export function loadAuditKey(file: string, create: boolean): AuditKey {
   }
   if (!st.isFile()) throw new UserError(`audit key ${file} is not a regular file`);
   if ((st.mode & 0o077) !== 0) {
-    throw new UserError(`audit key ${file} can be read or written by others (mode ${(st.mode & 0o777).toString(8).padStart(3, '0')}); run chmod 600 ${file}, and make a new key if others may have read it`);
+    throw new UserError(
+      `audit key ${file} can be read or written by others (mode ${(st.mode & 0o777).toString(8).padStart(3, '0')}); run chmod 600 ${file}, and make a new key if others may have read it`,
+    );
   }
   const text = readFileSync(file, 'utf8').trim();
-  if (!/^[0-9a-f]{64,}$/i.test(text)) throw new UserError(`audit key ${file} does not hold a key (64 or more hex digits); it is not a file retention made`);
+  if (!/^[0-9a-f]{64,}$/i.test(text))
+    throw new UserError(`audit key ${file} does not hold a key (64 or more hex digits); it is not a file retention made`);
   const secret = Buffer.from(text, 'hex');
   const hmac = (s: string) => createHmac('sha256', secret).update(s).digest('hex');
   return { file, id: hmac(ID_TEXT).slice(0, 16), hash: hmac, created };
@@ -51,7 +56,12 @@ function writeNewKey(file: string): void {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     const fd = openSync(file, 'wx', 0o600);
     // Receipts made with a key lost in a crash could never be matched again: synced before use.
-    try { writeSync(fd, randomBytes(32).toString('hex') + '\n'); fsyncSync(fd); } finally { closeSync(fd); }
+    try {
+      writeSync(fd, randomBytes(32).toString('hex') + '\n');
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return;
     throw new UserError(`cannot create audit key ${file}: ${(e as Error).message}`);

@@ -38,7 +38,15 @@ export const KEYS_PER_LINE = 50_000;
 /** Keys of a pending batch kept in memory; beyond, they wait in a temporary file. */
 const IN_MEMORY = 100_000;
 
-interface Group { policy: string; dataset: string; rule: string; action: string; hashes: string[]; spill?: Spool; count: number }
+interface Group {
+  policy: string;
+  dataset: string;
+  rule: string;
+  action: string;
+  hashes: string[];
+  spill?: Spool;
+  count: number;
+}
 
 /**
  * The audit log: receipts of every committed change and a line for every run. A receipt line
@@ -64,19 +72,34 @@ export class AuditLog {
    * receipt. Runs on different sources may share a log; the lock keeps their appends apart.
    * A new log is created readable and writable by its owner only.
    */
-  constructor(private readonly file: string, private readonly key: AuditKey) {
+  constructor(
+    private readonly file: string,
+    private readonly key: AuditKey,
+  ) {
     this.release = takeLock(`${file}.retention-lock`, `audit log ${file}`, APPEND_LOCK_MS);
     try {
-      try { this.fd = openSync(file, 'a+', 0o600); } catch (e) {
+      try {
+        this.fd = openSync(file, 'a+', 0o600);
+      } catch (e) {
         throw new UserError(`cannot write audit log ${file}: ${(e as Error).message}`);
       }
       const mode = fstatSync(this.fd).mode;
       if (mode & 0o002) {
         closeSync(this.fd);
-        throw new UserError(`audit log ${file} can be written by any user (mode ${(mode & 0o777).toString(8)}), so its receipts prove nothing; run chmod o-w ${file}`);
+        throw new UserError(
+          `audit log ${file} can be written by any user (mode ${(mode & 0o777).toString(8)}), so its receipts prove nothing; run chmod o-w ${file}`,
+        );
       }
-      try { this.prev = lastLineSha256(this.fd, file); } catch (e) { closeSync(this.fd); throw e; }
-    } catch (e) { this.release(); throw e; }
+      try {
+        this.prev = lastLineSha256(this.fd, file);
+      } catch (e) {
+        closeSync(this.fd);
+        throw e;
+      }
+    } catch (e) {
+      this.release();
+      throw e;
+    }
   }
 
   /** The first run line: written before the first change. */
@@ -87,14 +110,28 @@ export class AuditLog {
 
   /** The last run line, with how the run ended and what it committed. */
   runEnded(run: RunRecord, time: Date, outcome: Outcome, totals: { deleted: number; redacted: number }, message?: string): void {
-    this.append([{ type: 'run', event: 'end', time: time.toISOString(), ...(this.started ?? run), keyId: this.key.id, outcome, ...totals, ...(message ? { message } : {}) }]);
+    this.append([
+      {
+        type: 'run',
+        event: 'end',
+        time: time.toISOString(),
+        ...(this.started ?? run),
+        keyId: this.key.id,
+        outcome,
+        ...totals,
+        ...(message ? { message } : {}),
+      },
+    ]);
   }
 
   /** Notes one key acted on in the batch under way. */
   add(policy: string, dataset: string, rule: string, action: string, key: string): void {
     const id = `${dataset}\0${policy}\0${rule}\0${action}`;
     let g = this.groups.get(id);
-    if (!g) { g = { policy, dataset, rule, action, hashes: [], count: 0 }; this.groups.set(id, g); }
+    if (!g) {
+      g = { policy, dataset, rule, action, hashes: [], count: 0 };
+      this.groups.set(id, g);
+    }
     g.hashes.push(this.key.hash(key));
     g.count++;
     if (g.hashes.length >= IN_MEMORY) {
@@ -120,12 +157,21 @@ export class AuditLog {
     try {
       const out = new HashingWriter(new BufferedWriter(this.fd));
       for (const g of this.groups.values()) {
-        let inLine = 0, sent = 0;
+        let inLine = 0,
+          sent = 0;
         const begin = () => {
           const count = Math.min(KEYS_PER_LINE, g.count - sent);
           const fields = JSON.stringify({
-            type: 'receipt', run: this.started?.run, time: time.toISOString(), asOf, policy: g.policy, dataset: g.dataset,
-            rule: g.rule, action: g.action, batch: this.batch, count,
+            type: 'receipt',
+            run: this.started?.run,
+            time: time.toISOString(),
+            asOf,
+            policy: g.policy,
+            dataset: g.dataset,
+            rule: g.rule,
+            action: g.action,
+            batch: this.batch,
+            count,
           });
           out.write(`${PREV_FIELD}${this.prev}",${fields.slice(1, -1)},"keyHmac":[`);
         };
@@ -133,11 +179,18 @@ export class AuditLog {
           if (inLine === 0) begin();
           out.write(inLine === 0 ? `"${h}"` : `,"${h}"`);
           sent++;
-          if (++inLine === KEYS_PER_LINE) { out.write(']}'); this.prev = out.endLine(); inLine = 0; }
+          if (++inLine === KEYS_PER_LINE) {
+            out.write(']}');
+            this.prev = out.endLine();
+            inLine = 0;
+          }
         };
         if (g.spill) for (const h of g.spill.linesSync()) each(h);
         for (const h of g.hashes) each(h);
-        if (inLine > 0) { out.write(']}'); this.prev = out.endLine(); }
+        if (inLine > 0) {
+          out.write(']}');
+          this.prev = out.endLine();
+        }
         g.spill?.remove();
       }
       out.flush();
@@ -150,14 +203,21 @@ export class AuditLog {
 
   /** Lets go of the file and its append lock (after the run, or when it fails). */
   close(): void {
-    try { closeSync(this.fd); } catch { /* closed */ }
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* closed */
+    }
     this.release();
   }
 
   private append(records: Record<string, unknown>[]): void {
     try {
       const out = new HashingWriter(new BufferedWriter(this.fd));
-      for (const r of records) { out.write(`${PREV_FIELD}${this.prev}",${JSON.stringify(r).slice(1)}`); this.prev = out.endLine(); }
+      for (const r of records) {
+        out.write(`${PREV_FIELD}${this.prev}",${JSON.stringify(r).slice(1)}`);
+        this.prev = out.endLine();
+      }
       out.flush();
       fsyncSync(this.fd);
     } catch (e) {
@@ -181,7 +241,9 @@ class HashingWriter {
     this.hash = createHash('sha256');
     return digest;
   }
-  flush(): void { this.out.flush(); }
+  flush(): void {
+    this.out.flush();
+  }
 }
 
 /**
@@ -195,20 +257,25 @@ function lastLineSha256(fd: number, file: string): string {
   const block = Buffer.allocUnsafe(BLOCK);
   readAt(fd, block, 1, size - 1);
   if (block[0] !== 0x0a) {
-    throw new UserError(`audit log ${file} ends with an incomplete line (no final newline: a write was cut short); ` +
-      `refusing to chain onto it. Run \`retention audit verify ${file}\`, keep a copy of the file, and remove the incomplete last line`);
+    throw new UserError(
+      `audit log ${file} ends with an incomplete line (no final newline: a write was cut short); ` +
+        `refusing to chain onto it. Run \`retention audit verify ${file}\`, keep a copy of the file, and remove the incomplete last line`,
+    );
   }
   const end = size - 1;
   let start = 0;
-  for (let pos = end; pos > 0;) {
+  for (let pos = end; pos > 0; ) {
     const n = Math.min(BLOCK, pos);
     readAt(fd, block, n, pos - n);
     const i = block.subarray(0, n).lastIndexOf(0x0a);
-    if (i >= 0) { start = pos - n + i + 1; break; }
+    if (i >= 0) {
+      start = pos - n + i + 1;
+      break;
+    }
     pos -= n;
   }
   const hash = createHash('sha256');
-  for (let off = start; off < end;) {
+  for (let off = start; off < end; ) {
     const n = Math.min(BLOCK, end - off);
     readAt(fd, block, n, off);
     hash.update(block.subarray(0, n));
@@ -218,7 +285,7 @@ function lastLineSha256(fd: number, file: string): string {
 }
 
 function readAt(fd: number, buf: Buffer, length: number, position: number): void {
-  for (let got = 0; got < length;) {
+  for (let got = 0; got < length; ) {
     const n = readSync(fd, buf, got, length - got, position + got);
     if (n === 0) throw new Error(`unexpected end of file at byte ${position + got}`);
     got += n;

@@ -65,12 +65,16 @@ export async function verifyAuditLog(file: string): Promise<ChainResult> {
     const digest = hash.digest('hex');
     const problem = check(lines, head.subarray(0, headLen), lineLen, lastByte, expected, chained > 0);
     if (problem === 'legacy') legacy++;
-    else if (problem) { problems.push({ severity: 'error', line: lines, message: problem }); broken = true; }
-    else chained++;
+    else if (problem) {
+      problems.push({ severity: 'error', line: lines, message: problem });
+      broken = true;
+    } else chained++;
     expected = digest;
     lastLineSha256 = digest;
     hash = createHash('sha256');
-    headLen = 0; lineLen = 0; lastByte = -1;
+    headLen = 0;
+    lineLen = 0;
+    lastByte = -1;
   };
 
   try {
@@ -89,17 +93,29 @@ export async function verifyAuditLog(file: string): Promise<ChainResult> {
   }
 
   if (!broken && lineLen > 0) {
-    problems.push({ severity: 'error', line: lines + 1, message: 'torn last line: it has no final newline (a write was cut short); keep a copy of the file and remove that line before the next purge' });
+    problems.push({
+      severity: 'error',
+      line: lines + 1,
+      message:
+        'torn last line: it has no final newline (a write was cut short); keep a copy of the file and remove that line before the next purge',
+    });
     lines++;
     broken = true;
   }
   if (legacy > 0) {
     const which = legacy === 1 ? 'line 1 comes' : `lines 1-${legacy} come`;
     const cover = chained > 0 ? `; only line ${legacy} is covered, by the prev of line ${legacy + 1}` : '';
-    problems.unshift({ severity: 'warning', line: 1, message: `${which} before the chain starts and ${legacy === 1 ? 'is' : 'are'} not chained (older format, no "prev")${cover}` });
+    problems.unshift({
+      severity: 'warning',
+      line: 1,
+      message: `${which} before the chain starts and ${legacy === 1 ? 'is' : 'are'} not chained (older format, no "prev")${cover}`,
+    });
   }
   if (!broken && lines > 0 && chained === 0) {
-    problems.push({ severity: 'error', message: `no line is chained: none starts with ${PREV_FIELD}<sha256>"; this is not an audit log with receipts` });
+    problems.push({
+      severity: 'error',
+      message: `no line is chained: none starts with ${PREV_FIELD}<sha256>"; this is not an audit log with receipts`,
+    });
     broken = true;
   }
   return { file, lines, chained, intact: !broken, lastLineSha256, problems };
@@ -109,7 +125,14 @@ export async function verifyAuditLog(file: string): Promise<ChainResult> {
  * Why line n breaks the chain, 'legacy' for an unchained line before the chain starts, or
  * undefined when it is a well-formed chained line whose prev is `expected`.
  */
-function check(n: number, head: Buffer, length: number, lastByte: number, expected: string, chainStarted: boolean): string | 'legacy' | undefined {
+function check(
+  n: number,
+  head: Buffer,
+  length: number,
+  lastByte: number,
+  expected: string,
+  chainStarted: boolean,
+): string | 'legacy' | undefined {
   const hasPrev = head.subarray(0, PREV_FIELD.length).toString('latin1') === PREV_FIELD;
   if (!hasPrev && !chainStarted) return 'legacy';
   if (length === 0) return 'empty line: not chained';

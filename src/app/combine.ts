@@ -14,11 +14,13 @@ export function combineDatasets(policies: readonly Policy[]): Map<string, Datase
       if (prev) {
         const a = prev.dataset;
         if (!sameDatasetSettings(a, d)) {
-          throw new UserError(`dataset "${d.name}" is declared differently by policy ${a.policy} (${a.loc.file}:${a.loc.line}) and policy ${d.policy} (${d.loc.file}:${d.loc.line}); key, hold and timestamps must agree`);
+          throw new UserError(
+            `dataset "${d.name}" is declared differently by policy ${a.policy} (${a.loc.file}:${a.loc.line}) and policy ${d.policy} (${d.loc.file}:${d.loc.line}); key, hold and timestamps must agree`,
+          );
         }
       } else out.set(d.name, { dataset: d, rules: [] });
     }
-    for (const r of p.rules) (out.get(r.dataset)!.rules as typeof r[]).push(r);
+    for (const r of p.rules) (out.get(r.dataset)!.rules as (typeof r)[]).push(r);
   }
   return out;
 }
@@ -33,7 +35,8 @@ export function namedColumns(ds: DatasetRules): { column: string; what: string }
     const at = `rule ${r.id} (${r.loc.file}:${r.loc.line})`;
     for (const c of r.from) named.push({ column: c, what: `from of ${at}` });
     for (const w of r.where) named.push({ column: w.column, what: `where of ${at}` });
-    for (const p of [r.deleteAfter, r.redactAfter, r.keepFor]) if (p?.kind === 'column') named.push({ column: p.column, what: `period column of ${at}` });
+    for (const p of [r.deleteAfter, r.redactAfter, r.keepFor])
+      if (p?.kind === 'column') named.push({ column: p.column, what: `period column of ${at}` });
     for (const c of r.redact) named.push({ column: c, what: `redact of ${at}` });
   }
   return named;

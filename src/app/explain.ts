@@ -42,26 +42,47 @@ export async function explain(o: ExplainOptions): Promise<ExplainResult> {
     if (!info) throw new UserError(`${source.path} has no dataset "${o.dataset}"`);
     const columns = [...new Set(namedColumns(rules).map((n) => n.column))];
     const missing = columns.filter((c) => !info.columns.includes(c));
-    if (missing.length) throw new UserError(`${info.location} has no column ${missing.map((c) => `"${c}"`).join(', ')}, which the policies name`);
+    if (missing.length)
+      throw new UserError(`${info.location} has no column ${missing.map((c) => `"${c}"`).join(', ')}, which the policies name`);
     const keyColumn = rules.dataset.key;
     const keyAt = keyColumn === undefined ? columns.length : columns.indexOf(keyColumn);
     let found: Record<string, unknown> | undefined;
-    let referenced = false, rewritable = true;
+    let referenced = false,
+      rewritable = true;
     let matches = 0;
     const isIt = (row: Row) => asText(row[keyAt]) === o.key;
-    await source.scan(o.dataset, columns, (row) => {
-      if (!isIt(row)) return;
-      matches++;
-      found ??= Object.fromEntries(columns.map((c, i) => [c, row[i]]));
-      referenced = info.referencedBy.length > 0 && Boolean(row[columns.length + 1]);
-      rewritable = source.rewritable?.() ?? true;
-    }, { candidate: isIt, going: goingOf([...datasets].filter(([name]) => source.datasets().has(name)).map(([name, r]) => [name, compileDecider(r, asOf, { nextDue: false })] as const)) });
-    if (!found) throw new UserError(`no record with ${keyColumn ?? (source.kind === 'csv' ? 'line number' : 'rowid')} "${o.key}" in ${info.location}`);
-    if (matches > 1) throw new UserError(`${matches} records have ${keyColumn} "${o.key}" in ${info.location}; the key does not identify one record`);
+    await source.scan(
+      o.dataset,
+      columns,
+      (row) => {
+        if (!isIt(row)) return;
+        matches++;
+        found ??= Object.fromEntries(columns.map((c, i) => [c, row[i]]));
+        referenced = info.referencedBy.length > 0 && Boolean(row[columns.length + 1]);
+        rewritable = source.rewritable?.() ?? true;
+      },
+      {
+        candidate: isIt,
+        going: goingOf(
+          [...datasets]
+            .filter(([name]) => source.datasets().has(name))
+            .map(([name, r]) => [name, compileDecider(r, asOf, { nextDue: false })] as const),
+        ),
+      },
+    );
+    if (!found)
+      throw new UserError(
+        `no record with ${keyColumn ?? (source.kind === 'csv' ? 'line number' : 'rowid')} "${o.key}" in ${info.location}`,
+      );
+    if (matches > 1)
+      throw new UserError(`${matches} records have ${keyColumn} "${o.key}" in ${info.location}; the key does not identify one record`);
     const values = found;
     // As purge decides: a record others still refer to is not deleted (the database would refuse).
     const evaluated = evaluate(rules, (c) => values[c], asOf, { referenced });
-    let trace = evaluated.decision.reason === 'referenced' ? { ...evaluated, decision: { ...evaluated.decision, problem: `referred to by ${referringTables(info)}` } } : evaluated;
+    let trace =
+      evaluated.decision.reason === 'referenced'
+        ? { ...evaluated, decision: { ...evaluated.decision, problem: `referred to by ${referringTables(info)}` } }
+        : evaluated;
     // As purge decides: a record the source cannot rewrite exactly is not redacted.
     if (trace.decision.action === 'redact' && !rewritable) {
       trace = { ...trace, decision: notRewritable(trace.decision) };
@@ -71,4 +92,3 @@ export async function explain(o: ExplainOptions): Promise<ExplainResult> {
     source.close();
   }
 }
-

@@ -13,14 +13,20 @@ export interface SourceOptions {
 /** A SQLite file (by extension or header), a CSV file, or a directory of CSV files. */
 export function openSource(path: string, options: SourceOptions): Source {
   let st;
-  try { st = statSync(path); } catch { throw new UserError(`source ${path} does not exist`); }
+  try {
+    st = statSync(path);
+  } catch {
+    throw new UserError(`source ${path} does not exist`);
+  }
   const delimiter = options.delimiter ?? ',';
   if (st.isDirectory()) return new CsvSource(path, { delimiter, lockTimeoutMs: options.lockTimeoutMs });
   // Opening a pipe would wait for a writer; a device is no data set either.
   if (!st.isFile()) throw new UserError(`source ${path} is not a regular file or a directory`);
   if (/\.(db|sqlite3?)$/i.test(path) || hasSqliteHeader(path)) return new SqliteSource(path, options);
   if (/\.csv$/i.test(path)) return new CsvSource(path, { delimiter, lockTimeoutMs: options.lockTimeoutMs });
-  throw new UserError(`cannot tell what ${path} is: give a SQLite database (.db, .sqlite, .sqlite3), a .csv file or a directory of .csv files`);
+  throw new UserError(
+    `cannot tell what ${path} is: give a SQLite database (.db, .sqlite, .sqlite3), a .csv file or a directory of .csv files`,
+  );
 }
 
 function hasSqliteHeader(path: string): boolean {
@@ -29,6 +35,10 @@ function hasSqliteHeader(path: string): boolean {
     try {
       const b = Buffer.alloc(SQLITE_MAGIC.length);
       return readSync(fd, b, 0, b.length, 0) === b.length && b.equals(SQLITE_MAGIC);
-    } finally { closeSync(fd); }
-  } catch { return false; }
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
 }

@@ -16,7 +16,11 @@ export interface PlanHeader {
   readonly createdAt: string;
   readonly asOf: string;
   /** The source it was made on: its resolved real path and kind; applying it elsewhere is refused. */
-  readonly source: { readonly path: string; readonly kind: string; readonly fingerprint: Record<string, { size: number; mtimeMs: number }> };
+  readonly source: {
+    readonly path: string;
+    readonly kind: string;
+    readonly fingerprint: Record<string, { size: number; mtimeMs: number }>;
+  };
   readonly policies: readonly { readonly name: string; readonly file: string; readonly sha256: string }[];
   readonly datasets: readonly DatasetSummary[];
 }
@@ -58,13 +62,20 @@ export const bigintAsText = (_k: string, v: unknown) => (typeof v === 'bigint' ?
 
 export function fingerprint(paths: readonly string[]): PlanHeader['source']['fingerprint'] {
   const out: Record<string, { size: number; mtimeMs: number }> = {};
-  for (const p of paths) { const st = statSync(p); out[resolve(p)] = { size: st.size, mtimeMs: st.mtimeMs }; }
+  for (const p of paths) {
+    const st = statSync(p);
+    out[resolve(p)] = { size: st.size, mtimeMs: st.mtimeMs };
+  }
   return out;
 }
 
 /** The path a source is known by in a plan: resolved through symbolic links, so two names of one file agree. */
 export function sourceIdentity(path: string): string {
-  try { return realpathSync(path); } catch { return resolve(path); }
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
 }
 
 /**
@@ -75,7 +86,11 @@ export function sourceIdentity(path: string): string {
 export async function writePlan(file: string, header: PlanHeader, records: Spool): Promise<void> {
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
   let fd: number;
-  try { fd = openSync(tmp, 'w', 0o600); } catch (e) { throw new UserError(`cannot write plan ${file}: ${(e as Error).message}`); }
+  try {
+    fd = openSync(tmp, 'w', 0o600);
+  } catch (e) {
+    throw new UserError(`cannot write plan ${file}: ${(e as Error).message}`);
+  }
   try {
     const out = new BufferedWriter(fd);
     out.write(JSON.stringify(header) + '\n');
@@ -85,8 +100,16 @@ export async function writePlan(file: string, header: PlanHeader, records: Spool
     closeSync(fd);
     renameSync(tmp, file);
   } catch (e) {
-    try { closeSync(fd); } catch { /* closed */ }
-    try { unlinkSync(tmp); } catch { /* gone */ }
+    try {
+      closeSync(fd);
+    } catch {
+      /* closed */
+    }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* gone */
+    }
     throw new UserError(`cannot write plan ${file}: ${(e as Error).message}`);
   }
 }
@@ -102,10 +125,13 @@ export function readPlanHeader(file: string): PlanHeader {
 export function checkPolicyHashes(header: PlanHeader): void {
   for (const p of header.policies) {
     let now: string;
-    try { now = createHash('sha256').update(readFileSync(p.file)).digest('hex'); } catch {
+    try {
+      now = createHash('sha256').update(readFileSync(p.file)).digest('hex');
+    } catch {
       throw new PlanMismatchError(`policy file ${p.file} of the plan is gone; make a new plan (nothing was changed)`);
     }
-    if (now !== p.sha256) throw new PlanMismatchError(`policy file ${p.file} changed since the plan was made; review a new plan (nothing was changed)`);
+    if (now !== p.sha256)
+      throw new PlanMismatchError(`policy file ${p.file} changed since the plan was made; review a new plan (nothing was changed)`);
   }
 }
 
@@ -113,14 +139,18 @@ export function checkPolicyHashes(header: PlanHeader): void {
 export function checkSamePolicies(header: PlanHeader, policies: readonly Policy[]): void {
   const planned = new Set(header.policies.map((p) => p.file));
   const extra = policies.filter((p) => !planned.has(resolve(p.file)));
-  if (extra.length) throw new PlanMismatchError(`policies ${extra.map((p) => p.file).join(', ')} were not part of the plan (nothing was changed)`);
+  if (extra.length)
+    throw new PlanMismatchError(`policies ${extra.map((p) => p.file).join(', ')} were not part of the plan (nothing was changed)`);
 }
 
 /** Exit 5 when the source given is not the one the plan was made on. */
 export function checkSameSource(header: PlanHeader, path: string, kind: string): void {
-  const given = sourceIdentity(path), planned = sourceIdentity(header.source.path);
+  const given = sourceIdentity(path),
+    planned = sourceIdentity(header.source.path);
   if (given !== planned || kind !== header.source.kind) {
-    throw new PlanMismatchError(`the plan was made on ${header.source.kind} source ${header.source.path}, not on ${kind} source ${given}; a plan acts only on the source it was reviewed on (nothing was changed)`);
+    throw new PlanMismatchError(
+      `the plan was made on ${header.source.kind} source ${header.source.path}, not on ${kind} source ${given}; a plan acts only on the source it was reviewed on (nothing was changed)`,
+    );
   }
 }
 
@@ -131,25 +161,37 @@ export function* planRecords(file: string, dataset: string): Generator<PlanRecor
     for (let line = r.reader.next(); line !== undefined; line = r.reader.next()) {
       if (line === '') continue;
       let rec: PlanRecord;
-      try { rec = JSON.parse(line) as PlanRecord; } catch {
+      try {
+        rec = JSON.parse(line) as PlanRecord;
+      } catch {
         throw new UserError(`${file}: not a plan made by retention (a record line is not JSON)`);
       }
       if (rec.dataset === dataset) yield rec;
     }
-  } finally { r.close(); }
+  } finally {
+    r.close();
+  }
 }
 
 function openPlan(file: string): { header: PlanHeader; reader: LineReader; close(): void } {
   let reader: LineReader;
-  try { reader = new LineReader(file); } catch (e) { throw new UserError(`cannot read plan ${file}: ${(e as Error).message}`); }
+  try {
+    reader = new LineReader(file);
+  } catch (e) {
+    throw new UserError(`cannot read plan ${file}: ${(e as Error).message}`);
+  }
   let header: PlanHeader;
-  try { header = JSON.parse(reader.next() ?? '') as PlanHeader; } catch {
+  try {
+    header = JSON.parse(reader.next() ?? '') as PlanHeader;
+  } catch {
     reader.close();
     throw new UserError(`${file} is not a plan made by retention purge --plan-out`);
   }
   if (header.format !== PLAN_FORMAT) {
     reader.close();
-    throw new UserError(`${file} is not a plan of format ${PLAN_FORMAT}${typeof header.format === 'string' ? ` (it is ${header.format}: make it again with this version)` : ''}`);
+    throw new UserError(
+      `${file} is not a plan of format ${PLAN_FORMAT}${typeof header.format === 'string' ? ` (it is ${header.format}: make it again with this version)` : ''}`,
+    );
   }
   return { header, reader, close: () => reader.close() };
 }

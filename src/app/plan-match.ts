@@ -26,10 +26,15 @@ export class PlannedRecords {
     this.db = new Database(join(this.dir, 'plan.db'));
     this.db.pragma('journal_mode = OFF');
     this.db.pragma('synchronous = OFF');
-    this.db.exec('CREATE TABLE planned (id INTEGER PRIMARY KEY, match TEXT NOT NULL, hash TEXT NOT NULL, rec TEXT NOT NULL, used INTEGER NOT NULL DEFAULT 0)');
+    this.db.exec(
+      'CREATE TABLE planned (id INTEGER PRIMARY KEY, match TEXT NOT NULL, hash TEXT NOT NULL, rec TEXT NOT NULL, used INTEGER NOT NULL DEFAULT 0)',
+    );
     const ins = this.db.prepare('INSERT INTO planned (match, hash, rec) VALUES (?, ?, ?)');
     this.db.transaction(() => {
-      for (const r of planRecords(file, dataset)) { ins.run(r.match, r.values, JSON.stringify(r)); this.mark(r.match); }
+      for (const r of planRecords(file, dataset)) {
+        ins.run(r.match, r.values, JSON.stringify(r));
+        this.mark(r.match);
+      }
     })();
     this.db.exec('CREATE INDEX planned_match ON planned (match, used)');
     this.find = this.db.prepare('SELECT id, rec FROM planned WHERE match = ? AND used = 0 ORDER BY id LIMIT 1');
@@ -64,6 +69,12 @@ export class PlannedRecords {
     for (let i = 0; i < match.length; i++) h = Math.imul(h ^ match.charCodeAt(i), 0x01000193);
     return (h >>> 0) & 0xffffff;
   }
-  private mark(match: string): void { const b = this.bit(match); this.maybe[b >>> 5] |= 1 << (b & 31); }
-  private mayHave(match: string): boolean { const b = this.bit(match); return (this.maybe[b >>> 5] & (1 << (b & 31))) !== 0; }
+  private mark(match: string): void {
+    const b = this.bit(match);
+    this.maybe[b >>> 5] |= 1 << (b & 31);
+  }
+  private mayHave(match: string): boolean {
+    const b = this.bit(match);
+    return (this.maybe[b >>> 5] & (1 << (b & 31))) !== 0;
+  }
 }

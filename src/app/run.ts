@@ -14,7 +14,21 @@ import { policiesForRun } from './load-policies.js';
 import { goingOf, notRewritable, referringTables } from './source-facts.js';
 import { openSource } from './open-source.js';
 import { Tally, type DatasetSummary } from './tally.js';
-import { bigintAsText, checkPolicyHashes, checkSamePolicies, checkSameSource, fingerprint, PLAN_FORMAT, PlanMismatchError, readPlanHeader, sourceIdentity, valuesHash, writePlan, type PlanHeader, type PlanRecord } from './plan-file.js';
+import {
+  bigintAsText,
+  checkPolicyHashes,
+  checkSamePolicies,
+  checkSameSource,
+  fingerprint,
+  PLAN_FORMAT,
+  PlanMismatchError,
+  readPlanHeader,
+  sourceIdentity,
+  valuesHash,
+  writePlan,
+  type PlanHeader,
+  type PlanRecord,
+} from './plan-file.js';
 import { PlannedRecords, type SkipReason } from './plan-match.js';
 import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -45,7 +59,13 @@ export interface RunOptions {
   /** Let a purge act at an asOf later than now (it deletes what is not due yet). */
   readonly allowFutureAsOf?: boolean;
   /** Progress of long scans, for a terminal. */
-  readonly progress?: (phase: 'checking' | 'scanning' | 'purging', dataset: string, done: number, total: number, unit: 'rows' | 'bytes') => void;
+  readonly progress?: (
+    phase: 'checking' | 'scanning' | 'purging',
+    dataset: string,
+    done: number,
+    total: number,
+    unit: 'rows' | 'bytes',
+  ) => void;
   /** With dry-run: write the reviewed plan here. */
   readonly planOut?: string;
   /** Apply exactly this plan (its policies, source and asOf). */
@@ -104,7 +124,12 @@ const INVALID_SAMPLES = 10;
 export async function run(o: RunOptions): Promise<RunResult> {
   // The audit log first: a purge that has one leaves a run line however it ends.
   const audit = o.mode === 'purge' && o.auditLog ? openAuditLog(o) : undefined;
-  const record: RunLine = { run: randomUUID(), tool: `retention ${o.toolVersion ?? ''}`.trim(), policies: [], ...(o.plan ? { plan: resolve(o.plan) } : {}) };
+  const record: RunLine = {
+    run: randomUUID(),
+    tool: `retention ${o.toolVersion ?? ''}`.trim(),
+    policies: [],
+    ...(o.plan ? { plan: resolve(o.plan) } : {}),
+  };
   const committed = { deleted: 0, redacted: 0 };
   try {
     const result = await runWith(o, audit, record, committed);
@@ -112,9 +137,17 @@ export async function run(o: RunOptions): Promise<RunResult> {
     return result;
   } catch (e) {
     if (audit) {
-      const outcome: Outcome = e instanceof InterruptedError ? 'interrupted' : e instanceof CapError || e instanceof PlanMismatchError ? 'refused' : 'failed';
-      if (e instanceof PartialChangeError || e instanceof InterruptedError) { committed.deleted += e.committed.deleted; committed.redacted += e.committed.redacted; }
-      try { audit.runEnded(record, o.clock(), outcome, committed, (e as Error).message); } catch { /* the first error is the one to report */ }
+      const outcome: Outcome =
+        e instanceof InterruptedError ? 'interrupted' : e instanceof CapError || e instanceof PlanMismatchError ? 'refused' : 'failed';
+      if (e instanceof PartialChangeError || e instanceof InterruptedError) {
+        committed.deleted += e.committed.deleted;
+        committed.redacted += e.committed.redacted;
+      }
+      try {
+        audit.runEnded(record, o.clock(), outcome, committed, (e as Error).message);
+      } catch {
+        /* the first error is the one to report */
+      }
     }
     throw e;
   } finally {
@@ -124,11 +157,20 @@ export async function run(o: RunOptions): Promise<RunResult> {
 
 function openAuditLog(o: RunOptions): AuditLog {
   const key = loadAuditKey(o.auditKey!, true);
-  if (key.created) o.log.warn({ key: key.file }, `created the audit key ${key.file}: receipts hash keys with it, and audit find needs it; back it up and keep it apart from the audit log`);
+  if (key.created)
+    o.log.warn(
+      { key: key.file },
+      `created the audit key ${key.file}: receipts hash keys with it, and audit find needs it; back it up and keep it apart from the audit log`,
+    );
   return new AuditLog(o.auditLog!, key);
 }
 
-async function runWith(o: RunOptions, audit: AuditLog | undefined, record: RunLine, committed: { deleted: number; redacted: number }): Promise<RunResult> {
+async function runWith(
+  o: RunOptions,
+  audit: AuditLog | undefined,
+  record: RunLine,
+  committed: { deleted: number; redacted: number },
+): Promise<RunResult> {
   const plan = o.plan ? readPlanHeader(o.plan) : undefined;
   // A changed policy is exit 5 even if it no longer loads, so hashes are compared first.
   if (plan) checkPolicyHashes(plan);
@@ -140,7 +182,10 @@ async function runWith(o: RunOptions, audit: AuditLog | undefined, record: RunLi
   record.asOf = asOf.toISO()!;
   // A purge acts on the present: records due only at a later instant must not go now.
   if (o.mode === 'purge' && asOf.toMillis() > o.now.toMillis() && !o.allowFutureAsOf) {
-    throw new UserError(`asOf ${asOf.toISO()} is later than now (${o.now.setZone(asOf.zone).toISO()}): a purge would delete records that are not due yet; use report or --dry-run to look ahead, or give --allow-future-as-of if this is really meant`, 2);
+    throw new UserError(
+      `asOf ${asOf.toISO()} is later than now (${o.now.setZone(asOf.zone).toISO()}): a purge would delete records that are not due yet; use report or --dry-run to look ahead, or give --allow-future-as-of if this is really meant`,
+      2,
+    );
   }
   const sourcePath = o.source || plan?.source.path;
   if (!sourcePath) throw new UserError('give --source', 2);
@@ -157,7 +202,9 @@ async function runWith(o: RunOptions, audit: AuditLog | undefined, record: RunLi
     const reading = (p: Prepared): ReadOptions => ({ ...p.read, going, signal: o.signal });
     if (o.mode === 'purge') for (const note of source.lock()) o.log.warn({ source: acted }, note);
     const progress = o.progress;
-    const phase = (name: 'checking' | 'scanning' | 'purging') => { if (progress) source.onProgress = (d, done, total, unit) => progress(name, d, done, total, unit); };
+    const phase = (name: 'checking' | 'scanning' | 'purging') => {
+      if (progress) source.onProgress = (d, done, total, unit) => progress(name, d, done, total, unit);
+    };
     phase('checking');
     if (o.mode === 'purge') {
       const capped = o.maxDelete !== undefined || o.maxDeletePercent !== undefined;
@@ -194,7 +241,12 @@ async function runWith(o: RunOptions, audit: AuditLog | undefined, record: RunLi
       const decide = (row: Row): Decision => note(p.decide(row), row);
       const started = performance.now();
       // Receipts per committed batch: a rolled-back batch's keys get none.
-      const writing: ReadOptions = { ...p.read, signal: o.signal, afterCommit: () => audit?.commit(asOf.toISO()!, o.clock()), afterRollback: () => audit?.discard() };
+      const writing: ReadOptions = {
+        ...p.read,
+        signal: o.signal,
+        afterCommit: () => audit?.commit(asOf.toISO()!, o.clock()),
+        afterRollback: () => audit?.discard(),
+      };
       try {
         if (o.mode === 'purge' && o.plan) {
           const follow = followPlan(o.plan, name, p, note, tally);
@@ -202,8 +254,13 @@ async function runWith(o: RunOptions, audit: AuditLog | undefined, record: RunLi
             const done = await source.apply(name, p.layout, follow.act, writing);
             tally.summary.skipped = follow.finish();
             count(committed, done);
-            o.log.info({ dataset: name, ...done, skipped: tally.summary.skipped, ms: Math.round(performance.now() - started) }, 'plan applied');
-          } finally { follow.close(); }
+            o.log.info(
+              { dataset: name, ...done, skipped: tally.summary.skipped, ms: Math.round(performance.now() - started) },
+              'plan applied',
+            );
+          } finally {
+            follow.close();
+          }
         } else if (o.mode === 'purge') {
           const done = await source.apply(name, p.layout, (row) => toAct(decide(row), p.layout), writing);
           count(committed, done);
@@ -217,9 +274,16 @@ async function runWith(o: RunOptions, audit: AuditLog | undefined, record: RunLi
         throw e;
       }
       if (tally.summary.referenced) {
-        o.log.warn({ dataset: name, referenced: tally.summary.referenced, by: referringTables(p.info) }, 'records due for deletion kept: rows of other tables still refer to them');
+        o.log.warn(
+          { dataset: name, referenced: tally.summary.referenced, by: referringTables(p.info) },
+          'records due for deletion kept: rows of other tables still refer to them',
+        );
       }
-      if (tally.summary.invalid > INVALID_SAMPLES) o.log.warn({ dataset: name, invalid: tally.summary.invalid }, `${tally.summary.invalid} records kept because a value could not be read (first ${INVALID_SAMPLES} logged)`);
+      if (tally.summary.invalid > INVALID_SAMPLES)
+        o.log.warn(
+          { dataset: name, invalid: tally.summary.invalid },
+          `${tally.summary.invalid} records kept because a value could not be read (first ${INVALID_SAMPLES} logged)`,
+        );
       tally.setNextDue(p.decider.nextDue());
       summaries.push(tally.summary);
     }
@@ -234,18 +298,29 @@ async function runWith(o: RunOptions, audit: AuditLog | undefined, record: RunLi
       }
     }
     if (planSpool && o.planOut) {
-      await writePlan(o.planOut, {
-        format: PLAN_FORMAT, createdAt: new Date(o.now.toMillis()).toISOString(), asOf: asOf.toISO()!,
-        source: { path: acted, kind: source.kind, fingerprint: fingerprint(source.files()) },
-        policies: policies.map((p) => ({ name: p.name, file: resolve(p.file), sha256: p.sha256 })),
-        datasets: summaries,
-      }, planSpool);
+      await writePlan(
+        o.planOut,
+        {
+          format: PLAN_FORMAT,
+          createdAt: new Date(o.now.toMillis()).toISOString(),
+          asOf: asOf.toISO()!,
+          source: { path: acted, kind: source.kind, fingerprint: fingerprint(source.files()) },
+          policies: policies.map((p) => ({ name: p.name, file: resolve(p.file), sha256: p.sha256 })),
+          datasets: summaries,
+        },
+        planSpool,
+      );
       o.log.info({ plan: o.planOut, records: planSpool.count }, 'plan written');
     }
     // The dry run shows what the real run does, and with these caps that is a refusal.
     let refused: string | undefined;
     if (o.mode === 'dry-run') {
-      try { checkCaps(summaries, o.maxDelete, o.maxDeletePercent); } catch (e) { if (e instanceof CapError) refused = e.message; else throw e; }
+      try {
+        checkCaps(summaries, o.maxDelete, o.maxDeletePercent);
+      } catch (e) {
+        if (e instanceof CapError) refused = e.message;
+        else throw e;
+      }
     }
     return { asOf, mode: o.mode, source: { kind: source.kind, path: acted }, datasets: summaries, records, refused, residue };
   } finally {
@@ -259,13 +334,24 @@ const count = (total: { deleted: number; redacted: number }, done: { deleted: nu
 };
 
 /** What a run stopped by a signal did: the datasets done, the one under way, the ones not started. */
-function interrupted(signal: AbortSignal, done: readonly DatasetSummary[], prepared: readonly Prepared[], current: string, committed = { deleted: 0, redacted: 0 }): InterruptedError {
+function interrupted(
+  signal: AbortSignal,
+  done: readonly DatasetSummary[],
+  prepared: readonly Prepared[],
+  current: string,
+  committed = { deleted: 0, redacted: 0 },
+): InterruptedError {
   const parts = done.map((d) => `${d.dataset}: ${d.delete} deleted, ${d.redact} redacted`);
-  if (committed.deleted + committed.redacted > 0) parts.push(`${current}: ${committed.deleted} deleted, ${committed.redacted} redacted before it stopped`);
+  if (committed.deleted + committed.redacted > 0)
+    parts.push(`${current}: ${committed.deleted} deleted, ${committed.redacted} redacted before it stopped`);
   const rest = prepared.map((p) => p.info.name).slice(done.length + (committed.deleted + committed.redacted > 0 ? 1 : 0));
   const what = parts.length ? `committed: ${parts.join('; ')}` : 'nothing was changed';
   const total = done.reduce((t, d) => ({ deleted: t.deleted + d.delete, redacted: t.redacted + d.redact }), committed);
-  return new InterruptedError(`interrupted by ${signal.reason}, after the batch in progress; ${what}${rest.length ? `; not done: ${rest.join(', ')}` : ''}. Run it again to finish`, String(signal.reason), total);
+  return new InterruptedError(
+    `interrupted by ${signal.reason}, after the batch in progress; ${what}${rest.length ? `; not done: ${rest.join(', ')}` : ''}. Run it again to finish`,
+    String(signal.reason),
+    total,
+  );
 }
 
 /**
@@ -288,72 +374,121 @@ async function countAll(source: Source, prepared: readonly Prepared[], reading: 
   const counts: DatasetSummary[] = [];
   for (const p of prepared) {
     const tally = new Tally(p.rules.dataset.name, p.rules.rules);
-    await source.scan(p.rules.dataset.name, p.layout, (row) => { tally.add(p.decide(row)); }, reading(p));
+    await source.scan(
+      p.rules.dataset.name,
+      p.layout,
+      (row) => {
+        tally.add(p.decide(row));
+      },
+      reading(p),
+    );
     counts.push(tally.summary);
   }
   return counts;
 }
 
-function prepare(source: Source, datasets: Map<string, DatasetRules>, asOf: DateTime, log: Logger, acting: boolean, requireAll: boolean): Prepared[] {
+function prepare(
+  source: Source,
+  datasets: Map<string, DatasetRules>,
+  asOf: DateTime,
+  log: Logger,
+  acting: boolean,
+  requireAll: boolean,
+): Prepared[] {
   const present = source.datasets();
   const missing: string[] = [];
   const problems: string[] = [];
   const prepared: Prepared[] = [];
   for (const [name, rules] of datasets) {
     const info = present.get(name);
-    if (!info) { missing.push(name); continue; }
+    if (!info) {
+      missing.push(name);
+      continue;
+    }
     for (const { column, what } of namedColumns(rules)) {
       if (!info.columns.includes(column)) problems.push(`${info.location} has no column "${column}" (named as ${what})`);
-      else if (what.startsWith('redact') && info.notNull.has(column)) problems.push(`${info.location}: column "${column}" is NOT NULL, so it cannot be redacted (named as ${what})`);
+      else if (what.startsWith('redact') && info.notNull.has(column))
+        problems.push(`${info.location}: column "${column}" is NOT NULL, so it cannot be redacted (named as ${what})`);
     }
     if (acting && info.unwritable) problems.push(info.unwritable);
     if (acting) {
-      const deletes = rules.rules.some((r) => r.deleteAfter), redacts = new Set(rules.rules.flatMap((r) => r.redact));
-      const fired = [...(deletes ? info.triggers?.delete ?? [] : []), ...(redacts.size ? info.triggers?.update ?? [] : [])];
-      if (fired.length) problems.push(`${info.location}: its triggers ${[...new Set(fired)].join(', ')} would run on the purge's deletes or updates and change data no policy decided on; purge a copy without them, or drop them for the purge`);
+      const deletes = rules.rules.some((r) => r.deleteAfter),
+        redacts = new Set(rules.rules.flatMap((r) => r.redact));
+      const fired = [...(deletes ? (info.triggers?.delete ?? []) : []), ...(redacts.size ? (info.triggers?.update ?? []) : [])];
+      if (fired.length)
+        problems.push(
+          `${info.location}: its triggers ${[...new Set(fired)].join(', ')} would run on the purge's deletes or updates and change data no policy decided on; purge a copy without them, or drop them for the purge`,
+        );
       const keys = (info.keyColumns ?? []).filter((c) => redacts.has(c));
-      if (keys.length) problems.push(`${info.location}: column ${keys.join(', ')} is referred to by other tables' foreign keys, so redacting it would change or break their rows; do not redact key columns`);
+      if (keys.length)
+        problems.push(
+          `${info.location}: column ${keys.join(', ')} is referred to by other tables' foreign keys, so redacting it would change or break their rows; do not redact key columns`,
+        );
     }
     if (acting && info.cascades.length > 0) {
-      problems.push(`${info.location}: deleting its rows would also change rows of ${info.cascades.join(', ')} through foreign keys, which no policy decided on; give those tables their own rules and drop the ON DELETE action, or purge them first`);
+      problems.push(
+        `${info.location}: deleting its rows would also change rows of ${info.cascades.join(', ')} through foreign keys, which no policy decided on; give those tables their own rules and drop the ON DELETE action, or purge them first`,
+      );
     }
     const decider = compileDecider(rules, asOf, { nextDue: !acting });
     const layout = [...decider.columns];
     const key = rules.dataset.key;
     let keyIndex = -1;
-    if (key !== undefined) { keyIndex = layout.indexOf(key); if (keyIndex < 0) { keyIndex = layout.length; layout.push(key); } }
+    if (key !== undefined) {
+      keyIndex = layout.indexOf(key);
+      if (keyIndex < 0) {
+        keyIndex = layout.length;
+        layout.push(key);
+      }
+    }
     // Without a key or a stable reference a record is found again by all its fields.
     else if (!info.stableRef && acting) for (const c of info.columns) if (!layout.includes(c)) layout.push(c);
     // Rows other tables still refer to cannot be deleted (the database refuses): they are kept
     // (or redacted, if that is due too) and counted, in the dry run as in the purge. The source
     // looks references up only for the candidates, rows about to be deleted; SQLite asks about
     // the candidate just before it hands over the same row, so that decision is reused.
-    const ref = layout.length, referenced = layout.length + 1;
+    const ref = layout.length,
+      referenced = layout.length + 1;
     let lastRef: unknown, last: Decision | undefined;
-    const decideRow = info.referencedBy.length === 0 ? decider.decide : (row: Row): Decision => {
-      if (row[referenced]) return decider.decide(row, true);
-      return last !== undefined && row[ref] === lastRef ? last : decider.decide(row);
-    };
+    const decideRow =
+      info.referencedBy.length === 0
+        ? decider.decide
+        : (row: Row): Decision => {
+            if (row[referenced]) return decider.decide(row, true);
+            return last !== undefined && row[ref] === lastRef ? last : decider.decide(row);
+          };
     // A record the source cannot rewrite exactly is not redacted: kept, and counted as doubt.
-    const decide = !source.rewritable ? decideRow : (row: Row): Decision => {
-      const d = decideRow(row);
-      return d.action === 'redact' && !source.rewritable!() ? notRewritable(d) : d;
-    };
+    const decide = !source.rewritable
+      ? decideRow
+      : (row: Row): Decision => {
+          const d = decideRow(row);
+          return d.action === 'redact' && !source.rewritable!() ? notRewritable(d) : d;
+        };
     const read: ReadOptions = {
-      candidate: (row) => { lastRef = row[ref]; last = decider.decide(row); return last.action === 'delete'; },
+      candidate: (row) => {
+        lastRef = row[ref];
+        last = decider.decide(row);
+        return last.action === 'delete';
+      },
       exactColumns: [...(key !== undefined ? [key] : []), ...rules.rules.flatMap((r) => r.where.map((w) => w.column))],
     };
     prepared.push({ rules, decider, layout, keyIndex, decide, read, info });
   }
   // A renamed table would silently stop being purged: a purge names what it cannot find.
   if (requireAll && missing.length > 0 && prepared.length > 0) {
-    problems.push(`${source.path} has no ${missing.length === 1 ? 'dataset' : 'datasets'} ${missing.join(', ')}, which the policies declare; purge the source that holds them, or give --allow-missing-datasets to purge the others`);
+    problems.push(
+      `${source.path} has no ${missing.length === 1 ? 'dataset' : 'datasets'} ${missing.join(', ')}, which the policies declare; purge the source that holds them, or give --allow-missing-datasets to purge the others`,
+    );
   }
-  if (problems.length > 0) throw new UserError(`the source does not match the policies; nothing was read or changed:\n${problems.join('\n')}`);
+  if (problems.length > 0)
+    throw new UserError(`the source does not match the policies; nothing was read or changed:\n${problems.join('\n')}`);
   if (prepared.length === 0) {
-    throw new UserError(`${source.path} holds none of the datasets the policies declare (${[...datasets.keys()].join(', ')}); found: ${[...present.keys()].join(', ') || 'nothing'}`);
+    throw new UserError(
+      `${source.path} holds none of the datasets the policies declare (${[...datasets.keys()].join(', ')}); found: ${[...present.keys()].join(', ') || 'nothing'}`,
+    );
   }
-  if (missing.length > 0) log.warn({ datasets: missing, source: source.path }, 'datasets declared by the policies are not in the source; skipped');
+  if (missing.length > 0)
+    log.warn({ datasets: missing, source: source.path }, 'datasets declared by the policies are not in the source; skipped');
   return referringFirst(prepared, acting);
 }
 
@@ -369,11 +504,17 @@ function referringFirst(prepared: Prepared[], acting: boolean): Prepared[] {
   const visit = (p: Prepared, path: string[]) => {
     if (state.get(p) === 'done') return;
     if (state.get(p) === 'visiting') {
-      if (acting) throw new UserError(`tables ${[...path, p.info.name].join(' <- ')} refer to each other through foreign keys, so a purge cannot check references before it deletes; purge them in separate runs`);
+      if (acting)
+        throw new UserError(
+          `tables ${[...path, p.info.name].join(' <- ')} refer to each other through foreign keys, so a purge cannot check references before it deletes; purge them in separate runs`,
+        );
       return;
     }
     state.set(p, 'visiting');
-    for (const r of p.info.referencedBy) { const c = byName.get(r.table); if (c && c !== p) visit(c, [...path, p.info.name]); }
+    for (const r of p.info.referencedBy) {
+      const c = byName.get(r.table);
+      if (c && c !== p) visit(c, [...path, p.info.name]);
+    }
     state.set(p, 'done');
     out.push(p);
   };
@@ -386,7 +527,10 @@ export function checkCaps(planned: readonly DatasetSummary[], maxDelete: number 
   if (maxDelete !== undefined) {
     const total = planned.reduce((n, d) => n + d.delete, 0);
     if (total > maxDelete) {
-      const per = planned.filter((d) => d.delete > 0).map((d) => `${d.dataset}: ${d.delete}`).join(', ');
+      const per = planned
+        .filter((d) => d.delete > 0)
+        .map((d) => `${d.dataset}: ${d.delete}`)
+        .join(', ');
       throw new CapError(`refused: ${total} records would be deleted (${per}), more than --max-delete ${maxDelete}; nothing was changed`);
     }
   }
@@ -394,7 +538,9 @@ export function checkCaps(planned: readonly DatasetSummary[], maxDelete: number 
     const over = planned.filter((d) => d.delete * 100 > maxDeletePercent * d.scanned);
     if (over.length > 0) {
       const what = over.map((d) => `${d.dataset}: ${d.delete} of ${d.scanned} (${((d.delete * 100) / d.scanned).toFixed(1)}%)`).join(', ');
-      throw new CapError(`refused: more than --max-delete-percent ${maxDeletePercent}% of a dataset would be deleted (${what}); nothing was changed`);
+      throw new CapError(
+        `refused: more than --max-delete-percent ${maxDeletePercent}% of a dataset would be deleted (${what}); nothing was changed`,
+      );
     }
   }
 }
@@ -415,8 +561,15 @@ function recordLine(dataset: string, key: string, d: Decision, p: Prepared, row:
 function planRecord(dataset: string, key: string, d: Decision, p: Prepared, row: Row): PlanRecord {
   const ref = row[p.layout.length] as number | bigint;
   return {
-    dataset, match: matchOf(p, row), ref: typeof ref === 'bigint' ? ref.toString() : ref, key, action: d.action as 'delete' | 'redact', policy: d.rule!.policy,
-    rule: d.rule!.id, ...(d.columns ? { columns: d.columns } : {}), values: valuesHash(row, p.layout.length),
+    dataset,
+    match: matchOf(p, row),
+    ref: typeof ref === 'bigint' ? ref.toString() : ref,
+    key,
+    action: d.action as 'delete' | 'redact',
+    policy: d.rule!.policy,
+    rule: d.rule!.id,
+    ...(d.columns ? { columns: d.columns } : {}),
+    values: valuesHash(row, p.layout.length),
   };
 }
 
@@ -438,22 +591,40 @@ function planAsOf(plan: PlanHeader, asOf: string | undefined, policies: readonly
 function followPlan(file: string, dataset: string, p: Prepared, note: (d: Decision, row: Row) => Decision, tally: Tally) {
   const planned = new PlannedRecords(file, dataset);
   const skipped: Record<SkipReason, number> = { changed: 0, disappeared: 0, held: 0, 'no-longer-due': 0 };
-  const keepAs = (d: Decision): RowAct => { tally.add(d.action === 'keep' ? d : KEPT); return 'keep'; };
+  const keepAs = (d: Decision): RowAct => {
+    tally.add(d.action === 'keep' ? d : KEPT);
+    return 'keep';
+  };
   const act = (row: Row): RowAct => {
     const values = valuesHash(row, p.layout.length);
     const plan = planned.take(matchOf(p, row), values);
     const d = p.decide(row);
     if (!plan) return keepAs(d);
-    if (d.reason === 'held') { skipped.held++; return keepAs(d); }
-    const same = d.action === plan.action && d.rule?.id === plan.rule && d.rule?.policy === plan.policy
-      && JSON.stringify(d.columns ?? null) === JSON.stringify(plan.columns ?? null);
-    if (!same) { skipped['no-longer-due']++; return keepAs(d); }
-    if (values !== plan.values) { skipped.changed++; return keepAs(d); }
+    if (d.reason === 'held') {
+      skipped.held++;
+      return keepAs(d);
+    }
+    const same =
+      d.action === plan.action &&
+      d.rule?.id === plan.rule &&
+      d.rule?.policy === plan.policy &&
+      JSON.stringify(d.columns ?? null) === JSON.stringify(plan.columns ?? null);
+    if (!same) {
+      skipped['no-longer-due']++;
+      return keepAs(d);
+    }
+    if (values !== plan.values) {
+      skipped.changed++;
+      return keepAs(d);
+    }
     return toAct(note(d, row), p.layout);
   };
   return {
     act,
-    finish() { skipped.disappeared = planned.unused(); return skipped; },
+    finish() {
+      skipped.disappeared = planned.unused();
+      return skipped;
+    },
     close: () => planned.close(),
   };
 }

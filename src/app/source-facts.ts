@@ -8,7 +8,12 @@ import type { DatasetInfo, ReadOptions } from '../sources/source.js';
  * is doubt, so the record is kept and counted invalid.
  */
 export function notRewritable(d: Decision): Decision {
-  return { action: 'keep', reason: 'invalid', rule: d.rule, problem: 'the record is not valid UTF-8, so redacting it would change the bytes of its other fields' };
+  return {
+    action: 'keep',
+    reason: 'invalid',
+    rule: d.rule,
+    problem: 'the record is not valid UTF-8, so redacting it would change the bytes of its other fields',
+  };
 }
 
 /** The tables whose rows refer to a dataset, as messages name them. */
@@ -22,8 +27,10 @@ export function referringTables(info: DatasetInfo): string {
  * rows they remove hold no record when the purge reaches it.
  */
 export function goingOf(deciders: Iterable<readonly [string, Decider]>): NonNullable<ReadOptions['going']> {
-  return new Map([...deciders].map(([name, d]) => {
-    const n = d.columns.length;
-    return [name, { columns: d.columns, goes: (row) => d.decide(row, Boolean(row[n + 1])).action === 'delete' }];
-  }));
+  return new Map(
+    [...deciders].map(([name, d]) => {
+      const n = d.columns.length;
+      return [name, { columns: d.columns, goes: (row) => d.decide(row, Boolean(row[n + 1])).action === 'delete' }];
+    }),
+  );
 }

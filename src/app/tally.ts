@@ -45,8 +45,16 @@ export class Tally {
   add(d: Decision): void {
     const s = this.summary;
     s.scanned++;
-    if (d.action === 'delete') { s.delete++; this.byRule.get(d.rule!)!.delete++; return; }
-    if (d.action === 'redact') { s.redact++; for (const r of d.redactRules!) this.byRule.get(r)!.redact++; return; }
+    if (d.action === 'delete') {
+      s.delete++;
+      this.byRule.get(d.rule!)!.delete++;
+      return;
+    }
+    if (d.action === 'redact') {
+      s.redact++;
+      for (const r of d.redactRules!) this.byRule.get(r)!.redact++;
+      return;
+    }
     s.keep++;
     if (d.reason === 'held') s.held++;
     else if (d.reason === 'invalid') s.invalid++;
@@ -55,6 +63,9 @@ export class Tally {
   }
 
   setNextDue(next: Map<Rule, DateTime>): void {
-    for (const [rule, due] of next) { const s = this.byRule.get(rule); if (s) s.nextDue = due.toISO() ?? undefined; }
+    for (const [rule, due] of next) {
+      const s = this.byRule.get(rule);
+      if (s) s.nextDue = due.toISO() ?? undefined;
+    }
   }
 }

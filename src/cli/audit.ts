@@ -44,10 +44,19 @@ export function auditCommand(): Command {
 }
 
 function findText(r: FindResult): string {
-  const out = r.findings.map((f) => `${r.file}:${f.line}: ${f.action === 'delete' ? 'deleted' : 'redacted'} ${f.time} by ${f.policy}/${f.rule}`
-    + `${f.asOf ? ` (asOf ${f.asOf})` : ''}${f.run ? `, run ${f.run}` : ''}${f.unkeyed ? ', an older unkeyed receipt' : ''}\n  ${JSON.stringify(f.receipt)}`);
-  if (r.findings.length === 0) out.push(`no receipt names ${r.dataset} ${JSON.stringify(r.key)} (${r.receipts} receipt line${r.receipts === 1 ? '' : 's'} of ${r.dataset} looked through)`);
-  if (r.otherKeys.length) out.push(`note: ${r.otherKeys.length} run${r.otherKeys.length === 1 ? '' : 's'} of this log made receipts with another audit key (${r.otherKeys.slice(0, 3).join(', ')}${r.otherKeys.length > 3 ? ', …' : ''}); give that key with --audit-key to search them`);
+  const out = r.findings.map(
+    (f) =>
+      `${r.file}:${f.line}: ${f.action === 'delete' ? 'deleted' : 'redacted'} ${f.time} by ${f.policy}/${f.rule}` +
+      `${f.asOf ? ` (asOf ${f.asOf})` : ''}${f.run ? `, run ${f.run}` : ''}${f.unkeyed ? ', an older unkeyed receipt' : ''}\n  ${JSON.stringify(f.receipt)}`,
+  );
+  if (r.findings.length === 0)
+    out.push(
+      `no receipt names ${r.dataset} ${JSON.stringify(r.key)} (${r.receipts} receipt line${r.receipts === 1 ? '' : 's'} of ${r.dataset} looked through)`,
+    );
+  if (r.otherKeys.length)
+    out.push(
+      `note: ${r.otherKeys.length} run${r.otherKeys.length === 1 ? '' : 's'} of this log made receipts with another audit key (${r.otherKeys.slice(0, 3).join(', ')}${r.otherKeys.length > 3 ? ', …' : ''}); give that key with --audit-key to search them`,
+    );
   return out.join('\n') + '\n';
 }
 

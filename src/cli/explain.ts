@@ -4,14 +4,15 @@ import type { Reason } from '../engine/decision.js';
 import { clock, delimiterOption } from './options.js';
 
 const PRINCIPLE: Record<Reason, string> = {
-  'held': 'held: the hold column is set, so the record is never touched',
-  'invalid': 'invalid value: a value could not be read, so the record is kept (never delete on doubt)',
+  held: 'held: the hold column is set, so the record is never touched',
+  invalid: 'invalid value: a value could not be read, so the record is kept (never delete on doubt)',
   'legal-minimum': 'legal minimum not reached: a keep_for rule holds the record back',
   'shortest-deletion': 'shortest deletion: the delete rule with the earliest due governs',
-  'redaction': 'redaction: the due redact rules empty their columns; the record stays',
+  redaction: 'redaction: the due redact rules empty their columns; the record stays',
   'not-due': 'not due: no rule is due yet',
-  'unmanaged': 'unmanaged: no delete rule applies to this record',
-  'referenced': 'still referenced: rows of another table refer to it through a foreign key, so the database would refuse the delete; it goes once they are gone',
+  unmanaged: 'unmanaged: no delete rule applies to this record',
+  referenced:
+    'still referenced: rows of another table refer to it through a foreign key, so the database would refuse the delete; it goes once they are gone',
 };
 
 export function explainCommand(): Command {
@@ -24,20 +25,41 @@ export function explainCommand(): Command {
     .option('--as-of <time>', 'ISO 8601 date or date-time (default: now)')
     .addOption(delimiterOption())
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (o: { policy: string[]; source: string; dataset: string; key: string; asOf?: string; delimiter: string; format: string }) => {
-      const r = await explain({ ...o, now: clock() });
-      process.stdout.write(o.format === 'json' ? JSON.stringify(toJson(r), null, 2) + '\n' : toText(r));
-    });
+    .action(
+      async (o: { policy: string[]; source: string; dataset: string; key: string; asOf?: string; delimiter: string; format: string }) => {
+        const r = await explain({ ...o, now: clock() });
+        process.stdout.write(o.format === 'json' ? JSON.stringify(toJson(r), null, 2) + '\n' : toText(r));
+      },
+    );
 }
 
 export function toJson(r: ExplainResult) {
   const d = r.trace.decision;
   return {
-    asOf: r.asOf.toISO(), dataset: r.dataset, key: r.key, values: r.values, held: r.trace.held,
-    rules: r.trace.terms.map((t) => ({ policy: t.rule.policy, rule: t.rule.id, kind: t.kind, from: t.rule.from, start: t.start?.toISO() ?? null, due: t.due?.toISO() ?? null, status: t.status, problem: t.problem })),
+    asOf: r.asOf.toISO(),
+    dataset: r.dataset,
+    key: r.key,
+    values: r.values,
+    held: r.trace.held,
+    rules: r.trace.terms.map((t) => ({
+      policy: t.rule.policy,
+      rule: t.rule.id,
+      kind: t.kind,
+      from: t.rule.from,
+      start: t.start?.toISO() ?? null,
+      due: t.due?.toISO() ?? null,
+      status: t.status,
+      problem: t.problem,
+    })),
     keepUntil: r.trace.keepUntil === undefined ? null : r.trace.keepUntil === 'not-started' ? 'not-started' : r.trace.keepUntil.toISO(),
-    action: d.action, reason: d.reason, principle: PRINCIPLE[d.reason], rule: d.rule?.id ?? null, policy: d.rule?.policy ?? null,
-    columns: d.columns ?? null, due: r.trace.due?.toISO() ?? null, problem: d.problem ?? null,
+    action: d.action,
+    reason: d.reason,
+    principle: PRINCIPLE[d.reason],
+    rule: d.rule?.id ?? null,
+    policy: d.rule?.policy ?? null,
+    columns: d.columns ?? null,
+    due: r.trace.due?.toISO() ?? null,
+    problem: d.problem ?? null,
   };
 }
 
@@ -51,7 +73,10 @@ export function toText(r: ExplainResult): string {
     lines.push(`  start ${t.start ?? '-'}  due ${t.due ?? '-'}  ${t.status}${t.problem ? `: ${t.problem}` : ''}`);
   }
   if (j.keepUntil) lines.push(`keep until: ${j.keepUntil}`);
-  lines.push('', `verdict: ${j.action.toUpperCase()}${j.rule && j.action !== 'keep' ? ` by ${j.policy}/${j.rule}` : ''}${j.columns ? ` (columns ${j.columns.join(', ')})` : ''}`);
+  lines.push(
+    '',
+    `verdict: ${j.action.toUpperCase()}${j.rule && j.action !== 'keep' ? ` by ${j.policy}/${j.rule}` : ''}${j.columns ? ` (columns ${j.columns.join(', ')})` : ''}`,
+  );
   lines.push(`because: ${j.principle}${j.problem ? ` (${j.problem})` : ''}`);
   return lines.join('\n') + '\n';
 }

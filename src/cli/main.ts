@@ -28,7 +28,10 @@ function program(): Command {
 }
 
 // A reader that stops early (`| head`) is not an error of ours; the run itself has finished.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw e; });
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  else throw e;
+});
 
 async function main(argv: string[]): Promise<void> {
   try {

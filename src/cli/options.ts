@@ -12,9 +12,8 @@ export function positiveInt(value: string): number {
 }
 
 /** `--delimiter`: one character other than a quote, CR or LF; `\t` or `tab` for a tab. */
-export const delimiterOption = () => new Option('--delimiter <char>', 'CSV field delimiter (one character; \\t or tab for a tab)')
-  .default(',')
-  .argParser((value: string) => {
+export const delimiterOption = () =>
+  new Option('--delimiter <char>', 'CSV field delimiter (one character; \\t or tab for a tab)').default(',').argParser((value: string) => {
     const d = value === '\\t' || value.toLowerCase() === 'tab' ? '\t' : value;
     if ([...d].length !== 1 || d === '"' || d === '\r' || d === '\n' || d.charCodeAt(0) > 127) {
       throw new InvalidArgumentError('must be one ASCII character other than a double quote, CR or LF (\\t or tab for a tab)');
@@ -22,9 +21,16 @@ export const delimiterOption = () => new Option('--delimiter <char>', 'CSV field
     return d;
   });
 
-export const logLevelOption = () => new Option('--log-level <level>', 'log level of the JSON logs on stderr (default: info, warn on a terminal)')
-  .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
-
+export const logLevelOption = () =>
+  new Option('--log-level <level>', 'log level of the JSON logs on stderr (default: info, warn on a terminal)').choices([
+    'fatal',
+    'error',
+    'warn',
+    'info',
+    'debug',
+    'trace',
+    'silent',
+  ]);
 
 export function percent(value: string): number {
   const n = Number(value);

@@ -14,24 +14,36 @@ export async function renderTable(r: RunResult, out: Out): Promise<void> {
   const rows: (string | number)[][] = [];
   for (const d of r.datasets) {
     rows.push([d.dataset, '(all rules)', ...COUNTS.map((c) => d[c]), ...(next ? [''] : [])]);
-    for (const s of d.rules) rows.push(['', `${s.policy}/${s.rule}`, '', s.delete, s.redact, '', '', '', '', ...(next ? [s.nextDue ?? '-'] : [])]);
+    for (const s of d.rules)
+      rows.push(['', `${s.policy}/${s.rule}`, '', s.delete, s.redact, '', '', '', '', ...(next ? [s.nextDue ?? '-'] : [])]);
   }
   await out(table(['dataset', 'rule', ...COUNTS, ...(next ? ['next due'] : [])], rows));
   for (const d of r.datasets) {
     const skipped = Object.entries(d.skipped ?? {}).filter(([, n]) => n > 0);
     if (skipped.length) await out(`\n${d.dataset}: planned records not acted on: ${skipped.map(([k, n]) => `${n} ${k}`).join(', ')}`);
-    if (d.referenced) await out(`\n${d.dataset}: ${d.referenced} records due for deletion are kept: rows of other tables still refer to them (foreign keys)`);
+    if (d.referenced)
+      await out(
+        `\n${d.dataset}: ${d.referenced} records due for deletion are kept: rows of other tables still refer to them (foreign keys)`,
+      );
   }
-  const verb = r.mode === 'purge' ? ['deleted', 'redacted'] : r.mode === 'dry-run' ? ['would delete', 'would redact'] : ['due for deletion', 'due for redaction'];
+  const verb =
+    r.mode === 'purge'
+      ? ['deleted', 'redacted']
+      : r.mode === 'dry-run'
+        ? ['would delete', 'would redact']
+        : ['due for deletion', 'due for redaction'];
   if (r.residue) await out(`\nwarning (${r.residue.datasets.join(', ')}): ${r.residue.message}`);
-  const del = r.datasets.reduce((n, d) => n + d.delete, 0), red = r.datasets.reduce((n, d) => n + d.redact, 0);
+  const del = r.datasets.reduce((n, d) => n + d.delete, 0),
+    red = r.datasets.reduce((n, d) => n + d.redact, 0);
   await out(`\n${del} ${verb[0]}, ${red} ${verb[1]}.\n`);
   if (r.records && r.records.count > 0) {
     // Streamed line by line: a listing of millions of records must not be held in memory.
     await out('\naction  dataset  key  rule  due  columns\n');
     for await (const l of r.records.lines()) {
       const x = JSON.parse(l) as RecordLine;
-      await out(`${x.action.padEnd(6)}  ${x.dataset}  ${x.key}  ${x.policy}/${x.rule}  ${x.due ?? '-'}${x.columns ? `  ${x.columns.join(' ')}` : ''}\n`);
+      await out(
+        `${x.action.padEnd(6)}  ${x.dataset}  ${x.key}  ${x.policy}/${x.rule}  ${x.due ?? '-'}${x.columns ? `  ${x.columns.join(' ')}` : ''}\n`,
+      );
     }
   }
 }
@@ -44,10 +56,17 @@ export async function renderJson(r: RunResult, out: Out, alwaysRecords: boolean)
   if (r.residue) head.residue = r.residue;
   head.datasets = r.datasets;
   const text = JSON.stringify(head, null, 2);
-  if (!r.records && !alwaysRecords) { await out(text + '\n'); return; }
+  if (!r.records && !alwaysRecords) {
+    await out(text + '\n');
+    return;
+  }
   await out(text.slice(0, -2) + ',\n  "records": [');
   let first = true;
-  if (r.records) for await (const l of r.records.lines()) { await out((first ? '\n    ' : ',\n    ') + l); first = false; }
+  if (r.records)
+    for await (const l of r.records.lines()) {
+      await out((first ? '\n    ' : ',\n    ') + l);
+      first = false;
+    }
   await out(first ? ']\n}\n' : '\n  ]\n}\n');
 }
 

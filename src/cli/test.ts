@@ -9,7 +9,11 @@ export function testCommand(): Command {
   return new Command('test')
     .description('run policy test files (*.test.yaml) through the engine (default: policies/)')
     .argument('[paths...]', 'test files or directories of *.test.yaml', ['policies/'])
-    .addOption(new Option('--format <format>', 'output format (github: GitHub Actions annotations)').choices(['text', 'github', 'json']).default('text'))
+    .addOption(
+      new Option('--format <format>', 'output format (github: GitHub Actions annotations)')
+        .choices(['text', 'github', 'json'])
+        .default('text'),
+    )
     .action((paths: string[], o: { format: string }) => {
       const run = runPolicyTests(paths);
       process.stdout.write(o.format === 'json' ? JSON.stringify(toJson(run), null, 2) + '\n' : toText(run, o.format === 'github'));
@@ -20,8 +24,10 @@ export function testCommand(): Command {
 /** `file:line:col: fail: "test": dataset record id=1 {values} as of T: expected X, got Y (why)`. */
 export function failureLine(c: CheckResult, withPosition = true): string {
   const where = withPosition ? `${c.loc.file}:${c.loc.line}:${c.loc.col}: fail: ` : '';
-  return `${where}"${c.test}": ${c.dataset} record ${c.record.label} ${JSON.stringify(c.record.values)} as of ${c.asOfText}: `
-    + `expected ${c.expected}, got ${c.actual}${c.why ? ` (${c.why})` : ''}`;
+  return (
+    `${where}"${c.test}": ${c.dataset} record ${c.record.label} ${JSON.stringify(c.record.values)} as of ${c.asOfText}: ` +
+    `expected ${c.expected}, got ${c.actual}${c.why ? ` (${c.why})` : ''}`
+  );
 }
 
 function traceOf(c: CheckResult): string {
@@ -37,7 +43,14 @@ function toText(run: PolicyTestRun, github: boolean): string {
       const props = `file=${escapeProperty(c.loc.file)},line=${c.loc.line},col=${c.loc.col},title=${escapeProperty(`policy test failed: ${c.test}`)}`;
       out.push(`::error ${props}::${escapeData(`${failureLine(c, false)}\n\n${traceOf(c)}`.trimEnd())}`);
     } else {
-      out.push(failureLine(c), ...traceOf(c).trimEnd().split('\n').map((l) => (l ? `    ${l}` : '')), '');
+      out.push(
+        failureLine(c),
+        ...traceOf(c)
+          .trimEnd()
+          .split('\n')
+          .map((l) => (l ? `    ${l}` : '')),
+        '',
+      );
     }
   }
   out.push(summary(run));
@@ -55,14 +68,28 @@ function summary(run: PolicyTestRun): string {
 function toJson(run: PolicyTestRun) {
   return {
     ok: run.failed === 0 && !run.problems.some((p) => p.severity === 'error'),
-    passed: run.passed, failed: run.failed, tests: run.tests,
+    passed: run.passed,
+    failed: run.failed,
+    tests: run.tests,
     files: run.files,
     problems: run.problems,
-    failures: run.checks.filter((c) => !c.pass).map((c) => ({
-      file: c.loc.file, line: c.loc.line, col: c.loc.col, test: c.test, dataset: c.dataset,
-      record: c.record.label, values: c.record.values, asOf: c.asOf.toISO(), asOfText: c.asOfText,
-      expected: c.expected, actual: c.actual, why: c.why ?? null, message: failureLine(c),
-      trace: explainJson({ asOf: c.asOf, dataset: c.dataset, key: c.record.key, values: c.record.values, trace: c.trace }),
-    })),
+    failures: run.checks
+      .filter((c) => !c.pass)
+      .map((c) => ({
+        file: c.loc.file,
+        line: c.loc.line,
+        col: c.loc.col,
+        test: c.test,
+        dataset: c.dataset,
+        record: c.record.label,
+        values: c.record.values,
+        asOf: c.asOf.toISO(),
+        asOfText: c.asOfText,
+        expected: c.expected,
+        actual: c.actual,
+        why: c.why ?? null,
+        message: failureLine(c),
+        trace: explainJson({ asOf: c.asOf, dataset: c.dataset, key: c.record.key, values: c.record.values, trace: c.trace }),
+      })),
   };
 }

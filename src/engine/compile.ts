@@ -23,7 +23,10 @@ export interface Decider {
   nextDue(): Map<Rule, DateTime>;
 }
 
-const DUE = 0, NOT_DUE = 1, NOT_STARTED = 2, UNSURE = 3;
+const DUE = 0,
+  NOT_DUE = 1,
+  NOT_STARTED = 2,
+  UNSURE = 3;
 
 interface Term {
   readonly rule: Rule;
@@ -49,14 +52,24 @@ export interface DeciderOptions {
 export function compileDecider(ds: DatasetRules, asOf: DateTime, options: DeciderOptions = {}): Decider {
   const trackNext = options.nextDue ?? true;
   const columns: string[] = [];
-  const col = (c: string) => { let i = columns.indexOf(c); if (i < 0) { i = columns.length; columns.push(c); } return i; };
+  const col = (c: string) => {
+    let i = columns.indexOf(c);
+    if (i < 0) {
+      i = columns.length;
+      columns.push(c);
+    }
+    return i;
+  };
   const hold = ds.dataset.hold !== undefined ? col(ds.dataset.hold) : -1;
   const groups: RuleGroup[] = ds.rules.map((rule) => ({
     where: rule.where.map((w) => ({ idx: col(w.column), values: new Set(w.values) })),
     terms: termsOf(rule).map(({ kind, period }) => {
       const zoned = asOf.setZone(rule.timezone);
       return {
-        rule, kind, period, cache: new Map(),
+        rule,
+        kind,
+        period,
+        cache: new Map(),
         from: rule.from.map(col),
         fixed: period.kind === 'fixed' ? threshold(period.duration, rule.align, zoned) : undefined,
         column: period.kind === 'column' ? col(period.column) : undefined,
@@ -65,11 +78,17 @@ export function compileDecider(ds: DatasetRules, asOf: DateTime, options: Decide
     }),
   }));
   const fmt = ds.dataset.timestamps;
-  const rowGetter = (row: readonly unknown[]) => (c: string) => { const i = columns.indexOf(c); return i < 0 ? undefined : row[i]; };
+  const rowGetter = (row: readonly unknown[]) => (c: string) => {
+    const i = columns.indexOf(c);
+    return i < 0 ? undefined : row[i];
+  };
   const trace = (row: readonly unknown[]) => evaluate(ds, rowGetter(row), asOf);
 
   // Scratch of the term being read: its approximate start and due.
-  let start = 0, slack = 0, approxDue = 0, approxErr = 0;
+  let start = 0,
+    slack = 0,
+    approxDue = 0,
+    approxErr = 0;
 
   const thresholdOf = (t: Term, row: readonly unknown[]): Threshold | null | undefined => {
     if (t.fixed) return t.fixed;
@@ -97,16 +116,21 @@ export function compileDecider(ds: DatasetRules, asOf: DateTime, options: Decide
     const x = traceTerm(t.rule, t.kind, t.period, ds.dataset, rowGetter(row), asOf);
     if (x.status === 'invalid') return UNSURE;
     if (x.status === 'not-started') return NOT_STARTED;
-    approxDue = x.due!.toMillis(); approxErr = 0;
+    approxDue = x.due!.toMillis();
+    approxErr = 0;
     return x.status === 'due' ? DUE : NOT_DUE;
   };
 
   const status = (t: Term, row: readonly unknown[]): number => {
     let empty = false;
-    start = -Infinity; slack = 0;
+    start = -Infinity;
+    slack = 0;
     for (const i of t.from) {
       const v = row[i];
-      if (isEmpty(v)) { empty = true; continue; }
+      if (isEmpty(v)) {
+        empty = true;
+        continue;
+      }
       const e = fastEpochOf(v, fmt);
       if (e !== e) return exactTerm(t, row); // NaN: not a shape the fast reader knows
       if (e > start) start = e;
@@ -115,7 +139,8 @@ export function compileDecider(ds: DatasetRules, asOf: DateTime, options: Decide
     const th = thresholdOf(t, row);
     if (th === undefined) return UNSURE;
     if (empty || th === null) return NOT_STARTED;
-    approxDue = start + th.shift; approxErr = th.error + slack;
+    approxDue = start + th.shift;
+    approxErr = th.error + slack;
     if (th.exact) {
       if (Math.abs(start - th.cut) <= slack) return exactTerm(t, row);
       return start < th.cut ? DUE : NOT_DUE;
@@ -137,37 +162,62 @@ export function compileDecider(ds: DatasetRules, asOf: DateTime, options: Decide
   const deletions = new Map<Rule, Decision>();
   const deleteBy = (rule: Rule): Decision => {
     let d = deletions.get(rule);
-    if (!d) { d = Object.freeze({ action: 'delete', reason: 'shortest-deletion', rule }); deletions.set(rule, d); }
+    if (!d) {
+      d = Object.freeze({ action: 'delete', reason: 'shortest-deletion', rule });
+      deletions.set(rule, d);
+    }
     return d;
   };
   const due: Term[] = [];
-  const approx: number[] = [], errs: number[] = [];
+  const approx: number[] = [],
+    errs: number[] = [];
   const decide = (row: readonly unknown[], referenced = false): Decision => {
     if (hold >= 0) {
       const h = holdState(row[hold]);
       if (h === 'held') return HELD;
       if (h === 'unclear') return trace(row).decision;
     }
-    let nDue = 0, deletes = 0, keepBlocked = false, anyDue = false;
+    let nDue = 0,
+      deletes = 0,
+      keepBlocked = false,
+      anyDue = false;
     let redacts: Term[] | undefined;
     for (const g of groups) {
       let match = true;
       for (const w of g.where) {
         const v = row[w.idx];
-        if (v === null || v === undefined) { match = false; break; }
+        if (v === null || v === undefined) {
+          match = false;
+          break;
+        }
         if (typeof v === 'object') return exact(row, referenced); // binary data: the reference implementation says doubt
-        if (!w.values.has(asText(v))) { match = false; break; }
+        if (!w.values.has(asText(v))) {
+          match = false;
+          break;
+        }
       }
       if (!match) continue;
       for (const t of g.terms) {
         const s = status(t, row);
         if (s === UNSURE) return exact(row, referenced);
-        if (t.kind === 'keep') { if (s !== DUE) keepBlocked = true; continue; }
+        if (t.kind === 'keep') {
+          if (s !== DUE) keepBlocked = true;
+          continue;
+        }
         if (s === NOT_DUE && trackNext) noteNotDue(t, row);
         if (t.kind === 'delete') {
           deletes++;
-          if (s === DUE) { due[nDue] = t; approx[nDue] = approxDue; errs[nDue] = approxErr; nDue++; anyDue = true; }
-        } else if (s === DUE) { (redacts ??= []).push(t); anyDue = true; }
+          if (s === DUE) {
+            due[nDue] = t;
+            approx[nDue] = approxDue;
+            errs[nDue] = approxErr;
+            nDue++;
+            anyDue = true;
+          }
+        } else if (s === DUE) {
+          (redacts ??= []).push(t);
+          anyDue = true;
+        }
       }
     }
     if (nDue > 0 && !keepBlocked) {
@@ -183,7 +233,11 @@ export function compileDecider(ds: DatasetRules, asOf: DateTime, options: Decide
       const rules: Rule[] = [];
       for (const t of redacts) {
         let contributes = false;
-        for (const i of t.redact) if (!isEmpty(row[i])) { cols.add(columns[i]); contributes = true; }
+        for (const i of t.redact)
+          if (!isEmpty(row[i])) {
+            cols.add(columns[i]);
+            contributes = true;
+          }
         if (contributes) rules.push(t.rule);
       }
       if (rules.length > 0) return { action: 'redact', reason: 'redaction', rule: rules[0], columns: [...cols], redactRules: rules };
@@ -194,22 +248,28 @@ export function compileDecider(ds: DatasetRules, asOf: DateTime, options: Decide
   const exact = (row: readonly unknown[], referenced = false): Decision => {
     const tr = evaluate(ds, rowGetter(row), asOf, { referenced });
     if (trackNext && tr.decision.reason !== 'invalid') {
-      for (const g of groups) for (const t of g.terms) {
-        const x = tr.terms.find((y) => y.rule === t.rule && y.kind === t.kind);
-        if (x?.status === 'not-due' && t.kind !== 'keep') {
-          const best = next.get(t);
-          if (!best || x.due!.toMillis() < best.due.toMillis()) next.set(t, { due: x.due!, approx: x.due!.toMillis() });
+      for (const g of groups)
+        for (const t of g.terms) {
+          const x = tr.terms.find((y) => y.rule === t.rule && y.kind === t.kind);
+          if (x?.status === 'not-due' && t.kind !== 'keep') {
+            const best = next.get(t);
+            if (!best || x.due!.toMillis() < best.due.toMillis()) next.set(t, { due: x.due!, approx: x.due!.toMillis() });
+          }
         }
-      }
     }
     return tr.decision;
   };
 
   return {
-    columns, decide, trace,
+    columns,
+    decide,
+    trace,
     nextDue: () => {
       const out = new Map<Rule, DateTime>();
-      for (const [t, b] of next) { const cur = out.get(t.rule); if (!cur || b.due < cur) out.set(t.rule, b.due); }
+      for (const [t, b] of next) {
+        const cur = out.get(t.rule);
+        if (!cur || b.due < cur) out.set(t.rule, b.due);
+      }
       return out;
     },
   };

@@ -5,14 +5,14 @@ export type Action = 'delete' | 'redact' | 'keep';
 
 /** The principle that decided a record (SPEC §2), as explain and reports name it. */
 export type Reason =
-  | 'held'              // step 1: the hold column is set
-  | 'invalid'           // step 3: a value could not be read; never delete on doubt
-  | 'legal-minimum'     // a delete or redaction is due, but a keep_for has not ended
+  | 'held' // step 1: the hold column is set
+  | 'invalid' // step 3: a value could not be read; never delete on doubt
+  | 'legal-minimum' // a delete or redaction is due, but a keep_for has not ended
   | 'shortest-deletion' // step 6: the delete rule with the earliest due governs
-  | 'redaction'         // step 7
-  | 'not-due'           // rules apply, none is due yet
-  | 'unmanaged'         // no delete rule applies: a coverage gap
-  | 'referenced';       // due for deletion, but rows of another table still refer to it (the source says)
+  | 'redaction' // step 7
+  | 'not-due' // rules apply, none is due yet
+  | 'unmanaged' // no delete rule applies: a coverage gap
+  | 'referenced'; // due for deletion, but rows of another table still refer to it (the source says)
 
 /** What a rule says of a record: one entry per period of the rule (a rule may keep and delete). */
 export type TermKind = 'delete' | 'redact' | 'keep';

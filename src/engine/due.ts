@@ -7,7 +7,10 @@ import { isEmpty, asText } from './value.js';
 const WHOLE = /^\d+(?:\.0+)?$/;
 
 /** The period of one record: fixed, from its column, or none (empty and no default). */
-export function periodFor(period: Period, get: (column: string) => unknown): { duration: Record<string, number> } | null | { problem: string } {
+export function periodFor(
+  period: Period,
+  get: (column: string) => unknown,
+): { duration: Record<string, number> } | null | { problem: string } {
   if (period.kind === 'fixed') return { duration: period.duration as Record<string, number> };
   const v = get(period.column);
   if (isEmpty(v)) return period.default ? { duration: period.default.duration as Record<string, number> } : null;
@@ -32,7 +35,14 @@ export function startFor(rule: Rule, dataset: Dataset, get: (column: string) => 
 }
 
 /** Start, due and status of one period of a rule for one record, with Luxon throughout. */
-export function traceTerm(rule: Rule, kind: TermKind, period: Period, dataset: Dataset, get: (column: string) => unknown, asOf: DateTime): TermTrace {
+export function traceTerm(
+  rule: Rule,
+  kind: TermKind,
+  period: Period,
+  dataset: Dataset,
+  get: (column: string) => unknown,
+  asOf: DateTime,
+): TermTrace {
   const start = startFor(rule, dataset, get);
   const p = periodFor(period, get);
   if (start && 'problem' in start) return { rule, kind, status: 'invalid', problem: start.problem };

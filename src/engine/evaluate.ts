@@ -35,13 +35,27 @@ export function evaluate(ds: DatasetRules, get: (column: string) => unknown, asO
   const held = ds.dataset.hold === undefined ? 'no-hold-column' : holdState(get(ds.dataset.hold));
   if (held === 'held') return { held, terms: [], decision: { action: 'keep', reason: 'held' } };
   if (held === 'unclear') {
-    return { held, terms: [], decision: { action: 'keep', reason: 'invalid', problem: `hold column ${ds.dataset.hold} has a value that is neither yes nor no` } };
+    return {
+      held,
+      terms: [],
+      decision: { action: 'keep', reason: 'invalid', problem: `hold column ${ds.dataset.hold} has a value that is neither yes nor no` },
+    };
   }
   const terms: TermTrace[] = [];
   for (const rule of ds.rules) {
     // Binary data cannot be compared with a where value as text: whether the rule applies is doubt.
     const binary = rule.where.find((w) => Buffer.isBuffer(get(w.column)));
-    if (binary) return { held, terms, decision: { action: 'keep', reason: 'invalid', rule, problem: `where column ${binary.column} holds binary data, so whether rule ${rule.id} applies cannot be told` } };
+    if (binary)
+      return {
+        held,
+        terms,
+        decision: {
+          action: 'keep',
+          reason: 'invalid',
+          rule,
+          problem: `where column ${binary.column} holds binary data, so whether rule ${rule.id} applies cannot be told`,
+        },
+      };
     if (!whereMatches(rule.where, get)) continue;
     for (const t of termsOf(rule)) terms.push(traceTerm(rule, t.kind, t.period, ds.dataset, get, asOf));
   }
@@ -50,7 +64,7 @@ export function evaluate(ds: DatasetRules, get: (column: string) => unknown, asO
 
   const now = asOf.toMillis();
   const keeps = terms.filter((t) => t.kind === 'keep');
-  const keepUntil = keeps.some((t) => !t.due) ? 'not-started' as const : latest(keeps.map((t) => t.due!));
+  const keepUntil = keeps.some((t) => !t.due) ? ('not-started' as const) : latest(keeps.map((t) => t.due!));
   const keepDone = keepUntil === undefined || (keepUntil !== 'not-started' && keepUntil.toMillis() <= now);
 
   const deletes = terms.filter((t) => t.kind === 'delete');
@@ -58,17 +72,32 @@ export function evaluate(ds: DatasetRules, get: (column: string) => unknown, asO
   for (const t of deletes) if (t.due && (!governing || t.due < governing.due!)) governing = t;
   const deletionDue = governing !== undefined && governing.due!.toMillis() <= now && keepDone;
   if (deletionDue && !options.referenced) {
-    return { held, terms, keepUntil, due: governing!.due, decision: { action: 'delete', reason: 'shortest-deletion', rule: governing!.rule } };
+    return {
+      held,
+      terms,
+      keepUntil,
+      due: governing!.due,
+      decision: { action: 'delete', reason: 'shortest-deletion', rule: governing!.rule },
+    };
   }
 
-  const redacting = terms.filter((t) => t.kind === 'redact' && t.status === 'due' && keepDone && t.rule.redact.some((c) => !isEmpty(get(c))));
+  const redacting = terms.filter(
+    (t) => t.kind === 'redact' && t.status === 'due' && keepDone && t.rule.redact.some((c) => !isEmpty(get(c))),
+  );
   if (redacting.length > 0) {
     const columns = [...new Set(redacting.flatMap((t) => t.rule.redact.filter((c) => !isEmpty(get(c)))))];
-    const decision: Decision = { action: 'redact', reason: 'redaction', rule: redacting[0].rule, columns, redactRules: redacting.map((t) => t.rule) };
+    const decision: Decision = {
+      action: 'redact',
+      reason: 'redaction',
+      rule: redacting[0].rule,
+      columns,
+      redactRules: redacting.map((t) => t.rule),
+    };
     return { held, terms, keepUntil, due: redacting[0].due, decision };
   }
 
-  if (deletionDue) return { held, terms, keepUntil, due: governing!.due, decision: { action: 'keep', reason: 'referenced', rule: governing!.rule } };
+  if (deletionDue)
+    return { held, terms, keepUntil, due: governing!.due, decision: { action: 'keep', reason: 'referenced', rule: governing!.rule } };
   const blocked = !keepDone && terms.some((t) => t.kind !== 'keep' && t.status === 'due');
   const reason = deletes.length === 0 ? 'unmanaged' : blocked ? 'legal-minimum' : 'not-due';
   return { held, terms, keepUntil, decision: { action: 'keep', reason } };

@@ -26,7 +26,13 @@ export function threshold(duration: DurationLikeObject, align: 'day' | 'month' |
     const unit = `${align}s` as const;
     // The latest calendar boundary b with b + period <= asOf: aligned starts are due iff before it.
     let b = asOf.minus(duration).startOf(align);
-    while (b.plus({ [unit]: 1 }).plus(duration).toMillis() <= now) b = b.plus({ [unit]: 1 });
+    while (
+      b
+        .plus({ [unit]: 1 })
+        .plus(duration)
+        .toMillis() <= now
+    )
+      b = b.plus({ [unit]: 1 });
     while (b.plus(duration).toMillis() > now) b = b.minus({ [unit]: 1 });
     const cut = b.toMillis();
     return { cut, exact: true, margin: 0, shift: now - cut, error: UNIT_LENGTH[align] + 4 * DAY };
@@ -39,7 +45,8 @@ export function threshold(duration: DurationLikeObject, align: 'day' | 'month' |
   // reorder starts of those days. When the cut itself round-trips and no start near it falls on
   // such a day, only a DST change can move a due (by its size, up to 2 h in any zone); outside
   // the 4-day window clamping cannot reach asOf. Wall-clock units keep the time of day.
-  const clamps = calendar && (t.plus(duration).toMillis() !== now || [-4, -3, -2, -1, 0, 1, 2, 3, 4].some((d) => t.plus({ days: d }).day > 28));
+  const clamps =
+    calendar && (t.plus(duration).toMillis() !== now || [-4, -3, -2, -1, 0, 1, 2, 3, 4].some((d) => t.plus({ days: d }).day > 28));
   const margin = clamps ? 4 * DAY : wallClock ? 3 * HOUR : 0;
   return { cut, exact: false, margin, shift: now - cut, error: margin };
 }

@@ -27,7 +27,14 @@ export function parseTimestamp(value: unknown, format: TimestampFormat, zone: st
     }
     case 'unix':
     case 'unix_ms': {
-      const n = typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : typeof value === 'string' && NUMBER.test(value.trim()) ? Number(value) : NaN;
+      const n =
+        typeof value === 'number'
+          ? value
+          : typeof value === 'bigint'
+            ? Number(value)
+            : typeof value === 'string' && NUMBER.test(value.trim())
+              ? Number(value)
+              : NaN;
       const ms = format.kind === 'unix' ? n * 1000 : n;
       if (!Number.isFinite(ms) || ms < MIN_MS || ms > MAX_MS) return undefined;
       const dt = DateTime.fromMillis(Math.trunc(ms), { zone });
@@ -72,7 +79,8 @@ const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** Two digits at s[i], s[i+1] as a number, or -1. Hot: called per date field per record. */
 function d2(s: string, i: number): number {
-  const a = s.charCodeAt(i) - 48, b = s.charCodeAt(i + 1) - 48;
+  const a = s.charCodeAt(i) - 48,
+    b = s.charCodeAt(i + 1) - 48;
   return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
 }
 
@@ -96,15 +104,23 @@ export function daysFromCivil(y: number, m: number, d: number): number {
 function fastIso(s: string): number {
   const n = s.length;
   if (n < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return NaN;
-  const yh = d2(s, 0), yl = d2(s, 2), mo = d2(s, 5), d = d2(s, 8);
+  const yh = d2(s, 0),
+    yl = d2(s, 2),
+    mo = d2(s, 5),
+    d = d2(s, 8);
   const y = yh * 100 + yl;
   if (yh < 10 || yl < 0 || mo < 1 || mo > 12 || d < 1) return NaN; // years below 1000 are left to Luxon
   if (d > 28 && d > (mo === 2 ? ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28) : DAYS[mo - 1])) return NaN;
-  let h = 0, mi = 0, sec = 0, ms = 0, i = 10;
+  let h = 0,
+    mi = 0,
+    sec = 0,
+    ms = 0,
+    i = 10;
   if (n > 10) {
     const sep = s.charCodeAt(10);
     if ((sep !== 84 && sep !== 32) || n < 16 || s.charCodeAt(13) !== 58) return NaN;
-    h = d2(s, 11); mi = d2(s, 14);
+    h = d2(s, 11);
+    mi = d2(s, 14);
     if (h < 0 || h > 23 || mi < 0 || mi > 59) return NaN;
     i = 16;
     if (i < n && s.charCodeAt(i) === 58) {
@@ -122,13 +138,17 @@ function fastIso(s: string): number {
     }
   }
   const wall = daysFromCivil(y, mo, d) * 86_400_000 + ((h * 60 + mi) * 60 + sec) * 1000 + ms;
-  if (i === n) { fastSlack = LOCAL_SLACK; return wall; }
+  if (i === n) {
+    fastSlack = LOCAL_SLACK;
+    return wall;
+  }
   if (i === 10) return NaN; // an offset needs a time
   const z = s.charCodeAt(i);
   fastSlack = 0;
   if (z === 90 && i + 1 === n) return wall;
   if ((z !== 43 && z !== 45) || n !== i + 6 || s.charCodeAt(i + 3) !== 58) return NaN;
-  const oh = d2(s, i + 1), om = d2(s, i + 4);
+  const oh = d2(s, i + 1),
+    om = d2(s, i + 4);
   if (oh < 0 || oh > 23 || om < 0 || om > 59) return NaN;
   return wall - (z === 45 ? -1 : 1) * (oh * 60 + om) * 60_000;
 }

@@ -3,7 +3,11 @@ import type { WhereClause } from '../policy/model.js';
 /** NULL, an empty string or only spaces: the event has not happened yet. */
 export function isEmpty(v: unknown): boolean {
   // Checked per value per record: a string that starts with a visible character is not empty.
-  return v === null || v === undefined || (typeof v === 'string' && (v.length === 0 || (v.charCodeAt(0) <= 32 || v.charCodeAt(0) >= 127 ? v.trim() === '' : false)));
+  return (
+    v === null ||
+    v === undefined ||
+    (typeof v === 'string' && (v.length === 0 || (v.charCodeAt(0) <= 32 || v.charCodeAt(0) >= 127 ? v.trim() === '' : false)))
+  );
 }
 
 /** The value as text, as a where clause and a report's key see it. */

@@ -28,7 +28,8 @@ export function readInZone(parse: (zone: string) => DateTime, zone: string): Dat
 export function fromWallClock(wall: number, zone: string): number | undefined {
   const z = IANAZone.create(zone);
   if (!z.isValid) return undefined;
-  const before = z.offset(wall - DAY), after = z.offset(wall + DAY);
+  const before = z.offset(wall - DAY),
+    after = z.offset(wall + DAY);
   let best: number | undefined;
   for (const off of [before, after]) {
     const t = wall - off * 60_000;

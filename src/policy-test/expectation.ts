@@ -24,9 +24,10 @@ export const GRAMMAR = 'delete RULE, redact RULE [COLUMN...], or keep [REASON [R
  */
 export function parseExpectation(text: string, ds: DatasetRules, allRules: readonly Rule[]): Expectation | { problem: string } {
   const [action, ...rest] = text.trim().split(/\s+/);
-  const rule = (ref: string | undefined, need: string) => ref === undefined
-    ? { problem: `"${text}": ${action} needs ${need}, e.g. ${action} ${exampleRule(ds, action)}` }
-    : resolveRule(ref, text, ds, allRules);
+  const rule = (ref: string | undefined, need: string) =>
+    ref === undefined
+      ? { problem: `"${text}": ${action} needs ${need}, e.g. ${action} ${exampleRule(ds, action)}` }
+      : resolveRule(ref, text, ds, allRules);
   switch (action) {
     case 'delete': {
       if (rest.length > 1) return { problem: `"${text}": delete takes one rule (the one that governs), found ${rest.length} words` };
@@ -41,7 +42,10 @@ export function parseExpectation(text: string, ds: DatasetRules, allRules: reado
       if (!r.redactAfter) return { problem: `"${text}": rule ${r.id} has no redact_after, so it never redacts` };
       const redactable = new Set(ds.rules.flatMap((x) => x.redact));
       const unknown = rest.slice(1).filter((c) => !redactable.has(c));
-      if (unknown.length) return { problem: `"${text}": no rule of dataset ${ds.dataset.name} redacts ${unknown.join(', ')} (redacted columns: ${[...redactable].join(', ')})` };
+      if (unknown.length)
+        return {
+          problem: `"${text}": no rule of dataset ${ds.dataset.name} redacts ${unknown.join(', ')} (redacted columns: ${[...redactable].join(', ')})`,
+        };
       return rest.length > 1 ? { action, rule: r, columns: rest.slice(1) } : { action, rule: r };
     }
     case 'keep': {
@@ -49,14 +53,17 @@ export function parseExpectation(text: string, ds: DatasetRules, allRules: reado
       const reason = rest[0] as Reason;
       if (!KEEP_REASONS.includes(reason)) {
         const isRule = ds.rules.some((x) => x.id === rest[0]);
-        return { problem: `"${text}": "${rest[0]}" is not a reason to keep (${KEEP_REASONS.join(', ')})${isRule ? `; name the reason before the rule, e.g. keep not-due ${rest[0]}` : ''}` };
+        return {
+          problem: `"${text}": "${rest[0]}" is not a reason to keep (${KEEP_REASONS.join(', ')})${isRule ? `; name the reason before the rule, e.g. keep not-due ${rest[0]}` : ''}`,
+        };
       }
       if (rest.length === 1) return { action, reason };
       if (!KEEP_WITH_RULE.includes(reason)) return { problem: `"${text}": keep ${reason} takes no rule` };
       if (rest.length > 2) return { problem: `"${text}": keep ${reason} takes one rule, found ${rest.length - 1} words` };
       const r = resolveRule(rest[1], text, ds, allRules);
       if ('problem' in r) return r;
-      if (reason === 'legal-minimum' && !r.keepFor) return { problem: `"${text}": rule ${r.id} has no keep_for, so it never holds a record back` };
+      if (reason === 'legal-minimum' && !r.keepFor)
+        return { problem: `"${text}": rule ${r.id} has no keep_for, so it never holds a record back` };
       return { action, reason, rule: r };
     }
     default:
@@ -70,10 +77,13 @@ function resolveRule(ref: string, text: string, ds: DatasetRules, allRules: read
   const matches = (r: Rule) => r.id === id && (policy === undefined || r.policy === policy);
   const found = ds.rules.filter(matches);
   if (found.length === 1) return found[0];
-  if (found.length > 1) return { problem: `"${text}": rule "${ref}" is ambiguous: write ${found.map((r) => `${r.policy}/${r.id}`).join(' or ')}` };
+  if (found.length > 1)
+    return { problem: `"${text}": rule "${ref}" is ambiguous: write ${found.map((r) => `${r.policy}/${r.id}`).join(' or ')}` };
   const elsewhere = allRules.find(matches);
   if (elsewhere) return { problem: `"${text}": rule "${ref}" is a rule of dataset ${elsewhere.dataset}, not of ${ds.dataset.name}` };
-  return { problem: `"${text}": no rule "${ref}" in the policies under test (rules of dataset ${ds.dataset.name}: ${ds.rules.map((r) => r.id).join(', ') || 'none'})` };
+  return {
+    problem: `"${text}": no rule "${ref}" in the policies under test (rules of dataset ${ds.dataset.name}: ${ds.rules.map((r) => r.id).join(', ') || 'none'})`,
+  };
 }
 
 function exampleRule(ds: DatasetRules, action: string): string {
@@ -89,18 +99,27 @@ export function meets(e: Expectation, trace: Trace): { pass: boolean; why?: stri
   if (e.action === 'redact') {
     if (d.rule !== e.rule) return { pass: false };
     if (!e.columns) return { pass: true };
-    const want = [...e.columns].sort().join(' '), got = [...(d.columns ?? [])].sort().join(' ');
+    const want = [...e.columns].sort().join(' '),
+      got = [...(d.columns ?? [])].sort().join(' ');
     return { pass: want === got };
   }
   if (e.reason && e.reason !== d.reason) return { pass: false };
   if (!e.rule) return { pass: true };
   const terms = trace.terms.filter((t) => t.rule === e.rule);
   const name = e.rule.id;
-  if (terms.length === 0) return { pass: false, why: trace.decision.problem ?? (trace.held === 'held' ? 'the record is held, so no rule is looked at' : `rule ${name} does not apply to this record`) };
+  if (terms.length === 0)
+    return {
+      pass: false,
+      why:
+        trace.decision.problem ??
+        (trace.held === 'held' ? 'the record is held, so no rule is looked at' : `rule ${name} does not apply to this record`),
+    };
   if (e.reason === 'invalid') {
     return terms.some((t) => t.status === 'invalid') ? { pass: true } : { pass: false, why: `every value rule ${name} reads is readable` };
   }
-  const open = terms.filter((t) => (e.reason === 'legal-minimum' ? t.kind === 'keep' : true) && (t.status === 'not-due' || t.status === 'not-started'));
+  const open = terms.filter(
+    (t) => (e.reason === 'legal-minimum' ? t.kind === 'keep' : true) && (t.status === 'not-due' || t.status === 'not-started'),
+  );
   if (open.length > 0) return { pass: true };
   const due = terms.find((t) => t.due)?.due;
   return { pass: false, why: `rule ${name} is due${due ? ` since ${due.toISO({ suppressMilliseconds: true })}` : ''}` };

@@ -84,7 +84,9 @@ export function loadTestFile(file: string, cache: PolicyCache = new Map()): Poli
   const policies = loadTestPolicies(input, file, cache, at, problems);
   if (!policies) return done();
   let datasets: Map<string, DatasetRules>;
-  try { datasets = combineDatasets(policies); } catch (e) {
+  try {
+    datasets = combineDatasets(policies);
+  } catch (e) {
     if (!(e instanceof UserError)) throw e;
     report(['policy'], e.message);
     return done();
@@ -95,7 +97,10 @@ export function loadTestFile(file: string, cache: PolicyCache = new Map()): Poli
   input.tests.forEach((t, i) => {
     const rules = datasets.get(t.dataset);
     if (!rules) {
-      report(['tests', i, 'dataset'], `the policies under test declare no dataset "${t.dataset}" (declared: ${[...datasets.keys()].join(', ')})`);
+      report(
+        ['tests', i, 'dataset'],
+        `the policies under test declare no dataset "${t.dataset}" (declared: ${[...datasets.keys()].join(', ')})`,
+      );
       return;
     }
     const asOfTexts = Array.isArray(t.as_of) ? t.as_of : [t.as_of];
@@ -115,7 +120,10 @@ export function loadTestFile(file: string, cache: PolicyCache = new Map()): Poli
       const base = ['tests', i, 'records', j];
       const list = Array.isArray(r.expect) ? r.expect : undefined;
       if (list && list.length !== asOfTexts.length) {
-        report([...base, 'expect'], `expect has ${list.length} entr${list.length === 1 ? 'y' : 'ies'} and as_of ${asOfTexts.length} instant${asOfTexts.length === 1 ? '' : 's'}: give one expectation per instant, or one for all`);
+        report(
+          [...base, 'expect'],
+          `expect has ${list.length} entr${list.length === 1 ? 'y' : 'ies'} and as_of ${asOfTexts.length} instant${asOfTexts.length === 1 ? '' : 's'}: give one expectation per instant, or one for all`,
+        );
         return;
       }
       const expect: TestExpectation[] = [];
@@ -130,7 +138,9 @@ export function loadTestFile(file: string, cache: PolicyCache = new Map()): Poli
       const keyColumn = rules.dataset.key;
       const keyValue = keyColumn !== undefined && r.record[keyColumn] != null ? asText(r.record[keyColumn]) : undefined;
       records.push({
-        values: r.record, loc: at([...base, 'record']), expect,
+        values: r.record,
+        loc: at([...base, 'record']),
+        expect,
         label: keyValue !== undefined ? `${keyColumn}=${keyValue}` : `#${j + 1}`,
         key: keyValue ?? `#${j + 1}`,
       });
@@ -143,7 +153,11 @@ export function loadTestFile(file: string, cache: PolicyCache = new Map()): Poli
 
 /** The policies a test file names, relative to it; their own problems keep their own positions. */
 function loadTestPolicies(
-  input: PolicyTestFileInput, file: string, cache: PolicyCache, at: (path: YamlPath) => Location, problems: PolicyProblem[],
+  input: PolicyTestFileInput,
+  file: string,
+  cache: PolicyCache,
+  at: (path: YamlPath) => Location,
+  problems: PolicyProblem[],
 ): Policy[] | undefined {
   const refs = Array.isArray(input.policy) ? input.policy : [input.policy];
   const policies: Policy[] = [];
@@ -152,12 +166,21 @@ function loadTestPolicies(
     const path = isAbsolute(ref) ? ref : join(dirname(file), ref);
     const where = at(Array.isArray(input.policy) ? ['policy', k] : ['policy']);
     let loaded = cache.get(path);
-    if (!loaded) { loaded = loadPolicies([path]); cache.set(path, loaded); }
+    if (!loaded) {
+      loaded = loadPolicies([path]);
+      cache.set(path, loaded);
+    }
     const errors = loaded.problems.filter((p) => p.severity === 'error');
     if (errors.length > 0) {
       ok = false;
       const missing = errors.length === 1 && errors[0].file === path && errors[0].line === 0;
-      problems.push({ ...where, severity: 'error', message: missing ? `policy ${path}: ${errors[0].message}` : `policy ${ref} is invalid (${errors.length} error${errors.length === 1 ? '' : 's'}; run retention validate ${path})` });
+      problems.push({
+        ...where,
+        severity: 'error',
+        message: missing
+          ? `policy ${path}: ${errors[0].message}`
+          : `policy ${ref} is invalid (${errors.length} error${errors.length === 1 ? '' : 's'}; run retention validate ${path})`,
+      });
       if (!missing) problems.push(...errors);
     }
     policies.push(...loaded.policies);
@@ -167,7 +190,11 @@ function loadTestPolicies(
   for (const p of policies) {
     const other = names.get(p.name);
     if (other && other !== p.file) {
-      problems.push({ ...at(['policy']), severity: 'error', message: `policy name "${p.name}" is used by ${other} and ${p.file}; names must be unique` });
+      problems.push({
+        ...at(['policy']),
+        severity: 'error',
+        message: `policy name "${p.name}" is used by ${other} and ${p.file}; names must be unique`,
+      });
       return undefined;
     }
     names.set(p.name, p.file);

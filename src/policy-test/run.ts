@@ -78,10 +78,18 @@ export function runPolicyTests(paths: readonly string[]): PolicyTestRun {
             why = `report and purge decide ${describeFast(fast, test.rules)}: the compiled decider disagrees with evaluate, a bug in retention (please report it)`;
           }
           own.push({
-            file, test: test.name, loc: exp.loc, dataset: test.rules.dataset.name,
+            file,
+            test: test.name,
+            loc: exp.loc,
+            dataset: test.rules.dataset.name,
             record: { label: record.label, key: record.key, values: record.values },
-            asOfText: instant.text, asOf: instant.asOf, expected: exp.text, actual: describeDecision(trace, test.rules),
-            pass, why, trace,
+            asOfText: instant.text,
+            asOf: instant.asOf,
+            expected: exp.text,
+            actual: describeDecision(trace, test.rules),
+            pass,
+            why,
+            trace,
           });
         }
       }

@@ -37,12 +37,18 @@ function unreachableRedactions(rules: readonly Rule[]): LintProblem[] {
   const out: LintProblem[] = [];
   for (const r of rules) {
     if (r.redactAfter?.kind !== 'fixed') continue;
-    const d = rules.find((x) => x.deleteAfter?.kind === 'fixed' && implies(r.where, x.where) && sameStart(r, x)
-      && noLater(x.deleteAfter, r.redactAfter as FixedPeriod, r));
+    const d = rules.find(
+      (x) =>
+        x.deleteAfter?.kind === 'fixed' &&
+        implies(r.where, x.where) &&
+        sameStart(r, x) &&
+        noLater(x.deleteAfter, r.redactAfter as FixedPeriod, r),
+    );
     if (!d) continue;
-    const message = d === r
-      ? `rule "${r.id}" never redacts: its own delete_after (${d.deleteAfter!.text}) is due no later than its redact_after (${r.redactAfter.text}), so the record is deleted first; shorten redact_after or drop the redaction`
-      : `rule "${r.id}" never redacts: ${ref(d, r)} deletes the same records from the same start no later (delete_after ${d.deleteAfter!.text}, redact_after ${r.redactAfter.text}), so they are deleted first; shorten redact_after or drop the redaction`;
+    const message =
+      d === r
+        ? `rule "${r.id}" never redacts: its own delete_after (${d.deleteAfter!.text}) is due no later than its redact_after (${r.redactAfter.text}), so the record is deleted first; shorten redact_after or drop the redaction`
+        : `rule "${r.id}" never redacts: ${ref(d, r)} deletes the same records from the same start no later (delete_after ${d.deleteAfter!.text}, redact_after ${r.redactAfter.text}), so they are deleted first; shorten redact_after or drop the redaction`;
     out.push(warn(r.loc, 'unreachable-redaction', message));
   }
   return out;
@@ -57,11 +63,23 @@ function shadowedDeletes(rules: readonly Rule[]): LintProblem[] {
   rules.forEach((b, j) => {
     if (b.deleteAfter?.kind !== 'fixed') return;
     const pb = b.deleteAfter;
-    const a = rules.find((x, i) => i !== j && x.deleteAfter?.kind === 'fixed' && implies(b.where, x.where) && sameStart(b, x)
-      && (i < j ? noLater(x.deleteAfter, pb, b) : earlier(x.deleteAfter, pb, b)));
+    const a = rules.find(
+      (x, i) =>
+        i !== j &&
+        x.deleteAfter?.kind === 'fixed' &&
+        implies(b.where, x.where) &&
+        sameStart(b, x) &&
+        (i < j ? noLater(x.deleteAfter, pb, b) : earlier(x.deleteAfter, pb, b)),
+    );
     if (!a) return;
     const tie = noLater(pb, a.deleteAfter as FixedPeriod, b);
-    out.push(warn(b.loc, 'shadowed-delete', `delete rule "${b.id}" never governs: ${ref(a, b)} deletes the same records from the same start ${tie ? 'at the same time' : 'no later'} (delete_after ${a.deleteAfter!.text}, here ${pb.text})${tie ? ' and, of equal due dates, the first rule governs' : ''}; remove one of them or give them different scopes`));
+    out.push(
+      warn(
+        b.loc,
+        'shadowed-delete',
+        `delete rule "${b.id}" never governs: ${ref(a, b)} deletes the same records from the same start ${tie ? 'at the same time' : 'no later'} (delete_after ${a.deleteAfter!.text}, here ${pb.text})${tie ? ' and, of equal due dates, the first rule governs' : ''}; remove one of them or give them different scopes`,
+      ),
+    );
   });
   return out;
 }
@@ -69,13 +87,26 @@ function shadowedDeletes(rules: readonly Rule[]): LintProblem[] {
 /** (c) A dataset no delete rule covers: its records are kept forever. */
 function keptForever(d: Dataset, rules: readonly Rule[]): LintProblem[] {
   if (rules.some((r) => r.deleteAfter)) return [];
-  return [warn(d.loc, 'dataset-kept-forever', `no delete rule covers dataset "${d.name}": its records are kept forever (reports count them as unmanaged); add a rule with delete_after`)];
+  return [
+    warn(
+      d.loc,
+      'dataset-kept-forever',
+      `no delete rule covers dataset "${d.name}": its records are kept forever (reports count them as unmanaged); add a rule with delete_after`,
+    ),
+  ];
 }
 
 /** (d) A keep_for that holds nothing back: no delete or redact rule applies to its records. */
 function keepsWithoutAction(rules: readonly Rule[]): LintProblem[] {
-  return rules.filter((k) => k.keepFor && !rules.some((x) => (x.deleteAfter || x.redactAfter) && overlaps(k.where, x.where)))
-    .map((k) => warn(k.loc, 'keep-without-action', `rule "${k.id}" has keep_for (${k.keepFor!.text}) but no delete or redact rule applies to its records in dataset "${k.dataset}": there is nothing to hold back; add the delete_after or redact_after it should delay, or drop the rule`));
+  return rules
+    .filter((k) => k.keepFor && !rules.some((x) => (x.deleteAfter || x.redactAfter) && overlaps(k.where, x.where)))
+    .map((k) =>
+      warn(
+        k.loc,
+        'keep-without-action',
+        `rule "${k.id}" has keep_for (${k.keepFor!.text}) but no delete or redact rule applies to its records in dataset "${k.dataset}": there is nothing to hold back; add the delete_after or redact_after it should delay, or drop the rule`,
+      ),
+    );
 }
 
 function warn(loc: Location, code: LintCode, message: string): LintProblem {
@@ -109,7 +140,8 @@ function sameStart(a: Rule, b: Rule): boolean {
 function noLater(a: Period | undefined, b: FixedPeriod, rule: Rule): boolean {
   if (a?.kind !== 'fixed') return false;
   const hourly = hasHours(a) || hasHours(b);
-  const x = offsets(a, rule, hourly), y = offsets(b, rule, hourly);
+  const x = offsets(a, rule, hourly),
+    y = offsets(b, rule, hourly);
   return x.every((v, i) => v <= y[i]);
 }
 
@@ -117,7 +149,8 @@ function noLater(a: Period | undefined, b: FixedPeriod, rule: Rule): boolean {
 function earlier(a: Period | undefined, b: FixedPeriod, rule: Rule): boolean {
   if (a?.kind !== 'fixed') return false;
   const hourly = hasHours(a) || hasHours(b);
-  const x = offsets(a, rule, hourly), y = offsets(b, rule, hourly);
+  const x = offsets(a, rule, hourly),
+    y = offsets(b, rule, hourly);
   return x.every((v, i) => v < y[i]);
 }
 
@@ -160,6 +193,9 @@ function offsets(p: FixedPeriod, rule: Rule, hourly: boolean): Float64Array {
 
 /** No change of UTC offset from the hour before this midnight to the next midnight. */
 function quiet(midnight: DateTime): boolean {
-  return midnight.hour === 0 && midnight.offset === midnight.minus({ milliseconds: 3_600_000 }).offset
-    && midnight.offset === midnight.plus({ days: 1 }).offset;
+  return (
+    midnight.hour === 0 &&
+    midnight.offset === midnight.minus({ milliseconds: 3_600_000 }).offset &&
+    midnight.offset === midnight.plus({ days: 1 }).offset
+  );
 }

@@ -22,25 +22,48 @@ export function isPolicyFile(name: string): boolean {
  * Expands directories to the files `wanted` accepts, sorted; a missing path, or a directory
  * holding none of them (`what` names them), is a problem.
  */
-export function expandPaths(paths: readonly string[], wanted: (name: string) => boolean, what: string): { files: string[]; problems: PolicyProblem[] } {
+export function expandPaths(
+  paths: readonly string[],
+  wanted: (name: string) => boolean,
+  what: string,
+): { files: string[]; problems: PolicyProblem[] } {
   const files: string[] = [];
   const problems: PolicyProblem[] = [];
   for (const p of paths) {
     let st;
-    try { st = statSync(p); } catch {
+    try {
+      st = statSync(p);
+    } catch {
       problems.push({ file: p, line: 0, col: 0, severity: 'error', message: 'no such file or directory' });
       continue;
     }
     if (st.isDirectory()) {
-      const found = readdirSync(p).filter(wanted).sort().map((f) => join(p, f));
+      const found = readdirSync(p)
+        .filter(wanted)
+        .sort()
+        .map((f) => join(p, f));
       if (found.length === 0) problems.push({ file: p, line: 0, col: 0, severity: 'error', message: `directory holds no ${what}` });
       files.push(...found);
     } else files.push(p);
   }
   // A file named twice (`policies/ policies/a.yaml`) is read once.
   const seen = new Set<string>();
-  const id = (f: string) => { try { return realpathSync(f); } catch { return f; } }; // a dangling link is reported when read
-  return { files: files.filter((f) => { const k = id(f); if (seen.has(k)) return false; seen.add(k); return true; }), problems };
+  const id = (f: string) => {
+    try {
+      return realpathSync(f);
+    } catch {
+      return f;
+    }
+  }; // a dangling link is reported when read
+  return {
+    files: files.filter((f) => {
+      const k = id(f);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    }),
+    problems,
+  };
 }
 
 /** Expands directories to their policy files (not their test files). */
@@ -54,7 +77,10 @@ export function loadPolicies(paths: readonly string[]): LoadResult {
   const policies: Policy[] = [];
   for (const file of files) {
     const read = readYamlFile(file);
-    if ('problem' in read) { problems.push(read.problem); continue; }
+    if ('problem' in read) {
+      problems.push(read.problem);
+      continue;
+    }
     const r = parsePolicyText(read.text, file);
     problems.push(...r.problems);
     if (r.policy) policies.push(r.policy);
@@ -62,7 +88,14 @@ export function loadPolicies(paths: readonly string[]): LoadResult {
   const byName = new Map<string, string>();
   for (const p of policies) {
     const other = byName.get(p.name);
-    if (other) problems.push({ file: p.file, line: 1, col: 1, severity: 'error', message: `policy name "${p.name}" is also used by ${other}; names must be unique` });
+    if (other)
+      problems.push({
+        file: p.file,
+        line: 1,
+        col: 1,
+        severity: 'error',
+        message: `policy name "${p.name}" is also used by ${other}; names must be unique`,
+      });
     byName.set(p.name, p.file);
   }
   // Settings of a dataset several policies declare must agree, as a run would require.
@@ -72,7 +105,11 @@ export function loadPolicies(paths: readonly string[]): LoadResult {
       const first = datasets.get(d.name);
       if (!first) datasets.set(d.name, d);
       else if (!sameDatasetSettings(first, d)) {
-        problems.push({ ...d.loc, severity: 'error', message: `dataset "${d.name}" is declared differently by policy ${first.policy} (${first.loc.file}:${first.loc.line}); key, hold and timestamps must agree` });
+        problems.push({
+          ...d.loc,
+          severity: 'error',
+          message: `dataset "${d.name}" is declared differently by policy ${first.policy} (${first.loc.file}:${first.loc.line}); key, hold and timestamps must agree`,
+        });
       }
     }
   }
@@ -98,7 +135,31 @@ export function parsePolicyText(text: string, file: string): { policy?: Policy; 
   return { policy: parsed.success ? policy : undefined, problems };
 }
 
-const KNOWN = ['version', 'name', 'title', 'timezone', 'datasets', 'rules', 'key', 'timestamps', 'hold', 'id', 'dataset', 'where', 'from', 'align', 'delete_after', 'redact_after', 'redact', 'keep_for', 'basis', 'cite', 'column', 'unit', 'default'];
+const KNOWN = [
+  'version',
+  'name',
+  'title',
+  'timezone',
+  'datasets',
+  'rules',
+  'key',
+  'timestamps',
+  'hold',
+  'id',
+  'dataset',
+  'where',
+  'from',
+  'align',
+  'delete_after',
+  'redact_after',
+  'redact',
+  'keep_for',
+  'basis',
+  'cite',
+  'column',
+  'unit',
+  'default',
+];
 
 function hint(key: string): string {
   const close = KNOWN.find((k) => k !== key && distance(k, key.toLowerCase()) <= 2);
@@ -108,8 +169,9 @@ function hint(key: string): string {
 function distance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) {
-    d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-  }
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
   return d[a.length][b.length];
 }

@@ -22,22 +22,34 @@ type Where = (path: YamlPath) => Location;
  */
 export function normalizePolicy(input: NormalizeInput, file: string, sha256: string, where: Where, report: Report): Policy | undefined {
   let ok = true;
-  const fail: Report = (path, message, atKey) => { ok = false; report(path, message, atKey); };
+  const fail: Report = (path, message, atKey) => {
+    ok = false;
+    report(path, message, atKey);
+  };
 
   const timezone = input.timezone ?? 'UTC';
-  if (!IANAZone.isValidZone(timezone)) fail(['timezone'], `unknown timezone "${timezone}": use an IANA zone such as Europe/Amsterdam or UTC`);
+  if (!IANAZone.isValidZone(timezone))
+    fail(['timezone'], `unknown timezone "${timezone}": use an IANA zone such as Europe/Amsterdam or UTC`);
 
   const datasets = new Map<string, Dataset>();
   const malformed = new Set<string>(); // declared, with a shape error already reported
   for (const [name, d] of Object.entries(input.datasets)) {
     const path = ['datasets', name];
-    if (!d) { ok = false; malformed.add(name); continue; }
+    if (!d) {
+      ok = false;
+      malformed.add(name);
+      continue;
+    }
     if (name.trim() === '') fail(path, 'a dataset name must not be empty', true);
     const timestamps = parseTimestampFormat(d.timestamps);
     if ('error' in timestamps) fail([...path, 'timestamps'], timestamps.error);
     if (d.key !== undefined && d.key === d.hold) fail([...path, 'hold'], `the hold column "${d.hold}" cannot also be the key`);
     datasets.set(name, {
-      name, key: d.key, hold: d.hold, policy: input.name, loc: where(path),
+      name,
+      key: d.key,
+      hold: d.hold,
+      policy: input.name,
+      loc: where(path),
       timestamps: 'error' in timestamps ? { kind: 'iso' } : timestamps,
     });
   }
@@ -45,22 +57,34 @@ export function normalizePolicy(input: NormalizeInput, file: string, sha256: str
   const rules: Rule[] = [];
   const seen = new Map<string, number>();
   input.rules.forEach((r, i) => {
-    if (!r) { ok = false; return; }
+    if (!r) {
+      ok = false;
+      return;
+    }
     const path = ['rules', i];
     const prev = seen.get(r.id);
     if (prev !== undefined) fail([...path, 'id'], `duplicate rule id "${r.id}" (first used by rule ${prev + 1})`);
     seen.set(r.id, i);
     const dataset = datasets.get(r.dataset);
-    if (!dataset && malformed.has(r.dataset)) { ok = false; return; }
+    if (!dataset && malformed.has(r.dataset)) {
+      ok = false;
+      return;
+    }
     if (!dataset) {
       const known = [...datasets.keys()];
-      fail([...path, 'dataset'], `rule "${r.id}" names dataset "${r.dataset}", which is not declared under datasets${known.length ? ` (declared: ${known.join(', ')})` : ''}`);
+      fail(
+        [...path, 'dataset'],
+        `rule "${r.id}" names dataset "${r.dataset}", which is not declared under datasets${known.length ? ` (declared: ${known.join(', ')})` : ''}`,
+      );
     }
     const period = (key: 'delete_after' | 'redact_after' | 'keep_for'): Period | undefined => {
       const value = r[key];
       if (value === undefined) return undefined;
       const p = toPeriod(value);
-      if ('error' in p) { fail([...path, key], p.error); return undefined; }
+      if ('error' in p) {
+        fail([...path, key], p.error);
+        return undefined;
+      }
       return p;
     };
     const deleteAfter = period('delete_after');
@@ -69,23 +93,48 @@ export function normalizePolicy(input: NormalizeInput, file: string, sha256: str
     if (r.delete_after === undefined && r.redact_after === undefined && r.keep_for === undefined) {
       fail(path, `rule "${r.id}" needs at least one of delete_after, redact_after (with redact) or keep_for`);
     }
-    if (r.redact_after !== undefined && r.redact === undefined) fail([...path, 'redact_after'], `rule "${r.id}" has redact_after but no redact: list the columns to redact`);
-    if (r.redact !== undefined && r.redact_after === undefined) fail([...path, 'redact'], `rule "${r.id}" lists redact columns but has no redact_after`);
+    if (r.redact_after !== undefined && r.redact === undefined)
+      fail([...path, 'redact_after'], `rule "${r.id}" has redact_after but no redact: list the columns to redact`);
+    if (r.redact !== undefined && r.redact_after === undefined)
+      fail([...path, 'redact'], `rule "${r.id}" lists redact columns but has no redact_after`);
     const redact = r.redact ?? [];
     redact.forEach((c, j) => {
-      if (dataset?.key === c) fail([...path, 'redact', j], `rule "${r.id}" redacts "${c}", the key column of dataset "${r.dataset}": the key identifies the record and cannot be redacted`);
-      if (dataset?.hold === c) fail([...path, 'redact', j], `rule "${r.id}" redacts "${c}", the hold column of dataset "${r.dataset}"; redacting it would release holds`);
+      if (dataset?.key === c)
+        fail(
+          [...path, 'redact', j],
+          `rule "${r.id}" redacts "${c}", the key column of dataset "${r.dataset}": the key identifies the record and cannot be redacted`,
+        );
+      if (dataset?.hold === c)
+        fail(
+          [...path, 'redact', j],
+          `rule "${r.id}" redacts "${c}", the hold column of dataset "${r.dataset}"; redacting it would release holds`,
+        );
     });
     if (deleteAfter && keepFor && shorter(deleteAfter, keepFor, IANAZone.isValidZone(timezone) ? timezone : 'UTC')) {
-      fail([...path, 'delete_after'], `rule "${r.id}": delete_after (${deleteAfter.text}) is shorter than keep_for (${keepFor.text}); a record cannot be deleted before its legal minimum`);
+      fail(
+        [...path, 'delete_after'],
+        `rule "${r.id}": delete_after (${deleteAfter.text}) is shorter than keep_for (${keepFor.text}); a record cannot be deleted before its legal minimum`,
+      );
     }
     const whereClauses: WhereClause[] = Object.entries(r.where ?? {}).map(([column, v]) => ({
-      column, values: (Array.isArray(v) ? v : [v]).map(String),
+      column,
+      values: (Array.isArray(v) ? v : [v]).map(String),
     }));
     rules.push({
-      policy: input.name, id: r.id, dataset: r.dataset, where: whereClauses,
-      from: Array.isArray(r.from) ? r.from : [r.from], align: r.align,
-      deleteAfter, redactAfter, keepFor, redact, basis: r.basis, cite: r.cite, timezone, loc: where(path),
+      policy: input.name,
+      id: r.id,
+      dataset: r.dataset,
+      where: whereClauses,
+      from: Array.isArray(r.from) ? r.from : [r.from],
+      align: r.align,
+      deleteAfter,
+      redactAfter,
+      keepFor,
+      redact,
+      basis: r.basis,
+      cite: r.cite,
+      timezone,
+      loc: where(path),
     });
   });
 
@@ -101,7 +150,9 @@ export function parseTimestampFormat(value: string | undefined): TimestampFormat
   const sample = DateTime.fromObject({ year: 2021, month: 3, day: 14, hour: 15, minute: 9, second: 26 }, { zone: 'UTC' });
   const back = DateTime.fromFormat(sample.toFormat(value), value, { zone: 'UTC' });
   if (!back.isValid || !/[yY]/.test(value)) {
-    return { error: `timestamps "${value}" is not iso, unix, unix_ms or a usable Luxon format (it must contain the year and read back what it writes), e.g. "dd-MM-yyyy HH:mm"` };
+    return {
+      error: `timestamps "${value}" is not iso, unix, unix_ms or a usable Luxon format (it must contain the year and read back what it writes), e.g. "dd-MM-yyyy HH:mm"`,
+    };
   }
   return { kind: 'format', format: value };
 }

@@ -12,8 +12,16 @@ export const PERIOD_UNITS = ['years', 'months', 'weeks', 'days', 'hours'] as con
 export type PeriodUnit = (typeof PERIOD_UNITS)[number];
 
 const WORD_UNITS: Record<string, PeriodUnit> = {
-  hour: 'hours', hours: 'hours', day: 'days', days: 'days', week: 'weeks', weeks: 'weeks',
-  month: 'months', months: 'months', year: 'years', years: 'years',
+  hour: 'hours',
+  hours: 'hours',
+  day: 'days',
+  days: 'days',
+  week: 'weeks',
+  weeks: 'weeks',
+  month: 'months',
+  months: 'months',
+  year: 'years',
+  years: 'years',
 };
 
 /** Maps `day`/`days`/... to Luxon's plural unit name, or undefined. */
@@ -39,14 +47,18 @@ export function parsePeriod(input: unknown): FixedPeriod | { error: string } {
 function parseIso(text: string): FixedPeriod | { error: string } {
   const m = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?)?$/i.exec(text);
   if (!m || text.toUpperCase().endsWith('T') || text.length === 1) {
-    return { error: `"${text}" is not a valid period: use ISO 8601 with whole years, months, weeks, days or hours (P90D, P6M, P7Y6M, PT12H) or words ("90 days")` };
+    return {
+      error: `"${text}" is not a valid period: use ISO 8601 with whole years, months, weeks, days or hours (P90D, P6M, P7Y6M, PT12H) or words ("90 days")`,
+    };
   }
   // Luxon validates the ISO form too; we keep its parse as the source of truth for the values.
   const d = Duration.fromISO(text.toUpperCase());
   if (!d.isValid) return { error: `"${text}" is not a valid ISO 8601 period` };
   const duration: DurationLikeObject = {};
   const units: PeriodUnit[] = ['years', 'months', 'weeks', 'days', 'hours'];
-  m.slice(1).forEach((v, i) => { if (v !== undefined) duration[units[i]] = checkAmount(Number(v)); });
+  m.slice(1).forEach((v, i) => {
+    if (v !== undefined) duration[units[i]] = checkAmount(Number(v));
+  });
   if (Object.values(duration).some((v) => Number.isNaN(v))) return { error: `"${text}": amounts above ${MAX_AMOUNT} are not supported` };
   return { kind: 'fixed', duration, text };
 }
@@ -58,7 +70,9 @@ function parseWords(text: string): FixedPeriod | { error: string } {
     const m = PART.exec(part);
     const unit = m && parseUnit(m[2]);
     if (!m || !unit) {
-      return { error: `"${text}" is not a valid period: write a whole number and a unit (hours, days, weeks, months, years), e.g. "90 days", "7 years and 6 months", or ISO 8601 such as "P90D"` };
+      return {
+        error: `"${text}" is not a valid period: write a whole number and a unit (hours, days, weeks, months, years), e.g. "90 days", "7 years and 6 months", or ISO 8601 such as "P90D"`,
+      };
     }
     if (duration[unit] !== undefined) return { error: `"${text}" names ${unit} twice` };
     const amount = checkAmount(Number(m[1]));

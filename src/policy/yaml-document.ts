@@ -34,7 +34,13 @@ export function readYaml(text: string, file: string): YamlDocument {
     // yaml refuses an alias expansion that grows without bound ("billion laughs") with a ReferenceError.
     if (!(e instanceof ReferenceError)) throw e;
     const pos = lines.linePos(firstAlias(doc) ?? 0);
-    problems.push({ file, line: pos.line, col: pos.col, severity: 'error', message: `YAML: aliases (*name) expand to more than ${MAX_ALIASES} copies of their anchors; a policy needs no such expansion, write the values out` });
+    problems.push({
+      file,
+      line: pos.line,
+      col: pos.col,
+      severity: 'error',
+      message: `YAML: aliases (*name) expand to more than ${MAX_ALIASES} copies of their anchors; a policy needs no such expansion, write the values out`,
+    });
     return { js: undefined, problems, at, report };
   }
 }
@@ -57,16 +63,26 @@ export function readYamlFile(file: string): { text: string } | { problem: Policy
 
 function firstAlias(doc: Document): number | undefined {
   let at: number | undefined;
-  visit(doc, { Alias(_, node) { at = node.range?.[0]; return visit.BREAK; } });
+  visit(doc, {
+    Alias(_, node) {
+      at = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
   return at;
 }
 
 /** One schema issue as a positioned problem; `hint` may add help to an unknown key. */
-export function reportZodIssue(issue: z.core.$ZodIssue, report: Report, hint: (key: string, path: readonly (string | number)[]) => string): void {
+export function reportZodIssue(
+  issue: z.core.$ZodIssue,
+  report: Report,
+  hint: (key: string, path: readonly (string | number)[]) => string,
+): void {
   const path = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
   const where = path.length ? path.join('.') : 'the document';
   if (issue.code === 'unrecognized_keys') {
-    for (const key of issue.keys) report([...path, key], `unknown key "${key}"${path.length ? ` in ${where}` : ''}${hint(key, path)}`, true);
+    for (const key of issue.keys)
+      report([...path, key], `unknown key "${key}"${path.length ? ` in ${where}` : ''}${hint(key, path)}`, true);
     return;
   }
   // Parsed with reportInput: a key that is there carries its value (null included), a missing one none.
@@ -79,7 +95,10 @@ export function reportZodIssue(issue: z.core.$ZodIssue, report: Report, hint: (k
     return;
   }
   if (issue.code === 'invalid_type') {
-    report(path, `${where} must be ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping of keys' : `a ${issue.expected}`}, not ${kindOf(issue.input)}`);
+    report(
+      path,
+      `${where} must be ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping of keys' : `a ${issue.expected}`}, not ${kindOf(issue.input)}`,
+    );
     return;
   }
   report(path, `${where}: ${issue.message}`);

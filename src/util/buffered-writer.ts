@@ -4,14 +4,20 @@ import { writeSync } from 'node:fs';
 export class BufferedWriter {
   private readonly buf: Buffer;
   private len = 0;
-  constructor(readonly fd: number, size = 1 << 20) {
+  constructor(
+    readonly fd: number,
+    size = 1 << 20,
+  ) {
     this.buf = Buffer.allocUnsafe(size);
   }
   write(b: Buffer | string): void {
     const bytes = typeof b === 'string' ? Buffer.from(b) : b;
     if (this.len + bytes.length > this.buf.length) {
       this.flush();
-      if (bytes.length > this.buf.length) { writeAll(this.fd, bytes); return; }
+      if (bytes.length > this.buf.length) {
+        writeAll(this.fd, bytes);
+        return;
+      }
     }
     bytes.copy(this.buf, this.len);
     this.len += bytes.length;
@@ -23,5 +29,5 @@ export class BufferedWriter {
 }
 
 function writeAll(fd: number, b: Buffer): void {
-  for (let off = 0; off < b.length;) off += writeSync(fd, b, off, b.length - off);
+  for (let off = 0; off < b.length; ) off += writeSync(fd, b, off, b.length - off);
 }

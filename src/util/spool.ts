@@ -42,7 +42,11 @@ export class Spool {
   *linesSync(): Generator<string> {
     this.seal();
     const r = new LineReader(this.file);
-    try { for (let l = r.next(); l !== undefined; l = r.next()) if (l) yield l; } finally { r.close(); }
+    try {
+      for (let l = r.next(); l !== undefined; l = r.next()) if (l) yield l;
+    } finally {
+      r.close();
+    }
   }
 
   /** Deletes the spool's file. */
@@ -52,6 +56,10 @@ export class Spool {
   }
 
   private seal(): void {
-    if (!this.closed) { this.out.flush(); closeSync(this.out.fd); this.closed = true; }
+    if (!this.closed) {
+      this.out.flush();
+      closeSync(this.out.fd);
+      this.closed = true;
+    }
   }
 }

@@ -8,12 +8,24 @@ import Database from 'better-sqlite3';
 
 export const BIN = fileURLToPath(new URL('../../bin/retention', import.meta.url));
 
-export interface CliResult { code: number; stdout: string; stderr: string }
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs the real bin/retention, as a user would. */
-export function cli(args: string[], opts: { cwd?: string; input?: string; env?: Record<string, string>; uid?: number; gid?: number } = {}): CliResult {
+export function cli(
+  args: string[],
+  opts: { cwd?: string; input?: string; env?: Record<string, string>; uid?: number; gid?: number } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: opts.cwd, input: opts.input, encoding: 'utf8', maxBuffer: 256 << 20, uid: opts.uid, gid: opts.gid,
+    cwd: opts.cwd,
+    input: opts.input,
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+    uid: opts.uid,
+    gid: opts.gid,
     env: { ...process.env, NODE_OPTIONS: '', XDG_CONFIG_HOME: config(), ...opts.env },
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
@@ -30,12 +42,30 @@ export const defaultAuditKey = () => join(config(), 'retention', 'audit.key');
 
 /** The HMAC-SHA-256 of a record's key as receipts hold it, with the secret of a key file. */
 export function hmac(key: string, keyFile = defaultAuditKey()): string {
-  return createHmac('sha256', Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'hex')).update(key).digest('hex');
+  return createHmac('sha256', Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'hex'))
+    .update(key)
+    .digest('hex');
 }
 
 /** The receipt lines of an audit log (type receipt), parsed. */
-export function receipts(log: string): { policy: string; dataset: string; rule: string; action: string; count: number; keyHmac: string[]; run: string; batch: number; asOf: string }[] {
-  return readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'receipt');
+export function receipts(
+  log: string,
+): {
+  policy: string;
+  dataset: string;
+  rule: string;
+  action: string;
+  count: number;
+  keyHmac: string[];
+  run: string;
+  batch: number;
+  asOf: string;
+}[] {
+  return readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .filter((e) => e.type === 'receipt');
 }
 
 /** Environment that makes the CLI's clock read `iso` (Date.now and Luxon's now), still ticking. */
@@ -64,18 +94,27 @@ export function sqliteTable(file: string, table: string, rows: Record<string, un
   const cols = Object.keys(rows[0] ?? {});
   db.exec(ddl ?? `CREATE TABLE "${table}" (${cols.map((c) => `"${c}"`).join(', ')})`);
   const ins = db.prepare(`INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
-  db.transaction(() => { for (const r of rows) ins.run(...cols.map((c) => r[c] as never)); })();
+  db.transaction(() => {
+    for (const r of rows) ins.run(...cols.map((c) => r[c] as never));
+  })();
   db.close();
   return file;
 }
 
 export function sqliteRows(file: string, sql: string): Record<string, unknown>[] {
   const db = new Database(file, { readonly: true });
-  try { return db.prepare(sql).all() as Record<string, unknown>[]; } finally { db.close(); }
+  try {
+    return db.prepare(sql).all() as Record<string, unknown>[];
+  } finally {
+    db.close();
+  }
 }
 
 /** Minimal CSV text from rows (quotes only where needed). */
 export function csvText(rows: Record<string, unknown>[], eol = '\n', columns = Object.keys(rows[0] ?? {})): string {
-  const f = (v: unknown) => { const s = v === null || v === undefined ? '' : String(v); return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s; };
+  const f = (v: unknown) => {
+    const s = v === null || v === undefined ? '' : String(v);
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
   return [columns.join(','), ...rows.map((r) => columns.map((c) => f(r[c])).join(','))].join(eol) + eol;
 }

@@ -1,5 +1,19 @@
 import { isUtf8 } from 'node:buffer';
-import { closeSync, createReadStream, fchownSync, fstatSync, fsyncSync, openSync, readdirSync, readSync, realpathSync, renameSync, statSync, unlinkSync, fchmodSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  fchownSync,
+  fstatSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  readSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  fchmodSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { BufferedWriter } from '../../util/buffered-writer.js';
 import { basename, dirname, join } from 'node:path';
@@ -14,9 +28,19 @@ const CHUNK = 1 << 20;
 
 /** Temporary files being written: removed at exit, however the process ends (a second Ctrl-C included). */
 const temps = new Set<string>();
-process.on('exit', () => { for (const t of temps) { try { unlinkSync(t); } catch { /* gone */ } } });
+process.on('exit', () => {
+  for (const t of temps) {
+    try {
+      unlinkSync(t);
+    } catch {
+      /* gone */
+    }
+  }
+});
 
-interface CsvFile extends DatasetInfo { readonly file: string }
+interface CsvFile extends DatasetInfo {
+  readonly file: string;
+}
 
 /**
  * A CSV file, or a directory of them (dataset = file name without .csv). A purge writes the new
@@ -29,11 +53,17 @@ export class CsvSource implements Source {
   private releases: (() => void)[] = [];
   onProgress?: ProgressHook;
 
-  constructor(readonly path: string, readonly options: { delimiter: string; lockTimeoutMs?: number }) {
+  constructor(
+    readonly path: string,
+    readonly options: { delimiter: string; lockTimeoutMs?: number },
+  ) {
     let paths: string[];
     try {
       paths = statSync(path).isDirectory()
-        ? readdirSync(path).filter((f) => f.toLowerCase().endsWith('.csv')).sort().map((f) => join(path, f))
+        ? readdirSync(path)
+            .filter((f) => f.toLowerCase().endsWith('.csv'))
+            .sort()
+            .map((f) => join(path, f))
         : [path];
     } catch (e) {
       throw new UserError(`cannot read CSV source ${path}: ${(e as Error).message}`);
@@ -45,9 +75,21 @@ export class CsvSource implements Source {
       const columns = readHeader(file, options.delimiter);
       // A purge renames a new file over the old one: other hard links would keep the old bytes.
       const links = statSync(file).nlink;
-      const unwritable = links > 1 ? `${file} has ${links} hard links; a purge replaces the file, so the other names would keep every record it deletes. Remove the other links first`
-        : writeProblem(realpathSync(file), { inPlace: false, replaced: true });
-      this.byName.set(name, { name, file, columns, location: file, stableRef: false, notNull: new Set(), cascades: [], referencedBy: [], unwritable });
+      const unwritable =
+        links > 1
+          ? `${file} has ${links} hard links; a purge replaces the file, so the other names would keep every record it deletes. Remove the other links first`
+          : writeProblem(realpathSync(file), { inPlace: false, replaced: true });
+      this.byName.set(name, {
+        name,
+        file,
+        columns,
+        location: file,
+        stableRef: false,
+        notNull: new Set(),
+        cascades: [],
+        referencedBy: [],
+        unwritable,
+      });
     }
   }
 
@@ -74,10 +116,23 @@ export class CsvSource implements Source {
   }
 
   async scan(dataset: string, columns: readonly string[], visit: (row: Row) => void, options: ReadOptions = {}): Promise<void> {
-    await this.read(dataset, columns, (_rec, row) => { if (row) visit(row); }, false, options.signal);
+    await this.read(
+      dataset,
+      columns,
+      (_rec, row) => {
+        if (row) visit(row);
+      },
+      false,
+      options.signal,
+    );
   }
 
-  async apply(dataset: string, columns: readonly string[], act: (row: Row) => RowAct, options: ReadOptions = {}): Promise<{ deleted: number; redacted: number }> {
+  async apply(
+    dataset: string,
+    columns: readonly string[],
+    act: (row: Row) => RowAct,
+    options: ReadOptions = {},
+  ): Promise<{ deleted: number; redacted: number }> {
     const f = this.file(dataset);
     // Through a symbolic link, the file it points to is the one to replace (not the link).
     const target = realpathSync(f.file);
@@ -86,32 +141,48 @@ export class CsvSource implements Source {
     const tmp = tempName(target);
     let fd: number;
     temps.add(tmp);
-    try { fd = openSync(tmp, 'wx', before.mode & 0o7777); } catch (e) {
+    try {
+      fd = openSync(tmp, 'wx', before.mode & 0o7777);
+    } catch (e) {
       temps.delete(tmp);
       throw new UserError(`cannot write beside ${target}: ${(e as Error).message}; nothing was changed`);
     }
     const out = new BufferedWriter(fd);
-    let deleted = 0, redacted = 0;
+    let deleted = 0,
+      redacted = 0;
     try {
-      await this.read(dataset, columns, (rec, row) => {
-        if (row === undefined) { out.write(rec.bytes); return; } // header, blank lines
-        const a = act(row);
-        if (a === 'keep') out.write(rec.bytes);
-        else if (a === 'delete') deleted++;
-        else {
-          const fields = Array.from({ length: rec.fieldCount }, (_, i) => rec.field(i));
-          for (const i of a) fields[this.indexOf(f, columns[i])] = '';
-          out.write(Buffer.from(serializeRecord(fields, this.options.delimiter, rec.eol)));
-          redacted++;
-        }
-      }, true, options.signal);
+      await this.read(
+        dataset,
+        columns,
+        (rec, row) => {
+          if (row === undefined) {
+            out.write(rec.bytes);
+            return;
+          } // header, blank lines
+          const a = act(row);
+          if (a === 'keep') out.write(rec.bytes);
+          else if (a === 'delete') deleted++;
+          else {
+            const fields = Array.from({ length: rec.fieldCount }, (_, i) => rec.field(i));
+            for (const i of a) fields[this.indexOf(f, columns[i])] = '';
+            out.write(Buffer.from(serializeRecord(fields, this.options.delimiter, rec.eol)));
+            redacted++;
+          }
+        },
+        true,
+        options.signal,
+      );
       out.flush();
       fchmodSync(out.fd, before.mode & 0o7777);
       // The new file takes the old one's owner and group, or the application may lose access.
       const made = fstatSync(out.fd);
       if (made.uid !== before.uid || made.gid !== before.gid) {
-        try { fchownSync(out.fd, before.uid, before.gid); } catch (e) {
-          throw new UserError(`cannot give the new ${target} the owner ${before.uid}:${before.gid} of the old one (${(e as Error).message}); run as that user or as root; nothing was changed`);
+        try {
+          fchownSync(out.fd, before.uid, before.gid);
+        } catch (e) {
+          throw new UserError(
+            `cannot give the new ${target} the owner ${before.uid}:${before.gid} of the old one (${(e as Error).message}); run as that user or as root; nothing was changed`,
+          );
         }
       }
       fsyncSync(out.fd);
@@ -120,12 +191,23 @@ export class CsvSource implements Source {
       if (now.mtimeMs !== before.mtimeMs || now.size !== before.size) {
         throw new UserError(`${f.file} changed while retention was reading it; nothing was written, run again`);
       }
-      if (deleted === 0 && redacted === 0) { unlinkSync(tmp); return { deleted, redacted }; }
+      if (deleted === 0 && redacted === 0) {
+        unlinkSync(tmp);
+        return { deleted, redacted };
+      }
       renameSync(tmp, target);
       syncDir(dirname(target));
     } catch (e) {
-      try { closeSync(out.fd); } catch { /* closed already */ }
-      try { unlinkSync(tmp); } catch { /* not created */ }
+      try {
+        closeSync(out.fd);
+      } catch {
+        /* closed already */
+      }
+      try {
+        unlinkSync(tmp);
+      } catch {
+        /* not created */
+      }
       options.afterRollback?.();
       if (e instanceof UserError || typeof (e as { code?: unknown }).code !== 'string') throw e;
       throw new UserError(`cannot write ${target}: ${(e as Error).message}; it was left as it was`);
@@ -167,7 +249,13 @@ export class CsvSource implements Source {
    * Streams the file's records. `onRecord` gets the header and blank lines with no row (to copy
    * their bytes when rewriting), and every data record with the requested columns.
    */
-  private async read(dataset: string, columns: readonly string[], onRecord: (rec: RawRecord, row: unknown[] | undefined) => void, all = false, signal?: AbortSignal): Promise<void> {
+  private async read(
+    dataset: string,
+    columns: readonly string[],
+    onRecord: (rec: RawRecord, row: unknown[] | undefined) => void,
+    all = false,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const f = this.file(dataset);
     const idx = columns.map((c) => this.indexOf(f, c));
     const width = f.columns.length;
@@ -175,11 +263,20 @@ export class CsvSource implements Source {
     const splitter = new CsvSplitter({ delimiter: this.options.delimiter });
     let header = true;
     const each = (rec: RawRecord) => {
-      if (header) { header = false; if (all) onRecord(rec, undefined); return; }
+      if (header) {
+        header = false;
+        if (all) onRecord(rec, undefined);
+        return;
+      }
       if (rec.fieldCount !== width) {
         // A blank line is not a record: kept as it is, not counted.
-        if (rec.fieldCount === 1 && width > 1 && rec.field(0) === '') { if (all) onRecord(rec, undefined); return; }
-        throw new UserError(`${f.file}:${rec.line}: record has ${rec.fieldCount} fields but the header has ${width}; fix the file (nothing was changed)`);
+        if (rec.fieldCount === 1 && width > 1 && rec.field(0) === '') {
+          if (all) onRecord(rec, undefined);
+          return;
+        }
+        throw new UserError(
+          `${f.file}:${rec.line}: record has ${rec.fieldCount} fields but the header has ${width}; fix the file (nothing was changed)`,
+        );
       }
       for (let i = 0; i < idx.length; i++) row[i] = rec.field(idx[i]);
       row[columns.length] = rec.line;
@@ -191,7 +288,8 @@ export class CsvSource implements Source {
       const size = hook ? statSync(f.file).size : 0;
       let read = 0;
       for await (const chunk of createReadStream(f.file, { highWaterMark: CHUNK })) {
-        if (signal?.aborted) throw new InterruptedError(`stopped by ${signal.reason} while reading ${f.file}; it was left as it was`, String(signal.reason));
+        if (signal?.aborted)
+          throw new InterruptedError(`stopped by ${signal.reason} while reading ${f.file}; it was left as it was`, String(signal.reason));
         splitter.push(chunk as Buffer, each);
         if (hook) hook(dataset, (read += (chunk as Buffer).length), size, 'bytes');
       }
@@ -219,8 +317,10 @@ function readHeader(file: string, delimiter: string): string[] {
     const splitter = new CsvSplitter({ delimiter });
     const buf = Buffer.allocUnsafe(64 * 1024);
     let header: string[] | undefined;
-    const take = (r: RawRecord) => { header ??= Array.from({ length: r.fieldCount }, (_, i) => r.field(i)); };
-    for (let n; !header && (n = readSync(fd, buf, 0, buf.length, null)) > 0;) splitter.push(Buffer.from(buf.subarray(0, n)), take);
+    const take = (r: RawRecord) => {
+      header ??= Array.from({ length: r.fieldCount }, (_, i) => r.field(i));
+    };
+    for (let n; !header && (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) splitter.push(Buffer.from(buf.subarray(0, n)), take);
     if (!header) splitter.end(take);
     if (!header || (header.length === 1 && header[0] === '')) throw new UserError(`${file} has no header row; a CSV source needs one`);
     // Unnamed columns (trailing commas of spreadsheet exports) cannot be named by a policy: no clash.
@@ -247,12 +347,27 @@ function removeStaleTemps(target: string): string[] {
   for (const name of readdirSync(dirname(target))) {
     const m = name.startsWith(prefix) ? /^(\d+)-[0-9a-f]+\.tmp$/.exec(name.slice(prefix.length)) : null;
     if (!m || temps.has(join(dirname(target), name))) continue;
-    try { unlinkSync(join(dirname(target), name)); } catch { continue; }
-    notes.push(`removed ${join(dirname(target), name)}, a partial copy of ${target} left by retention run ${m[1]}, which was stopped while writing it`);
+    try {
+      unlinkSync(join(dirname(target), name));
+    } catch {
+      continue;
+    }
+    notes.push(
+      `removed ${join(dirname(target), name)}, a partial copy of ${target} left by retention run ${m[1]}, which was stopped while writing it`,
+    );
   }
   return notes;
 }
 
 function syncDir(dir: string): void {
-  try { const fd = openSync(dir, 'r'); try { fsyncSync(fd); } finally { closeSync(fd); } } catch { /* not supported on every platform */ }
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    /* not supported on every platform */
+  }
 }

@@ -26,7 +26,8 @@ export function pagesWithResidue(file: string): { pages: number; checked: number
     const ptrmapStride = Math.floor(usable / 5) + 1;
     const isPtrmap = (p: number) => autoVacuum && p >= 2 && (p - 2) % ptrmapStride === 0;
     const block = Buffer.allocUnsafe(pageSize * 256);
-    let pages = 0, checked = 0;
+    let pages = 0,
+      checked = 0;
     for (let first = 1; first <= pageCount; first += 256) {
       const n = Math.min(256, pageCount - first + 1);
       const got = readSync(fd, block, 0, n * pageSize, (first - 1) * pageSize);
@@ -35,9 +36,12 @@ export function pagesWithResidue(file: string): { pages: number; checked: number
         if (p === lockPage || isPtrmap(p)) continue;
         const page = block.subarray(i * pageSize, (i + 1) * pageSize);
         const kind = free.get(p);
-        const dirty = kind === 'leaf' ? !zero(page, 0, usable)
-          : kind === 'trunk' ? !zero(page, 8 + 4 * page.readUInt32BE(4), usable)
-          : btreeResidue(page, p === 1 ? 100 : 0, usable);
+        const dirty =
+          kind === 'leaf'
+            ? !zero(page, 0, usable)
+            : kind === 'trunk'
+              ? !zero(page, 8 + 4 * page.readUInt32BE(4), usable)
+              : btreeResidue(page, p === 1 ? 100 : 0, usable);
         if (dirty === undefined) continue;
         checked++;
         if (dirty) pages++;
@@ -53,7 +57,7 @@ export function pagesWithResidue(file: string): { pages: number; checked: number
 function freePages(fd: number, head: Buffer, pageSize: number, pageCount: number): Map<number, 'trunk' | 'leaf'> {
   const out = new Map<number, 'trunk' | 'leaf'>();
   const buf = Buffer.alloc(pageSize);
-  for (let trunk = head.readUInt32BE(32); trunk > 0 && trunk <= pageCount && !out.has(trunk);) {
+  for (let trunk = head.readUInt32BE(32); trunk > 0 && trunk <= pageCount && !out.has(trunk); ) {
     out.set(trunk, 'trunk');
     readSync(fd, buf, 0, pageSize, (trunk - 1) * pageSize);
     const leaves = Math.min(buf.readUInt32BE(4), (pageSize - 8) / 4);
@@ -82,7 +86,7 @@ function btreeResidue(page: Buffer, at: number, usable: number): boolean | undef
   if (gap < content && !zero(page, gap, Math.min(content, usable))) return true;
   // Freeblocks: a 2-byte offset of the next, a 2-byte size, then free bytes.
   let seen = 0;
-  for (let fb = page.readUInt16BE(at + 1); fb > 0 && fb + 4 <= usable && seen++ < 10_000;) {
+  for (let fb = page.readUInt16BE(at + 1); fb > 0 && fb + 4 <= usable && seen++ < 10_000; ) {
     const size = page.readUInt16BE(fb + 2);
     if (!zero(page, fb + 4, Math.min(fb + size, usable))) return true;
     fb = page.readUInt16BE(fb);

@@ -9,7 +9,10 @@ export const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
  * other tables that no policy decided on (`cascades`); RESTRICT and NO ACTION make the delete
  * of a row still referred to fail (`references`).
  */
-export function foreignKeys(db: Database.Database, tables: readonly string[]): { cascades: Map<string, string[]>; references: Map<string, Reference[]>; keyColumns: Map<string, Set<string>> } {
+export function foreignKeys(
+  db: Database.Database,
+  tables: readonly string[],
+): { cascades: Map<string, string[]>; references: Map<string, Reference[]>; keyColumns: Map<string, Set<string>> } {
   const cascades = new Map<string, string[]>();
   const references = new Map<string, Reference[]>();
   const keyColumns = new Map<string, Set<string>>(); // columns other tables refer to, whatever the action
@@ -17,9 +20,16 @@ export function foreignKeys(db: Database.Database, tables: readonly string[]): {
   const byLowerName = new Map(tables.map((t) => [t.toLowerCase(), t]));
   for (const name of tables) {
     const keys = new Map<number, { table: string; onDelete: string; from: string[]; to: (string | null)[] }>();
-    for (const fk of db.prepare(`PRAGMA foreign_key_list(${quote(name)})`).all() as { id: number; table: string; from: string; to: string | null; on_delete: string }[]) {
+    for (const fk of db.prepare(`PRAGMA foreign_key_list(${quote(name)})`).all() as {
+      id: number;
+      table: string;
+      from: string;
+      to: string | null;
+      on_delete: string;
+    }[]) {
       const k = keys.get(fk.id) ?? { table: fk.table, onDelete: fk.on_delete, from: [], to: [] };
-      k.from.push(fk.from); k.to.push(fk.to);
+      k.from.push(fk.from);
+      k.to.push(fk.to);
       keys.set(fk.id, k);
     }
     for (const fk of keys.values()) {
@@ -40,7 +50,10 @@ export function foreignKeys(db: Database.Database, tables: readonly string[]): {
 
 function primaryKey(db: Database.Database, table: string): string[] {
   const cols = db.prepare(`PRAGMA table_info(${quote(table)})`).all() as { name: string; pk: number }[];
-  const pk = cols.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
+  const pk = cols
+    .filter((c) => c.pk > 0)
+    .sort((a, b) => a.pk - b.pk)
+    .map((c) => c.name);
   return pk.length ? pk : ['rowid'];
 }
 
@@ -52,15 +65,26 @@ function primaryKey(db: Database.Database, table: string): string[] {
  * the parent row's table (or alias); `stays`, a condition on the referring row (as `name`): only
  * rows that stay count (a dry run does not see the deletions its purge makes first).
  */
-export function referencesSql(db: Database.Database, parent: string, r: Reference, name: string, rowidAlias: string | undefined, stays?: string): string {
-  let from = quote(r.table), cols = r.columns.map(quote), keep = stays ? ` AND ${stays}` : '';
+export function referencesSql(
+  db: Database.Database,
+  parent: string,
+  r: Reference,
+  name: string,
+  rowidAlias: string | undefined,
+  stays?: string,
+): string {
+  let from = quote(r.table),
+    cols = r.columns.map(quote),
+    keep = stays ? ` AND ${stays}` : '';
   if (!indexed(db, r, rowidAlias)) {
     const c = r.columns.map((_, j) => `c${j}`);
     db.exec(`DROP TABLE IF EXISTS temp.${quote(name)};
       CREATE TEMP TABLE ${quote(name)} AS SELECT DISTINCT ${r.columns.map((x, j) => `${quote(name)}.${quote(x)} AS ${c[j]}`).join(', ')}
         FROM main.${quote(r.table)} AS ${quote(name)} WHERE ${r.columns.map((x) => `${quote(name)}.${quote(x)} IS NOT NULL`).join(' AND ')}${keep};
       CREATE INDEX temp.${quote(`${name}_index`)} ON ${quote(name)} (${c.join(', ')});`);
-    from = `temp.${quote(name)}`; cols = c; keep = '';
+    from = `temp.${quote(name)}`;
+    cols = c;
+    keep = '';
   }
   // The parent's column on the left: SQLite compares with the left operand's collation, and
   // its own foreign key check uses the parent's.
@@ -75,7 +99,9 @@ function indexed(db: Database.Database, r: Reference, rowidAlias: string | undef
   for (const ix of db.prepare(`PRAGMA index_list(${quote(r.table)})`).all() as { name: string; partial: number }[]) {
     if (ix.partial) continue;
     const lead = (db.prepare(`PRAGMA index_info(${quote(ix.name)})`).all() as { seqno: number; name: string | null }[])
-      .sort((a, b) => a.seqno - b.seqno).slice(0, want.size).map((c) => c.name);
+      .sort((a, b) => a.seqno - b.seqno)
+      .slice(0, want.size)
+      .map((c) => c.name);
     if (lead.length === want.size && lead.every((c) => c !== null && want.has(c))) return true;
   }
   return false;
@@ -84,7 +110,10 @@ function indexed(db: Database.Database, r: Reference, rowidAlias: string | undef
 /** Triggers that a DELETE or an UPDATE of the table would fire, by name. */
 export function triggersOf(db: Database.Database, table: string): { delete: string[]; update: string[] } {
   const out = { delete: [] as string[], update: [] as string[] };
-  for (const t of db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ? COLLATE NOCASE").all(table) as { name: string; sql: string | null }[]) {
+  for (const t of db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ? COLLATE NOCASE").all(table) as {
+    name: string;
+    sql: string | null;
+  }[]) {
     const head = (t.sql ?? '').split(/\bBEGIN\b/i)[0];
     if (/\bDELETE\s+ON\b/i.test(head)) out.delete.push(t.name);
     if (/\bUPDATE\b/i.test(head)) out.update.push(t.name);

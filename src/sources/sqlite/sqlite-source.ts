@@ -25,7 +25,10 @@ export class SqliteSource implements Source {
   private release?: () => void;
   onProgress?: ProgressHook;
 
-  constructor(readonly path: string, readonly options: { readonly: boolean; lockTimeoutMs?: number }) {
+  constructor(
+    readonly path: string,
+    readonly options: { readonly: boolean; lockTimeoutMs?: number },
+  ) {
     try {
       this.db = new Database(path, { readonly: options.readonly, fileMustExist: true });
       this.db.pragma('busy_timeout = 10000');
@@ -37,14 +40,25 @@ export class SqliteSource implements Source {
         this.db.pragma('journal_size_limit = 0');
       }
       // SQLite's own tables are sqlite_*; `_` is a LIKE wildcard, hence the escape.
-      const rows = this.db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").all() as { name: string; sql: string }[];
+      const rows = this.db
+        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
+        .all() as { name: string; sql: string }[];
       const unwritable = writeProblem(realpathSync(path), { inPlace: true, replaced: false });
-      const { cascades, references, keyColumns } = foreignKeys(this.db, rows.map((r) => r.name));
+      const { cascades, references, keyColumns } = foreignKeys(
+        this.db,
+        rows.map((r) => r.name),
+      );
       for (const { name, sql } of rows) {
-        const cols = this.db.prepare(`PRAGMA table_info(${quote(name)})`).all() as { name: string; type: string; notnull: number; pk: number }[];
+        const cols = this.db.prepare(`PRAGMA table_info(${quote(name)})`).all() as {
+          name: string;
+          type: string;
+          notnull: number;
+          pk: number;
+        }[];
         const pk = cols.filter((c) => c.pk > 0);
         // INTEGER PRIMARY KEY (not DESC) is the rowid itself.
-        const rowidAlias = pk.length === 1 && pk[0].type.toUpperCase() === 'INTEGER' && !/primary\s+key\s+desc/i.test(sql ?? '') ? pk[0].name : undefined;
+        const rowidAlias =
+          pk.length === 1 && pk[0].type.toUpperCase() === 'INTEGER' && !/primary\s+key\s+desc/i.test(sql ?? '') ? pk[0].name : undefined;
         // A column may be named rowid: the row's own id is then reached by another of its names.
         const taken = new Set(cols.map((c) => c.name.toLowerCase()));
         const rowid = ['rowid', '_rowid_', 'oid'].find((r) => !taken.has(r));
@@ -52,7 +66,10 @@ export class SqliteSource implements Source {
           rowid,
           mayHoldBigIntegers: new Set(cols.filter((c) => mayHoldIntegers(c.type) && c.name !== rowidAlias).map((c) => c.name)),
           rowidAlias,
-          name, location: `table ${name} in ${path}`, stableRef: true, columns: cols.map((c) => c.name),
+          name,
+          location: `table ${name} in ${path}`,
+          stableRef: true,
+          columns: cols.map((c) => c.name),
           notNull: new Set(cols.filter((c) => c.notnull || c.pk).map((c) => c.name)),
           cascades: cascades.get(name) ?? [],
           referencedBy: references.get(name) ?? [],
@@ -84,8 +101,12 @@ export class SqliteSource implements Source {
   private table(dataset: string) {
     const t = this.tables.get(dataset);
     if (!t) throw new UserError(`no table ${dataset} in ${this.path}`);
-    if (t.withoutRowid) throw new UserError(`table ${dataset} in ${this.path} is a WITHOUT ROWID table, which retention does not support yet`);
-    if (!t.rowid) throw new UserError(`table ${dataset} in ${this.path} has columns named rowid, _rowid_ and oid, which hide the id of its rows; retention cannot address them`);
+    if (t.withoutRowid)
+      throw new UserError(`table ${dataset} in ${this.path} is a WITHOUT ROWID table, which retention does not support yet`);
+    if (!t.rowid)
+      throw new UserError(
+        `table ${dataset} in ${this.path} has columns named rowid, _rowid_ and oid, which hide the id of its rows; retention cannot address them`,
+      );
     return t;
   }
 
@@ -96,7 +117,11 @@ export class SqliteSource implements Source {
     const n = columns.length;
     this.db.function('retention_visit', { varargs: true, deterministic: false }, (...row: unknown[]) => {
       exactRef(row);
-      try { visit(row); } catch (e) { failure ??= e; }
+      try {
+        visit(row);
+      } catch (e) {
+        failure ??= e;
+      }
       tick();
       return 0;
     });
@@ -119,15 +144,24 @@ export class SqliteSource implements Source {
     const redactions: { rowid: number | bigint; cols: readonly number[] }[] = [];
     const rowid = info.rowid!;
     let failure: unknown;
-    let decidedDeletes = 0, seen = 0;
+    let decidedDeletes = 0,
+      seen = 0;
     const tick = this.ticker(dataset);
     this.db.function('retention_act', { varargs: true, deterministic: false }, (...row: unknown[]) => {
       tick();
       seen++;
       exactRef(row);
       let a: RowAct;
-      try { a = act(row); } catch (e) { failure ??= e; return 0; }
-      if (a === 'delete') { decidedDeletes++; return 1; }
+      try {
+        a = act(row);
+      } catch (e) {
+        failure ??= e;
+        return 0;
+      }
+      if (a === 'delete') {
+        decidedDeletes++;
+        return 1;
+      }
       if (a !== 'keep') redactions.push({ rowid: row[n] as number | bigint, cols: a });
       return 0;
     });
@@ -136,7 +170,10 @@ export class SqliteSource implements Source {
     // Where rowids are dense, a batch is simply the next BATCH_ROWS rowids. Where they are sparse
     // the batch ends at the BATCH_ROWS-th next row, found by walking rowids (a second read of
     // the table's pages, so only when the last batch held under a quarter of its range).
-    const nextHi = this.db.prepare(`SELECT ${rowid} FROM ${t} WHERE ${rowid} >= ? ORDER BY ${rowid} LIMIT 1 OFFSET ${BATCH_ROWS - 1}`).pluck().safeIntegers(true);
+    const nextHi = this.db
+      .prepare(`SELECT ${rowid} FROM ${t} WHERE ${rowid} >= ? ORDER BY ${rowid} LIMIT 1 OFFSET ${BATCH_ROWS - 1}`)
+      .pluck()
+      .safeIntegers(true);
     const del = this.db.prepare(`DELETE FROM ${t} WHERE ${rowid} >= ? AND ${rowid} <= ? AND retention_act(${args}) = 1`);
     const updates = new Map<string, Database.Statement>();
     const update = (cols: readonly number[]) => {
@@ -148,9 +185,12 @@ export class SqliteSource implements Source {
       }
       return s;
     };
-    let deleted = 0, redacted = 0, batches = 0;
+    let deleted = 0,
+      redacted = 0,
+      batches = 0;
     // Counted per batch and added once it commits: a rolled-back batch changed nothing.
-    let batchRedacted = 0, batchDeleted = 0;
+    let batchRedacted = 0,
+      batchDeleted = 0;
     const batch = this.db.transaction((lo: bigint, hi: bigint) => {
       decidedDeletes = 0;
       seen = 0;
@@ -158,7 +198,8 @@ export class SqliteSource implements Source {
       batchRedacted = 0;
       const changes = del.run(lo, hi).changes;
       if (failure) throw failure;
-      if (changes !== decidedDeletes) throw new Error(`internal: ${decidedDeletes} rows decided for deletion but ${changes} deleted; batch rolled back`);
+      if (changes !== decidedDeletes)
+        throw new Error(`internal: ${decidedDeletes} rows decided for deletion but ${changes} deleted; batch rolled back`);
       for (const r of redactions) batchRedacted += update(r.cols).run(r.rowid).changes;
       batchDeleted = changes;
     });
@@ -168,16 +209,32 @@ export class SqliteSource implements Source {
     const whole = info.referencedBy.some((r) => r.table === info.name);
     const stopped = () => {
       const reason = options.signal?.reason;
-      return new InterruptedError(`stopped by ${reason} after a committed batch: ${deleted} rows of ${info.location} deleted and ${redacted} redacted`, String(reason), { deleted, redacted });
+      return new InterruptedError(
+        `stopped by ${reason} after a committed batch: ${deleted} rows of ${info.location} deleted and ${redacted} redacted`,
+        String(reason),
+        { deleted, redacted },
+      );
     };
-    let from = bounds.lo, dense = true;
+    let from = bounds.lo,
+      dense = true;
     for (;;) {
       if (options.signal?.aborted) throw stopped();
-      const to: bigint = whole ? last : dense ? (last - from < span ? last : from + span - 1n) : (nextHi.get(from) as bigint | undefined) ?? last;
-      try { batch(from, to); } catch (e) {
+      const to: bigint = whole
+        ? last
+        : dense
+          ? last - from < span
+            ? last
+            : from + span - 1n
+          : ((nextHi.get(from) as bigint | undefined) ?? last);
+      try {
+        batch(from, to);
+      } catch (e) {
         options.afterRollback?.();
         if (!isSqliteError(e)) throw e;
-        throw new PartialChangeError(`cannot change ${info.location}: ${sqliteProblem(e)}; the batch of rowids ${from} to ${to} was rolled back, ${deleted} rows deleted and ${redacted} redacted before it stay so`, { deleted, redacted });
+        throw new PartialChangeError(
+          `cannot change ${info.location}: ${sqliteProblem(e)}; the batch of rowids ${from} to ${to} was rolled back, ${deleted} rows deleted and ${redacted} redacted before it stay so`,
+          { deleted, redacted },
+        );
       }
       deleted += batchDeleted;
       redacted += batchRedacted;
@@ -203,7 +260,9 @@ export class SqliteSource implements Source {
    */
   async finish(options: { vacuum: boolean }): Promise<string | undefined> {
     if (options.vacuum) {
-      try { this.db.exec('VACUUM'); } catch (e) {
+      try {
+        this.db.exec('VACUUM');
+      } catch (e) {
         if (!isSqliteError(e)) throw e;
         return `VACUUM of ${this.path} failed (${sqliteProblem(e)}); the purge itself is done, but bytes of deleted values may remain in free space until it succeeds`;
       }
@@ -223,7 +282,9 @@ export class SqliteSource implements Source {
     try {
       const [r] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
       return !r.busy && r.log === r.checkpointed;
-    } finally { this.db.pragma('busy_timeout = 10000'); }
+    } finally {
+      this.db.pragma('busy_timeout = 10000');
+    }
   }
 
   /**
@@ -236,14 +297,20 @@ export class SqliteSource implements Source {
     const rowid = t.rowid!;
     // Rowids are 64-bit: the bounds are BigInt so that no batch range is rounded. One min() or
     // max() per SELECT is a b-tree seek; both in one SELECT would read the whole table.
-    const bounds = this.db.prepare(`SELECT (SELECT min(${rowid}) FROM ${quote(t.name)}) AS lo, (SELECT max(${rowid}) FROM ${quote(t.name)}) AS hi`).safeIntegers(true).get() as { lo: bigint | null; hi: bigint | null };
+    const bounds = this.db
+      .prepare(`SELECT (SELECT min(${rowid}) FROM ${quote(t.name)}) AS lo, (SELECT max(${rowid}) FROM ${quote(t.name)}) AS hi`)
+      .safeIntegers(true)
+      .get() as { lo: bigint | null; hi: bigint | null };
     const bigRowids = bounds.lo !== null && bounds.hi !== null && (bounds.lo < -MAX_EXACT || bounds.hi > MAX_EXACT);
     // A rowid beyond 2^53 arrives as its digits: the row reference becomes a BigInt again.
     const n = columns.length;
-    const exactRef = (row: unknown[]) => { if (bigRowids && typeof row[n] === 'string') row[n] = BigInt(row[n] as string); };
+    const exactRef = (row: unknown[]) => {
+      if (bigRowids && typeof row[n] === 'string') row[n] = BigInt(row[n] as string);
+    };
     const exact = exactSql;
     const wanted = options.exactColumns ? new Set(options.exactColumns) : undefined;
-    const arg = (c: string) => ((t.mayHoldBigIntegers.has(c) && (!wanted || wanted.has(c))) || (bigRowids && c === t.rowidAlias) ? exact(quote(c)) : quote(c));
+    const arg = (c: string) =>
+      (t.mayHoldBigIntegers.has(c) && (!wanted || wanted.has(c))) || (bigRowids && c === t.rowidAlias) ? exact(quote(c)) : quote(c);
     const values = [...columns.map(arg), bigRowids ? exact(rowid) : rowid].join(', ');
     if (t.referencedBy.length === 0) return { args: values, exactRef, bounds };
     // Whether another table still refers to the row, looked up only for the candidates (the
@@ -255,7 +322,11 @@ export class SqliteSource implements Source {
       return candidate!(row) ? 1 : 0;
     });
     const refers = this.refersSql(t, quote(t.name), options.going, 'retention_ref', [t.name]);
-    return { args: `${values}, ${candidate ? `CASE WHEN retention_candidate(${values}) THEN ${refers} ELSE 0 END` : `(${refers})`}`, exactRef, bounds };
+    return {
+      args: `${values}, ${candidate ? `CASE WHEN retention_candidate(${values}) THEN ${refers} ELSE 0 END` : `(${refers})`}`,
+      exactRef,
+      bounds,
+    };
   }
 
   /**
@@ -265,18 +336,23 @@ export class SqliteSource implements Source {
    * refused before, a table that refers to itself counts all its rows).
    */
   private refersSql(t: Table, ref: string, going: ReadOptions['going'], prefix: string, path: readonly string[]): string {
-    return t.referencedBy.map((r, i) => {
-      const name = `${prefix}${i}`;
-      const child = this.tables.get(r.table);
-      const g = r.table !== t.name && !path.includes(r.table) ? going?.get(r.table) : undefined;
-      if (!g || !child?.rowid) return referencesSql(this.db, ref, r, name, child?.rowidAlias);
-      const alias = quote(name);
-      const args = [...g.columns.map((c) => (child.mayHoldBigIntegers.has(c) ? exactSql(`${alias}.${quote(c)}`) : `${alias}.${quote(c)}`)), `${alias}.${child.rowid}`];
-      if (child.referencedBy.length) args.push(`(${this.refersSql(child, alias, going, `${name}_`, [...path, r.table])})`);
-      const fn = `retention_goes_${name}`;
-      this.db.function(fn, { varargs: true, deterministic: false }, (...row: unknown[]) => (g.goes(row) ? 1 : 0));
-      return referencesSql(this.db, ref, r, name, child.rowidAlias, `NOT ${fn}(${args.join(', ')})`);
-    }).join(' OR ');
+    return t.referencedBy
+      .map((r, i) => {
+        const name = `${prefix}${i}`;
+        const child = this.tables.get(r.table);
+        const g = r.table !== t.name && !path.includes(r.table) ? going?.get(r.table) : undefined;
+        if (!g || !child?.rowid) return referencesSql(this.db, ref, r, name, child?.rowidAlias);
+        const alias = quote(name);
+        const args = [
+          ...g.columns.map((c) => (child.mayHoldBigIntegers.has(c) ? exactSql(`${alias}.${quote(c)}`) : `${alias}.${quote(c)}`)),
+          `${alias}.${child.rowid}`,
+        ];
+        if (child.referencedBy.length) args.push(`(${this.refersSql(child, alias, going, `${name}_`, [...path, r.table])})`);
+        const fn = `retention_goes_${name}`;
+        this.db.function(fn, { varargs: true, deterministic: false }, (...row: unknown[]) => (g.goes(row) ? 1 : 0));
+        return referencesSql(this.db, ref, r, name, child.rowidAlias, `NOT ${fn}(${args.join(', ')})`);
+      })
+      .join(' OR ');
   }
 
   /** Counts rows and reports every 64k of them, when someone listens. */
@@ -285,7 +361,9 @@ export class SqliteSource implements Source {
     if (!hook) return () => {};
     const total = (this.db.prepare(`SELECT count(*) AS n FROM ${quote(dataset)}`).get() as { n: number }).n;
     let n = 0;
-    return () => { if ((++n & 0xffff) === 0) hook(dataset, n, total, 'rows'); };
+    return () => {
+      if ((++n & 0xffff) === 0) hook(dataset, n, total, 'rows');
+    };
   }
 
   close(): void {
@@ -297,15 +375,18 @@ export class SqliteSource implements Source {
 const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** An integer beyond 2^53 as its digits; typeof first, as every text and blob compares greater than any number. */
-const exactSql = (c: string) => `CASE WHEN typeof(${c}) = 'integer' AND (${c} > ${MAX_EXACT} OR ${c} < -${MAX_EXACT}) THEN CAST(${c} AS TEXT) ELSE ${c} END`;
+const exactSql = (c: string) =>
+  `CASE WHEN typeof(${c}) = 'integer' AND (${c} > ${MAX_EXACT} OR ${c} < -${MAX_EXACT}) THEN CAST(${c} AS TEXT) ELSE ${c} END`;
 
-const isSqliteError = (e: unknown): e is Error & { code: string } => typeof (e as { code?: unknown })?.code === 'string' && (e as { code: string }).code.startsWith('SQLITE_');
+const isSqliteError = (e: unknown): e is Error & { code: string } =>
+  typeof (e as { code?: unknown })?.code === 'string' && (e as { code: string }).code.startsWith('SQLITE_');
 
 /** SQLite's message, with what to do about the common ones. */
 function sqliteProblem(e: Error & { code: string }): string {
   if (e.code.startsWith('SQLITE_BUSY')) return `${e.message} (another program holds the write lock; run again when it is done)`;
   if (e.code.startsWith('SQLITE_READONLY')) return `${e.message} (the file or its directory cannot be written by this user)`;
-  if (e.code.startsWith('SQLITE_CORRUPT') || e.code.startsWith('SQLITE_NOTADB')) return `${e.message} (the database file is damaged; restore it or run sqlite3's .recover)`;
+  if (e.code.startsWith('SQLITE_CORRUPT') || e.code.startsWith('SQLITE_NOTADB'))
+    return `${e.message} (the database file is damaged; restore it or run sqlite3's .recover)`;
   if (e.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return `${e.message} (a row still referred to by another table)`;
   return e.message;
 }
