@@ -41,3 +41,10 @@ export function namedColumns(ds: DatasetRules): { column: string; what: string }
   }
   return named;
 }
+
+/** A column the rules name that the dataset lacks: an error before anything is read (SPEC §1). */
+export function columnProblems(rules: DatasetRules, info: { readonly columns: readonly string[]; readonly location: string }): string[] {
+  return namedColumns(rules)
+    .filter((n) => !info.columns.includes(n.column))
+    .map((n) => `${info.location} has no column "${n.column}" (named as ${n.what})`);
+}

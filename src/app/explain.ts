@@ -1,24 +1,14 @@
 import type { DateTime } from 'luxon';
-import { evaluate, type DatasetRules } from '../engine/evaluate.js';
+import { trace } from '../engine/decide.js';
 import type { Trace } from '../engine/decision.js';
-import { asText } from '../engine/value.js';
-import type { Row } from '../sources/source.js';
-import { compileDecider } from '../engine/compile.js';
-import { goingOf, notRewritable, referringTables } from './source-facts.js';
+import { compilePlan } from '../engine/plan.js';
 import { UserError } from '../errors.js';
-import { resolveAsOf } from './as-of.js';
-import { combineDatasets, namedColumns } from './combine.js';
-import { policiesForRun } from './load-policies.js';
-import { openSource } from './open-source.js';
+import { withFacts } from '../sources/row-decision.js';
+import { compilePlans, type Inputs, setUp } from './setup.js';
 
-export interface ExplainOptions {
-  readonly policy: readonly string[];
-  readonly source: string;
+export interface ExplainOptions extends Omit<Inputs, 'writing' | 'lockTimeoutMs'> {
   readonly dataset: string;
   readonly key: string;
-  readonly asOf?: string;
-  readonly now: DateTime;
-  readonly delimiter?: string;
 }
 
 export interface ExplainResult {
@@ -29,65 +19,50 @@ export interface ExplainResult {
   readonly trace: Trace;
 }
 
-/** The full reasoning for one record, found by its key (or rowid / line number without one). */
+/**
+ * The full reasoning for one record, found by its key (or rowid / line number without one),
+ * decided as a purge decides it: with what the source knows of the row (rows elsewhere refer to
+ * it; it cannot be rewritten exactly) and the plans of the run's other datasets.
+ */
 export async function explain(o: ExplainOptions): Promise<ExplainResult> {
-  const policies = policiesForRun(o.policy);
-  const datasets = combineDatasets(policies);
-  const rules: DatasetRules | undefined = datasets.get(o.dataset);
-  if (!rules) throw new UserError(`no policy declares dataset "${o.dataset}" (declared: ${[...datasets.keys()].join(', ')})`);
-  const asOf = resolveAsOf(o.asOf, o.now, policies);
-  const source = openSource(o.source, { readonly: true, delimiter: o.delimiter });
+  const setup = setUp({ ...o, writing: false });
+  const { source, asOf } = setup;
   try {
+    const rules = setup.datasets.get(o.dataset);
+    if (!rules) throw new UserError(`no policy declares dataset "${o.dataset}" (declared: ${[...setup.datasets.keys()].join(', ')})`);
     const info = source.datasets().get(o.dataset);
-    if (!info) throw new UserError(`${source.path} has no dataset "${o.dataset}"`);
-    const columns = [...new Set(namedColumns(rules).map((n) => n.column))];
-    const missing = columns.filter((c) => !info.columns.includes(c));
-    if (missing.length)
-      throw new UserError(`${info.location} has no column ${missing.map((c) => `"${c}"`).join(', ')}, which the policies name`);
-    const keyColumn = rules.dataset.key;
-    const keyAt = keyColumn === undefined ? columns.length : columns.indexOf(keyColumn);
-    let found: Record<string, unknown> | undefined;
-    let referenced = false,
-      rewritable = true;
+    if (!info) throw new UserError(`${source.identity.path} has no dataset "${o.dataset}"`);
+    const { plans, problems } = compilePlans(setup);
+    if (problems.length) throw new UserError(`the source does not match the policies:\n${problems.join('\n')}`);
+    const plan = compilePlan(rules, asOf);
+    const others = new Map(plans.map((p) => [p.dataset.name, p]));
+    let found: { values: unknown[]; referenced: boolean; unwritable?: string } | undefined;
     let matches = 0;
-    const isIt = (row: Row) => asText(row[keyAt]) === o.key;
-    await source.scan(
-      o.dataset,
-      columns,
+    await source.rows(
+      plan,
+      { mode: 'read', others },
       (row) => {
-        if (!isIt(row)) return;
         matches++;
-        found ??= Object.fromEntries(columns.map((c, i) => [c, row[i]]));
-        referenced = info.referencedBy.length > 0 && Boolean(row[columns.length + 1]);
-        rewritable = source.rewritable?.() ?? true;
+        found ??= { values: row.values.slice(0, plan.columns.length), referenced: row.referenced, unwritable: row.unwritable };
       },
-      {
-        candidate: isIt,
-        going: goingOf(
-          [...datasets]
-            .filter(([name]) => source.datasets().has(name))
-            .map(([name, r]) => [name, compileDecider(r, asOf, { nextDue: false })] as const),
-        ),
-      },
+      o.key,
     );
-    if (!found)
-      throw new UserError(
-        `no record with ${keyColumn ?? (source.kind === 'csv' ? 'line number' : 'rowid')} "${o.key}" in ${info.location}`,
-      );
+    const what = rules.dataset.key ?? info.refName;
+    if (!found) throw new UserError(`no record with ${what} "${o.key}" in ${info.location}`);
     if (matches > 1)
-      throw new UserError(`${matches} records have ${keyColumn} "${o.key}" in ${info.location}; the key does not identify one record`);
-    const values = found;
-    // As purge decides: a record others still refer to is not deleted (the database would refuse).
-    const evaluated = evaluate(rules, (c) => values[c], asOf, { referenced });
-    let trace =
-      evaluated.decision.reason === 'referenced'
-        ? { ...evaluated, decision: { ...evaluated.decision, problem: `referred to by ${referringTables(info)}` } }
-        : evaluated;
-    // As purge decides: a record the source cannot rewrite exactly is not redacted.
-    if (trace.decision.action === 'redact' && !rewritable) {
-      trace = { ...trace, decision: notRewritable(trace.decision) };
-    }
-    return { asOf, dataset: o.dataset, key: o.key, values, trace };
+      throw new UserError(`${matches} records have ${what} "${o.key}" in ${info.location}; the key does not identify one record`);
+    const row = found;
+    const t = trace(plan, row.values, !row.referenced);
+    const d = t.decision;
+    const referenced = d.action === 'keep' && d.reason === 'referenced' ? { ...d, problem: `referred to by ${info.referencedBy}` } : d;
+    const decision = withFacts(referenced, { ...row, ref: 0 });
+    return {
+      asOf,
+      dataset: o.dataset,
+      key: o.key,
+      values: Object.fromEntries(plan.columns.map((c, i) => [c, row.values[i]])),
+      trace: { ...t, decision },
+    };
   } finally {
     source.close();
   }

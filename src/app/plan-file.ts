@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { dirname, join, basename, resolve } from 'node:path';
 import type { Policy } from '../policy/model.js';
 import { UserError } from '../errors.js';
 import { BufferedWriter } from '../util/buffered-writer.js';
 import { LineReader } from '../util/line-reader.js';
 import type { Spool } from '../util/spool.js';
-import type { DatasetSummary } from './tally.js';
+import type { DatasetSummary } from '../engine/tally.js';
+import type { SourceIdentity } from '../sources/source.js';
 
 export const PLAN_FORMAT = 'retention-plan/2';
 
@@ -19,7 +20,7 @@ export interface PlanHeader {
   readonly source: {
     readonly path: string;
     readonly kind: string;
-    readonly fingerprint: Record<string, { size: number; mtimeMs: number }>;
+    readonly fingerprint: Record<string, unknown>;
   };
   readonly policies: readonly { readonly name: string; readonly file: string; readonly sha256: string }[];
   readonly datasets: readonly DatasetSummary[];
@@ -48,33 +49,6 @@ export class PlanMismatchError extends UserError {
   constructor(message: string) {
     super(message, 5);
     this.name = 'PlanMismatchError';
-  }
-}
-
-export function valuesHash(values: readonly unknown[], n: number): string {
-  const h = createHash('sha256');
-  for (let i = 0; i < n; i++) h.update(JSON.stringify(values[i] ?? null, bigintAsText) + '\u0000');
-  return h.digest('hex');
-}
-
-/** JSON for values that may hold a BigInt (a rowid beyond 2^53): its digits as a string. */
-export const bigintAsText = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
-
-export function fingerprint(paths: readonly string[]): PlanHeader['source']['fingerprint'] {
-  const out: Record<string, { size: number; mtimeMs: number }> = {};
-  for (const p of paths) {
-    const st = statSync(p);
-    out[resolve(p)] = { size: st.size, mtimeMs: st.mtimeMs };
-  }
-  return out;
-}
-
-/** The path a source is known by in a plan: resolved through symbolic links, so two names of one file agree. */
-export function sourceIdentity(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return resolve(path);
   }
 }
 
@@ -144,12 +118,10 @@ export function checkSamePolicies(header: PlanHeader, policies: readonly Policy[
 }
 
 /** Exit 5 when the source given is not the one the plan was made on. */
-export function checkSameSource(header: PlanHeader, path: string, kind: string): void {
-  const given = sourceIdentity(path),
-    planned = sourceIdentity(header.source.path);
-  if (given !== planned || kind !== header.source.kind) {
+export function checkSameSource(header: PlanHeader, given: SourceIdentity): void {
+  if (given.path !== header.source.path || given.kind !== header.source.kind) {
     throw new PlanMismatchError(
-      `the plan was made on ${header.source.kind} source ${header.source.path}, not on ${kind} source ${given}; a plan acts only on the source it was reviewed on (nothing was changed)`,
+      `the plan was made on ${header.source.kind} source ${header.source.path}, not on ${given.kind} source ${given.path}; a plan acts only on the source it was reviewed on (nothing was changed)`,
     );
   }
 }

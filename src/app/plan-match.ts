@@ -2,10 +2,8 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { planRecords, type PlanRecord } from './plan-file.js';
-
-/** Why a planned record was not acted on. */
-export type SkipReason = 'changed' | 'disappeared' | 'held' | 'no-longer-due';
+import type { PlannedSet } from '../sources/source.js';
+import { type PlanRecord, planRecords } from './plan-file.js';
 
 /**
  * The planned records of one dataset, found again by what identifies them (`match`), wherever
@@ -13,7 +11,7 @@ export type SkipReason = 'changed' | 'disappeared' | 'held' | 'no-longer-due';
  * their keys. The records wait in an indexed temporary SQLite file, so a plan of millions costs
  * disk, not memory; a bitmap of their hashes spares the lookup for rows the plan does not name.
  */
-export class PlannedRecords {
+export class PlannedRecords implements PlannedSet {
   private readonly dir: string;
   private readonly db: Database.Database;
   private readonly maybe = new Uint32Array(1 << 19); // 2^24 bits

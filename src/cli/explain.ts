@@ -57,9 +57,9 @@ export function toJson(r: ExplainResult) {
     principle: PRINCIPLE[d.reason],
     rule: d.rule?.id ?? null,
     policy: d.rule?.policy ?? null,
-    columns: d.columns ?? null,
+    columns: d.action === 'redact' ? d.columns : null,
     due: r.trace.due?.toISO() ?? null,
-    problem: d.problem ?? null,
+    problem: (d.action === 'keep' && d.problem) || null,
   };
 }
 

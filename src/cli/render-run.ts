@@ -1,7 +1,8 @@
 /** Writes to stdout; resolves when the stream can take more. */
 export type Out = (s: string) => void | Promise<void>;
 
-import type { RunResult, RecordLine } from '../app/run.js';
+import type { RecordLine } from '../app/consumers.js';
+import type { RunResult } from '../app/run.js';
 import { table } from './render-table.js';
 
 const COUNTS = ['scanned', 'delete', 'redact', 'keep', 'held', 'invalid', 'unmanaged'] as const;

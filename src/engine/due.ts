@@ -6,6 +6,15 @@ import { isEmpty, asText } from './value.js';
 
 const WHOLE = /^\d+(?:\.0+)?$/;
 
+/**
+ * The number of units in a per-record period column: a whole number >= 0 (as a number, or text
+ * such as "90" or "90.0"), or undefined when the value is none. Empty values are the caller's.
+ */
+export function periodAmount(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : WHOLE.test(asText(v).trim()) ? Number(asText(v).trim()) : Number.NaN;
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
 /** The period of one record: fixed, from its column, or none (empty and no default). */
 export function periodFor(
   period: Period,
@@ -14,8 +23,8 @@ export function periodFor(
   if (period.kind === 'fixed') return { duration: period.duration as Record<string, number> };
   const v = get(period.column);
   if (isEmpty(v)) return period.default ? { duration: period.default.duration as Record<string, number> } : null;
-  const n = typeof v === 'number' ? v : WHOLE.test(asText(v).trim()) ? Number(asText(v).trim()) : NaN;
-  if (!Number.isSafeInteger(n) || n < 0) return { problem: `${period.column} = "${asText(v)}" is not a whole number of ${period.unit}` };
+  const n = periodAmount(v);
+  if (n === undefined) return { problem: `${period.column} = "${asText(v)}" is not a whole number of ${period.unit}` };
   return { duration: { [period.unit]: n } };
 }
 

@@ -25,10 +25,10 @@ export function termsOf(rule: Rule): { kind: TermKind; period: Period }[] {
  */
 export interface EvaluateOptions {
   /**
-   * The source says rows of another table still refer to the record (a foreign key that blocks
-   * deletes): a due deletion cannot happen, so what else is due (redactions) still applies.
+   * False when the source cannot delete the record (rows elsewhere still refer to it): a due
+   * deletion cannot happen, so what else is due (redactions) still applies.
    */
-  readonly referenced?: boolean;
+  readonly deletable?: boolean;
 }
 
 export function evaluate(ds: DatasetRules, get: (column: string) => unknown, asOf: DateTime, options: EvaluateOptions = {}): Trace {
@@ -64,20 +64,20 @@ export function evaluate(ds: DatasetRules, get: (column: string) => unknown, asO
 
   const now = asOf.toMillis();
   const keeps = terms.filter((t) => t.kind === 'keep');
-  const keepUntil = keeps.some((t) => !t.due) ? ('not-started' as const) : latest(keeps.map((t) => t.due!));
+  const keepUntil = keeps.some((t) => !t.due) ? ('not-started' as const) : latest(keeps.flatMap((t) => (t.due ? [t.due] : [])));
   const keepDone = keepUntil === undefined || (keepUntil !== 'not-started' && keepUntil.toMillis() <= now);
 
   const deletes = terms.filter((t) => t.kind === 'delete');
-  let governing: TermTrace | undefined;
-  for (const t of deletes) if (t.due && (!governing || t.due < governing.due!)) governing = t;
-  const deletionDue = governing !== undefined && governing.due!.toMillis() <= now && keepDone;
-  if (deletionDue && !options.referenced) {
+  let governing: { rule: Rule; due: DateTime } | undefined;
+  for (const t of deletes) if (t.due && (!governing || t.due < governing.due)) governing = { rule: t.rule, due: t.due };
+  const deletionDue = governing !== undefined && governing.due.toMillis() <= now && keepDone;
+  if (governing && deletionDue && options.deletable !== false) {
     return {
       held,
       terms,
       keepUntil,
-      due: governing!.due,
-      decision: { action: 'delete', reason: 'shortest-deletion', rule: governing!.rule },
+      due: governing.due,
+      decision: { action: 'delete', reason: 'shortest-deletion', rule: governing.rule },
     };
   }
 
@@ -91,13 +91,13 @@ export function evaluate(ds: DatasetRules, get: (column: string) => unknown, asO
       reason: 'redaction',
       rule: redacting[0].rule,
       columns,
-      redactRules: redacting.map((t) => t.rule),
+      rules: redacting.map((t) => t.rule),
     };
     return { held, terms, keepUntil, due: redacting[0].due, decision };
   }
 
-  if (deletionDue)
-    return { held, terms, keepUntil, due: governing!.due, decision: { action: 'keep', reason: 'referenced', rule: governing!.rule } };
+  if (governing && deletionDue)
+    return { held, terms, keepUntil, due: governing.due, decision: { action: 'keep', reason: 'referenced', rule: governing.rule } };
   const blocked = !keepDone && terms.some((t) => t.kind !== 'keep' && t.status === 'due');
   const reason = deletes.length === 0 ? 'unmanaged' : blocked ? 'legal-minimum' : 'not-due';
   return { held, terms, keepUntil, decision: { action: 'keep', reason } };

@@ -56,22 +56,31 @@ export function parseTimestamp(value: unknown, format: TimestampFormat, zone: st
  */
 export function fastEpoch(value: unknown, format: TimestampFormat): { epoch: number; slack: number } | undefined {
   const epoch = fastEpochOf(value, format);
-  return Number.isNaN(epoch) ? undefined : { epoch, slack: fastSlack };
+  return Number.isNaN(epoch) ? undefined : { epoch, slack: fastSlackOf(value, format) };
 }
 
-/** Set by fastEpochOf: the slack of the epoch it returned. */
-export let fastSlack = 0;
-
-/** fastEpoch without allocating: the epoch, or NaN when unsure; its slack in `fastSlack`. */
+/** fastEpoch without allocating: the epoch, or NaN when unsure; its slack is fastSlackOf's. */
 export function fastEpochOf(value: unknown, format: TimestampFormat): number {
-  if (format.kind === 'iso') return typeof value === 'string' ? fastIso(value) : NaN;
+  if (format.kind === 'iso') return typeof value === 'string' ? fastIso(value) : Number.NaN;
   if (format.kind === 'unix' || format.kind === 'unix_ms') {
-    const n = typeof value === 'number' ? value : typeof value === 'string' && NUMBER.test(value) ? Number(value) : NaN;
+    const n = typeof value === 'number' ? value : typeof value === 'string' && NUMBER.test(value) ? Number(value) : Number.NaN;
     const ms = format.kind === 'unix' ? n * 1000 : n;
-    fastSlack = 0;
-    return Number.isFinite(ms) && ms >= MIN_MS && ms <= MAX_MS ? Math.trunc(ms) : NaN;
+    return Number.isFinite(ms) && ms >= MIN_MS && ms <= MAX_MS ? Math.trunc(ms) : Number.NaN;
   }
-  return NaN;
+  return Number.NaN;
+}
+
+/**
+ * How far fastEpochOf's reading of a value it read may be from the true instant: 0 with an
+ * offset (`Z`, `±HH:MM`) and for unix times; LOCAL_SLACK for local ISO times.
+ */
+export function fastSlackOf(value: unknown, format: TimestampFormat): number {
+  if (format.kind !== 'iso' || typeof value !== 'string') return 0;
+  const n = value.length;
+  if (value.charCodeAt(n - 1) === 90) return 0; // Z
+  // An offset needs a time: ±HH:MM after at least YYYY-MM-DDTHH:MM.
+  const sign = n >= 22 ? value.charCodeAt(n - 6) : 0;
+  return sign === 43 || sign === 45 ? 0 : LOCAL_SLACK;
 }
 
 export const LOCAL_SLACK = 15 * 3600_000;
@@ -138,13 +147,9 @@ function fastIso(s: string): number {
     }
   }
   const wall = daysFromCivil(y, mo, d) * 86_400_000 + ((h * 60 + mi) * 60 + sec) * 1000 + ms;
-  if (i === n) {
-    fastSlack = LOCAL_SLACK;
-    return wall;
-  }
-  if (i === 10) return NaN; // an offset needs a time
+  if (i === n) return wall;
+  if (i === 10) return Number.NaN; // an offset needs a time
   const z = s.charCodeAt(i);
-  fastSlack = 0;
   if (z === 90 && i + 1 === n) return wall;
   if ((z !== 43 && z !== 45) || n !== i + 6 || s.charCodeAt(i + 3) !== 58) return NaN;
   const oh = d2(s, i + 1),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { WhereClause } from '../policy/model.js';
 
 /** NULL, an empty string or only spaces: the event has not happened yet. */
@@ -43,3 +44,13 @@ export function whereMatches(where: readonly WhereClause[], get: (column: string
   }
   return true;
 }
+
+/** SHA-256 of the first `n` values, as plan files record what a decision read. */
+export function valuesHash(values: readonly unknown[], n: number): string {
+  const h = createHash('sha256');
+  for (let i = 0; i < n; i++) h.update(`${JSON.stringify(values[i] ?? null, bigintAsText)}\u0000`);
+  return h.digest('hex');
+}
+
+/** JSON for values that may hold a BigInt (a rowid beyond 2^53): its digits as a string. */
+export const bigintAsText = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);

@@ -100,7 +100,7 @@ export function meets(e: Expectation, trace: Trace): { pass: boolean; why?: stri
     if (d.rule !== e.rule) return { pass: false };
     if (!e.columns) return { pass: true };
     const want = [...e.columns].sort().join(' '),
-      got = [...(d.columns ?? [])].sort().join(' ');
+      got = [...(d.action === 'redact' ? d.columns : [])].sort().join(' ');
     return { pass: want === got };
   }
   if (e.reason && e.reason !== d.reason) return { pass: false };
@@ -111,7 +111,7 @@ export function meets(e: Expectation, trace: Trace): { pass: boolean; why?: stri
     return {
       pass: false,
       why:
-        trace.decision.problem ??
+        (d.action === 'keep' ? d.problem : undefined) ??
         (trace.held === 'held' ? 'the record is held, so no rule is looked at' : `rule ${name} does not apply to this record`),
     };
   if (e.reason === 'invalid') {

@@ -7,7 +7,7 @@ import type { Location, Policy } from '../policy/model.js';
 import type { PolicyProblem } from '../policy/problems.js';
 import type { DatasetRules } from '../engine/evaluate.js';
 import { combineDatasets } from '../app/combine.js';
-import { resolveAsOf } from '../app/as-of.js';
+import { AsOfError, resolveAsOf } from '../app/as-of.js';
 import { UserError } from '../errors.js';
 import { asText } from '../engine/value.js';
 import { KEYS_AT_DEPTH, policyTestFileSchema, type PolicyTestFileInput } from './schema.js';
@@ -111,8 +111,8 @@ export function loadTestFile(file: string, cache: PolicyCache = new Map()): Poli
         // as_of is required, so resolveAsOf never falls back to "now".
         instants.push({ text: s, asOf: resolveAsOf(s, DateTime.fromMillis(0), policies), loc: at(path) });
       } catch (e) {
-        if (!(e instanceof UserError)) throw e;
-        report(path, e.message.replace('--as-of', 'as_of'));
+        if (!(e instanceof AsOfError)) throw e;
+        report(path, `as_of ${e.message}`);
       }
     });
     const records: TestRecord[] = [];

@@ -1,112 +1,150 @@
+import type { Change } from '../engine/decision.js';
+import type { NextDue } from '../engine/next-due.js';
+import type { DatasetPlan } from '../engine/plan.js';
+import type { DatasetSummary } from '../engine/tally.js';
+
+/** Which source a run read or changed: what plans are bound to and outputs name. */
+export interface SourceIdentity {
+  /** The engine, as plans and run lines name it (sqlite, csv, postgres). */
+  readonly kind: string;
+  /** Where it is: the resolved real path of a file or directory, or a server and database. */
+  readonly path: string;
+}
+
 /** What the source knows of one dataset before reading it. */
 export interface DatasetInfo {
   readonly name: string;
   readonly columns: readonly string[];
   /** Where it is, for messages: a table of a database, or a CSV file. */
   readonly location: string;
-  /** Whether a row's reference stays with it (SQLite rowid) or moves when other rows go (CSV line number). */
-  readonly stableRef: boolean;
-  /** Columns that cannot be emptied (SQLite NOT NULL), so redacting them would fail midway. */
-  readonly notNull: ReadonlySet<string>;
-  /** Other tables whose rows a delete here would delete or change (SQLite ON DELETE actions). */
-  readonly cascades: readonly string[];
+  /** What a row's reference is called, where it stands for a key (`rowid`, `line number`). */
+  readonly refName: string;
   /**
-   * Foreign keys of other tables that make a delete here fail while a row still refers to the
-   * record (SQLite ON DELETE RESTRICT / NO ACTION, enforced).
+   * Datasets whose due records a purge must delete before this one's: their rows refer to
+   * records of this one (and hold them while they stay).
    */
-  readonly referencedBy: readonly Reference[];
-  /** Why a purge could not change this dataset as it must (e.g. a CSV file with other hard links). */
-  readonly unwritable?: string;
-  /** Columns that other tables' foreign keys refer to: redacting them would change or break those rows. */
-  readonly keyColumns?: readonly string[];
-  /** SQLite triggers a delete or an update (redaction) would fire: they change data no policy decided on. */
-  readonly triggers?: { readonly delete: readonly string[]; readonly update: readonly string[] };
-}
-
-/** A foreign key of `table` (its `columns`) that refers to `parentColumns` of a dataset. */
-export interface Reference {
-  readonly table: string;
-  readonly columns: readonly string[];
-  readonly parentColumns: readonly string[];
+  readonly after: readonly string[];
+  /** Records of this dataset can be kept because other rows refer to them: reports count `referenced`. */
+  readonly mayBeReferenced: boolean;
+  /** The rows that can refer to its records, for messages (e.g. `orders(customer_id)`). */
+  readonly referencedBy?: string;
 }
 
 /**
- * How to read: `candidate` names the rows (those about to be deleted) whose references are
- * checked where the dataset has `referencedBy`; the answer, 1 or 0, is at row[columns.length + 1].
- * Without it every row is checked.
+ * One row as a source reads it. The object and its values are reused from row to row: copy
+ * what you keep.
  */
-export interface ReadOptions {
-  readonly candidate?: (row: Row) => boolean;
+export interface Row {
   /**
-   * Columns whose values must reach the app exactly as text identifies them (keys, where
-   * columns): a SQLite integer beyond 2^53 comes as its digits. Default: every column that
-   * may hold one. Elsewhere (timestamps, holds, periods) such a value is invalid either way.
+   * The values of the plan's columns, in that order (a source may pass more after them). Integers
+   * beyond 2^53 come as their digits.
    */
-  readonly exactColumns?: readonly string[];
-  /**
-   * The datasets this run deletes from before this one, with how to tell a row that goes: rows
-   * of theirs that refer to a record but go do not keep it (SQLite). For a report or a dry run,
-   * which cannot see those deletions; a purge has made them by then.
-   */
-  readonly going?: ReadonlyMap<string, { readonly columns: readonly string[]; goes(row: Row): boolean }>;
-  /** apply: after each committed batch (its receipts are due), outside the transaction. */
-  readonly afterCommit?: () => void;
-  /** apply: after a batch was rolled back (the changes noted for it did not happen). */
-  readonly afterRollback?: () => void;
-  /** Aborted by a signal: stop after the batch in progress (InterruptedError), or before changing anything. */
+  values: unknown[];
+  /** The row's reference in the source: a SQLite rowid (a BigInt beyond 2^53), a CSV line number. */
+  ref: number | bigint;
+  /** Rows elsewhere still refer to it, so the source cannot delete it. */
+  referenced: boolean;
+  /** Why the source cannot rewrite (redact) it exactly, if it cannot. */
+  unwritable?: string;
+}
+
+/**
+ * A record deleted or redacted, or to be: the one thing that record listings, receipts and plan
+ * files are made from. Valid only during the call it is passed to; its parts are computed when
+ * asked, since most consumers need few of them.
+ */
+export interface Acted {
+  readonly dataset: string;
+  readonly decision: Change;
+  /** The row's reference (rowid, line number), as text for values beyond 2^53. */
+  readonly ref: number | string;
+  /** The key column's value as text, else the reference. */
+  key(): string;
+  /** What finds the record again in a later run: its key, a reference that stays with it, or its content. */
+  match(): string;
+  /** SHA-256 of the values the decision read. */
+  valuesHash(): string;
+  /** The governing rule's due instant. */
+  due(): string | undefined;
+}
+
+/** Where a source sends what it decides, besides the counts it returns. */
+export interface Sink {
+  /** A record decided for deletion or redaction (when writing: before its batch commits). */
+  act(a: Acted): void;
+  /** A record kept because a value could not be read. */
+  doubt?(key: string, problem: string): void;
+  /** The changes sent since the last commit or rollback are committed (their receipts are due). */
+  commit?(): void;
+  /** The changes sent since the last commit or rollback were rolled back: they did not happen. */
+  rollback?(): void;
+}
+
+/** A planned record, as a saved plan holds it. */
+export interface PlannedRecord {
+  readonly action: 'delete' | 'redact';
+  readonly policy: string;
+  readonly rule: string;
+  readonly columns?: readonly string[];
+  readonly values: string;
+}
+
+/** The records of a saved plan for one dataset, found by what identifies them. */
+export interface PlannedSet {
+  /** The unused planned record with this identity (one with the same values first), and takes it. */
+  take(match: string, values: string): PlannedRecord | undefined;
+}
+
+/** How to evaluate a dataset's plan. */
+export interface Request {
+  /** read: decide and count, change nothing; write: carry the changes out. */
+  readonly mode: 'read' | 'write';
+  /** The plans of the run's other datasets: a source whose datasets refer to each other decides their rows too. */
+  readonly others: ReadonlyMap<string, DatasetPlan>;
+  /** Apply a saved plan: act only on its records, unchanged and decided the same way. */
+  readonly planned?: PlannedSet;
+  /** Collects each rule's next due date (reports). */
+  readonly next?: NextDue;
+  /** Aborted by a signal: stop after the batch in progress, or before changing anything. */
   readonly signal?: AbortSignal;
-}
-
-/** What to do with one row: keep it, delete it, or empty these columns (indices into the row). */
-export type RowAct = 'keep' | 'delete' | readonly number[];
-
-/**
- * A row as read: the values of the requested columns, in that order, then the row's own
- * reference (SQLite rowid, CSV line number) at index `columns.length`. The array is reused
- * between rows: copy what you keep. SQLite integers beyond 2^53 come as their digits (text) in
- * columns that may hold them, and as a BigInt for the rowid: never rounded.
- */
-export type Row = readonly unknown[];
-
-/** What apply changed; `batches`: the write transactions it took (SQLite). */
-export interface Applied {
-  deleted: number;
-  redacted: number;
-  batches?: number;
 }
 
 /** Progress of a scan: rows of a total (SQLite) or bytes of the file size (CSV). */
 export type ProgressHook = (dataset: string, done: number, total: number, unit: 'rows' | 'bytes') => void;
 
-/** The one small interface both SQLite and CSV sources implement. */
+/**
+ * The one small interface every source implements, each in its own way: row by row (CSV, and
+ * SQLite through a function SQLite calls), or by compiling the plan to SQL. What only one engine
+ * knows (SQLite triggers and foreign keys, CSV hard links) stays inside it and reaches the app
+ * as values: refusals, row facts, notes.
+ */
 export interface Source {
-  readonly kind: 'sqlite' | 'csv';
-  readonly path: string;
-  /** Called now and then during scan and apply, when set. */
+  readonly identity: SourceIdentity;
+  /** A dataset can turn out unreadable halfway (a malformed CSV record): a purge reads every dataset before its first change. */
+  readonly readsBeforeChanging: boolean;
+  /** Called now and then during long reads, when set. */
   onProgress?: ProgressHook;
   /** The datasets in the source, by name. */
   datasets(): ReadonlyMap<string, DatasetInfo>;
-  /** Reads every row of a dataset in order; changes nothing. */
-  scan(dataset: string, columns: readonly string[], visit: (row: Row) => void, options?: ReadOptions): Promise<void>;
+  /** Why a purge by this plan could not be carried out as it must (and so is refused before anything is read). */
+  refusals(plan: DatasetPlan): string[];
+  /** What the source looks like now, for a plan's header (files and their sizes and times, or a server's state). */
+  fingerprint(): Record<string, unknown>;
+  /** Takes the source's run lock: one purge at a time. Returns what it cleaned up that killed runs left, to be said. */
+  lock(): string[];
+  /** Reads the rows of a dataset with the plan's columns and the source's facts; with `key`, only the rows with that key. */
+  rows(plan: DatasetPlan, request: Request, visit: (row: Row) => void, key?: string): Promise<void>;
   /**
-   * Acts on every row of a dataset as `act` says: SQLite in batched transactions, CSV by
-   * writing a new file and renaming it over the old one. Returns rows deleted and redacted.
+   * Decides every record of the plan's dataset, in source order, and counts them; the records
+   * to delete or redact go to the sink. Writing, it carries them out: in batches, each committed
+   * whole (the sink hears of each commit), or by replacing a file.
    */
-  apply(dataset: string, columns: readonly string[], act: (row: Row) => RowAct, options?: ReadOptions): Promise<Applied>;
-  /** The files that hold the data (for a plan's fingerprint). */
-  files(): string[];
-  /**
-   * Whether the row being visited can be rewritten (redacted) without changing the bytes of its
-   * other fields; asked only of rows to redact. Absent: always.
-   */
-  rewritable?(): boolean;
+  evaluate(plan: DatasetPlan, request: Request, sink: Sink): Promise<DatasetSummary>;
   /**
    * After a purge that changed something: makes what it deleted and redacted unreadable in the
    * source's files where that takes more than the changes themselves (SQLite: WAL checkpoint,
    * VACUUM when asked), and says why bytes of it may still be readable, if they may.
    */
   finish?(options: { vacuum: boolean }): Promise<string | undefined>;
-  /** Takes the source's run lock: one purge at a time. Returns what it cleaned up that earlier runs left, to be said. */
-  lock(): string[];
   close(): void;
 }

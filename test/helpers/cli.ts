@@ -48,9 +48,7 @@ export function hmac(key: string, keyFile = defaultAuditKey()): string {
 }
 
 /** The receipt lines of an audit log (type receipt), parsed. */
-export function receipts(
-  log: string,
-): {
+export function receipts(log: string): {
   policy: string;
   dataset: string;
   rule: string;

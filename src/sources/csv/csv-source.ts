@@ -14,13 +14,17 @@ import {
   unlinkSync,
   fchmodSync,
 } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { BufferedWriter } from '../../util/buffered-writer.js';
 import { basename, dirname, join } from 'node:path';
 import { InterruptedError, UserError } from '../../errors.js';
 import { takeLock } from '../lock.js';
 import { writeProblem } from '../write-access.js';
-import type { DatasetInfo, ProgressHook, ReadOptions, Row, RowAct, Source } from '../source.js';
+import type { Decision } from '../../engine/decision.js';
+import type { DatasetPlan } from '../../engine/plan.js';
+import type { DatasetSummary } from '../../engine/tally.js';
+import { matchBy, RowDecisions } from '../row-decision.js';
+import type { DatasetInfo, ProgressHook, Request, Row, Sink, Source, SourceIdentity } from '../source.js';
 import { CsvSplitter, CsvSyntaxError, type RawRecord } from './splitter.js';
 import { serializeRecord } from './serialize.js';
 
@@ -40,6 +44,8 @@ process.on('exit', () => {
 
 interface CsvFile extends DatasetInfo {
   readonly file: string;
+  /** Why a purge cannot replace the file as it must (other hard links, no write access). */
+  readonly unwritable?: string;
 }
 
 /**
@@ -48,7 +54,9 @@ interface CsvFile extends DatasetInfo {
  * whole. Kept records are copied byte for byte; redacted ones are written with minimal quoting.
  */
 export class CsvSource implements Source {
-  readonly kind = 'csv';
+  readonly identity: SourceIdentity;
+  /** A record can turn out malformed halfway through a file: read all before changing any. */
+  readonly readsBeforeChanging = true;
   private readonly byName = new Map<string, CsvFile>();
   private releases: (() => void)[] = [];
   onProgress?: ProgressHook;
@@ -59,6 +67,7 @@ export class CsvSource implements Source {
   ) {
     let paths: string[];
     try {
+      this.identity = { kind: 'csv', path: realpathSync(path) };
       paths = statSync(path).isDirectory()
         ? readdirSync(path)
             .filter((f) => f.toLowerCase().endsWith('.csv'))
@@ -79,17 +88,7 @@ export class CsvSource implements Source {
         links > 1
           ? `${file} has ${links} hard links; a purge replaces the file, so the other names would keep every record it deletes. Remove the other links first`
           : writeProblem(realpathSync(file), { inPlace: false, replaced: true });
-      this.byName.set(name, {
-        name,
-        file,
-        columns,
-        location: file,
-        stableRef: false,
-        notNull: new Set(),
-        cascades: [],
-        referencedBy: [],
-        unwritable,
-      });
+      this.byName.set(name, { name, file, columns, location: file, refName: 'line number', after: [], mayBeReferenced: false, unwritable });
     }
   }
 
@@ -97,8 +96,18 @@ export class CsvSource implements Source {
     return this.byName;
   }
 
-  files(): string[] {
-    return [...this.byName.values()].map((f) => f.file);
+  refusals(plan: DatasetPlan): string[] {
+    const f = this.file(plan.dataset.name);
+    return f.unwritable ? [f.unwritable] : [];
+  }
+
+  fingerprint(): Record<string, unknown> {
+    const out: Record<string, { size: number; mtimeMs: number }> = {};
+    for (const f of this.byName.values()) {
+      const st = statSync(f.file);
+      out[realpathSync(f.file)] = { size: st.size, mtimeMs: st.mtimeMs };
+    }
+    return out;
   }
 
   /**
@@ -115,25 +124,53 @@ export class CsvSource implements Source {
     return notes;
   }
 
-  async scan(dataset: string, columns: readonly string[], visit: (row: Row) => void, options: ReadOptions = {}): Promise<void> {
+  async rows(plan: DatasetPlan, request: Request, visit: (row: Row) => void, key?: string): Promise<void> {
+    const k = plan.keyIndex;
     await this.read(
-      dataset,
-      columns,
+      plan,
       (_rec, row) => {
-        if (row) visit(row);
+        if (row && (key === undefined || (k >= 0 ? row.values[k] : String(row.ref)) === key)) visit(row);
       },
       false,
-      options.signal,
+      request.signal,
     );
   }
 
-  async apply(
-    dataset: string,
-    columns: readonly string[],
-    act: (row: Row) => RowAct,
-    options: ReadOptions = {},
-  ): Promise<{ deleted: number; redacted: number }> {
-    const f = this.file(dataset);
+  async evaluate(plan: DatasetPlan, request: Request, sink: Sink): Promise<DatasetSummary> {
+    // Line numbers move when lines before them go: without a key, a record is found again by its bytes.
+    let current: RawRecord | undefined;
+    const content = () =>
+      `content:${createHash('sha256')
+        .update((current as RawRecord).bytes)
+        .digest('hex')}`;
+    const rows = new RowDecisions(plan, request, sink, matchBy(plan, content), false);
+    if (request.mode === 'read') {
+      await this.read(
+        plan,
+        (rec, row) => {
+          if (!row) return;
+          current = rec;
+          rows.decide(row);
+        },
+        false,
+        request.signal,
+      );
+    } else
+      await this.rewrite(plan, request, sink, (rec, row) => {
+        current = rec;
+        return rows.decide(row);
+      });
+    return rows.tally.summary;
+  }
+
+  /**
+   * Writes the file again beside itself with what `decide` says of each record (kept records
+   * byte for byte), then renames it over the old one; the sink hears the commit once it is in
+   * place. Nothing changes when nothing is to be done, when the file changed meanwhile, or when
+   * anything fails (the temporary file is removed).
+   */
+  private async rewrite(plan: DatasetPlan, request: Request, sink: Sink, decide: (rec: RawRecord, row: Row) => Decision): Promise<void> {
+    const f = this.file(plan.dataset.name);
     // Through a symbolic link, the file it points to is the one to replace (not the link).
     const target = realpathSync(f.file);
     const before = statSync(target);
@@ -148,29 +185,27 @@ export class CsvSource implements Source {
       throw new UserError(`cannot write beside ${target}: ${(e as Error).message}; nothing was changed`);
     }
     const out = new BufferedWriter(fd);
-    let deleted = 0,
-      redacted = 0;
+    let changed = 0;
     try {
       await this.read(
-        dataset,
-        columns,
+        plan,
         (rec, row) => {
           if (row === undefined) {
-            out.write(rec.bytes);
+            out.write(rec.bytes); // header, blank lines
             return;
-          } // header, blank lines
-          const a = act(row);
-          if (a === 'keep') out.write(rec.bytes);
-          else if (a === 'delete') deleted++;
+          }
+          const d = decide(rec, row);
+          if (d.action === 'keep') out.write(rec.bytes);
+          else if (d.action === 'delete') changed++;
           else {
             const fields = Array.from({ length: rec.fieldCount }, (_, i) => rec.field(i));
-            for (const i of a) fields[this.indexOf(f, columns[i])] = '';
+            for (const c of d.columns) fields[f.columns.indexOf(c)] = '';
             out.write(Buffer.from(serializeRecord(fields, this.options.delimiter, rec.eol)));
-            redacted++;
+            changed++;
           }
         },
         true,
-        options.signal,
+        request.signal,
       );
       out.flush();
       fchmodSync(out.fd, before.mode & 0o7777);
@@ -191,9 +226,9 @@ export class CsvSource implements Source {
       if (now.mtimeMs !== before.mtimeMs || now.size !== before.size) {
         throw new UserError(`${f.file} changed while retention was reading it; nothing was written, run again`);
       }
-      if (deleted === 0 && redacted === 0) {
+      if (changed === 0) {
         unlinkSync(tmp);
-        return { deleted, redacted };
+        return;
       }
       renameSync(tmp, target);
       syncDir(dirname(target));
@@ -208,15 +243,14 @@ export class CsvSource implements Source {
       } catch {
         /* not created */
       }
-      options.afterRollback?.();
+      sink.rollback?.();
       if (e instanceof UserError || typeof (e as { code?: unknown }).code !== 'string') throw e;
       throw new UserError(`cannot write ${target}: ${(e as Error).message}; it was left as it was`);
     } finally {
       temps.delete(tmp);
     }
     // The new file is in place: its changes are committed and their receipts due.
-    options.afterCommit?.();
-    return { deleted, redacted };
+    sink.commit?.();
   }
 
   close(): void {
@@ -230,36 +264,22 @@ export class CsvSource implements Source {
     return f;
   }
 
-  /** The record being visited (scan or apply). */
-  private current?: RawRecord;
-
-  /**
-   * A redacted record is re-serialized from its decoded fields, which is exact only for valid
-   * UTF-8: other bytes would come back as U+FFFD in fields that were to be kept.
-   */
-  rewritable(): boolean {
-    return this.current === undefined || isUtf8(this.current.bytes);
-  }
-
-  private indexOf(f: CsvFile, column: string): number {
-    return f.columns.indexOf(column);
-  }
-
   /**
    * Streams the file's records. `onRecord` gets the header and blank lines with no row (to copy
-   * their bytes when rewriting), and every data record with the requested columns.
+   * their bytes when rewriting, `all`), and every data record as a row of the plan's columns. A
+   * record that is not valid UTF-8 cannot be redacted exactly: re-serialized from its decoded
+   * fields, the bytes of its other fields would come back as U+FFFD.
    */
   private async read(
-    dataset: string,
-    columns: readonly string[],
-    onRecord: (rec: RawRecord, row: unknown[] | undefined) => void,
-    all = false,
+    plan: DatasetPlan,
+    onRecord: (rec: RawRecord, row: Row | undefined) => void,
+    all: boolean,
     signal?: AbortSignal,
   ): Promise<void> {
-    const f = this.file(dataset);
-    const idx = columns.map((c) => this.indexOf(f, c));
+    const f = this.file(plan.dataset.name);
+    const idx = plan.columns.map((c) => f.columns.indexOf(c));
     const width = f.columns.length;
-    const row: unknown[] = new Array(columns.length + 1);
+    const row = new CsvRow(idx.length);
     const splitter = new CsvSplitter({ delimiter: this.options.delimiter });
     let header = true;
     const each = (rec: RawRecord) => {
@@ -278,9 +298,9 @@ export class CsvSource implements Source {
           `${f.file}:${rec.line}: record has ${rec.fieldCount} fields but the header has ${width}; fix the file (nothing was changed)`,
         );
       }
-      for (let i = 0; i < idx.length; i++) row[i] = rec.field(idx[i]);
-      row[columns.length] = rec.line;
-      this.current = rec;
+      for (let i = 0; i < idx.length; i++) row.values[i] = rec.field(idx[i]);
+      row.ref = rec.line;
+      row.rec = rec;
       onRecord(rec, row);
     };
     try {
@@ -291,13 +311,27 @@ export class CsvSource implements Source {
         if (signal?.aborted)
           throw new InterruptedError(`stopped by ${signal.reason} while reading ${f.file}; it was left as it was`, String(signal.reason));
         splitter.push(chunk as Buffer, each);
-        if (hook) hook(dataset, (read += (chunk as Buffer).length), size, 'bytes');
+        if (hook) hook(plan.dataset.name, (read += (chunk as Buffer).length), size, 'bytes');
       }
       splitter.end(each);
     } catch (e) {
       if (e instanceof CsvSyntaxError) throw new UserError(`${f.file}:${e.line}: ${e.message}; fix the file (nothing was changed)`);
       throw e;
     }
+  }
+}
+
+/** A record as a row; whether it can be rewritten is looked at only for rows to redact. */
+class CsvRow implements Row {
+  readonly values: unknown[];
+  ref = 0;
+  referenced = false;
+  rec!: RawRecord;
+  constructor(n: number) {
+    this.values = new Array(n);
+  }
+  get unwritable(): string | undefined {
+    return isUtf8(this.rec.bytes) ? undefined : 'the record is not valid UTF-8, so redacting it would change the bytes of its other fields';
   }
 }
 

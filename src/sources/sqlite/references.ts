@@ -1,5 +1,11 @@
 import type Database from 'better-sqlite3';
-import type { Reference } from '../source.js';
+
+/** A foreign key of `table` (its `columns`) that refers to `parentColumns` of a dataset. */
+export interface Reference {
+  readonly table: string;
+  readonly columns: readonly string[];
+  readonly parentColumns: readonly string[];
+}
 
 export const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 

@@ -1,11 +1,16 @@
+import { realpathSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { decide } from '../../engine/decide.js';
+import type { DatasetPlan } from '../../engine/plan.js';
+import type { DatasetSummary } from '../../engine/tally.js';
+import { asText } from '../../engine/value.js';
 import { InterruptedError, PartialChangeError, UserError } from '../../errors.js';
-import { realpathSync } from 'node:fs';
 import { takeLock } from '../lock.js';
+import { matchBy, RowDecisions } from '../row-decision.js';
+import type { DatasetInfo, ProgressHook, Request, Row, Sink, Source, SourceIdentity } from '../source.js';
 import { writeProblem } from '../write-access.js';
-import type { Applied, DatasetInfo, ProgressHook, ReadOptions, Row, RowAct, Source } from '../source.js';
 import { pagesWithResidue } from './free-space.js';
-import { foreignKeys, quote, referencesSql, triggersOf } from './references.js';
+import { foreignKeys, quote, type Reference, referencesSql, triggersOf } from './references.js';
 
 /** How long the closing WAL checkpoint waits for readers of older snapshots. */
 const CHECKPOINT_WAIT_MS = 2000;
@@ -13,15 +18,34 @@ const CHECKPOINT_WAIT_MS = 2000;
 /** Rows per write transaction: the write lock is held for one batch at a time. */
 export const BATCH_ROWS = 50_000;
 
+interface Table extends DatasetInfo {
+  readonly withoutRowid: boolean;
+  /** The name that reaches the row's id (rowid, unless a column has that name); none: unaddressable. */
+  readonly rowid?: string;
+  readonly mayHoldBigIntegers: ReadonlySet<string>;
+  readonly rowidAlias?: string;
+  /** Columns that cannot be emptied (NOT NULL, primary key). */
+  readonly notNull: ReadonlySet<string>;
+  /** Other tables whose rows a delete here would delete or change (ON DELETE actions). */
+  readonly cascades: readonly string[];
+  /** Foreign keys of other tables that make a delete here fail while a row still refers to the record. */
+  readonly references: readonly Reference[];
+  /** Columns that other tables' foreign keys refer to. */
+  readonly keyColumns: readonly string[];
+  readonly triggers: { readonly delete: readonly string[]; readonly update: readonly string[] };
+}
+
 /**
  * A SQLite database. Rows are read and decided inside SQLite through a registered function, so
  * a purge is one pass: `DELETE ... WHERE rowid in batch AND retention_act(...) = 1`, with the
  * redactions of that batch applied in the same transaction.
  */
 export class SqliteSource implements Source {
-  readonly kind = 'sqlite';
+  readonly identity: SourceIdentity;
+  readonly readsBeforeChanging = false;
   private readonly db: Database.Database;
   private readonly tables = new Map<string, Table>();
+  private readonly unwritable?: string;
   private release?: () => void;
   onProgress?: ProgressHook;
 
@@ -29,6 +53,7 @@ export class SqliteSource implements Source {
     readonly path: string,
     readonly options: { readonly: boolean; lockTimeoutMs?: number },
   ) {
+    this.identity = { kind: 'sqlite', path: realpathSync(path) };
     try {
       this.db = new Database(path, { readonly: options.readonly, fileMustExist: true });
       this.db.pragma('busy_timeout = 10000');
@@ -43,7 +68,7 @@ export class SqliteSource implements Source {
       const rows = this.db
         .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
         .all() as { name: string; sql: string }[];
-      const unwritable = writeProblem(realpathSync(path), { inPlace: true, replaced: false });
+      this.unwritable = writeProblem(this.identity.path, { inPlace: true, replaced: false });
       const { cascades, references, keyColumns } = foreignKeys(
         this.db,
         rows.map((r) => r.name),
@@ -61,22 +86,24 @@ export class SqliteSource implements Source {
           pk.length === 1 && pk[0].type.toUpperCase() === 'INTEGER' && !/primary\s+key\s+desc/i.test(sql ?? '') ? pk[0].name : undefined;
         // A column may be named rowid: the row's own id is then reached by another of its names.
         const taken = new Set(cols.map((c) => c.name.toLowerCase()));
-        const rowid = ['rowid', '_rowid_', 'oid'].find((r) => !taken.has(r));
+        const referencedBy = references.get(name) ?? [];
         this.tables.set(name, {
-          rowid,
-          mayHoldBigIntegers: new Set(cols.filter((c) => mayHoldIntegers(c.type) && c.name !== rowidAlias).map((c) => c.name)),
-          rowidAlias,
           name,
           location: `table ${name} in ${path}`,
-          stableRef: true,
+          refName: 'rowid',
           columns: cols.map((c) => c.name),
+          after: [...new Set(referencedBy.map((r) => r.table).filter((t) => t !== name))],
+          mayBeReferenced: referencedBy.length > 0,
+          referencedBy: referencedBy.length ? referencedBy.map((r) => `${r.table}(${r.columns.join(', ')})`).join(', ') : undefined,
+          rowid: ['rowid', '_rowid_', 'oid'].find((r) => !taken.has(r)),
+          mayHoldBigIntegers: new Set(cols.filter((c) => mayHoldIntegers(c.type) && c.name !== rowidAlias).map((c) => c.name)),
+          rowidAlias,
           notNull: new Set(cols.filter((c) => c.notnull || c.pk).map((c) => c.name)),
           cascades: cascades.get(name) ?? [],
-          referencedBy: references.get(name) ?? [],
+          references: referencedBy,
           keyColumns: [...(keyColumns.get(name) ?? [])],
           triggers: triggersOf(this.db, name),
           withoutRowid: /without\s+rowid/i.test(sql ?? ''),
-          unwritable,
         });
       }
     } catch (e) {
@@ -89,8 +116,36 @@ export class SqliteSource implements Source {
     return this.tables;
   }
 
-  files(): string[] {
-    return [this.path];
+  refusals(plan: DatasetPlan): string[] {
+    const t = this.table(plan.dataset.name);
+    const out: string[] = [];
+    const redacts = new Set(plan.rules.flatMap((r) => r.redact));
+    for (const c of redacts) if (t.notNull.has(c)) out.push(`${t.location}: column "${c}" is NOT NULL, so it cannot be redacted`);
+    if (this.unwritable) out.push(this.unwritable);
+    const deletes = plan.rules.some((r) => r.deleteAfter);
+    const fired = [...(deletes ? t.triggers.delete : []), ...(redacts.size ? t.triggers.update : [])];
+    if (fired.length) {
+      out.push(
+        `${t.location}: its triggers ${[...new Set(fired)].join(', ')} would run on the purge's deletes or updates and change data no policy decided on; purge a copy without them, or drop them for the purge`,
+      );
+    }
+    const keys = t.keyColumns.filter((c) => redacts.has(c));
+    if (keys.length) {
+      out.push(
+        `${t.location}: column ${keys.join(', ')} is referred to by other tables' foreign keys, so redacting it would change or break their rows; do not redact key columns`,
+      );
+    }
+    if (t.cascades.length > 0) {
+      out.push(
+        `${t.location}: deleting its rows would also change rows of ${t.cascades.join(', ')} through foreign keys, which no policy decided on; give those tables their own rules and drop the ON DELETE action, or purge them first`,
+      );
+    }
+    return out;
+  }
+
+  fingerprint(): Record<string, unknown> {
+    const st = statSync(this.identity.path);
+    return { [this.identity.path]: { size: st.size, mtimeMs: st.mtimeMs } };
   }
 
   lock(): string[] {
@@ -98,27 +153,56 @@ export class SqliteSource implements Source {
     return [];
   }
 
-  private table(dataset: string) {
+  private table(dataset: string): Table {
     const t = this.tables.get(dataset);
     if (!t) throw new UserError(`no table ${dataset} in ${this.path}`);
     if (t.withoutRowid)
       throw new UserError(`table ${dataset} in ${this.path} is a WITHOUT ROWID table, which retention does not support yet`);
-    if (!t.rowid)
+    if (!t.rowid) {
       throw new UserError(
         `table ${dataset} in ${this.path} has columns named rowid, _rowid_ and oid, which hide the id of its rows; retention cannot address them`,
       );
+    }
     return t;
   }
 
-  async scan(dataset: string, columns: readonly string[], visit: (row: Row) => void, options: ReadOptions = {}): Promise<void> {
-    const { args, exactRef } = this.arguments(this.table(dataset), columns, options);
+  async rows(plan: DatasetPlan, request: Request, visit: (row: Row) => void, key?: string): Promise<void> {
+    const isIt = key === undefined ? undefined : (row: Row) => keyText(plan, row) === key;
+    await this.scan(
+      plan,
+      request,
+      (row) => {
+        if (!isIt || isIt(row)) visit(row);
+      },
+      isIt ?? (() => true),
+    );
+  }
+
+  async evaluate(plan: DatasetPlan, request: Request, sink: Sink): Promise<DatasetSummary> {
+    const t = this.table(plan.dataset.name);
+    const rows = new RowDecisions(
+      plan,
+      request,
+      sink,
+      matchBy(plan, (row) => `ref:${String(row.ref)}`),
+      t.mayBeReferenced,
+    );
+    // Only rows about to be deleted need their references looked up.
+    const candidate = (row: Row) => decide(plan, row.values).action === 'delete';
+    if (request.mode === 'read') await this.scan(plan, request, (row) => rows.decide(row), candidate);
+    else await this.apply(t, plan, request, sink, rows, candidate);
+    return rows.tally.summary;
+  }
+
+  /** Reads every row in rowid order; `candidate` names the rows whose references are looked up. */
+  private async scan(plan: DatasetPlan, request: Request, visit: (row: Row) => void, candidate: (row: Row) => boolean): Promise<void> {
+    const t = this.table(plan.dataset.name);
+    const { args, toRow } = this.arguments(t, plan, request, candidate);
     let failure: unknown;
-    const tick = this.ticker(dataset);
-    const n = columns.length;
-    this.db.function('retention_visit', { varargs: true, deterministic: false }, (...row: unknown[]) => {
-      exactRef(row);
+    const tick = this.ticker(t.name);
+    this.db.function('retention_visit', { varargs: true, deterministic: false }, (...values: unknown[]) => {
       try {
-        visit(row);
+        visit(toRow(values));
       } catch (e) {
         failure ??= e;
       }
@@ -128,69 +212,76 @@ export class SqliteSource implements Source {
     // count(*) with the function in WHERE: SQLite walks the table and calls back per row,
     // far cheaper than returning every row to JavaScript through iterate().
     try {
-      this.db.prepare(`SELECT count(*) FROM ${quote(dataset)} WHERE retention_visit(${args})`).get();
+      this.db.prepare(`SELECT count(*) FROM ${quote(t.name)} WHERE retention_visit(${args})`).get();
     } catch (e) {
       if (!isSqliteError(e)) throw e;
-      throw new UserError(`cannot read table ${dataset} in ${this.path}: ${sqliteProblem(e)}`);
+      throw new UserError(`cannot read table ${t.name} in ${this.path}: ${sqliteProblem(e)}`);
     }
     if (failure) throw failure;
   }
 
-  async apply(dataset: string, columns: readonly string[], act: (row: Row) => RowAct, options: ReadOptions = {}): Promise<Applied> {
-    const info = this.table(dataset);
-    const { args, exactRef, bounds } = this.arguments(info, columns, options);
-    const t = quote(dataset);
-    const n = columns.length;
-    const redactions: { rowid: number | bigint; cols: readonly number[] }[] = [];
-    const rowid = info.rowid!;
+  /**
+   * Decides and changes every row, a batch of rowids per transaction: the batch's deletes in one
+   * statement (the function returns 1 for rows to delete), then its redactions. The sink hears of
+   * each commit and rollback; a signal stops the purge between batches.
+   */
+  private async apply(
+    t: Table,
+    plan: DatasetPlan,
+    request: Request,
+    sink: Sink,
+    rows: RowDecisions,
+    candidate: (row: Row) => boolean,
+  ): Promise<void> {
+    const { args, toRow, bounds } = this.arguments(t, plan, request, candidate);
+    const name = quote(t.name);
+    const rowid = t.rowid as string;
+    const redactions: { rowid: number | bigint; cols: readonly string[] }[] = [];
     let failure: unknown;
-    let decidedDeletes = 0,
-      seen = 0;
-    const tick = this.ticker(dataset);
-    this.db.function('retention_act', { varargs: true, deterministic: false }, (...row: unknown[]) => {
+    let decidedDeletes = 0;
+    let seen = 0;
+    const tick = this.ticker(t.name);
+    this.db.function('retention_act', { varargs: true, deterministic: false }, (...values: unknown[]) => {
       tick();
       seen++;
-      exactRef(row);
-      let a: RowAct;
       try {
-        a = act(row);
+        const row = toRow(values);
+        const d = rows.decide(row);
+        if (d.action === 'delete') {
+          decidedDeletes++;
+          return 1;
+        }
+        if (d.action === 'redact') redactions.push({ rowid: row.ref, cols: d.columns });
       } catch (e) {
         failure ??= e;
-        return 0;
       }
-      if (a === 'delete') {
-        decidedDeletes++;
-        return 1;
-      }
-      if (a !== 'keep') redactions.push({ rowid: row[n] as number | bigint, cols: a });
       return 0;
     });
-    if (bounds.lo === null || bounds.hi === null) return { deleted: 0, redacted: 0, batches: 0 };
+    if (bounds.lo === null || bounds.hi === null) return;
     const last = bounds.hi;
     // Where rowids are dense, a batch is simply the next BATCH_ROWS rowids. Where they are sparse
     // the batch ends at the BATCH_ROWS-th next row, found by walking rowids (a second read of
     // the table's pages, so only when the last batch held under a quarter of its range).
     const nextHi = this.db
-      .prepare(`SELECT ${rowid} FROM ${t} WHERE ${rowid} >= ? ORDER BY ${rowid} LIMIT 1 OFFSET ${BATCH_ROWS - 1}`)
+      .prepare(`SELECT ${rowid} FROM ${name} WHERE ${rowid} >= ? ORDER BY ${rowid} LIMIT 1 OFFSET ${BATCH_ROWS - 1}`)
       .pluck()
       .safeIntegers(true);
-    const del = this.db.prepare(`DELETE FROM ${t} WHERE ${rowid} >= ? AND ${rowid} <= ? AND retention_act(${args}) = 1`);
+    const del = this.db.prepare(`DELETE FROM ${name} WHERE ${rowid} >= ? AND ${rowid} <= ? AND retention_act(${args}) = 1`);
     const updates = new Map<string, Database.Statement>();
-    const update = (cols: readonly number[]) => {
-      const k = cols.join(',');
+    const update = (cols: readonly string[]) => {
+      const k = cols.join('\u0000');
       let s = updates.get(k);
       if (!s) {
-        s = this.db.prepare(`UPDATE ${t} SET ${cols.map((i) => `${quote(columns[i])} = NULL`).join(', ')} WHERE ${rowid} = ?`);
+        s = this.db.prepare(`UPDATE ${name} SET ${cols.map((c) => `${quote(c)} = NULL`).join(', ')} WHERE ${rowid} = ?`);
         updates.set(k, s);
       }
       return s;
     };
-    let deleted = 0,
-      redacted = 0,
-      batches = 0;
+    let deleted = 0;
+    let redacted = 0;
     // Counted per batch and added once it commits: a rolled-back batch changed nothing.
-    let batchRedacted = 0,
-      batchDeleted = 0;
+    let batchDeleted = 0;
+    let batchRedacted = 0;
     const batch = this.db.transaction((lo: bigint, hi: bigint) => {
       decidedDeletes = 0;
       seen = 0;
@@ -206,19 +297,20 @@ export class SqliteSource implements Source {
     const span = BigInt(BATCH_ROWS);
     // A table whose rows refer to each other is changed in one transaction: a batch must not
     // free rows that the references checked in a later batch (and in the dry run) still held.
-    const whole = info.referencedBy.some((r) => r.table === info.name);
-    const stopped = () => {
-      const reason = options.signal?.reason;
-      return new InterruptedError(
-        `stopped by ${reason} after a committed batch: ${deleted} rows of ${info.location} deleted and ${redacted} redacted`,
-        String(reason),
-        { deleted, redacted },
+    const whole = t.references.some((r) => r.table === t.name);
+    const stopped = () =>
+      new InterruptedError(
+        `stopped by ${request.signal?.reason} after a committed batch: ${deleted} rows of ${t.location} deleted and ${redacted} redacted`,
+        String(request.signal?.reason),
+        {
+          deleted,
+          redacted,
+        },
       );
-    };
-    let from = bounds.lo,
-      dense = true;
+    let from = bounds.lo;
+    let dense = true;
     for (;;) {
-      if (options.signal?.aborted) throw stopped();
+      if (request.signal?.aborted) throw stopped();
       const to: bigint = whole
         ? last
         : dense
@@ -229,24 +321,22 @@ export class SqliteSource implements Source {
       try {
         batch(from, to);
       } catch (e) {
-        options.afterRollback?.();
+        sink.rollback?.();
         if (!isSqliteError(e)) throw e;
         throw new PartialChangeError(
-          `cannot change ${info.location}: ${sqliteProblem(e)}; the batch of rowids ${from} to ${to} was rolled back, ${deleted} rows deleted and ${redacted} redacted before it stay so`,
+          `cannot change ${t.location}: ${sqliteProblem(e)}; the batch of rowids ${from} to ${to} was rolled back, ${deleted} rows deleted and ${redacted} redacted before it stay so`,
           { deleted, redacted },
         );
       }
       deleted += batchDeleted;
       redacted += batchRedacted;
-      batches++;
-      options.afterCommit?.();
+      sink.commit?.();
       if (to >= last) break;
       dense = BigInt(seen) * 4n >= to - from + 1n;
       from = to + 1n;
       // Between batches the event loop runs, so that a signal can ask the purge to stop here.
       await new Promise((r) => setImmediate(r));
     }
-    return { deleted, redacted, batches };
   }
 
   /**
@@ -288,13 +378,14 @@ export class SqliteSource implements Source {
   }
 
   /**
-   * The function's arguments: the columns, then the rowid. A JS number rounds integers beyond
-   * 2^53, so where a column may hold one (and for rowids, when the table has one), SQLite hands
-   * it over as its digits: keys, hashes and redactions stay exact. Elsewhere the plain value
-   * costs nothing extra.
+   * The function's arguments: the plan's columns, the rowid, and (where other tables refer to
+   * the dataset) whether a row of theirs still refers to this one. A JS number rounds integers
+   * beyond 2^53, so where such a value identifies something (the key, where columns) and the
+   * column may hold one, SQLite hands it over as its digits; for rowids too, when the table has
+   * such. Elsewhere (timestamps, holds, periods) such a value is invalid either way.
    */
-  private arguments(t: Table, columns: readonly string[], options: ReadOptions) {
-    const rowid = t.rowid!;
+  private arguments(t: Table, plan: DatasetPlan, request: Request, candidate: (row: Row) => boolean) {
+    const rowid = t.rowid as string;
     // Rowids are 64-bit: the bounds are BigInt so that no batch range is rounded. One min() or
     // max() per SELECT is a b-tree seek; both in one SELECT would read the whole table.
     const bounds = this.db
@@ -302,54 +393,60 @@ export class SqliteSource implements Source {
       .safeIntegers(true)
       .get() as { lo: bigint | null; hi: bigint | null };
     const bigRowids = bounds.lo !== null && bounds.hi !== null && (bounds.lo < -MAX_EXACT || bounds.hi > MAX_EXACT);
-    // A rowid beyond 2^53 arrives as its digits: the row reference becomes a BigInt again.
-    const n = columns.length;
-    const exactRef = (row: unknown[]) => {
-      if (bigRowids && typeof row[n] === 'string') row[n] = BigInt(row[n] as string);
-    };
-    const exact = exactSql;
-    const wanted = options.exactColumns ? new Set(options.exactColumns) : undefined;
+    const n = plan.columns.length;
+    const exact = new Set([
+      ...(plan.dataset.key !== undefined ? [plan.dataset.key] : []),
+      ...plan.rules.flatMap((r) => r.where.map((w) => w.column)),
+    ]);
     const arg = (c: string) =>
-      (t.mayHoldBigIntegers.has(c) && (!wanted || wanted.has(c))) || (bigRowids && c === t.rowidAlias) ? exact(quote(c)) : quote(c);
-    const values = [...columns.map(arg), bigRowids ? exact(rowid) : rowid].join(', ');
-    if (t.referencedBy.length === 0) return { args: values, exactRef, bounds };
+      (t.mayHoldBigIntegers.has(c) && exact.has(c)) || (bigRowids && c === t.rowidAlias) ? exactSql(quote(c)) : quote(c);
+    const values = [...plan.columns.map(arg), bigRowids ? exactSql(rowid) : rowid].join(', ');
+    const row: Row = { values: [], ref: 0, referenced: false };
+    // A rowid beyond 2^53 arrives as its digits: the row reference becomes a BigInt again.
+    const toRow = (a: unknown[]): Row => {
+      const ref = a[n];
+      row.values = a;
+      row.ref = bigRowids && typeof ref === 'string' ? BigInt(ref) : (ref as number | bigint);
+      row.referenced = a[n + 1] === 1;
+      return row;
+    };
+    if (t.references.length === 0) return { args: values, toRow, bounds };
     // Whether another table still refers to the row, looked up only for the candidates (the
     // rows about to be deleted): without an index on the referring columns each lookup reads
     // that table, as SQLite's own check on delete would.
-    const candidate = options.candidate;
-    this.db.function('retention_candidate', { varargs: true, deterministic: false }, (...row: unknown[]) => {
-      exactRef(row);
-      return candidate!(row) ? 1 : 0;
+    const probe: Row = { values: [], ref: 0, referenced: false };
+    this.db.function('retention_candidate', { varargs: true, deterministic: false }, (...a: unknown[]) => {
+      probe.values = a;
+      probe.ref = bigRowids && typeof a[n] === 'string' ? BigInt(a[n] as string) : (a[n] as number | bigint);
+      return candidate(probe) ? 1 : 0;
     });
-    const refers = this.refersSql(t, quote(t.name), options.going, 'retention_ref', [t.name]);
-    return {
-      args: `${values}, ${candidate ? `CASE WHEN retention_candidate(${values}) THEN ${refers} ELSE 0 END` : `(${refers})`}`,
-      exactRef,
-      bounds,
-    };
+    const refers = this.refersSql(t, quote(t.name), request, 'retention_ref', [t.name]);
+    return { args: `${values}, CASE WHEN retention_candidate(${values}) THEN ${refers} ELSE 0 END`, toRow, bounds };
   }
 
   /**
    * SQL: rows of other tables still refer to the row of `t` reached as `ref` (its name or an
-   * alias). Rows of a dataset in `going` count only if they stay; whether they stay may depend
-   * on their own referring rows, hence the recursion (tables that refer to each other are
-   * refused before, a table that refers to itself counts all its rows).
+   * alias). Rows of a dataset this run purges too count only if they stay (decided by its plan):
+   * a report or a dry run cannot see the deletions the purge makes first, and a purge has made
+   * them by then. Whether they stay may depend on their own referring rows, hence the recursion
+   * (tables that refer to each other are refused before, a table that refers to itself counts
+   * all its rows).
    */
-  private refersSql(t: Table, ref: string, going: ReadOptions['going'], prefix: string, path: readonly string[]): string {
-    return t.referencedBy
+  private refersSql(t: Table, ref: string, request: Request, prefix: string, path: readonly string[]): string {
+    return t.references
       .map((r, i) => {
         const name = `${prefix}${i}`;
         const child = this.tables.get(r.table);
-        const g = r.table !== t.name && !path.includes(r.table) ? going?.get(r.table) : undefined;
-        if (!g || !child?.rowid) return referencesSql(this.db, ref, r, name, child?.rowidAlias);
+        const plan = r.table !== t.name && !path.includes(r.table) ? request.others.get(r.table) : undefined;
+        if (!plan || !child?.rowid) return referencesSql(this.db, ref, r, name, child?.rowidAlias);
         const alias = quote(name);
-        const args = [
-          ...g.columns.map((c) => (child.mayHoldBigIntegers.has(c) ? exactSql(`${alias}.${quote(c)}`) : `${alias}.${quote(c)}`)),
-          `${alias}.${child.rowid}`,
-        ];
-        if (child.referencedBy.length) args.push(`(${this.refersSql(child, alias, going, `${name}_`, [...path, r.table])})`);
+        const args = plan.columns.map((c) => (child.mayHoldBigIntegers.has(c) ? exactSql(`${alias}.${quote(c)}`) : `${alias}.${quote(c)}`));
+        if (child.references.length) args.push(`(${this.refersSql(child, alias, request, `${name}_`, [...path, r.table])})`);
         const fn = `retention_goes_${name}`;
-        this.db.function(fn, { varargs: true, deterministic: false }, (...row: unknown[]) => (g.goes(row) ? 1 : 0));
+        const k = plan.columns.length;
+        this.db.function(fn, { varargs: true, deterministic: false }, (...a: unknown[]) =>
+          decide(plan, a, { deletable: a[k] !== 1 }).action === 'delete' ? 1 : 0,
+        );
         return referencesSql(this.db, ref, r, name, child.rowidAlias, `NOT ${fn}(${args.join(', ')})`);
       })
       .join(' OR ');
@@ -372,6 +469,8 @@ export class SqliteSource implements Source {
   }
 }
 
+const keyText = (plan: DatasetPlan, row: Row) => (plan.keyIndex >= 0 ? asText(row.values[plan.keyIndex]) : String(row.ref));
+
 const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** An integer beyond 2^53 as its digits; typeof first, as every text and blob compares greater than any number. */
@@ -389,14 +488,6 @@ function sqliteProblem(e: Error & { code: string }): string {
     return `${e.message} (the database file is damaged; restore it or run sqlite3's .recover)`;
   if (e.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return `${e.message} (a row still referred to by another table)`;
   return e.message;
-}
-
-interface Table extends DatasetInfo {
-  readonly withoutRowid: boolean;
-  /** The name that reaches the row's id (rowid, unless a column has that name); none: unaddressable. */
-  readonly rowid?: string;
-  readonly mayHoldBigIntegers: ReadonlySet<string>;
-  readonly rowidAlias?: string;
 }
 
 /** Whether a column of this declared type can hold an integer as an integer (not TEXT or REAL affinity, SQLite §3.1). */

@@ -1,6 +1,6 @@
 import type { DateTime } from 'luxon';
 import type { Rule } from '../policy/model.js';
-import type { Decision } from '../engine/decision.js';
+import type { Decision } from './decision.js';
 
 /** Counts of one rule within a dataset. */
 export interface RuleSummary {
@@ -11,6 +11,9 @@ export interface RuleSummary {
   /** Earliest due among records for which the rule is not yet due. */
   nextDue?: string;
 }
+
+/** Why a planned record was not acted on when its plan was applied. */
+export type SkipReason = 'changed' | 'disappeared' | 'held' | 'no-longer-due';
 
 /** Counts of one dataset (SPEC §4): scanned = delete + redact + keep. */
 export interface DatasetSummary {
@@ -23,18 +26,21 @@ export interface DatasetSummary {
   invalid: number;
   unmanaged: number;
   readonly rules: RuleSummary[];
-  /** Records due for deletion kept because rows of other tables refer to them (SQLite foreign keys); present where such references exist. */
+  /** Records due for deletion kept because the source cannot delete them (rows elsewhere refer to them); present where that can happen. */
   referenced?: number;
   /** Applying a plan: planned records not acted on, by reason. */
-  skipped?: Record<string, number>;
+  skipped?: Record<SkipReason, number>;
 }
 
+/** Counts decisions into a dataset's summary: the one place a decision becomes a count. */
 export class Tally {
   readonly summary: DatasetSummary;
   private readonly byRule = new Map<Rule, RuleSummary>();
 
-  constructor(dataset: string, rules: readonly Rule[]) {
+  constructor(dataset: string, rules: readonly Rule[], options: { referenced?: boolean; planned?: boolean } = {}) {
     this.summary = { dataset, scanned: 0, delete: 0, redact: 0, keep: 0, held: 0, invalid: 0, unmanaged: 0, rules: [] };
+    if (options.referenced) this.summary.referenced = 0;
+    if (options.planned) this.summary.skipped = { changed: 0, disappeared: 0, held: 0, 'no-longer-due': 0 };
     for (const r of rules) {
       const s: RuleSummary = { policy: r.policy, rule: r.id, delete: 0, redact: 0 };
       this.byRule.set(r, s);
@@ -47,12 +53,12 @@ export class Tally {
     s.scanned++;
     if (d.action === 'delete') {
       s.delete++;
-      this.byRule.get(d.rule!)!.delete++;
+      this.rule(d.rule).delete++;
       return;
     }
     if (d.action === 'redact') {
       s.redact++;
-      for (const r of d.redactRules!) this.byRule.get(r)!.redact++;
+      for (const r of d.rules) this.rule(r).redact++;
       return;
     }
     s.keep++;
@@ -62,10 +68,22 @@ export class Tally {
     else if (d.reason === 'referenced') s.referenced = (s.referenced ?? 0) + 1;
   }
 
-  setNextDue(next: Map<Rule, DateTime>): void {
+  /** A planned record not acted on. */
+  skip(reason: SkipReason, n = 1): void {
+    this.summary.skipped ??= { changed: 0, disappeared: 0, held: 0, 'no-longer-due': 0 };
+    this.summary.skipped[reason] += n;
+  }
+
+  setNextDue(next: ReadonlyMap<Rule, DateTime>): void {
     for (const [rule, due] of next) {
       const s = this.byRule.get(rule);
       if (s) s.nextDue = due.toISO() ?? undefined;
     }
+  }
+
+  private rule(r: Rule): RuleSummary {
+    const s = this.byRule.get(r);
+    if (!s) throw new Error(`internal: rule ${r.policy}/${r.id} is not one of dataset ${this.summary.dataset}'s`);
+    return s;
   }
 }

@@ -1,0 +1,180 @@
+import type { Rule } from '../policy/model.js';
+import type { Decision, Keeping, Trace } from './decision.js';
+import { periodAmount, traceTerm } from './due.js';
+import { evaluate } from './evaluate.js';
+import type { NextDue } from './next-due.js';
+import { type DatasetPlan, type PlanTerm, periodThreshold } from './plan.js';
+import { fastEpochOf, fastSlackOf } from './timestamp.js';
+import { asText, holdState, isEmpty } from './value.js';
+
+export interface DecideOptions {
+  /** False when the source cannot delete the record (rows elsewhere still refer to it). */
+  readonly deletable?: boolean;
+  /** Collects each rule's next due date (reports). */
+  readonly next?: NextDue;
+}
+
+const DUE = 0;
+const NOT_DUE = 1;
+const NOT_STARTED = 2;
+const UNSURE = 3;
+
+/**
+ * SPEC §2 for one row of the plan's dataset: the same decisions as `evaluate`, but reading
+ * values by position and comparing epochs with the plan's thresholds, so that Luxon runs only for
+ * records near a threshold, with unusual values, or where two delete rules must be told apart.
+ * `values` holds `plan.columns`. A pure function: it keeps nothing between rows.
+ */
+export function decide(plan: DatasetPlan, values: readonly unknown[], options: DecideOptions = {}): Decision {
+  if (plan.holdIndex >= 0) {
+    const h = holdState(values[plan.holdIndex]);
+    if (h === 'held') return HELD;
+    if (h === 'unclear') return exact(plan, values, options);
+  }
+  const fmt = plan.dataset.timestamps;
+  let deletes = 0;
+  let keepBlocked = false;
+  let anyDue = false;
+  // The due delete term with the earliest approximate due, and the lowest bound of the others:
+  // if that could reach the best one's, which rule governs is left to the exact computation.
+  let best: PlanTerm | undefined;
+  let bestDue = 0;
+  let bestErr = 0;
+  let othersLow = Number.POSITIVE_INFINITY;
+  let redacts: PlanTerm[] | undefined;
+  for (const g of plan.groups) {
+    let match = true;
+    for (const w of g.where) {
+      const v = values[w.index];
+      if (v === null || v === undefined) {
+        match = false;
+        break;
+      }
+      if (typeof v === 'object') return exact(plan, values, options); // binary data: the reference implementation says doubt
+      if (!w.values.has(asText(v))) {
+        match = false;
+        break;
+      }
+    }
+    if (!match) continue;
+    for (const t of g.terms) {
+      // The term's start: the latest of its from columns, read fast, with the slack of that reading.
+      let start = Number.NEGATIVE_INFINITY;
+      let slack = 0;
+      let empty = false;
+      let s = -1;
+      for (const i of t.from) {
+        const v = values[i];
+        if (isEmpty(v)) {
+          empty = true;
+          continue;
+        }
+        const e = fastEpochOf(v, fmt);
+        if (e !== e) {
+          s = UNSURE; // NaN: not a shape the fast reader knows
+          break;
+        }
+        if (e > start) start = e;
+        const sl = fastSlackOf(v, fmt);
+        if (sl > slack) slack = sl;
+      }
+      let th = t.fixed;
+      if (s < 0 && !th) {
+        const v = values[t.column as number];
+        if (isEmpty(v)) {
+          if (t.period.kind === 'column' && t.period.default) th = periodThreshold(plan, t, -1);
+          else s = NOT_STARTED;
+        } else {
+          const n = periodAmount(v);
+          if (n === undefined) return exact(plan, values, options);
+          th = periodThreshold(plan, t, n);
+        }
+      }
+      if (s < 0 && empty) s = NOT_STARTED;
+      let due = 0;
+      let err = 0;
+      if (s < 0 && th) {
+        due = start + th.shift;
+        err = th.error + slack;
+        if (th.exact) s = Math.abs(start - th.cut) <= slack ? UNSURE : start < th.cut ? DUE : NOT_DUE;
+        else {
+          const m = th.margin + slack;
+          s = start < th.cut - m ? DUE : start > th.cut + m ? NOT_DUE : UNSURE;
+        }
+      }
+      if (s === UNSURE) {
+        // Luxon for this term: a value the fast path cannot read, or a start near the cut.
+        const x = traceTerm(t.rule, t.kind, t.period, plan.dataset, getter(plan, values), plan.asOf);
+        if (x.status === 'invalid') return exact(plan, values, options);
+        s = x.status === 'not-started' ? NOT_STARTED : x.status === 'due' ? DUE : NOT_DUE;
+        if (x.due) {
+          due = x.due.toMillis();
+          err = 0;
+        }
+      }
+      if (t.kind === 'keep') {
+        if (s !== DUE) keepBlocked = true;
+        continue;
+      }
+      if (s === NOT_DUE) options.next?.notDue(plan, t, values, due, err);
+      if (t.kind === 'delete') {
+        deletes++;
+        if (s !== DUE) continue;
+        anyDue = true;
+        if (!best || due < bestDue) {
+          if (best) othersLow = Math.min(othersLow, bestDue - bestErr);
+          best = t;
+          bestDue = due;
+          bestErr = err;
+        } else othersLow = Math.min(othersLow, due - err);
+      } else if (s === DUE) {
+        (redacts ??= []).push(t);
+        anyDue = true;
+      }
+    }
+  }
+  if (best && !keepBlocked) {
+    // Rare: the reference implementation says what else applies, or which rule governs.
+    if (options.deletable === false || othersLow <= bestDue + bestErr) return exact(plan, values, options);
+    return plan.deletions.get(best.rule) as Decision;
+  }
+  if (redacts && !keepBlocked) {
+    const cols = new Set<string>();
+    const rules: Rule[] = [];
+    for (const t of redacts) {
+      let contributes = false;
+      for (const i of t.redact)
+        if (!isEmpty(values[i])) {
+          cols.add(plan.columns[i]);
+          contributes = true;
+        }
+      if (contributes) rules.push(t.rule);
+    }
+    if (rules.length > 0) return { action: 'redact', reason: 'redaction', rule: rules[0], columns: [...cols], rules };
+  }
+  return deletes === 0 ? UNMANAGED : keepBlocked && anyDue ? LEGAL_MINIMUM : NOT_DUE_YET;
+}
+
+/** The full reasoning for one row, with Luxon: what explain prints, and records' due dates. */
+export function trace(plan: DatasetPlan, values: readonly unknown[], deletable = true): Trace {
+  return evaluate({ dataset: plan.dataset, rules: plan.rules }, getter(plan, values), plan.asOf, { deletable });
+}
+
+function exact(plan: DatasetPlan, values: readonly unknown[], options: DecideOptions): Decision {
+  const tr = trace(plan, values, options.deletable !== false);
+  if (options.next && tr.decision.reason !== 'invalid') options.next.fromTrace(plan, tr);
+  return tr.decision;
+}
+
+function getter(plan: DatasetPlan, values: readonly unknown[]): (column: string) => unknown {
+  return (c) => {
+    const i = plan.columns.indexOf(c);
+    return i < 0 ? undefined : values[i];
+  };
+}
+
+// Shared decisions: most records end in one of these, and allocating none keeps GC quiet.
+const HELD: Keeping = Object.freeze({ action: 'keep', reason: 'held' });
+const UNMANAGED: Keeping = Object.freeze({ action: 'keep', reason: 'unmanaged' });
+const LEGAL_MINIMUM: Keeping = Object.freeze({ action: 'keep', reason: 'legal-minimum' });
+const NOT_DUE_YET: Keeping = Object.freeze({ action: 'keep', reason: 'not-due' });

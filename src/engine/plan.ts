@@ -1,0 +1,116 @@
+import type { DateTime } from 'luxon';
+import type { Dataset, Period, Rule } from '../policy/model.js';
+import type { Deletion, TermKind } from './decision.js';
+import { type DatasetRules, termsOf } from './evaluate.js';
+import { type Threshold, threshold } from './threshold.js';
+
+/** One period of one rule, compiled: where its values are in a row and where it is due. */
+export interface PlanTerm {
+  readonly rule: Rule;
+  /** The rule's place among the dataset's rules (for SQL: which rule governs). */
+  readonly ruleIndex: number;
+  readonly kind: TermKind;
+  readonly period: Period;
+  /** Indices of the `from` columns in a row. */
+  readonly from: readonly number[];
+  /** For a fixed period: the one threshold of this run. */
+  readonly fixed?: Threshold;
+  /** For a per-record period: the index of its column. */
+  readonly column?: number;
+  /** For a redaction: indices of its columns. */
+  readonly redact: readonly number[];
+}
+
+/** A rule's `where`, compiled: the row index and the values it must have (as text). */
+export interface PlanWhere {
+  readonly column: string;
+  readonly index: number;
+  readonly values: ReadonlySet<string>;
+}
+
+export interface PlanRule {
+  readonly rule: Rule;
+  readonly where: readonly PlanWhere[];
+  readonly terms: readonly PlanTerm[];
+}
+
+/**
+ * What a run decides for one dataset, compiled once against asOf: the value that report, dry
+ * run, purge, plan files and cap checks all take. A row source decides each row with it
+ * (`decide`); an SQL source turns it into SQL. It holds no I/O and no clock.
+ */
+export interface DatasetPlan {
+  readonly dataset: Dataset;
+  readonly rules: readonly Rule[];
+  readonly asOf: DateTime;
+  /** The values a row carries, in this order: the columns the decision reads, then the key. */
+  readonly columns: readonly string[];
+  /** The number of leading columns the decision reads (the values a plan file hashes). */
+  readonly decisionColumns: number;
+  /** Where the key is in a row, or -1 without a key column. */
+  readonly keyIndex: number;
+  /** Where the hold column is in a row, or -1 without one. */
+  readonly holdIndex: number;
+  readonly groups: readonly PlanRule[];
+  /** Thresholds of per-record periods, by amount: a memo filled as amounts are met (the same for the same asOf). */
+  readonly periodThresholds: Map<string, Threshold>;
+  /** The deletion by each delete rule, shared by every record it decides. */
+  readonly deletions: ReadonlyMap<Rule, Deletion>;
+}
+
+export function compilePlan(ds: DatasetRules, asOf: DateTime): DatasetPlan {
+  const columns: string[] = [];
+  const col = (c: string) => {
+    let i = columns.indexOf(c);
+    if (i < 0) {
+      i = columns.length;
+      columns.push(c);
+    }
+    return i;
+  };
+  const holdIndex = ds.dataset.hold !== undefined ? col(ds.dataset.hold) : -1;
+  const groups: PlanRule[] = ds.rules.map((rule, ruleIndex) => ({
+    rule,
+    where: rule.where.map((w) => ({ column: w.column, index: col(w.column), values: new Set(w.values) })),
+    terms: termsOf(rule).map(({ kind, period }) => ({
+      rule,
+      ruleIndex,
+      kind,
+      period,
+      from: rule.from.map(col),
+      fixed: period.kind === 'fixed' ? threshold(period.duration, rule.align, asOf.setZone(rule.timezone)) : undefined,
+      column: period.kind === 'column' ? col(period.column) : undefined,
+      redact: kind === 'redact' ? rule.redact.map(col) : [],
+    })),
+  }));
+  const decisionColumns = columns.length;
+  const key = ds.dataset.key;
+  const keyIndex = key === undefined ? -1 : col(key);
+  const deletions = new Map<Rule, Deletion>();
+  for (const r of ds.rules) if (r.deleteAfter) deletions.set(r, Object.freeze({ action: 'delete', reason: 'shortest-deletion', rule: r }));
+  return {
+    dataset: ds.dataset,
+    rules: ds.rules,
+    asOf,
+    columns,
+    decisionColumns,
+    keyIndex,
+    holdIndex,
+    groups,
+    periodThresholds: new Map(),
+    deletions,
+  };
+}
+
+/** The threshold of a per-record period of `n` units (n < 0: its default), computed once per run. */
+export function periodThreshold(plan: DatasetPlan, t: PlanTerm, n: number): Threshold {
+  const p = t.period as Extract<Period, { kind: 'column' }>;
+  const id = `${t.ruleIndex}/${t.kind}/${n}`;
+  let th = plan.periodThresholds.get(id);
+  if (!th) {
+    const duration = n < 0 && p.default ? p.default.duration : { [p.unit]: n };
+    th = threshold(duration, t.rule.align, plan.asOf.setZone(t.rule.timezone));
+    plan.periodThresholds.set(id, th);
+  }
+  return th;
+}
