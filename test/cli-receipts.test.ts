@@ -69,7 +69,8 @@ function runUntil(
   });
 }
 
-const tempsOf = (dir: string) => readdirSync(dir).filter((n) => n.includes('.retention-') && n.endsWith('.tmp'));
+/** A CSV purge's temporary copies (not the lock file's own temporary name). */
+const tempsOf = (dir: string) => readdirSync(dir).filter((n) => /^\.calls\.csv\.retention-\d+-[0-9a-f]+\.tmp$/.test(n));
 
 describe('a killed or stopped CSV purge leaves nothing behind', () => {
   it('SIGKILL while writing leaves a partial copy; the next run removes it and says so', async () => {

@@ -132,7 +132,12 @@ async function runWith(
       // once before the first change. A saved plan brings its own counts.
       if (source.readsBeforeChanging || (capped(o) && !setup.header)) {
         const counts: DatasetSummary[] = [];
-        for (const p of plans) counts.push(await source.evaluate(p, request(p, 'read'), NOTHING));
+        try {
+          for (const p of plans) counts.push(await source.evaluate(p, request(p, 'read'), NOTHING));
+        } catch (e) {
+          if (e instanceof InterruptedError) throw interrupted(e.signal, [], plans);
+          throw e;
+        }
         const refusal = capped(o) ? capRefusal(setup.header ? setup.header.datasets : counts, o) : undefined;
         if (refusal) throw new CapError(refusal);
       } else if (setup.header && capped(o)) {

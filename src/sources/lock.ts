@@ -1,6 +1,7 @@
 import { closeSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
 
 interface Holder {
@@ -71,7 +72,7 @@ export function takeLock(path: string, what: string, timeoutMs = 0): () => void 
 /** Creates the lock file with this process's record, or returns false when it exists. */
 function create(path: string): boolean {
   const me: Holder = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
-  const tmp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
     const fd = openSync(tmp, 'wx', 0o644);
     try {
