@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { DateTime } from 'luxon';
+import { csvField } from '../dist/sources/csv/serialize.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -84,12 +85,6 @@ while (dueAt(cutoffSec + 1)) cutoffSec++;
 const cutoffIso = new Date(cutoffSec * 1000).toISOString().replace('.000Z', 'Z');
 
 // ---------- data generation ----------
-
-function csvField(s) {
-  if (s === null) return '';
-  const v = String(s);
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
 
 // [value, cumulative weight]; two values need quoting in CSV (comma, and comma + quotes).
 const SERVICES = [

@@ -13,6 +13,7 @@
 // purpose, and some records are on legal hold, so a report shows invalid and held counts too.
 
 import Database from 'better-sqlite3';
+import { csvField } from '../dist/sources/csv/serialize.js';
 import { mulberry32 } from './prng.mjs';
 import { mkdirSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -1724,12 +1725,6 @@ function hash(s) {
   let h = 2166136261;
   for (const ch of s) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
   return h >>> 0;
-}
-
-function csvField(v) {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 function main() {

@@ -73,7 +73,7 @@ const fixtures: Record<string, (n: number) => Fixture> = {
       open: () => new CsvSource(file, { delimiter: ',' }),
       contents: () => {
         const out: { id: number; note: string | null }[] = [];
-        for (const r of parse(readFileSync(file), { bom: true, columns: true }))
+        for (const r of parse(readFileSync(file), { bom: true, columns: true }) as Record<string, string>[])
           out.push({ id: Number(r.id), note: r.note === '' ? null : r.note });
         return out;
       },

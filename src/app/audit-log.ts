@@ -34,7 +34,7 @@ export interface RunRecord {
 export type Outcome = 'done' | 'refused' | 'failed' | 'interrupted';
 
 /** Keys per receipt line: a large commit (a whole CSV file) is split, so no line grows without bound. */
-export const KEYS_PER_LINE = 50_000;
+const KEYS_PER_LINE = 50_000;
 /** Keys of a pending batch kept in memory; beyond, they wait in a temporary file. */
 const IN_MEMORY = 100_000;
 

@@ -1,32 +1,21 @@
-import { sameDatasetSettings, type Policy } from '../policy/model.js';
+import type { Dataset, Policy, Rule } from '../policy/model.js';
 import type { DatasetRules } from '../engine/evaluate.js';
-import { UserError } from '../errors.js';
 
 /**
- * Policies naming the same dataset combine their rules (SPEC §4); their settings for it must
- * agree, or which key, hold or timestamp format applies would be a guess.
+ * Policies naming the same dataset combine their rules (SPEC §4); that their settings for it
+ * agree is checked when they are loaded together (policy/load.ts, conflicts).
  */
 export function combineDatasets(policies: readonly Policy[]): Map<string, DatasetRules> {
-  const out = new Map<string, DatasetRules>();
+  const out = new Map<string, { dataset: Dataset; rules: Rule[] }>();
   for (const p of policies) {
-    for (const d of p.datasets.values()) {
-      const prev = out.get(d.name);
-      if (prev) {
-        const a = prev.dataset;
-        if (!sameDatasetSettings(a, d)) {
-          throw new UserError(
-            `dataset "${d.name}" is declared differently by policy ${a.policy} (${a.loc.file}:${a.loc.line}) and policy ${d.policy} (${d.loc.file}:${d.loc.line}); key, hold and timestamps must agree`,
-          );
-        }
-      } else out.set(d.name, { dataset: d, rules: [] });
-    }
-    for (const r of p.rules) (out.get(r.dataset)!.rules as (typeof r)[]).push(r);
+    for (const d of p.datasets.values()) if (!out.has(d.name)) out.set(d.name, { dataset: d, rules: [] });
+    for (const r of p.rules) out.get(r.dataset)?.rules.push(r);
   }
   return out;
 }
 
 /** Every column the rules of a dataset name, with the key in the policy where it is named. */
-export function namedColumns(ds: DatasetRules): { column: string; what: string }[] {
+function namedColumns(ds: DatasetRules): { column: string; what: string }[] {
   const d = ds.dataset;
   const named: { column: string; what: string }[] = [];
   if (d.key) named.push({ column: d.key, what: `key of dataset ${d.name} (${d.loc.file}:${d.loc.line})` });

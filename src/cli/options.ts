@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { DateTime } from 'luxon';
+import { delimiterProblem } from '../sources/csv/serialize.js';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,9 +16,8 @@ export function positiveInt(value: string): number {
 export const delimiterOption = () =>
   new Option('--delimiter <char>', 'CSV field delimiter (one character; \\t or tab for a tab)').default(',').argParser((value: string) => {
     const d = value === '\\t' || value.toLowerCase() === 'tab' ? '\t' : value;
-    if ([...d].length !== 1 || d === '"' || d === '\r' || d === '\n' || d.charCodeAt(0) > 127) {
-      throw new InvalidArgumentError('must be one ASCII character other than a double quote, CR or LF (\\t or tab for a tab)');
-    }
+    const problem = delimiterProblem(d);
+    if (problem) throw new InvalidArgumentError(`${problem} (\\t or tab for a tab)`);
     return d;
   });
 

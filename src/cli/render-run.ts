@@ -1,3 +1,4 @@
+import { serializeRecord } from '../sources/csv/serialize.js';
 /** Writes to stdout; resolves when the stream can take more. */
 export type Out = (s: string) => void | Promise<void>;
 
@@ -71,14 +72,9 @@ export async function renderJson(r: RunResult, out: Out, alwaysRecords: boolean)
   await out(first ? ']\n}\n' : '\n  ]\n}\n');
 }
 
-const csvField = (v: string | number) => {
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
 /** CSV: the records when they were asked for, otherwise the per-dataset and per-rule counts. */
 export async function renderCsv(r: RunResult, out: Out): Promise<void> {
-  const line = (cells: (string | number)[]) => out(cells.map(csvField).join(',') + '\n');
+  const line = (cells: (string | number)[]) => out(serializeRecord(cells, ',', '\n'));
   if (r.records) {
     await line(['dataset', 'key', 'action', 'policy', 'rule', 'due', 'columns']);
     for await (const l of r.records.lines()) {

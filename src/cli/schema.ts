@@ -7,7 +7,7 @@ import { policySchema } from '../policy/schema.js';
  * its descriptions are the schema's own docs. Draft 7, because editors (yaml-language-server,
  * VS Code) support it fully; the input shape, because that is what a policy author writes.
  */
-export function policyJsonSchema(): Record<string, unknown> {
+function policyJsonSchema(): Record<string, unknown> {
   const { $schema, ...rest } = z.toJSONSchema(policySchema, { target: 'draft-07', io: 'input' });
   return {
     $schema,

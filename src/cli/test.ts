@@ -22,7 +22,7 @@ export function testCommand(): Command {
 }
 
 /** `file:line:col: fail: "test": dataset record id=1 {values} as of T: expected X, got Y (why)`. */
-export function failureLine(c: CheckResult, withPosition = true): string {
+function failureLine(c: CheckResult, withPosition = true): string {
   const where = withPosition ? `${c.loc.file}:${c.loc.line}:${c.loc.col}: fail: ` : '';
   return (
     `${where}"${c.test}": ${c.dataset} record ${c.record.label} ${JSON.stringify(c.record.values)} as of ${c.asOfText}: ` +

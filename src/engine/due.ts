@@ -16,10 +16,7 @@ export function periodAmount(v: unknown): number | undefined {
 }
 
 /** The period of one record: fixed, from its column, or none (empty and no default). */
-export function periodFor(
-  period: Period,
-  get: (column: string) => unknown,
-): { duration: Record<string, number> } | null | { problem: string } {
+function periodFor(period: Period, get: (column: string) => unknown): { duration: Record<string, number> } | null | { problem: string } {
   if (period.kind === 'fixed') return { duration: period.duration as Record<string, number> };
   const v = get(period.column);
   if (isEmpty(v)) return period.default ? { duration: period.default.duration as Record<string, number> } : null;
@@ -29,7 +26,7 @@ export function periodFor(
 }
 
 /** The start of a rule for one record: the latest of its from columns, aligned. */
-export function startFor(rule: Rule, dataset: Dataset, get: (column: string) => unknown): DateTime | null | { problem: string } {
+function startFor(rule: Rule, dataset: Dataset, get: (column: string) => unknown): DateTime | null | { problem: string } {
   let start: DateTime | undefined;
   let empty = false;
   for (const column of rule.from) {

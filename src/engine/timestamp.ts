@@ -83,7 +83,7 @@ export function fastSlackOf(value: unknown, format: TimestampFormat): number {
   return sign === 43 || sign === 45 ? 0 : LOCAL_SLACK;
 }
 
-export const LOCAL_SLACK = 15 * 3600_000;
+const LOCAL_SLACK = 15 * 3600_000;
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** Two digits at s[i], s[i+1] as a number, or -1. Hot: called per date field per record. */

@@ -25,7 +25,7 @@ export function readInZone(parse: (zone: string) => DateTime, zone: string): Dat
  * the later one where it occurs twice, the wall time moved forward by the gap where it does not
  * occur. Offsets are read a day either side, beyond any one transition.
  */
-export function fromWallClock(wall: number, zone: string): number | undefined {
+function fromWallClock(wall: number, zone: string): number | undefined {
   const z = IANAZone.create(zone);
   if (!z.isValid) return undefined;
   const before = z.offset(wall - DAY),

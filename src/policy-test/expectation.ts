@@ -16,7 +16,7 @@ export type Expectation =
 
 const KEEP_REASONS: readonly Reason[] = ['held', 'invalid', 'legal-minimum', 'not-due', 'unmanaged'];
 const KEEP_WITH_RULE: readonly Reason[] = ['invalid', 'legal-minimum', 'not-due'];
-export const GRAMMAR = 'delete RULE, redact RULE [COLUMN...], or keep [REASON [RULE]]';
+const GRAMMAR = 'delete RULE, redact RULE [COLUMN...], or keep [REASON [RULE]]';
 
 /**
  * Reads "delete RULE", "redact RULE [COLUMN...]" or "keep [REASON [RULE]]" against the rules of

@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, join } from 'node:path';
 import { DateTime } from 'luxon';
-import { expandPaths, loadPolicies } from '../policy/load.js';
+import { conflicts, expandPaths, loadPolicies } from '../policy/load.js';
 import { readYaml, readYamlFile, reportZodIssue } from '../policy/yaml-document.js';
 import type { YamlPath } from '../policy/locate.js';
 import type { Location, Policy } from '../policy/model.js';
@@ -8,7 +8,6 @@ import type { PolicyProblem } from '../policy/problems.js';
 import type { DatasetRules } from '../engine/evaluate.js';
 import { combineDatasets } from '../app/combine.js';
 import { AsOfError, resolveAsOf } from '../app/as-of.js';
-import { UserError } from '../errors.js';
 import { asText } from '../engine/value.js';
 import { KEYS_AT_DEPTH, policyTestFileSchema, type PolicyTestFileInput } from './schema.js';
 import { parseExpectation, type Expectation } from './expectation.js';
@@ -83,14 +82,12 @@ export function loadTestFile(file: string, cache: PolicyCache = new Map()): Poli
 
   const policies = loadTestPolicies(input, file, cache, at, problems);
   if (!policies) return done();
-  let datasets: Map<string, DatasetRules>;
-  try {
-    datasets = combineDatasets(policies);
-  } catch (e) {
-    if (!(e instanceof UserError)) throw e;
-    report(['policy'], e.message);
+  const conflict = conflicts(policies)[0];
+  if (conflict) {
+    report(['policy'], conflict.message);
     return done();
   }
+  const datasets: Map<string, DatasetRules> = combineDatasets(policies);
   const allRules = policies.flatMap((p) => p.rules);
 
   const tests: PolicyTest[] = [];
@@ -186,19 +183,6 @@ function loadTestPolicies(
     policies.push(...loaded.policies);
   });
   if (!ok) return undefined;
-  const names = new Map<string, string>();
-  for (const p of policies) {
-    const other = names.get(p.name);
-    if (other && other !== p.file) {
-      problems.push({
-        ...at(['policy']),
-        severity: 'error',
-        message: `policy name "${p.name}" is used by ${other} and ${p.file}; names must be unique`,
-      });
-      return undefined;
-    }
-    names.set(p.name, p.file);
-  }
   return [...new Map(policies.map((p) => [p.file, p])).values()];
 }
 

@@ -10,7 +10,7 @@ const value = z.union([z.string(), z.number(), z.boolean(), z.null()], {
 const instant = z.string({ error: 'as_of must be an ISO 8601 date or date-time, e.g. 2026-03-31T10:00:00+02:00' });
 const expectation = z.string({ error: 'an expectation is text such as "keep not-due", "delete RULE" or "redact RULE"' });
 
-export const testRecordSchema = z
+const testRecordSchema = z
   .strictObject({
     record: z
       .record(z.string(), value)
@@ -26,7 +26,7 @@ export const testRecordSchema = z
   })
   .describe('A record of the dataset and what the policies must do with it.');
 
-export const policyTestSchema = z
+const policyTestSchema = z
   .strictObject({
     name: z.string().min(1, 'a test needs a name').describe('What the test shows; printed with a failure.'),
     dataset: z.string().min(1).describe('The dataset the records belong to; the policies must declare it.'),
@@ -47,8 +47,6 @@ export const policyTestFileSchema = z
   .describe('A policy test file (retention test).');
 
 export type PolicyTestFileInput = z.infer<typeof policyTestFileSchema>;
-export type PolicyTestInput = z.infer<typeof policyTestSchema>;
-export type TestRecordInput = z.infer<typeof testRecordSchema>;
 
 /** The keys allowed at each level, to name them when an unknown key is found. */
 export const KEYS_AT_DEPTH: Record<number, readonly string[]> = {

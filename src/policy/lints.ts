@@ -1,9 +1,9 @@
-import { DateTime, type DurationLikeObject } from 'luxon';
 import type { Dataset, Location, Period, Policy, Rule, WhereClause } from './model.js';
 import type { FixedPeriod } from './period.js';
+import { comparePeriods } from './period-compare.js';
 import type { PolicyProblem } from './problems.js';
 
-// Semantic lints (issue 4, item 7): policies that are valid but say something that cannot be
+// Semantic lints: policies that are valid but say something that cannot be
 // what was meant. They look across all policies given, because policies naming the same
 // dataset combine their rules (SPEC §4). Warnings only; `validate --strict` makes them errors.
 // A lint warns only when it is sure: per-record periods and rules in different timezones are
@@ -136,66 +136,12 @@ function sameStart(a: Rule, b: Rule): boolean {
   return set(a) === set(b) && a.align === b.align && a.timezone === b.timezone;
 }
 
-/** start + a <= start + b for every sampled start of the rule. */
+/** start + a <= start + b for every start of the rule's records. */
 function noLater(a: Period | undefined, b: FixedPeriod, rule: Rule): boolean {
-  if (a?.kind !== 'fixed') return false;
-  const hourly = hasHours(a) || hasHours(b);
-  const x = offsets(a, rule, hourly),
-    y = offsets(b, rule, hourly);
-  return x.every((v, i) => v <= y[i]);
+  return a?.kind === 'fixed' && comparePeriods(a, b, rule.timezone, rule.align) !== 'later-somewhere';
 }
 
-/** start + a < start + b for every sampled start of the rule. */
+/** start + a < start + b for every start of the rule's records. */
 function earlier(a: Period | undefined, b: FixedPeriod, rule: Rule): boolean {
-  if (a?.kind !== 'fixed') return false;
-  const hourly = hasHours(a) || hasHours(b);
-  const x = offsets(a, rule, hourly),
-    y = offsets(b, rule, hourly);
-  return x.every((v, i) => v < y[i]);
-}
-
-function hasHours(p: FixedPeriod): boolean {
-  return (p.duration.hours ?? 0) > 0;
-}
-
-const cache = new Map<string, Float64Array>();
-const DAYS = 4 * 366;
-
-/**
- * `due - start` in milliseconds for a sample of starts: every day of a leap cycle (months and
- * years clamp, so "6 months" and "183 days" compare differently by start), at every hour when
- * a period has hours (a day across a DST change is 23 or 25 hours), aligned as the rule aligns.
- */
-function offsets(p: FixedPeriod, rule: Rule, hourly: boolean): Float64Array {
-  const key = `${rule.timezone}|${rule.align ?? ''}|${hourly}|${JSON.stringify(p.duration)}`;
-  let out = cache.get(key);
-  if (out) return out;
-  const hours = hourly && !rule.align ? 24 : 1;
-  const duration = p.duration as DurationLikeObject;
-  const calendar = { ...duration, hours: 0 };
-  const offset = (start: DateTime) => start.plus(duration).toMillis() - start.toMillis();
-  out = new Float64Array(DAYS * hours);
-  let day = DateTime.fromObject({ year: 2023, month: 1, day: 1 }, { zone: rule.timezone });
-  for (let i = 0; i < DAYS; i++, day = day.plus({ days: 1 })) {
-    // Where midnight does not exist (America/Santiago), Luxon moves it to 01:00: back to 00:00.
-    const midnight = day.set({ hour: 0 });
-    const start = rule.align ? day.startOf(rule.align).plus({ [`${rule.align}s`]: 1 }) : midnight;
-    out[i * hours] = offset(start);
-    if (hours === 1) continue;
-    // Luxon adds the calendar units on the wall clock and the hours as elapsed time, so the hour
-    // of the start only matters when the UTC offset changes on the start day or the end day.
-    if (quiet(midnight) && quiet(midnight.plus(calendar))) out.fill(out[i * hours], i * hours, (i + 1) * hours);
-    else for (let h = 1; h < hours; h++) out[i * hours + h] = offset(day.set({ hour: h }));
-  }
-  cache.set(key, out);
-  return out;
-}
-
-/** No change of UTC offset from the hour before this midnight to the next midnight. */
-function quiet(midnight: DateTime): boolean {
-  return (
-    midnight.hour === 0 &&
-    midnight.offset === midnight.minus({ milliseconds: 3_600_000 }).offset &&
-    midnight.offset === midnight.plus({ days: 1 }).offset
-  );
+  return a?.kind === 'fixed' && comparePeriods(a, b, rule.timezone, rule.align) === 'always-earlier';
 }

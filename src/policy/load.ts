@@ -1,10 +1,18 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { looseDatasetSchema, loosePolicySchema, looseRuleSchema, policySchema } from './schema.js';
+import {
+  datasetSchema,
+  looseDatasetSchema,
+  loosePolicySchema,
+  looseRuleSchema,
+  perRecordPeriodSchema,
+  policySchema,
+  ruleSchema,
+} from './schema.js';
 import { normalizePolicy, type NormalizeInput } from './normalize.js';
 import { readYaml, readYamlFile, reportZodIssue } from './yaml-document.js';
-import { sameDatasetSettings, type Dataset, type Policy } from './model.js';
+import { type Dataset, type Location, type Policy, sameDatasetSettings } from './model.js';
 import type { PolicyProblem } from './problems.js';
 
 export interface LoadResult {
@@ -14,7 +22,7 @@ export interface LoadResult {
 }
 
 /** True for the policy files of a directory (test files of policies are not policies). */
-export function isPolicyFile(name: string): boolean {
+function isPolicyFile(name: string): boolean {
   return /\.ya?ml$/i.test(name) && !/\.test\.ya?ml$/i.test(name);
 }
 
@@ -67,7 +75,7 @@ export function expandPaths(
 }
 
 /** Expands directories to their policy files (not their test files). */
-export function expandPolicyPaths(paths: readonly string[]): { files: string[]; problems: PolicyProblem[] } {
+function expandPolicyPaths(paths: readonly string[]): { files: string[]; problems: PolicyProblem[] } {
   return expandPaths(paths, isPolicyFile, '*.yaml or *.yml policy files');
 }
 
@@ -85,35 +93,39 @@ export function loadPolicies(paths: readonly string[]): LoadResult {
     problems.push(...r.problems);
     if (r.policy) policies.push(r.policy);
   }
+  for (const c of conflicts(policies)) problems.push({ ...c.at, severity: 'error', message: c.message });
+  return { policies, problems, files };
+}
+
+/**
+ * What policies loaded together must not do: use one name twice, or declare one dataset with
+ * different settings (which key, hold or timestamp format applies would be a guess). The same
+ * file given twice is one policy.
+ */
+export function conflicts(policies: readonly Policy[]): { at: Location; message: string }[] {
+  const out: { at: Location; message: string }[] = [];
   const byName = new Map<string, string>();
+  const datasets = new Map<string, Dataset>();
   for (const p of policies) {
     const other = byName.get(p.name);
-    if (other)
-      problems.push({
-        file: p.file,
-        line: 1,
-        col: 1,
-        severity: 'error',
+    if (other !== undefined && other !== p.file)
+      out.push({
+        at: { file: p.file, line: 1, col: 1 },
         message: `policy name "${p.name}" is also used by ${other}; names must be unique`,
       });
     byName.set(p.name, p.file);
-  }
-  // Settings of a dataset several policies declare must agree, as a run would require.
-  const datasets = new Map<string, Dataset>();
-  for (const p of policies) {
     for (const d of p.datasets.values()) {
       const first = datasets.get(d.name);
       if (!first) datasets.set(d.name, d);
       else if (!sameDatasetSettings(first, d)) {
-        problems.push({
-          ...d.loc,
-          severity: 'error',
+        out.push({
+          at: d.loc,
           message: `dataset "${d.name}" is declared differently by policy ${first.policy} (${first.loc.file}:${first.loc.line}); key, hold and timestamps must agree`,
         });
       }
     }
   }
-  return { policies, problems, files };
+  return out;
 }
 
 /** Parses one policy document: YAML syntax, then the schema, then the cross-field rules. */
@@ -135,31 +147,8 @@ export function parsePolicyText(text: string, file: string): { policy?: Policy; 
   return { policy: parsed.success ? policy : undefined, problems };
 }
 
-const KNOWN = [
-  'version',
-  'name',
-  'title',
-  'timezone',
-  'datasets',
-  'rules',
-  'key',
-  'timestamps',
-  'hold',
-  'id',
-  'dataset',
-  'where',
-  'from',
-  'align',
-  'delete_after',
-  'redact_after',
-  'redact',
-  'keep_for',
-  'basis',
-  'cite',
-  'column',
-  'unit',
-  'default',
-];
+/** Every key a policy file may have, from the schema itself: the words "did you mean" offers. */
+const KNOWN = [...new Set([policySchema, datasetSchema, ruleSchema, perRecordPeriodSchema].flatMap((z) => Object.keys(z.shape)))];
 
 function hint(key: string): string {
   const close = KNOWN.find((k) => k !== key && distance(k, key.toLowerCase()) <= 2);

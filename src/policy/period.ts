@@ -8,7 +8,7 @@ export interface FixedPeriod {
   readonly text: string;
 }
 
-export const PERIOD_UNITS = ['years', 'months', 'weeks', 'days', 'hours'] as const;
+const PERIOD_UNITS = ['years', 'months', 'weeks', 'days', 'hours'] as const;
 export type PeriodUnit = (typeof PERIOD_UNITS)[number];
 
 const WORD_UNITS: Record<string, PeriodUnit> = {

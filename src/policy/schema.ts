@@ -83,5 +83,4 @@ export const loosePolicySchema = z.object({
 });
 export const looseDatasetSchema = datasetSchema.strip();
 export const looseRuleSchema = ruleSchema.strip();
-export type RuleInput = z.infer<typeof ruleSchema>;
 export type PeriodInput = z.infer<typeof periodSchema>;

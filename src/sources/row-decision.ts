@@ -73,7 +73,7 @@ export function withFacts(d: Decision, row: Row): Decision {
 }
 
 /** The key of a row as reports and receipts name it: the key column, else the row reference. */
-export function keyOf(plan: DatasetPlan, row: Row): string {
+function keyOf(plan: DatasetPlan, row: Row): string {
   return plan.keyIndex >= 0 ? asText(row.values[plan.keyIndex]) : String(row.ref);
 }
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { serializeRecord } from '../../src/sources/csv/serialize.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/retention', import.meta.url));
 
@@ -108,11 +109,7 @@ export function sqliteRows(file: string, sql: string): Record<string, unknown>[]
   }
 }
 
-/** Minimal CSV text from rows (quotes only where needed). */
+/** Minimal CSV text from rows (quotes only where needed), written as the tool writes CSV. */
 export function csvText(rows: Record<string, unknown>[], eol = '\n', columns = Object.keys(rows[0] ?? {})): string {
-  const f = (v: unknown) => {
-    const s = v === null || v === undefined ? '' : String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [columns.join(','), ...rows.map((r) => columns.map((c) => f(r[c])).join(','))].join(eol) + eol;
+  return [columns, ...rows.map((r) => columns.map((c) => r[c]))].map((cells) => serializeRecord(cells, ',', eol)).join('');
 }

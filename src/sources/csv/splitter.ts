@@ -1,3 +1,4 @@
+import { delimiterProblem } from './serialize.js';
 /**
  * Streaming, byte-level CSV record splitter (RFC 4180, strict).
  *
@@ -208,9 +209,8 @@ export class CsvSplitter {
 
   constructor(opts: SplitterOptions = {}) {
     const d = opts.delimiter ?? ',';
-    if (d.length !== 1 || d.charCodeAt(0) > 0x7f || d === '"' || d === '\r' || d === '\n') {
-      throw new RangeError(`invalid CSV delimiter ${JSON.stringify(d)}: must be one ASCII character other than '"', CR and LF`);
-    }
+    const problem = delimiterProblem(d);
+    if (problem) throw new RangeError(`invalid CSV delimiter ${JSON.stringify(d)}: ${problem}`);
     this.delim = d.charCodeAt(0);
   }
 
