@@ -1,16 +1,16 @@
 #!/usr/bin/env node
+import { spawnSync } from 'node:child_process';
 // Benchmark: `retention purge` against sqlite3 DELETE and a Miller filter doing the same cutoff.
 // Usage: npm run bench -- [--rows N] [--repeat N] [--seed N] [--keep]
 // See bench/README.md. Plain Node ESM; data goes to a temp dir under os.tmpdir().
 import fs from 'node:fs';
-import { mulberry32 } from '../scripts/prng.mjs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { DateTime } from 'luxon';
 import { csvField } from '../dist/sources/csv/serialize.js';
+import { mulberry32 } from '../scripts/prng.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -139,9 +139,9 @@ function generate(dir, rows, seed) {
           break;
         }
       }
-      const caller = '+316' + String(10000000 + Math.floor(rnd() * 90000000));
+      const caller = `+316${String(10000000 + Math.floor(rnd() * 90000000))}`;
       const callee =
-        rnd() < 0.1 ? '0800' + String(1000 + Math.floor(rnd() * 9000)) : '+31' + String(100000000 + Math.floor(rnd() * 900000000));
+        rnd() < 0.1 ? `0800${String(1000 + Math.floor(rnd() * 9000))}` : `+31${String(100000000 + Math.floor(rnd() * 900000000))}`;
       const duration = s.v === 'sms' ? 0 : Math.floor(-Math.log(1 - rnd()) * 180);
       let ip = null;
       if (s.v === 'voip' || s.v === 'data') {
@@ -224,7 +224,7 @@ try {
   );
   console.log(`as-of ${AS_OF}, policy ${rel(POLICY)} (delete_after 6 months from started_at, ${TZ}); cutoff: started_at <= ${cutoffIso}`);
 
-  let t = process.hrtime.bigint();
+  const t = process.hrtime.bigint();
   const gen = generate(tmp, opts.rows, opts.seed);
   const genSec = Number(process.hrtime.bigint() - t) / 1e9;
   const dbSize = fs.statSync(gen.dbPath).size;

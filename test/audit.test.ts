@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
 import { cli, csvText, fakeClock, hmac, sha, sqliteTable, tempDir, write } from './helpers/cli.js';
 import { AS_OF, CDR_POLICY, CDR_ROWS } from './helpers/policy.js';
 
@@ -49,7 +49,7 @@ function chain(bodies: string[], prev = GENESIS): string {
     .map((b) => {
       const line = `{"prev":"${prev}",${b.slice(1)}`;
       prev = h(line);
-      return line + '\n';
+      return `${line}\n`;
     })
     .join('');
 }
@@ -116,13 +116,13 @@ describe('audit log hash chain', () => {
     ['inserting a line', (l) => [l[0], l[1], l[1], ...l.slice(2)], 3, /prev is not the SHA-256 of line 2/],
     ['removing the prev of a line', (l) => [l[0], l[1].replace(/^\{"prev":"[0-9a-f]{64}",/, '{'), ...l.slice(2)], 2, /not chained/],
     ['a malformed prev', (l) => [l[0], l[1].replace(/^\{"prev":"[0-9a-f]/, '{"prev":"Z'), ...l.slice(2)], 2, /malformed prev/],
-    ['a line that is not JSON', (l) => [l[0], l[1] + ' trailing', ...l.slice(2)], 2, /not JSON/],
+    ['a line that is not JSON', (l) => [l[0], `${l[1]} trailing`, ...l.slice(2)], 2, /not JSON/],
     ['an empty line', (l) => [l[0], '', ...l.slice(1)], 2, /empty line/],
     ['an unchained line after the chain', (l) => [...l, '{"earlier":"line"}'], 8, /not chained/],
   ];
   it.each(tampered)('%s makes verify exit 1 naming the first broken line', (_, edit, line, why) => {
     const { log, lines } = twoPurges();
-    writeFileSync(log, edit(lines).join('\n') + '\n');
+    writeFileSync(log, `${edit(lines).join('\n')}\n`);
     const r = verify(log);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(new RegExp(`^${log.replace(/[.\\]/g, '\\$&')}:${line}: error: `, 'm'));
@@ -146,7 +146,7 @@ describe('audit log hash chain', () => {
 
   it('a changed last line keeps the chain but changes its SHA-256, which verify prints', () => {
     const { log, lines } = twoPurges();
-    writeFileSync(log, [...lines.slice(0, 6), lines[6].replace('"deleted":4', '"deleted":5')].join('\n') + '\n');
+    writeFileSync(log, `${[...lines.slice(0, 6), lines[6].replace('"deleted":4', '"deleted":5')].join('\n')}\n`);
     const r = verify(log);
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain(h(lines[6]));

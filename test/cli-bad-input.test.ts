@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { cli, csvText, sha, sqliteRows, sqliteTable, tempDir, write } from './helpers/cli.js';
 import { AS_OF, CDR_POLICY, CDR_ROWS } from './helpers/policy.js';
 
@@ -165,7 +165,7 @@ describe('a dataset the policies declare and the source lacks', () => {
     ]);
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(allowed.stderr).toMatch(/"datasets":\["calls"\]/);
-    expect(sqliteRows(dir + '/data.db', 'SELECT count(*) AS n FROM cdr')[0].n).toBe(7);
+    expect(sqliteRows(`${dir}/data.db`, 'SELECT count(*) AS n FROM cdr')[0].n).toBe(7);
   });
 });
 

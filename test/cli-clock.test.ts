@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { cli, csvText, fakeClock, sqliteTable, tempDir, write } from './helpers/cli.js';
 
 // SPEC §1: no decision depends on the machine's clock or timezone, only on the data, the

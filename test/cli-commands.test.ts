@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
-import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
 import { BIN, cli, csvText, sqliteTable, tempDir, write } from './helpers/cli.js';
 import { AS_OF, CDR_POLICY, CDR_ROWS } from './helpers/policy.js';
 

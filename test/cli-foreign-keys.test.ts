@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
 import { cli, sha, sqliteRows, tempDir, write } from './helpers/cli.js';
 
 // Foreign keys that block deletes (ON DELETE RESTRICT / NO ACTION, enforced by better-sqlite3):

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
 import { mkdirSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
 import { cli, csvText, sha, sqliteRows, sqliteTable, tempDir, write } from './helpers/cli.js';
 import { AS_OF, CDR_POLICY, CDR_ROWS } from './helpers/policy.js';
 

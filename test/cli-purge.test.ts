@@ -1,9 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
 import { existsSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
 import { cli, csvText, hmac, receipts, sha, sqliteRows, sqliteTable, tempDir, write } from './helpers/cli.js';
 import { AS_OF, CDR_POLICY, CDR_ROWS, DELETED, REDACTED } from './helpers/policy.js';
 

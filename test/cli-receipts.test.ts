@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
 import { BIN, cli, config, hmac, receipts, sha, sqliteRows, sqliteTable, tempDir, write } from './helpers/cli.js';
 import { AS_OF, CDR_POLICY, CDR_ROWS } from './helpers/policy.js';
 
@@ -38,7 +38,7 @@ function bigCsv(dir: string): string {
   const lines = ['id,at,phone'];
   for (let i = 1; i <= BIG; i++)
     lines.push(`${i},${i % 4 === 0 ? '2026-11-20T00:00:00Z' : '2026-01-01T00:00:00Z'},+3161${String(i).padStart(7, '0')}`);
-  writeFileSync(file, lines.join('\n') + '\n');
+  writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
 
@@ -282,7 +282,7 @@ describe('keyed hashes and audit find', () => {
     expect(kept.stdout).toMatch(/no receipt names cdr "3" \(2 receipt lines of cdr looked through\)/);
 
     const other = join(dir, 'other.key');
-    writeFileSync(other, 'ab'.repeat(32) + '\n', { mode: 0o600 });
+    writeFileSync(other, `${'ab'.repeat(32)}\n`, { mode: 0o600 });
     const wrong = cli(['audit', 'find', log, '--dataset', 'cdr', '--key', '2', '--audit-key', other]);
     expect(wrong.code).toBe(1);
     expect(wrong.stdout).toMatch(/1 run of this log made receipts with another audit key/);
@@ -293,7 +293,7 @@ describe('keyed hashes and audit find', () => {
     const policy = write(dir, 'policy.yaml', CDR_POLICY);
     const source = sqliteTable(join(dir, 'data.db'), 'cdr', CDR_ROWS);
     const key = join(dir, 'audit.key');
-    writeFileSync(key, 'ab'.repeat(32) + '\n', { mode: 0o644 });
+    writeFileSync(key, `${'ab'.repeat(32)}\n`, { mode: 0o644 });
     const before = sha(source);
     const r = cli([
       'purge',

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
 import { cli, tempDir, write } from './helpers/cli.js';
 
 // SPEC §3, deleted means gone: after a purge no byte of a deleted record or a redacted value is

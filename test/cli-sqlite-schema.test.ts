@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import { chownSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
 import { cli, sha, sqliteRows, tempDir, write } from './helpers/cli.js';
 
 // Schema features that would make a purge change rows no policy decided on are refused before

@@ -1,10 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { cli, tempDir, write } from './helpers/cli.js';
 import { escapeData, escapeProperty, githubAnnotation } from '../src/policy/problems.js';
+import { cli, tempDir, write } from './helpers/cli.js';
 
 // `retention validate` as CI runs it: lints as warnings (errors with --strict), GitHub
 // annotations, JSON; and `retention schema`, the JSON Schema that editors validate policies with.
@@ -44,7 +44,7 @@ describe('validate: lints', () => {
     const r = cli(['validate', '--strict', f]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(`${f}:11:5: error: ${SHADOW_MSG}\n1 error in 1 of 1 file\n`);
-    const clean = write(tempDir(), 'q.yaml', SHADOWED.replace(/  - id: second[^]*/, ''));
+    const clean = write(tempDir(), 'q.yaml', SHADOWED.replace(/ {2}- id: second[\s\S]*/, ''));
     expect(cli(['validate', '--strict', clean]).code).toBe(0);
   });
 
@@ -209,7 +209,7 @@ function check(s: Schema, v: unknown, at = '$'): string[] {
         if (Array.isArray(v) && v.length < (want as number)) errs.push(`${at}: too few items`);
         break;
       case 'items':
-        if (Array.isArray(v)) v.forEach((x, i) => errs.push(...check(want as Schema, x, `${at}[${i}]`)));
+        if (Array.isArray(v)) for (const [i, x] of v.entries()) errs.push(...check(want as Schema, x, `${at}[${i}]`));
         break;
       case 'anyOf':
         if (!(want as Schema[]).some((alt) => check(alt, v, at).length === 0)) errs.push(`${at}: matches none of anyOf`);

@@ -3,9 +3,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../scripts/prng.mjs';
 import { serializeRecord } from '../src/sources/csv/serialize.js';
 import { CsvSplitter, CsvSyntaxError, type RawRecord } from '../src/sources/csv/splitter.js';
-import { mulberry32 } from '../scripts/prng.mjs';
 
 // ---------------------------------------------------------------- helpers
 
@@ -311,7 +311,7 @@ describe('CsvSplitter: differential test against csv-parse', () => {
     for (let n = 0; n < 1500; n++) {
       const base = genDoc(rng);
       const delim = base.delimiter;
-      const withEol = /\r?\n$/.test(base.text) ? base.text : base.text + '\n';
+      const withEol = /\r?\n$/.test(base.text) ? base.text : `${base.text}\n`;
       const kind = n % 3;
       let text: string;
       let at: number; // string index of the offending character
@@ -319,7 +319,7 @@ describe('CsvSplitter: differential test against csv-parse', () => {
         // Unterminated quote at the end; what follows contains no quote.
         const prefix = withEol + (chance(rng, 0.5) ? `x${delim}` : '');
         at = prefix.length;
-        text = prefix + `"abc${delim}d` + pick(rng, ['', '\n', '\r\n', '\nmore,lines\n', '\r\n\r\n']);
+        text = `${prefix}"abc${delim}d${pick(rng, ['', '\n', '\r\n', '\nmore,lines\n', '\r\n\r\n'])}`;
       } else {
         // A faulty field in a new row, followed by valid rows.
         const prefix = withEol + (chance(rng, 0.5) ? `"q\nq"${delim}` : `p${delim}`);
@@ -341,7 +341,7 @@ describe('CsvSplitter: differential test against csv-parse', () => {
               ];
         const [bad, off] = pick(rng, variants);
         at = prefix.length + off;
-        text = prefix + bad + `${delim}1\n2${delim}3\n` + base.text;
+        text = `${prefix + bad}${delim}1\n2${delim}3\n${base.text}`;
       }
       const want = lineCol(text, at);
       const input = Buffer.from(text, 'utf8');

@@ -1,10 +1,10 @@
-import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
-import { parsePolicyText } from '../src/policy/load.js';
+import { describe, expect, it } from 'vitest';
 import { decide } from '../src/engine/decide.js';
 import type { Decision } from '../src/engine/decision.js';
-import { compilePlan } from '../src/engine/plan.js';
 import { evaluate } from '../src/engine/evaluate.js';
+import { compilePlan } from '../src/engine/plan.js';
+import { parsePolicyText } from '../src/policy/load.js';
 import { rng } from './helpers/random.js';
 
 // The compiled decider must decide exactly as the reference evaluation, on records chosen to
@@ -23,7 +23,7 @@ function policyYaml(r: ReturnType<typeof rng>, zone: string, fmt: string): strin
     const k = r.int(0, 3);
     if (k === 0 || k === 3)
       lines.push(
-        `    delete_after: ${r.chance(0.2) ? '{ column: days, unit: days' + (r.chance(0.5) ? ', default: 30 days' : '') + ' }' : JSON.stringify(r.pick(PERIODS))}`,
+        `    delete_after: ${r.chance(0.2) ? `{ column: days, unit: days${r.chance(0.5) ? ', default: 30 days' : ''} }` : JSON.stringify(r.pick(PERIODS))}`,
       );
     if (k === 1) lines.push(`    redact_after: ${JSON.stringify(r.pick(PERIODS))}`, '    redact: [c1, c2]');
     if (k === 2) lines.push(`    keep_for: ${JSON.stringify(r.pick(PERIODS))}`);

@@ -1,10 +1,10 @@
-import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
-import { parsePolicyText } from '../src/policy/load.js';
+import { describe, expect, it } from 'vitest';
 import { decide } from '../src/engine/decide.js';
 import type { Decision } from '../src/engine/decision.js';
-import { compilePlan } from '../src/engine/plan.js';
 import { evaluate } from '../src/engine/evaluate.js';
+import { compilePlan } from '../src/engine/plan.js';
+import { parsePolicyText } from '../src/policy/load.js';
 
 // SPEC §1 (calendar arithmetic, start of the period) and §2 (the decision), each case through
 // the reference evaluation AND the compiled decider, which must agree.
@@ -36,16 +36,15 @@ const AMS = 'Europe/Amsterdam';
 
 function build(c: Case) {
   const ts = c.timestamps ? `, timestamps: "${c.timestamps}"` : '';
-  const yaml =
-    [
-      'version: 1',
-      'name: p',
-      `timezone: ${c.zone ?? AMS}`,
-      'datasets:',
-      `  t: { key: id, hold: h${ts} }`,
-      'rules:',
-      ...c.rules.map((r) => `  - ${r}`),
-    ].join('\n') + '\n';
+  const yaml = `${[
+    'version: 1',
+    'name: p',
+    `timezone: ${c.zone ?? AMS}`,
+    'datasets:',
+    `  t: { key: id, hold: h${ts} }`,
+    'rules:',
+    ...c.rules.map((r) => `  - ${r}`),
+  ].join('\n')}\n`;
   const { policy, problems } = parsePolicyText(yaml, 'x.yaml');
   expect(problems, yaml).toEqual([]);
   return { dataset: policy!.datasets.get('t')!, rules: policy!.rules };

@@ -294,7 +294,7 @@ rules:
     const { policy: p, problems } = parsePolicyText(MULTI, 'multi.yaml');
     expect(p).toBeUndefined();
     expect(problems.map((x) => [x.line, x.col])).toEqual(EXPECTED.map(([l, c]) => [l, c]));
-    EXPECTED.forEach(([, , msg], i) => expect(problems[i].message).toContain(msg));
+    for (const [i, [, , msg]] of EXPECTED.entries()) expect(problems[i].message).toContain(msg);
     expect(problems.every((x) => x.file === 'multi.yaml' && x.severity === 'error')).toBe(true);
   });
 

@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadPolicies } from '../src/policy/load.js';
+import { describe, expect, it } from 'vitest';
 import { evaluate } from '../src/engine/evaluate.js';
+import { loadPolicies } from '../src/policy/load.js';
 import { isPolicyTestFile, loadTestFile } from '../src/policy-test/load.js';
 import { runPolicyTests } from '../src/policy-test/run.js';
 import { cli, tempDir, write } from './helpers/cli.js';

@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { sqliteRows, sqliteTable, tempDir, write } from './helpers/cli.js';
 import { CDR_POLICY } from './helpers/policy.js';
@@ -129,7 +129,7 @@ describe('README shows the recipes as they are', () => {
     const exec = recipe('systemd/retention-purge.service')
       .split('\n')
       .find((l) => l.startsWith('ExecStart='))!;
-    expect(line).toContain(exec.split('bin/retention')[1].split(' --policy')[0] + ' --policy');
+    expect(line).toContain(`${exec.split('bin/retention')[1].split(' --policy')[0]} --policy`);
     expect(readme).toContain('bin/retention validate policies/ --format github');
     expect(readme).toContain('bin/retention test policies/\n--format github');
   });

@@ -1,13 +1,13 @@
-import { describe, expect, it } from 'vitest';
-import { DateTime } from 'luxon';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadPolicies } from '../src/policy/load.js';
+import { DateTime } from 'luxon';
+import { describe, expect, it } from 'vitest';
 import { combineDatasets } from '../src/app/combine.js';
-import { evaluate, type DatasetRules } from '../src/engine/evaluate.js';
 import { decide } from '../src/engine/decide.js';
-import { compilePlan } from '../src/engine/plan.js';
 import type { Action, Decision, Reason } from '../src/engine/decision.js';
+import { type DatasetRules, evaluate } from '../src/engine/evaluate.js';
+import { compilePlan } from '../src/engine/plan.js';
+import { loadPolicies } from '../src/policy/load.js';
 
 // The shipped policies (policies/*.yaml) against the statements they encode, and every rule of
 // every policy on concrete records: 1 s before its due instant and at it. The due instants are

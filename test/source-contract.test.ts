@@ -247,7 +247,7 @@ describe.each(Object.keys(fixtures))('source contract: %s', (kind) => {
     await s.evaluate(plan, request(plan, 'read'), { act: (a) => hashes.set(a.match(), a.valuesHash()) });
     const take = new Set(['key:10', 'key:20', 'key:30']);
     const planned: PlannedSet = {
-      take: (match, values) =>
+      take: (match, _values) =>
         take.delete(match)
           ? { action: 'delete', policy: 'contract', rule: 'old', values: match === 'key:30' ? 'stale' : (hashes.get(match) ?? '') }
           : undefined,

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
 import { DateTime, Settings } from 'luxon';
-import type { TimestampFormat } from '../src/policy/model.js';
+import { describe, expect, it } from 'vitest';
 import { daysFromCivil, fastEpoch, parseTimestamp } from '../src/engine/timestamp.js';
+import type { TimestampFormat } from '../src/policy/model.js';
 import { rng } from './helpers/random.js';
 
 const AMS = 'Europe/Amsterdam';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parsePolicyText } from '../src/policy/load.js';
 import { lintPolicies } from '../src/policy/lints.js';
+import { parsePolicyText } from '../src/policy/load.js';
 import type { Policy } from '../src/policy/model.js';
 
 // The semantic lints, one table: each lint fires on a minimal policy at the rule (or dataset) it
@@ -10,17 +10,15 @@ import type { Policy } from '../src/policy/model.js';
 
 function doc(rules: string[], opts: { tz?: string; name?: string; datasets?: string[] } = {}): string {
   const datasets = opts.datasets ?? ['d: { key: id }'];
-  return (
-    [
-      'version: 1',
-      `name: ${opts.name ?? 't'}`,
-      `timezone: ${opts.tz ?? 'Europe/Amsterdam'}`,
-      'datasets:',
-      ...datasets.map((d) => `  ${d}`),
-      'rules:',
-      ...rules.map((r) => `  - { ${r.includes('dataset:') ? '' : 'dataset: d, '}${r.includes('from:') ? '' : 'from: t, '}${r} }`),
-    ].join('\n') + '\n'
-  );
+  return `${[
+    'version: 1',
+    `name: ${opts.name ?? 't'}`,
+    `timezone: ${opts.tz ?? 'Europe/Amsterdam'}`,
+    'datasets:',
+    ...datasets.map((d) => `  ${d}`),
+    'rules:',
+    ...rules.map((r) => `  - { ${r.includes('dataset:') ? '' : 'dataset: d, '}${r.includes('from:') ? '' : 'from: t, '}${r} }`),
+  ].join('\n')}\n`;
 }
 
 /** Lints of the given policy files (p.yaml, q.yaml, ...), as `file:line:col code`. */

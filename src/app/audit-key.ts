@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, type Stats, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UserError } from '../errors.js';
 
@@ -27,7 +27,7 @@ const ID_TEXT = 'retention audit key id';
  */
 export function loadAuditKey(file: string, create: boolean): AuditKey {
   let created = false;
-  let st;
+  let st: Stats;
   try {
     st = statSync(file);
   } catch (e) {
@@ -57,7 +57,7 @@ function writeNewKey(file: string): void {
     const fd = openSync(file, 'wx', 0o600);
     // Receipts made with a key lost in a crash could never be matched again: synced before use.
     try {
-      writeSync(fd, randomBytes(32).toString('hex') + '\n');
+      writeSync(fd, `${randomBytes(32).toString('hex')}\n`);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -1,10 +1,10 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fstatSync, fsyncSync, openSync, readSync } from 'node:fs';
+import { UserError } from '../errors.js';
+import { takeLock } from '../sources/lock.js';
 import { BufferedWriter } from '../util/buffered-writer.js';
 import { Spool } from '../util/spool.js';
 import type { AuditKey } from './audit-key.js';
-import { UserError } from '../errors.js';
-import { takeLock } from '../sources/lock.js';
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');

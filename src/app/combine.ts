@@ -1,5 +1,5 @@
-import type { Dataset, Policy, Rule } from '../policy/model.js';
 import type { DatasetRules } from '../engine/evaluate.js';
+import type { Dataset, Policy, Rule } from '../policy/model.js';
 
 /**
  * Policies naming the same dataset combine their rules (SPEC §4); that their settings for it

@@ -1,7 +1,7 @@
-import { loadPolicies } from '../policy/load.js';
-import { formatProblem } from '../policy/problems.js';
-import type { Policy } from '../policy/model.js';
 import { UserError } from '../errors.js';
+import { loadPolicies } from '../policy/load.js';
+import type { Policy } from '../policy/model.js';
+import { formatProblem } from '../policy/problems.js';
 
 /** Policies for a run: any error in any file stops the run before a source is opened. */
 export function policiesForRun(paths: readonly string[]): Policy[] {

@@ -1,8 +1,8 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, type Stats, statSync } from 'node:fs';
 import { UserError } from '../errors.js';
-import type { Source } from '../sources/source.js';
-import { SqliteSource, SQLITE_MAGIC } from '../sources/sqlite/sqlite-source.js';
 import { CsvSource } from '../sources/csv/csv-source.js';
+import type { Source } from '../sources/source.js';
+import { SQLITE_MAGIC, SqliteSource } from '../sources/sqlite/sqlite-source.js';
 
 export interface SourceOptions {
   readonly readonly: boolean;
@@ -12,7 +12,7 @@ export interface SourceOptions {
 
 /** A SQLite file (by extension or header), a CSV file, or a directory of CSV files. */
 export function openSource(path: string, options: SourceOptions): Source {
-  let st;
+  let st: Stats;
   try {
     st = statSync(path);
   } catch {

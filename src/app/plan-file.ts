@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
-import { dirname, join, basename, resolve } from 'node:path';
-import type { Policy } from '../policy/model.js';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { DatasetSummary } from '../engine/tally.js';
 import { UserError } from '../errors.js';
+import type { Policy } from '../policy/model.js';
+import type { SourceIdentity } from '../sources/source.js';
 import { BufferedWriter } from '../util/buffered-writer.js';
 import { LineReader } from '../util/line-reader.js';
 import type { Spool } from '../util/spool.js';
-import type { DatasetSummary } from '../engine/tally.js';
-import type { SourceIdentity } from '../sources/source.js';
 
 export const PLAN_FORMAT = 'retention-plan/2';
 
@@ -67,8 +67,8 @@ export async function writePlan(file: string, header: PlanHeader, records: Spool
   }
   try {
     const out = new BufferedWriter(fd);
-    out.write(JSON.stringify(header) + '\n');
-    for await (const line of records.lines()) out.write(line + '\n');
+    out.write(`${JSON.stringify(header)}\n`);
+    for await (const line of records.lines()) out.write(`${line}\n`);
     out.flush();
     fsyncSync(fd);
     closeSync(fd);

@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
-import { verifyAuditLog, type ChainProblem, type ChainResult } from '../app/audit-verify.js';
-import { EXIT } from './exit-codes.js';
-import { findInAuditLog, type FindResult } from '../app/audit-find.js';
+import { type FindResult, findInAuditLog } from '../app/audit-find.js';
 import { loadAuditKey } from '../app/audit-key.js';
+import { type ChainProblem, type ChainResult, verifyAuditLog } from '../app/audit-verify.js';
+import { EXIT } from './exit-codes.js';
 import { auditKeyFile } from './options.js';
 
 /** `retention audit verify FILE`: checks the hash chain of a purge's audit log. */
@@ -15,7 +15,7 @@ export function auditCommand(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .action(async (file: string, o: { format: string }) => {
       const r = await verifyAuditLog(file);
-      process.stdout.write(o.format === 'json' ? JSON.stringify(r, null, 2) + '\n' : toText(r));
+      process.stdout.write(o.format === 'json' ? `${JSON.stringify(r, null, 2)}\n` : toText(r));
       process.exitCode = r.intact ? EXIT.ok : EXIT.failure;
     });
   const find = new Command('find')
@@ -29,7 +29,7 @@ export function auditCommand(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .action((file: string, o: { dataset: string; key: string; auditKey?: string; format: string }) => {
       const r = findInAuditLog(file, o.dataset, o.key, loadAuditKey(auditKeyFile(o.auditKey), false));
-      process.stdout.write(o.format === 'json' ? JSON.stringify({ found: r.findings.length > 0, ...r }, null, 2) + '\n' : findText(r));
+      process.stdout.write(o.format === 'json' ? `${JSON.stringify({ found: r.findings.length > 0, ...r }, null, 2)}\n` : findText(r));
       process.exitCode = r.findings.length > 0 ? EXIT.ok : EXIT.failure;
     });
   return new Command('audit')
@@ -57,7 +57,7 @@ function findText(r: FindResult): string {
     out.push(
       `note: ${r.otherKeys.length} run${r.otherKeys.length === 1 ? '' : 's'} of this log made receipts with another audit key (${r.otherKeys.slice(0, 3).join(', ')}${r.otherKeys.length > 3 ? ', …' : ''}); give that key with --audit-key to search them`,
     );
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 function toText(r: ChainResult): string {
@@ -69,7 +69,7 @@ function toText(r: ChainResult): string {
   } else {
     out.push(first?.line ? `chain broken at line ${first.line}` : 'chain broken');
   }
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 function formatProblem(file: string, p: ChainProblem): string {

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { explain, type ExplainResult } from '../app/explain.js';
+import { type ExplainResult, explain } from '../app/explain.js';
 import type { Reason } from '../engine/decision.js';
 import { clock, delimiterOption } from './options.js';
 
@@ -28,7 +28,7 @@ export function explainCommand(): Command {
     .action(
       async (o: { policy: string[]; source: string; dataset: string; key: string; asOf?: string; delimiter: string; format: string }) => {
         const r = await explain({ ...o, now: clock() });
-        process.stdout.write(o.format === 'json' ? JSON.stringify(toJson(r), null, 2) + '\n' : toText(r));
+        process.stdout.write(o.format === 'json' ? `${JSON.stringify(toJson(r), null, 2)}\n` : toText(r));
       },
     );
 }
@@ -78,5 +78,5 @@ export function toText(r: ExplainResult): string {
     `verdict: ${j.action.toUpperCase()}${j.rule && j.action !== 'keep' ? ` by ${j.policy}/${j.rule}` : ''}${j.columns ? ` (columns ${j.columns.join(', ')})` : ''}`,
   );
   lines.push(`because: ${j.principle}${j.problem ? ` (${j.problem})` : ''}`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 /** JSON logs on stderr; stdout carries only results. */
 export function makeLogger(level: string | undefined): Logger {

@@ -1,13 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { EXIT } from './exit-codes.js';
-import { validateCommand } from './validate.js';
-import { schemaCommand } from './schema.js';
-import { reportCommand, purgeCommand } from './run-commands.js';
-import { explainCommand } from './explain.js';
-import { testCommand } from './test.js';
 import { auditCommand } from './audit.js';
+import { EXIT } from './exit-codes.js';
+import { explainCommand } from './explain.js';
+import { purgeCommand, reportCommand } from './run-commands.js';
+import { schemaCommand } from './schema.js';
+import { testCommand } from './test.js';
+import { validateCommand } from './validate.js';
 
 function program(): Command {
   const p = new Command('retention')

@@ -1,8 +1,8 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import { DateTime } from 'luxon';
 import { delimiterProblem } from '../sources/csv/serialize.js';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 
 /** Reads "now" once: the only clock of a run. */
 export const clock = () => DateTime.now();

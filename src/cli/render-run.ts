@@ -59,10 +59,10 @@ export async function renderJson(r: RunResult, out: Out, alwaysRecords: boolean)
   head.datasets = r.datasets;
   const text = JSON.stringify(head, null, 2);
   if (!r.records && !alwaysRecords) {
-    await out(text + '\n');
+    await out(`${text}\n`);
     return;
   }
-  await out(text.slice(0, -2) + ',\n  "records": [');
+  await out(`${text.slice(0, -2)},\n  "records": [`);
   let first = true;
   if (r.records)
     for await (const l of r.records.lines()) {

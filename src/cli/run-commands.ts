@@ -1,12 +1,12 @@
-import { Command, Option } from 'commander';
 import { constants } from 'node:os';
+import { Command, Option } from 'commander';
+import { type RunOptions, run } from '../app/run.js';
 import { VERSION } from '../version.js';
-import { run, type RunOptions } from '../app/run.js';
 import { EXIT } from './exit-codes.js';
 import { makeLogger } from './logger.js';
 import { auditKeyFile, clock, defaultAuditKey, delimiterOption, logLevelOption, percent, positiveInt } from './options.js';
-import { renderCsv, renderJson, renderTable, type Out } from './render-run.js';
 import { progressBar } from './progress.js';
+import { type Out, renderCsv, renderJson, renderTable } from './render-run.js';
 
 const out: Out = (s) => (process.stdout.write(s) ? undefined : new Promise((r) => process.stdout.once('drain', () => r())));
 

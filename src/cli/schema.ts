@@ -20,6 +20,6 @@ function policyJsonSchema(): Record<string, unknown> {
 /** Prints the JSON Schema; shipped as schema/policy.schema.json. */
 export function schemaCommand(): Command {
   return new Command('schema').description('print the JSON Schema of the policy file format (for editors and CI)').action(() => {
-    process.stdout.write(JSON.stringify(policyJsonSchema(), null, 2) + '\n');
+    process.stdout.write(`${JSON.stringify(policyJsonSchema(), null, 2)}\n`);
   });
 }

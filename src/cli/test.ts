@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
-import { runPolicyTests, type CheckResult, type PolicyTestRun } from '../policy-test/run.js';
 import { escapeData, escapeProperty, formatProblem, githubAnnotation } from '../policy/problems.js';
+import { type CheckResult, type PolicyTestRun, runPolicyTests } from '../policy-test/run.js';
 import { EXIT } from './exit-codes.js';
 import { toJson as explainJson, toText as explainText } from './explain.js';
 
@@ -16,7 +16,7 @@ export function testCommand(): Command {
     )
     .action((paths: string[], o: { format: string }) => {
       const run = runPolicyTests(paths);
-      process.stdout.write(o.format === 'json' ? JSON.stringify(toJson(run), null, 2) + '\n' : toText(run, o.format === 'github'));
+      process.stdout.write(o.format === 'json' ? `${JSON.stringify(toJson(run), null, 2)}\n` : toText(run, o.format === 'github'));
       process.exitCode = run.failed === 0 && !run.problems.some((p) => p.severity === 'error') ? EXIT.ok : EXIT.failure;
     });
 }
@@ -54,7 +54,7 @@ function toText(run: PolicyTestRun, github: boolean): string {
     }
   }
   out.push(summary(run));
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 function summary(run: PolicyTestRun): string {

@@ -8,7 +8,11 @@ export function validateCommand(): Command {
   return new Command('validate')
     .description('check policy files (default: policies/): errors, then semantic lints as warnings')
     .argument('[paths...]', 'policy files or directories', ['policies/'])
-    .addOption(new Option('--format <format>', 'output format (github: GitHub Actions annotations)').choices(['text', 'json', 'github']).default('text'))
+    .addOption(
+      new Option('--format <format>', 'output format (github: GitHub Actions annotations)')
+        .choices(['text', 'json', 'github'])
+        .default('text'),
+    )
     .option('--strict', 'treat warnings as errors (exit 1)', false)
     .action((paths: string[], o: { format: string; strict: boolean }) => {
       const r = validate(paths, o.strict);

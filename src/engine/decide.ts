@@ -70,7 +70,7 @@ export function decide(plan: DatasetPlan, values: readonly unknown[], options: D
           continue;
         }
         const e = fastEpochOf(v, fmt);
-        if (e !== e) {
+        if (Number.isNaN(e)) {
           s = UNSURE; // NaN: not a shape the fast reader knows
           break;
         }
@@ -128,7 +128,8 @@ export function decide(plan: DatasetPlan, values: readonly unknown[], options: D
           bestErr = err;
         } else othersLow = Math.min(othersLow, due - err);
       } else if (s === DUE) {
-        (redacts ??= []).push(t);
+        redacts ??= [];
+        redacts.push(t);
         anyDue = true;
       }
     }

@@ -1,8 +1,8 @@
-import { DateTime } from 'luxon';
+import type { DateTime } from 'luxon';
 import type { Dataset, Period, Rule } from '../policy/model.js';
 import type { TermKind, TermTrace } from './decision.js';
 import { parseTimestamp } from './timestamp.js';
-import { isEmpty, asText } from './value.js';
+import { asText, isEmpty } from './value.js';
 
 const WHOLE = /^\d+(?:\.0+)?$/;
 

@@ -1,4 +1,4 @@
-import { DateTime, type DurationLikeObject } from 'luxon';
+import type { DateTime, DurationLikeObject } from 'luxon';
 
 /**
  * For one period at one asOf, the instant that splits starts into due and not due:

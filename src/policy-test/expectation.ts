@@ -1,6 +1,6 @@
-import type { Rule } from '../policy/model.js';
 import type { Reason, Trace } from '../engine/decision.js';
 import type { DatasetRules } from '../engine/evaluate.js';
+import type { Rule } from '../policy/model.js';
 
 /**
  * What a test expects for one record at one instant. `rule`, when given:
@@ -130,8 +130,8 @@ export function describeDecision(trace: Trace, ds: DatasetRules): string {
   const d = trace.decision;
   const qualify = new Set(ds.rules.map((r) => r.policy)).size > 1;
   const ref = (r: Rule) => (qualify ? `${r.policy}/${r.id}` : r.id);
-  if (d.action === 'delete') return `delete ${ref(d.rule!)}`;
-  if (d.action === 'redact') return `redact ${ref(d.rule!)} ${(d.columns ?? []).join(' ')}`.trimEnd();
+  if (d.action === 'delete') return `delete ${ref(d.rule)}`;
+  if (d.action === 'redact') return `redact ${ref(d.rule)} ${d.columns.join(' ')}`.trimEnd();
   if (d.reason === 'invalid' && d.rule) return `keep invalid ${ref(d.rule)}`;
   if (d.reason === 'legal-minimum') {
     const holding = trace.terms.find((t) => t.kind === 'keep' && (t.status === 'not-due' || t.status === 'not-started'));

@@ -1,16 +1,16 @@
 import { dirname, isAbsolute, join } from 'node:path';
 import { DateTime } from 'luxon';
+import { AsOfError, resolveAsOf } from '../app/as-of.js';
+import { combineDatasets } from '../app/combine.js';
+import type { DatasetRules } from '../engine/evaluate.js';
+import { asText } from '../engine/value.js';
 import { conflicts, expandPaths, loadPolicies } from '../policy/load.js';
-import { readYaml, readYamlFile, reportZodIssue } from '../policy/yaml-document.js';
 import type { YamlPath } from '../policy/locate.js';
 import type { Location, Policy } from '../policy/model.js';
 import type { PolicyProblem } from '../policy/problems.js';
-import type { DatasetRules } from '../engine/evaluate.js';
-import { combineDatasets } from '../app/combine.js';
-import { AsOfError, resolveAsOf } from '../app/as-of.js';
-import { asText } from '../engine/value.js';
-import { KEYS_AT_DEPTH, policyTestFileSchema, type PolicyTestFileInput } from './schema.js';
-import { parseExpectation, type Expectation } from './expectation.js';
+import { readYaml, readYamlFile, reportZodIssue } from '../policy/yaml-document.js';
+import { type Expectation, parseExpectation } from './expectation.js';
+import { KEYS_AT_DEPTH, type PolicyTestFileInput, policyTestFileSchema } from './schema.js';
 
 /** One instant a test decides its records at. */
 export interface TestInstant {

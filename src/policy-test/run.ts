@@ -1,10 +1,10 @@
 import type { DateTime } from 'luxon';
+import { decide } from '../engine/decide.js';
+import type { Decision, Trace } from '../engine/decision.js';
+import { type DatasetRules, evaluate } from '../engine/evaluate.js';
+import { compilePlan } from '../engine/plan.js';
 import type { Location } from '../policy/model.js';
 import type { PolicyProblem } from '../policy/problems.js';
-import type { Decision, Trace } from '../engine/decision.js';
-import { evaluate, type DatasetRules } from '../engine/evaluate.js';
-import { decide } from '../engine/decide.js';
-import { compilePlan } from '../engine/plan.js';
 import { describeDecision, meets } from './expectation.js';
 import { expandTestPaths, loadTestFile, type PolicyCache } from './load.js';
 

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { type Dataset, type Location, type Policy, sameDatasetSettings } from './model.js';
+import { type NormalizeInput, normalizePolicy } from './normalize.js';
+import type { PolicyProblem } from './problems.js';
 import {
   datasetSchema,
   looseDatasetSchema,
@@ -10,10 +13,7 @@ import {
   policySchema,
   ruleSchema,
 } from './schema.js';
-import { normalizePolicy, type NormalizeInput } from './normalize.js';
 import { readYaml, readYamlFile, reportZodIssue } from './yaml-document.js';
-import { type Dataset, type Location, type Policy, sameDatasetSettings } from './model.js';
-import type { PolicyProblem } from './problems.js';
 
 export interface LoadResult {
   readonly policies: Policy[];
@@ -38,7 +38,7 @@ export function expandPaths(
   const files: string[] = [];
   const problems: PolicyProblem[] = [];
   for (const p of paths) {
-    let st;
+    let st: Stats;
     try {
       st = statSync(p);
     } catch {

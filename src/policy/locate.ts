@@ -1,4 +1,4 @@
-import { isMap, isSeq, isScalar, type Document, type LineCounter, type Node } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
 
 export type YamlPath = readonly (string | number)[];
 

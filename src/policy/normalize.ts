@@ -1,9 +1,9 @@
 import { DateTime, IANAZone } from 'luxon';
-import type { PolicyInput, PeriodInput } from './schema.js';
-import type { Dataset, Location, Period, Policy, Rule, TimestampFormat, WhereClause } from './model.js';
-import { parsePeriod, parseUnit } from './period.js';
-import { comparePeriods } from './period-compare.js';
 import type { YamlPath } from './locate.js';
+import type { Dataset, Location, Period, Policy, Rule, TimestampFormat, WhereClause } from './model.js';
+import { type FixedPeriod, parsePeriod, parseUnit } from './period.js';
+import { comparePeriods } from './period-compare.js';
+import type { PeriodInput, PolicyInput } from './schema.js';
 
 /** The well-formed parts of a policy; a rule that failed the shape check is undefined. */
 export interface NormalizeInput {
@@ -162,7 +162,7 @@ function toPeriod(value: PeriodInput): Period | { error: string } {
   if (typeof value === 'object') {
     const unit = parseUnit(value.unit);
     if (!unit) return { error: `unit "${value.unit}" is not one of hours, days, weeks, months, years` };
-    let def;
+    let def: FixedPeriod | undefined;
     if (value.default !== undefined) {
       const p = parsePeriod(value.default);
       if ('error' in p) return { error: `default: ${p.error}` };

@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { type Document, LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { locate, type YamlPath } from './locate.js';
 import type { Location } from './model.js';

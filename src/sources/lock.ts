@@ -1,5 +1,5 @@
-import { closeSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { closeSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
@@ -76,7 +76,7 @@ function create(path: string): boolean {
   try {
     const fd = openSync(tmp, 'wx', 0o644);
     try {
-      writeSync(fd, JSON.stringify(me) + '\n');
+      writeSync(fd, `${JSON.stringify(me)}\n`);
     } finally {
       closeSync(fd);
     }

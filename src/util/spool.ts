@@ -27,7 +27,7 @@ export class Spool {
   }
 
   push(line: string): void {
-    this.out.write(line + '\n');
+    this.out.write(`${line}\n`);
     this.count++;
   }
 

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { createHash, createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +35,8 @@ export function cli(
 /** A config directory of this test process's own, so that audit keys the CLI creates stay out of $HOME. */
 let configDir: string | undefined;
 export function config(): string {
-  return (configDir ??= mkdtempSync(join(tmpdir(), 'retention-config-')));
+  configDir ??= mkdtempSync(join(tmpdir(), 'retention-config-'));
+  return configDir;
 }
 
 /** The audit key the CLI made for this test process (unless a test gives --audit-key). */

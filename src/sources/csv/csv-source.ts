@@ -1,7 +1,9 @@
 import { isUtf8 } from 'node:buffer';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
   createReadStream,
+  fchmodSync,
   fchownSync,
   fstatSync,
   fsyncSync,
@@ -12,21 +14,19 @@ import {
   renameSync,
   statSync,
   unlinkSync,
-  fchmodSync,
 } from 'node:fs';
-import { createHash, randomBytes } from 'node:crypto';
-import { BufferedWriter } from '../../util/buffered-writer.js';
 import { basename, dirname, join } from 'node:path';
-import { InterruptedError, UserError } from '../../errors.js';
-import { takeLock } from '../lock.js';
-import { writeProblem } from '../write-access.js';
 import type { Decision } from '../../engine/decision.js';
 import type { DatasetPlan } from '../../engine/plan.js';
 import type { DatasetSummary } from '../../engine/tally.js';
+import { InterruptedError, UserError } from '../../errors.js';
+import { BufferedWriter } from '../../util/buffered-writer.js';
+import { takeLock } from '../lock.js';
 import { matchBy, RowDecisions } from '../row-decision.js';
 import type { DatasetInfo, ProgressHook, Request, Row, Sink, Source, SourceIdentity } from '../source.js';
-import { CsvSplitter, CsvSyntaxError, type RawRecord } from './splitter.js';
+import { writeProblem } from '../write-access.js';
 import { serializeRecord } from './serialize.js';
+import { CsvSplitter, CsvSyntaxError, type RawRecord } from './splitter.js';
 
 const CHUNK = 1 << 20;
 
@@ -311,7 +311,8 @@ export class CsvSource implements Source {
         if (signal?.aborted)
           throw new InterruptedError(`stopped by ${signal.reason} while reading ${f.file}; it was left as it was`, String(signal.reason));
         splitter.push(chunk as Buffer, each);
-        if (hook) hook(plan.dataset.name, (read += (chunk as Buffer).length), size, 'bytes');
+        read += (chunk as Buffer).length;
+        if (hook) hook(plan.dataset.name, read, size, 'bytes');
       }
       splitter.end(each);
     } catch (e) {
@@ -354,11 +355,16 @@ function readHeader(file: string, delimiter: string): string[] {
     const take = (r: RawRecord) => {
       header ??= Array.from({ length: r.fieldCount }, (_, i) => r.field(i));
     };
-    for (let n; !header && (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) splitter.push(Buffer.from(buf.subarray(0, n)), take);
+    while (!header) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      splitter.push(Buffer.from(buf.subarray(0, n)), take);
+    }
     if (!header) splitter.end(take);
     if (!header || (header.length === 1 && header[0] === '')) throw new UserError(`${file} has no header row; a CSV source needs one`);
     // Unnamed columns (trailing commas of spreadsheet exports) cannot be named by a policy: no clash.
-    const dup = header.find((h, i) => h !== '' && header!.indexOf(h) !== i);
+    const names = header;
+    const dup = names.find((h, i) => h !== '' && names.indexOf(h) !== i);
     if (dup !== undefined) throw new UserError(`${file}: column "${dup}" appears twice in the header`);
     return header;
   } catch (e) {
