@@ -27,51 +27,51 @@ function cdr(kind: 'sqlite' | 'csv' = 'sqlite') {
 }
 
 describe('policy files that would exhaust the parser', () => {
-  it('an alias bomb is a policy error at its line, in every format, with no stack trace', () => {
+  it('an alias bomb is a policy error at its line, in every format, with no stack trace', async () => {
     const dir = tempDir();
     const file = write(dir, 'bomb.yaml', BOMB);
-    const text = cli(['validate', file]);
+    const text = await cli(['validate', file]);
     expect(text.code).toBe(1);
     expect(text.stdout).toContain(`${file}:6:8: error: YAML: aliases (*name) expand to more than 100 copies`);
     expect(text.stderr).not.toMatch(/internal error|ReferenceError|at /);
-    const json = JSON.parse(cli(['validate', file, '--format', 'json']).stdout);
+    const json = JSON.parse((await cli(['validate', file, '--format', 'json'])).stdout);
     expect(json).toMatchObject({ valid: false, problems: [{ line: 6, col: 8, severity: 'error' }] });
-    expect(cli(['validate', file, '--format', 'github']).stdout).toMatch(/^::error file=.*bomb\.yaml,line=6,col=8::YAML: aliases/m);
-    const run = cli(['report', '--policy', file, '--source', cdr().source]);
+    expect((await cli(['validate', file, '--format', 'github'])).stdout).toMatch(/^::error file=.*bomb\.yaml,line=6,col=8::YAML: aliases/m);
+    const run = await cli(['report', '--policy', file, '--source', cdr().source]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/invalid policy; nothing was read or changed:\n.*bomb\.yaml:6:8/);
   });
 
-  it('a policy file over 1 MiB is refused unread', () => {
+  it('a policy file over 1 MiB is refused unread', async () => {
     const dir = tempDir();
     const file = write(dir, 'big.yaml', `version: 1\nname: big\ndatasets: {}\nrules: []\n#${'x'.repeat(1 << 20)}\n`);
-    const r = cli(['validate', file]);
+    const r = await cli(['validate', file]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/big\.yaml:0:0: error: the file has \d+ bytes, more than the 1048576/);
   });
 });
 
 describe('a purge acts on the present', () => {
-  it('refuses an --as-of later than now (exit 2, nothing changed) unless --allow-future-as-of; report and dry run look ahead', () => {
+  it('refuses an --as-of later than now (exit 2, nothing changed) unless --allow-future-as-of; report and dry run look ahead', async () => {
     const { policy, source } = cdr();
     const before = sha(source);
-    const r = cli(['purge', '--policy', policy, '--source', source, '--as-of', '2099-01-01']);
+    const r = await cli(['purge', '--policy', policy, '--source', source, '--as-of', '2099-01-01']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/asOf 2099-01-01T00:00:00.000\+01:00 is later than now .*--allow-future-as-of/);
     expect(sha(source)).toBe(before);
-    const dry = cli(['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', '2099-01-01', '--format', 'json']);
+    const dry = await cli(['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', '2099-01-01', '--format', 'json']);
     expect(dry.code, dry.stderr).toBe(0);
     expect(JSON.parse(dry.stdout).datasets[0].delete).toBe(6);
-    expect(cli(['report', '--policy', policy, '--source', source, '--as-of', '2099-01-01']).code).toBe(0);
+    expect((await cli(['report', '--policy', policy, '--source', source, '--as-of', '2099-01-01'])).code).toBe(0);
     expect(sha(source)).toBe(before);
-    const allowed = cli(['purge', '--policy', policy, '--source', source, '--as-of', '2099-01-01', '--allow-future-as-of']);
+    const allowed = await cli(['purge', '--policy', policy, '--source', source, '--as-of', '2099-01-01', '--allow-future-as-of']);
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(sqliteRows(source, 'SELECT count(*) AS n FROM cdr')[0].n).toBe(3);
   });
 });
 
 describe('implausible timestamps', () => {
-  it('milliseconds in a unix column are invalid (kept and counted), not the year 51969', () => {
+  it('milliseconds in a unix column are invalid (kept and counted), not the year 51969', async () => {
     const dir = tempDir();
     const policy = write(
       dir,
@@ -83,7 +83,7 @@ describe('implausible timestamps', () => {
       { id: 2, at: 1577836800000 },
       { id: 3, at: '253402300800' },
     ]);
-    const r = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']);
+    const r = await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).datasets[0]).toMatchObject({ scanned: 3, delete: 1, invalid: 2, keep: 2 });
     expect(sqliteRows(source, 'SELECT id FROM ev ORDER BY id').map((x) => x.id)).toEqual([2, 3]);
@@ -98,29 +98,29 @@ function reader(dir: string): { uid?: number; gid?: number } {
 }
 
 describe('the dry run refuses what the real run could not do', () => {
-  it('a read-only database: dry run and purge exit 1 with the reason, nothing changed', () => {
+  it('a read-only database: dry run and purge exit 1 with the reason, nothing changed', async () => {
     const { dir, policy, source } = cdr();
     const as = reader(dir);
     chmodSync(source, 0o444);
     chmodSync(dir, 0o777);
     const before = sha(source);
     for (const args of [['--dry-run'], []]) {
-      const r = cli(['purge', ...args, '--policy', policy, '--source', source, '--as-of', AS_OF], as);
+      const r = await cli(['purge', ...args, '--policy', policy, '--source', source, '--as-of', AS_OF], as);
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr).toMatch(/data\.db cannot be written by this user \(permission denied\); a purge would fail/);
     }
     expect(sha(source)).toBe(before);
-    expect(cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF], as).code).toBe(0);
+    expect((await cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF], as)).code).toBe(0);
   });
 
-  it('a CSV file in a directory this user cannot write: dry run and purge exit 1 with the reason', () => {
+  it('a CSV file in a directory this user cannot write: dry run and purge exit 1 with the reason', async () => {
     const { dir, policy, source } = cdr('csv');
     const as = reader(dir);
     chmodSync(source, 0o666);
     chmodSync(dir, 0o555);
     try {
       for (const args of [['--dry-run'], []]) {
-        const r = cli(['purge', ...args, '--policy', policy, '--source', source, '--as-of', AS_OF], as);
+        const r = await cli(['purge', ...args, '--policy', policy, '--source', source, '--as-of', AS_OF], as);
         expect(r.code, r.stderr).toBe(1);
         expect(r.stderr).toMatch(
           /directory .* cannot be written by this user \(permission denied\), and a purge writes the new file there/,
@@ -134,7 +134,7 @@ describe('the dry run refuses what the real run could not do', () => {
 });
 
 describe('a dataset the policies declare and the source lacks', () => {
-  it('refuses a purge and its dry run (exit 1, nothing changed); --allow-missing-datasets skips it; report warns', () => {
+  it('refuses a purge and its dry run (exit 1, nothing changed); --allow-missing-datasets skips it; report warns', async () => {
     const { dir, policy, source } = cdr();
     writeFileSync(
       policy,
@@ -143,15 +143,15 @@ describe('a dataset the policies declare and the source lacks', () => {
     );
     const before = sha(source);
     for (const args of [['--dry-run'], []]) {
-      const r = cli(['purge', ...args, '--policy', policy, '--source', source, '--as-of', AS_OF]);
+      const r = await cli(['purge', ...args, '--policy', policy, '--source', source, '--as-of', AS_OF]);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/has no dataset calls, which the policies declare; .*--allow-missing-datasets/);
     }
     expect(sha(source)).toBe(before);
-    const report = cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF, '--log-level', 'warn']);
+    const report = await cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF, '--log-level', 'warn']);
     expect(report.code).toBe(0);
     expect(report.stderr).toMatch(/datasets declared by the policies are not in the source/);
-    const allowed = cli([
+    const allowed = await cli([
       'purge',
       '--policy',
       policy,
@@ -170,7 +170,7 @@ describe('a dataset the policies declare and the source lacks', () => {
 });
 
 describe('many CSV files', () => {
-  it('a directory of 12 files purges with nothing on stderr at --log-level silent (no listener warnings)', () => {
+  it('a directory of 12 files purges with nothing on stderr at --log-level silent (no listener warnings)', async () => {
     const dir = tempDir();
     const names = Array.from({ length: 12 }, (_, i) => `t${i}`);
     for (const n of names) write(dir, `${n}.csv`, 'id,at\n1,2020-01-01\n2,2026-11-20\n');
@@ -179,7 +179,7 @@ describe('many CSV files', () => {
       'p.yaml',
       `version: 1\nname: m\ndatasets:\n${names.map((n) => `  ${n}: { key: id }\n`).join('')}rules:\n${names.map((n) => `  - { id: r-${n}, dataset: ${n}, from: at, delete_after: 30 days }\n`).join('')}`,
     );
-    const r = cli(['purge', '--policy', policy, '--source', dir, '--as-of', AS_OF, '--log-level', 'silent']);
+    const r = await cli(['purge', '--policy', policy, '--source', dir, '--as-of', AS_OF, '--log-level', 'silent']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     for (const n of names) expect(readFileSync(join(dir, `${n}.csv`), 'utf8')).toBe('id,at\n2,2026-11-20\n');

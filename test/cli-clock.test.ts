@@ -23,31 +23,35 @@ const ROWS = [
 ];
 
 describe('one answer, whatever the clock', () => {
-  it.each(['sqlite', 'csv'] as const)('%s: the plan is the same with the clock in July and in December', (kind) => {
+  it.each(['sqlite', 'csv'] as const)('%s: the plan is the same with the clock in July and in December', async (kind) => {
     const dir = tempDir();
     const policy = write(dir, 'fold.yaml', POLICY);
     const source = kind === 'sqlite' ? sqliteTable(join(dir, 'd.db'), 'events', ROWS) : write(dir, 'events.csv', csvText(ROWS));
-    const plans = ['2026-07-01T12:00:00Z', '2026-12-01T12:00:00Z'].map((now) => {
-      const r = cli(
+    const plans: { counts: unknown; records: string[] }[] = [];
+    for (const now of ['2026-07-01T12:00:00Z', '2026-12-01T12:00:00Z']) {
+      const r = await cli(
         ['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', '2026-10-25T02:30:00+02:00', '--format', 'json'],
         { env: { ...fakeClock(now), TZ: now.includes('-07-') ? 'Asia/Tokyo' : 'America/Los_Angeles' } },
       );
       expect(r.code, r.stderr).toBe(0);
       const doc = JSON.parse(r.stdout);
-      return { counts: doc.datasets, records: doc.records.map((x: { key: string }) => x.key) };
-    });
+      plans.push({ counts: doc.datasets, records: doc.records.map((x: { key: string }) => x.key) });
+    }
     expect(plans[0]).toEqual(plans[1]);
     expect(plans[0].records).toEqual(['3', '4']);
   });
 
-  it('an --as-of in the repeated hour without offset is its later instant, in July and in December', () => {
+  it('an --as-of in the repeated hour without offset is its later instant, in July and in December', async () => {
     const dir = tempDir();
     const policy = write(dir, 'fold.yaml', POLICY);
     const source = sqliteTable(join(dir, 'd.db'), 'events', ROWS);
     for (const now of ['2026-07-01T12:00:00Z', '2026-12-01T12:00:00Z']) {
-      const r = cli(['report', '--policy', policy, '--source', source, '--as-of', '2026-10-25T02:30:00', '--format', 'json', '--records'], {
-        env: fakeClock(now),
-      });
+      const r = await cli(
+        ['report', '--policy', policy, '--source', source, '--as-of', '2026-10-25T02:30:00', '--format', 'json', '--records'],
+        {
+          env: fakeClock(now),
+        },
+      );
       expect(r.code, r.stderr).toBe(0);
       const doc = JSON.parse(r.stdout);
       expect(doc.asOf).toBe('2026-10-25T02:30:00.000+01:00');

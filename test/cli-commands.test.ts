@@ -12,7 +12,7 @@ function db() {
 }
 
 describe('validate', () => {
-  it('exits 0 on valid files and directories, 1 with file:line:col for every error of every file', () => {
+  it('exits 0 on valid files and directories, 1 with file:line:col for every error of every file', async () => {
     const dir = tempDir();
     write(dir, 'good.yaml', CDR_POLICY);
     const bad = write(
@@ -24,15 +24,15 @@ describe('validate', () => {
       ),
     );
     write(dir, 'bad.test.yaml', 'not: a policy');
-    const ok = cli(['validate', join(dir, 'good.yaml')]);
+    const ok = await cli(['validate', join(dir, 'good.yaml')]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/1 policy file valid/);
-    const r = cli(['validate', dir]);
+    const r = await cli(['validate', dir]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`${bad}:4:11: error: unknown timezone "Mars/Olympus"`);
     expect(r.stdout).toContain(`${bad}:13:19: error: "6 monhts" is not a valid period`);
     expect(r.stdout).not.toContain('bad.test.yaml');
-    const j = cli(['validate', dir, '--format', 'json']);
+    const j = await cli(['validate', dir, '--format', 'json']);
     expect(j.code).toBe(1);
     const doc = JSON.parse(j.stdout);
     expect(doc.valid).toBe(false);
@@ -40,43 +40,43 @@ describe('validate', () => {
     expect(doc.problems[0]).toMatchObject({ file: bad, line: 4, col: 11, severity: 'error' });
   });
 
-  it('exits 2 on wrong usage', () => {
-    expect(cli(['validate', '--bogus']).code).toBe(2);
-    expect(cli(['frobnicate']).code).toBe(2);
-    expect(cli(['report', '--policy', 'x.yaml']).code).toBe(2);
-    expect(cli(['purge', '--policy', 'x', '--source', 'y', '--max-delete', 'many']).code).toBe(2);
-    expect(cli([]).code).toBe(2); // no command: help on stderr, wrong usage
-    expect(cli(['--help']).code).toBe(0);
+  it('exits 2 on wrong usage', async () => {
+    expect((await cli(['validate', '--bogus'])).code).toBe(2);
+    expect((await cli(['frobnicate'])).code).toBe(2);
+    expect((await cli(['report', '--policy', 'x.yaml'])).code).toBe(2);
+    expect((await cli(['purge', '--policy', 'x', '--source', 'y', '--max-delete', 'many'])).code).toBe(2);
+    expect((await cli([])).code).toBe(2); // no command: help on stderr, wrong usage
+    expect((await cli(['--help'])).code).toBe(0);
     for (const d of [';;', '"', '']) {
-      const r = cli(['report', '--policy', 'x', '--source', 'y.csv', '--delimiter', d]);
+      const r = await cli(['report', '--policy', 'x', '--source', 'y.csv', '--delimiter', d]);
       expect(r.code, d).toBe(2);
       expect(r.stderr).toMatch(/--delimiter/);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
   });
 
-  it('--delimiter tab (or \\t) reads tab-separated files', () => {
+  it('--delimiter tab (or \\t) reads tab-separated files', async () => {
     const dir = tempDir();
     const policy = write(dir, 'p.yaml', CDR_POLICY);
     const tsv = write(dir, 'cdr.csv', csvText(CDR_ROWS).replace(/,/g, '\t'));
     for (const d of ['tab', '\\t', '\t']) {
-      const r = cli(['report', '--policy', policy, '--source', tsv, '--as-of', AS_OF, '--format', 'json', '--delimiter', d]);
+      const r = await cli(['report', '--policy', policy, '--source', tsv, '--as-of', AS_OF, '--format', 'json', '--delimiter', d]);
       expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout).datasets[0]).toMatchObject({ scanned: 9, delete: 2, redact: 1 });
     }
   });
 
-  it('a missing path is an error, not a crash', () => {
-    const r = cli(['validate', '/nonexistent/policies']);
+  it('a missing path is an error, not a crash', async () => {
+    const r = await cli(['validate', '/nonexistent/policies']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/no such file or directory/);
   });
 });
 
 describe('report', () => {
-  it('prints SPEC §4 JSON: counts per dataset, and records only with --records', () => {
+  it('prints SPEC §4 JSON: counts per dataset, and records only with --records', async () => {
     const { policy, source } = db();
-    const r = cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']);
+    const r = await cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.asOf).toBe('2026-11-24T00:00:00.000+01:00');
@@ -86,43 +86,46 @@ describe('report', () => {
     const d = doc.datasets[0];
     expect(d.scanned).toBe(d.delete + d.redact + d.keep);
     const rr = JSON.parse(
-      cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json', '--records']).stdout,
+      (await cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json', '--records'])).stdout,
     );
     expect(rr.records).toHaveLength(3);
   });
 
-  it('a date as --as-of means its start in the policy timezone', () => {
+  it('a date as --as-of means its start in the policy timezone', async () => {
     const { policy, source } = db();
-    const doc = JSON.parse(cli(['report', '--policy', policy, '--source', source, '--as-of', '2026-11-24', '--format', 'json']).stdout);
+    const doc = JSON.parse(
+      (await cli(['report', '--policy', policy, '--source', source, '--as-of', '2026-11-24', '--format', 'json'])).stdout,
+    );
     expect(doc.asOf).toBe('2026-11-24T00:00:00.000+01:00');
     expect(doc.datasets[0].delete).toBe(2);
     const earlier = JSON.parse(
-      cli(['report', '--policy', policy, '--source', source, '--as-of', '2026-11-23T23:59:59.999+01:00', '--format', 'json']).stdout,
+      (await cli(['report', '--policy', policy, '--source', source, '--as-of', '2026-11-23T23:59:59.999+01:00', '--format', 'json']))
+        .stdout,
     );
     expect(earlier.datasets[0].delete).toBe(1);
   });
 
-  it('--fail-if-due exits 4 when something is due, 0 when nothing is', () => {
+  it('--fail-if-due exits 4 when something is due, 0 when nothing is', async () => {
     const { policy, source } = db();
-    expect(cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF, '--fail-if-due']).code).toBe(4);
-    expect(cli(['report', '--policy', policy, '--source', source, '--as-of', '2026-01-01', '--fail-if-due']).code).toBe(0);
+    expect((await cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF, '--fail-if-due'])).code).toBe(4);
+    expect((await cli(['report', '--policy', policy, '--source', source, '--as-of', '2026-01-01', '--fail-if-due'])).code).toBe(0);
   });
 
-  it('prints a table per dataset and rule, and CSV', () => {
+  it('prints a table per dataset and rule, and CSV', async () => {
     const { policy, source } = db();
-    const t = cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF]);
+    const t = await cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF]);
     expect(t.stdout).toMatch(/cdr\s+\(all rules\)\s+9\s+2\s+1\s+6\s+1\s+1\s+0/);
     expect(t.stdout).toMatch(/ip-central\/usage-data\s+2\s+0\s+2026-11-24T00:00:01\.000\+01:00/);
-    const c = cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'csv']);
+    const c = await cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'csv']);
     expect(c.stdout.split('\n')[0]).toBe('dataset,policy,rule,scanned,delete,redact,keep,held,invalid,unmanaged,next_due');
     expect(c.stdout).toContain('cdr,,,9,2,1,6,1,1,0,');
-    const rc = cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'csv', '--records']);
+    const rc = await cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'csv', '--records']);
     expect(rc.stdout).toContain('cdr,4,redact,ip-central,voip-ip-address,2026-10-01T12:00:00.000+02:00,ip_address');
   });
 
-  it('logs go to stderr as JSON, results alone on stdout', () => {
+  it('logs go to stderr as JSON, results alone on stdout', async () => {
     const { policy, source } = db();
-    const r = cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json', '--log-level', 'info']);
+    const r = await cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json', '--log-level', 'info']);
     JSON.parse(r.stdout);
     expect(r.stderr).not.toMatch(/\r|\x1b\[/); // no progress bar on a pipe
     const logs = r.stderr
@@ -157,14 +160,14 @@ describe('report', () => {
     60_000,
   );
 
-  it('invalid policy: exit 1 with the problem and no stack trace; unknown source: exit 1', () => {
+  it('invalid policy: exit 1 with the problem and no stack trace; unknown source: exit 1', async () => {
     const { dir, source } = db();
     const bad = write(dir, 'bad.yaml', CDR_POLICY.replace('dataset: cdr\n    from', 'dataset: cdrs\n    from'));
-    const r = cli(['report', '--policy', bad, '--source', source]);
+    const r = await cli(['report', '--policy', bad, '--source', source]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/bad\.yaml:\d+:\d+: error: rule "usage-data" names dataset "cdrs"/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
-    const s = cli(['report', '--policy', join(dir, 'p.yaml'), '--source', join(dir, 'nope.db')]);
+    const s = await cli(['report', '--policy', join(dir, 'p.yaml'), '--source', join(dir, 'nope.db')]);
     expect(s.code).toBe(1);
     expect(s.stderr).toMatch(/does not exist/);
   });
@@ -178,26 +181,41 @@ describe('explain', () => {
     ['6', 'KEEP', 'held'],
     ['7', 'KEEP', 'invalid value'],
     ['3', 'KEEP', 'not due'],
-  ])('record %s: %s because %s', (key, verdict, principle) => {
+  ])('record %s: %s because %s', async (key, verdict, principle) => {
     const { policy, source } = db();
-    const r = cli(['explain', '--policy', policy, '--source', source, '--dataset', 'cdr', '--key', key, '--as-of', AS_OF]);
+    const r = await cli(['explain', '--policy', policy, '--source', source, '--dataset', 'cdr', '--key', key, '--as-of', AS_OF]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`verdict: ${verdict}\n`);
     expect(r.stdout).toContain(`because: ${principle}`);
   });
 
-  it('shows start and due of each applying rule, and names an unknown key', () => {
+  it('shows start and due of each applying rule, and names an unknown key', async () => {
     const { policy, source } = db();
     const j = JSON.parse(
-      cli(['explain', '--policy', policy, '--source', source, '--dataset', 'cdr', '--key', '2', '--as-of', AS_OF, '--format', 'json'])
-        .stdout,
+      (
+        await cli([
+          'explain',
+          '--policy',
+          policy,
+          '--source',
+          source,
+          '--dataset',
+          'cdr',
+          '--key',
+          '2',
+          '--as-of',
+          AS_OF,
+          '--format',
+          'json',
+        ])
+      ).stdout,
     );
     expect(j.rules.find((r: { rule: string }) => r.rule === 'usage-data')).toMatchObject({
       start: '2026-05-24T00:00:00.000+02:00',
       due: '2026-11-24T00:00:00.000+01:00',
       status: 'due',
     });
-    const r = cli(['explain', '--policy', policy, '--source', source, '--dataset', 'cdr', '--key', '99', '--as-of', AS_OF]);
+    const r = await cli(['explain', '--policy', policy, '--source', source, '--dataset', 'cdr', '--key', '99', '--as-of', AS_OF]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no record with id "99"/);
   });
@@ -214,7 +232,7 @@ describe('CSV sources', () => {
       '4,2026-07-01 12:00:00,voip,"10.0.0.4",0,"redacted, ip"\r\n' +
       '5,2026-08-01,voip,10.0.0.5,0,plain';
     const file = write(dir, 'cdr.csv', text);
-    expect(cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF]).code).toBe(0);
+    expect((await cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF])).code).toBe(0);
     const { readFileSync } = await import('node:fs');
     expect(readFileSync(file, 'utf8')).toBe(
       '\ufeffid,started_at,service,ip_address,legal_hold,note\r\n' +
@@ -239,7 +257,7 @@ describe('CSV sources', () => {
     const dir = tempDir();
     const policy = write(dir, 'p.yaml', CDR_POLICY);
     const file = write(dir, 'cdr.csv', text as string);
-    const r = cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF]);
+    const r = await cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(message as RegExp);
     const { readFileSync, readdirSync } = await import('node:fs');
@@ -247,26 +265,26 @@ describe('CSV sources', () => {
     expect(readdirSync(dir).sort()).toEqual(['cdr.csv', 'p.yaml']);
   });
 
-  it('reads a directory of CSV files, one dataset per file, skipping files no policy declares', () => {
+  it('reads a directory of CSV files, one dataset per file, skipping files no policy declares', async () => {
     const dir = tempDir();
     const policy = write(dir, 'p.yaml', CDR_POLICY);
     const data = join(dir, 'export');
     mkdirSync(data);
     write(data, 'cdr.csv', csvText(CDR_ROWS));
     write(data, 'other.csv', 'a,b\n1,2\n');
-    const r = cli(['report', '--policy', policy, '--source', data, '--as-of', AS_OF, '--format', 'json']);
+    const r = await cli(['report', '--policy', policy, '--source', data, '--as-of', AS_OF, '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).datasets.map((d: { dataset: string }) => d.dataset)).toEqual(['cdr']);
   });
 });
 
 describe('odd sources and instants', () => {
-  it('a pipe named .csv is refused at once; two files that would be one dataset are refused; unnamed header columns are fine', () => {
+  it('a pipe named .csv is refused at once; two files that would be one dataset are refused; unnamed header columns are fine', async () => {
     const dir = tempDir();
     const policy = write(dir, 'p.yaml', CDR_POLICY);
     const fifo = join(dir, 'cdr.csv');
     execFileSync('mkfifo', [fifo]);
-    const r = cli(['report', '--policy', policy, '--source', fifo, '--as-of', AS_OF]);
+    const r = await cli(['report', '--policy', policy, '--source', fifo, '--as-of', AS_OF]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/not a regular file/);
 
@@ -274,20 +292,22 @@ describe('odd sources and instants', () => {
     mkdirSync(twins);
     write(twins, 'cdr.csv', csvText(CDR_ROWS));
     write(twins, 'CDR.CSV', csvText(CDR_ROWS));
-    const t = cli(['report', '--policy', policy, '--source', twins, '--as-of', AS_OF]);
+    const t = await cli(['report', '--policy', policy, '--source', twins, '--as-of', AS_OF]);
     expect(t.code).toBe(1);
     expect(t.stderr).toMatch(/would be the same dataset/);
 
     const excel = join(dir, 'excel');
     mkdirSync(excel);
     write(excel, 'cdr.csv', csvText(CDR_ROWS).replace(/\n/g, ',,\n'));
-    const e = cli(['report', '--policy', policy, '--source', excel, '--as-of', AS_OF, '--format', 'json']);
+    const e = await cli(['report', '--policy', policy, '--source', excel, '--as-of', AS_OF, '--format', 'json']);
     expect(e.code, e.stderr).toBe(0);
     expect(JSON.parse(e.stdout).datasets[0]).toMatchObject({ scanned: 9, delete: 2 });
   });
 
-  it('an --as-of with a bracketed zone name is wrong usage, not an instant read as something else', () => {
+  it('an --as-of with a bracketed zone name is wrong usage, not an instant read as something else', async () => {
     const { policy, source } = db();
-    expect(cli(['report', '--policy', policy, '--source', source, '--as-of', '2026-01-01T00:00:00Z[Europe/Amsterdam]']).code).toBe(2);
+    expect((await cli(['report', '--policy', policy, '--source', source, '--as-of', '2026-01-01T00:00:00Z[Europe/Amsterdam]'])).code).toBe(
+      2,
+    );
   });
 });

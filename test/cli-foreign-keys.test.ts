@@ -33,8 +33,8 @@ function database(dir: string, sql: string): string {
   return file;
 }
 
-const purge = (p: string, s: string, ...extra: string[]) =>
-  cli(['purge', '--policy', p, '--source', s, '--as-of', AS_OF, '--format', 'json', ...extra]);
+const purge = async (p: string, s: string, ...extra: string[]) =>
+  await cli(['purge', '--policy', p, '--source', s, '--as-of', AS_OF, '--format', 'json', ...extra]);
 const ids = (s: string, table: string) => sqliteRows(s, `SELECT id FROM ${table} ORDER BY id`).map((r) => Number(r.id));
 
 describe('foreign keys that block deletes', () => {
@@ -42,7 +42,7 @@ describe('foreign keys that block deletes', () => {
   it.each([
     ['without an index on the referring column', ''],
     ['with one', 'CREATE INDEX lines_cdr ON invoice_lines(cdr_id);'],
-  ])('a referenced record is kept and counted; the dry run is the purge; explain says why (%s)', (_what, index) => {
+  ])('a referenced record is kept and counted; the dry run is the purge; explain says why (%s)', async (_what, index) => {
     const dir = tempDir();
     const source = database(
       dir,
@@ -55,7 +55,7 @@ describe('foreign keys that block deletes', () => {
     );
     const p = policy(dir, ['cdr']);
     const before = sha(source);
-    const dry = purge(p, source, '--dry-run');
+    const dry = await purge(p, source, '--dry-run');
     expect(dry.code, dry.stderr).toBe(0);
     expect(sha(source)).toBe(before);
     const planned = JSON.parse(dry.stdout);
@@ -63,21 +63,22 @@ describe('foreign keys that block deletes', () => {
     expect(planned.records.map((r: { key: string }) => r.key)).toEqual(['1', '4']);
 
     const ex = JSON.parse(
-      cli(['explain', '--policy', p, '--source', source, '--dataset', 'cdr', '--key', '2', '--as-of', AS_OF, '--format', 'json']).stdout,
+      (await cli(['explain', '--policy', p, '--source', source, '--dataset', 'cdr', '--key', '2', '--as-of', AS_OF, '--format', 'json']))
+        .stdout,
     );
     expect(ex).toMatchObject({ action: 'keep', reason: 'referenced', problem: 'referred to by invoice_lines(cdr_id)' });
 
-    const real = purge(p, source);
+    const real = await purge(p, source);
     expect(real.code, real.stderr).toBe(0);
     const done = JSON.parse(real.stdout);
     expect(done.datasets).toEqual(planned.datasets);
     expect(done.records).toEqual(planned.records);
     expect(ids(source, 'cdr')).toEqual([2, 3]);
-    const table = cli(['report', '--policy', p, '--source', source, '--as-of', AS_OF]);
+    const table = await cli(['report', '--policy', p, '--source', source, '--as-of', AS_OF]);
     expect(table.stdout).toMatch(/cdr: 1 records due for deletion are kept: rows of other tables still refer to them/);
   });
 
-  it('a planned record that became referenced after the plan is kept when the plan is applied', () => {
+  it('a planned record that became referenced after the plan is kept when the plan is applied', async () => {
     const dir = tempDir();
     const source = database(
       dir,
@@ -88,17 +89,17 @@ describe('foreign keys that block deletes', () => {
     );
     const p = policy(dir, ['cdr']);
     const plan = join(dir, 'plan.json');
-    expect(cli(['purge', '--dry-run', '--policy', p, '--source', source, '--as-of', AS_OF, '--plan-out', plan]).code).toBe(0);
+    expect((await cli(['purge', '--dry-run', '--policy', p, '--source', source, '--as-of', AS_OF, '--plan-out', plan])).code).toBe(0);
     const db = new Database(source);
     db.exec('INSERT INTO invoice_lines VALUES (1, 2)');
     db.close();
-    const r = cli(['purge', '--plan', plan, '--format', 'json']);
+    const r = await cli(['purge', '--plan', plan, '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).datasets[0]).toMatchObject({ delete: 1, keep: 1, referenced: 1, skipped: { 'no-longer-due': 1 } });
     expect(ids(source, 'cdr')).toEqual([2]);
   });
 
-  it('when both tables are purged, the referring rows that are due go first and free what they held in the same run; the dry run says so; a second run changes nothing', () => {
+  it('when both tables are purged, the referring rows that are due go first and free what they held in the same run; the dry run says so; a second run changes nothing', async () => {
     const dir = tempDir();
     const source = database(
       dir,
@@ -113,27 +114,42 @@ describe('foreign keys that block deletes', () => {
     // customer 1: its only order is due, so both go; 2: a fresh order holds it; 3: nothing refers
     // to it; 4: its order is due but a line (not purged) holds the order, so the order holds it.
     const p = policy(dir, ['customers', 'orders']); // referenced table listed first on purpose
-    const dry = JSON.parse(purge(p, source, '--dry-run').stdout);
+    const dry = JSON.parse((await purge(p, source, '--dry-run')).stdout);
     expect(dry.datasets.map((d: { dataset: string }) => d.dataset)).toEqual(['orders', 'customers']);
     expect(dry.datasets[0]).toMatchObject({ delete: 1, referenced: 1 });
     expect(dry.datasets[1]).toMatchObject({ delete: 2, referenced: 2 });
-    const explain = (key: string) =>
+    const explain = async (key: string) =>
       JSON.parse(
-        cli(['explain', '--policy', p, '--source', source, '--dataset', 'customers', '--key', key, '--as-of', AS_OF, '--format', 'json'])
-          .stdout,
+        (
+          await cli([
+            'explain',
+            '--policy',
+            p,
+            '--source',
+            source,
+            '--dataset',
+            'customers',
+            '--key',
+            key,
+            '--as-of',
+            AS_OF,
+            '--format',
+            'json',
+          ])
+        ).stdout,
       );
-    expect(explain('1')).toMatchObject({ action: 'delete' }); // its order goes first
-    expect(explain('2')).toMatchObject({ action: 'keep', reason: 'referenced' });
-    const real = purge(p, source);
+    expect(await explain('1')).toMatchObject({ action: 'delete' }); // its order goes first
+    expect(await explain('2')).toMatchObject({ action: 'keep', reason: 'referenced' });
+    const real = await purge(p, source);
     expect(real.code, real.stderr).toBe(0);
     expect(JSON.parse(real.stdout).datasets).toEqual(dry.datasets);
     expect(ids(source, 'customers')).toEqual([2, 4]);
     expect(ids(source, 'orders')).toEqual([11, 12]);
-    const again = JSON.parse(purge(p, source).stdout);
+    const again = JSON.parse((await purge(p, source)).stdout);
     expect(again.datasets.map((d: { delete: number }) => d.delete)).toEqual([0, 0]);
   });
 
-  it('a table referring to itself is checked and changed in one transaction, so the dry run stays exact', () => {
+  it('a table referring to itself is checked and changed in one transaction, so the dry run stays exact', async () => {
     const dir = tempDir();
     // Rows 1..60,000 (the first batches) refer to rows 60,001..120,000 (later batches).
     const rows = Array.from(
@@ -148,8 +164,8 @@ describe('foreign keys that block deletes', () => {
       INSERT INTO comments VALUES ${rows};`,
     );
     const p = policy(dir, ['comments']);
-    const dry = JSON.parse(purge(p, source, '--dry-run').stdout);
-    const real = purge(p, source);
+    const dry = JSON.parse((await purge(p, source, '--dry-run')).stdout);
+    const real = await purge(p, source);
     expect(real.code, real.stderr).toBe(0);
     const done = JSON.parse(real.stdout);
     expect(done.datasets).toEqual(dry.datasets);
@@ -157,7 +173,7 @@ describe('foreign keys that block deletes', () => {
     expect(ids(source, 'comments')).toHaveLength(120_000 - done.datasets[0].delete);
   });
 
-  it('tables that refer to each other are refused for a purge before anything changes; report still counts', () => {
+  it('tables that refer to each other are refused for a purge before anything changes; report still counts', async () => {
     const dir = tempDir();
     const source = database(
       dir,
@@ -168,17 +184,17 @@ describe('foreign keys that block deletes', () => {
     );
     const p = policy(dir, ['a', 'b']);
     const before = sha(source);
-    const r = purge(p, source);
+    const r = await purge(p, source);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/refer to each other through foreign keys/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(sha(source)).toBe(before);
-    const rep = cli(['report', '--policy', p, '--source', source, '--as-of', AS_OF, '--format', 'json']);
+    const rep = await cli(['report', '--policy', p, '--source', source, '--as-of', AS_OF, '--format', 'json']);
     expect(rep.code, rep.stderr).toBe(0);
     expect(JSON.parse(rep.stdout).datasets.find((d: { dataset: string }) => d.dataset === 'a')).toMatchObject({ scanned: 1 });
   });
 
-  it('a referenced record that is also due for redaction is redacted (not deleted, not left whole)', () => {
+  it('a referenced record that is also due for redaction is redacted (not deleted, not left whole)', async () => {
     const dir = tempDir();
     const source = database(
       dir,
@@ -209,23 +225,24 @@ rules:
     redact: [ip]
 `,
     );
-    const dry = JSON.parse(purge(p, source, '--dry-run').stdout);
+    const dry = JSON.parse((await purge(p, source, '--dry-run')).stdout);
     expect(dry.datasets[0]).toMatchObject({ delete: 1, redact: 1, keep: 0, referenced: 0 });
     expect(dry.records.map((r: { key: string; action: string }) => [r.key, r.action])).toEqual([
       ['1', 'delete'],
       ['2', 'redact'],
     ]);
     const ex = JSON.parse(
-      cli(['explain', '--policy', p, '--source', source, '--dataset', 'cdr', '--key', '2', '--as-of', AS_OF, '--format', 'json']).stdout,
+      (await cli(['explain', '--policy', p, '--source', source, '--dataset', 'cdr', '--key', '2', '--as-of', AS_OF, '--format', 'json']))
+        .stdout,
     );
     expect(ex).toMatchObject({ action: 'redact', columns: ['ip'] });
-    const real = purge(p, source);
+    const real = await purge(p, source);
     expect(real.code, real.stderr).toBe(0);
     expect(JSON.parse(real.stdout).datasets).toEqual(dry.datasets);
     expect(sqliteRows(source, 'SELECT id, ip FROM cdr')).toEqual([{ id: 2, ip: null }]);
   });
 
-  it("references compare as the parent column does (COLLATE NOCASE), as SQLite's own check does", () => {
+  it("references compare as the parent column does (COLLATE NOCASE), as SQLite's own check does", async () => {
     const dir = tempDir();
     const source = database(
       dir,
@@ -236,9 +253,9 @@ rules:
       INSERT INTO uses VALUES (1, 'abc');`,
     );
     const p = policy(dir, ['codes']);
-    const dry = JSON.parse(purge(p, source, '--dry-run').stdout);
+    const dry = JSON.parse((await purge(p, source, '--dry-run')).stdout);
     expect(dry.datasets[0]).toMatchObject({ delete: 1, referenced: 1 });
-    const real = purge(p, source);
+    const real = await purge(p, source);
     expect(real.code, real.stderr).toBe(0);
     expect(sqliteRows(source, 'SELECT id FROM codes')).toEqual([{ id: 'ABC' }]);
   });

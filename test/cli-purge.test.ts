@@ -31,17 +31,17 @@ function ids(kind: 'sqlite' | 'csv', source: string): number[] {
 const EXPECTED_COUNTS = { dataset: 'cdr', scanned: 9, delete: 2, redact: 1, keep: 6, held: 1, invalid: 1, unmanaged: 0 };
 
 describe.each(['sqlite', 'csv'] as const)('purge on %s', (kind) => {
-  it('dry-run prints what the real run does and changes no byte', () => {
+  it('dry-run prints what the real run does and changes no byte', async () => {
     const { policy, source } = setup(kind);
     const before = sha(source);
-    const dry = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--dry-run', '--format', 'json']);
+    const dry = await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--dry-run', '--format', 'json']);
     expect(dry.code, dry.stderr).toBe(0);
     expect(sha(source)).toBe(before);
     const planned = JSON.parse(dry.stdout);
     expect(planned.dryRun).toBe(true);
     expect(planned.datasets[0]).toMatchObject(EXPECTED_COUNTS);
 
-    const real = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']);
+    const real = await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']);
     expect(real.code, real.stderr).toBe(0);
     const done = JSON.parse(real.stdout);
     expect(done.dryRun).toBe(false);
@@ -62,9 +62,9 @@ describe.each(['sqlite', 'csv'] as const)('purge on %s', (kind) => {
     expect(ids(kind, source)).toEqual(CDR_ROWS.map((r) => r.id).filter((id) => !DELETED.includes(id)));
   });
 
-  it('redacts only the redacted record, and a second run at the same asOf changes nothing', () => {
+  it('redacts only the redacted record, and a second run at the same asOf changes nothing', async () => {
     const { policy, source } = setup(kind);
-    expect(cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF]).code).toBe(0);
+    expect((await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF])).code).toBe(0);
     const ip = (id: number) =>
       kind === 'sqlite'
         ? sqliteRows(source, `SELECT ip_address FROM cdr WHERE id = ${id}`)[0].ip_address
@@ -75,22 +75,22 @@ describe.each(['sqlite', 'csv'] as const)('purge on %s', (kind) => {
     for (const id of REDACTED) expect(ip(id)).toBe(kind === 'sqlite' ? null : '');
     expect(ip(5)).toBe('10.0.0.5');
     const after = sha(source);
-    const again = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']);
+    const again = await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout).records).toEqual([]);
     if (kind === 'csv') expect(sha(source)).toBe(after);
     else expect(ids(kind, source)).toEqual([3, 4, 5, 6, 7, 8, 9]);
   });
 
-  it('--max-delete refuses with exit 3 and changes nothing', () => {
+  it('--max-delete refuses with exit 3 and changes nothing', async () => {
     const { policy, source } = setup(kind);
     const before = sha(source);
-    const r = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete', '1']);
+    const r = await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete', '1']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/2 records would be deleted.*cdr: 2.*--max-delete 1/);
     expect(sha(source)).toBe(before);
     // The dry run with the same cap shows the plan and says the purge would be refused: exit 3.
-    const dry = cli([
+    const dry = await cli([
       'purge',
       '--policy',
       policy,
@@ -111,15 +111,15 @@ describe.each(['sqlite', 'csv'] as const)('purge on %s', (kind) => {
       datasets: [{ delete: 2 }],
     });
     expect(dry.stderr).toMatch(/dry run: the purge would be refused: 2 records would be deleted/);
-    expect(cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete', '2', '--dry-run']).code).toBe(0);
-    expect(cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete', '2']).code).toBe(0);
+    expect((await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete', '2', '--dry-run'])).code).toBe(0);
+    expect((await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete', '2'])).code).toBe(0);
   });
 
-  it('--audit-log appends keyed hashes of the keys, never the keys', () => {
+  it('--audit-log appends keyed hashes of the keys, never the keys', async () => {
     const { dir, policy, source } = setup(kind);
     const log = join(dir, 'audit.jsonl');
     writeFileSync(log, '{"earlier":"line"}\n');
-    expect(cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--audit-log', log]).code).toBe(0);
+    expect((await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--audit-log', log])).code).toBe(0);
     const lines = readFileSync(log, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('{"earlier":"line"}');
     expect(receipts(log)).toEqual([
@@ -138,44 +138,44 @@ describe.each(['sqlite', 'csv'] as const)('purge on %s', (kind) => {
     expect(readFileSync(log, 'utf8')).not.toMatch(/10\.0\.0\.|"1"|"2"/);
   });
 
-  it('a column the policy names but the source lacks is an error before anything changes', () => {
+  it('a column the policy names but the source lacks is an error before anything changes', async () => {
     const { policy, source } = setup(kind);
     const before = sha(source);
     writeFileSync(policy, CDR_POLICY.replace('redact: [ip_address]', 'redact: [ip_addr]'));
-    const r = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF]);
+    const r = await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no column "ip_addr".*redact of rule voip-ip-address/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(sha(source)).toBe(before);
   });
 
-  it('refuses to run while another run holds the lock, and takes over a stale lock', () => {
+  it('refuses to run while another run holds the lock, and takes over a stale lock', async () => {
     const { policy, source } = setup(kind);
     const lock = `${source}.retention-lock`;
-    writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), started: '2026-11-24T01:00:00Z' }));
+    writeFileSync(lock, JSON.stringify({ pid: process.ppid, host: hostname(), started: '2026-11-24T01:00:00Z' }));
     const before = sha(source);
-    const r = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF]);
+    const r = await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`pid ${process.pid}`);
+    expect(r.stderr).toContain(`pid ${process.ppid}`);
     expect(sha(source)).toBe(before);
     writeFileSync(lock, JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), started: '2026-11-24T01:00:00Z' }));
-    expect(cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF]).code).toBe(0);
+    expect((await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF])).code).toBe(0);
     expect(existsSync(lock)).toBe(false);
   });
 });
 
 describe('--max-delete-percent', () => {
-  it.each(['sqlite', 'csv'] as const)('%s: refuses with exit 3 naming the dataset and numbers, changing nothing', (kind) => {
+  it.each(['sqlite', 'csv'] as const)('%s: refuses with exit 3 naming the dataset and numbers, changing nothing', async (kind) => {
     const dir = tempDir();
     const policy = write(dir, 'policy.yaml', CDR_POLICY);
     const source = kind === 'sqlite' ? sqliteTable(join(dir, 'data.db'), 'cdr', CDR_ROWS) : write(dir, 'cdr.csv', csvText(CDR_ROWS));
     const before = sha(source);
-    const r = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete-percent', '20']);
+    const r = await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete-percent', '20']);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('cdr: 2 of 9 (22.2%)');
     expect(sha(source)).toBe(before);
-    expect(cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete-percent', '22.3']).code).toBe(0);
-    expect(cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete-percent', '101']).code).toBe(2);
+    expect((await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete-percent', '22.3'])).code).toBe(0);
+    expect((await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete-percent', '101'])).code).toBe(2);
   });
 });
 
@@ -188,8 +188,8 @@ describe('--lock-timeout', () => {
     const policy = write(dir, 'policy.yaml', CDR_POLICY);
     const source = sqliteTable(join(dir, 'data.db'), 'cdr', CDR_ROWS);
     const lock = `${source}.retention-lock`;
-    writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), started: '2026-11-24T01:00:00Z' }));
-    expect(cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF]).code).toBe(1);
+    writeFileSync(lock, JSON.stringify({ pid: process.ppid, host: hostname(), started: '2026-11-24T01:00:00Z' }));
+    expect((await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF])).code).toBe(1);
     const started = Date.now();
     const child = spawn(process.execPath, [BIN, 'purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--lock-timeout', '20']);
     setTimeout(() => unlinkSync(lock), 1500);
@@ -201,7 +201,7 @@ describe('--lock-timeout', () => {
 });
 
 describe('foreign keys', () => {
-  it('refuses (exit 1, nothing changed) to purge a table whose deletes would cascade into another table', () => {
+  it('refuses (exit 1, nothing changed) to purge a table whose deletes would cascade into another table', async () => {
     const dir = tempDir();
     const policy = write(dir, 'policy.yaml', CDR_POLICY);
     const source = sqliteTable(
@@ -217,12 +217,12 @@ describe('foreign keys', () => {
     db.close();
     const before = sha(source);
     for (const args of [['--dry-run'], []]) {
-      const r = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, ...args]);
+      const r = await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, ...args]);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/table cdr .* would also change rows of notes \(ON DELETE CASCADE\)/);
     }
     expect(sha(source)).toBe(before);
-    expect(cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF]).code).toBe(0);
+    expect((await cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF])).code).toBe(0);
   });
 });
 
@@ -256,11 +256,11 @@ describe('SQLite integers beyond 2^53', () => {
   it.each([
     ['the rowid (INTEGER PRIMARY KEY)', 'INTEGER PRIMARY KEY'],
     ['an ordinary column', 'BIGINT NOT NULL'],
-  ])('keys in %s: deletions, redactions, audit hashes, plans and explain use the exact ids', (_what, idType) => {
+  ])('keys in %s: deletions, redactions, audit hashes, plans and explain use the exact ids', async (_what, idType) => {
     const { dir, policy, source } = setupBig(idType);
     const audit = join(dir, 'audit.jsonl');
     const plan = join(dir, 'plan.json');
-    const dry = cli([
+    const dry = await cli([
       'purge',
       '--dry-run',
       '--policy',
@@ -277,7 +277,7 @@ describe('SQLite integers beyond 2^53', () => {
     expect(dry.code, dry.stderr).toBe(0);
     expect(JSON.parse(dry.stdout).records.map((r: { key: string }) => r.key)).toEqual([key(1), key(2), key(4)]);
 
-    const ex = cli([
+    const ex = await cli([
       'explain',
       '--policy',
       policy,
@@ -295,7 +295,7 @@ describe('SQLite integers beyond 2^53', () => {
     expect(ex.code, ex.stderr).toBe(0);
     expect(JSON.parse(ex.stdout)).toMatchObject({ key: key(4), values: { id: key(4), ip_address: '10.0.0.4' }, action: 'redact' });
 
-    const applied = cli(['purge', '--plan', plan, '--audit-log', audit, '--format', 'json']);
+    const applied = await cli(['purge', '--plan', plan, '--audit-log', audit, '--format', 'json']);
     expect(applied.code, applied.stderr).toBe(0);
     const out = JSON.parse(applied.stdout);
     expect(out.datasets[0]).toMatchObject({ ...EXPECTED_COUNTS, skipped: { changed: 0, disappeared: 0, held: 0, 'no-longer-due': 0 } });
@@ -312,35 +312,35 @@ describe('SQLite integers beyond 2^53', () => {
 });
 
 describe('CSV files reached through links', () => {
-  it('a symbolic link: the file it points to is purged and the link stays a link', () => {
+  it('a symbolic link: the file it points to is purged and the link stays a link', async () => {
     const { dir, policy } = setup('csv');
     const real = join(dir, 'data', 'cdr.csv');
     mkdirSync(join(dir, 'data'));
     renameSync(join(dir, 'cdr.csv'), real);
     const link = join(dir, 'cdr.csv');
     symlinkSync(real, link);
-    const r = cli(['purge', '--policy', policy, '--source', link, '--as-of', AS_OF]);
+    const r = await cli(['purge', '--policy', policy, '--source', link, '--as-of', AS_OF]);
     expect(r.code, r.stderr).toBe(0);
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(ids('csv', real)).toEqual(CDR_ROWS.map((x) => x.id).filter((id) => !DELETED.includes(id)));
   });
 
-  it('a file with another hard link is refused, dry run and purge, before anything changes', () => {
+  it('a file with another hard link is refused, dry run and purge, before anything changes', async () => {
     const { dir, policy, source } = setup('csv');
     linkSync(source, join(dir, 'copy-of-cdr.csv.bak'));
     const before = sha(source);
     for (const extra of [['--dry-run'], []]) {
-      const r = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, ...extra]);
+      const r = await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, ...extra]);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/has 2 hard links/);
     }
     expect(sha(source)).toBe(before);
-    expect(cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF]).code).toBe(0);
+    expect((await cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF])).code).toBe(0);
   });
 });
 
 describe('audit log and redactions by several rules', () => {
-  it('every rule whose columns a redaction empties gets the key, matching its count', () => {
+  it('every rule whose columns a redaction empties gets the key, matching its count', async () => {
     const dir = tempDir();
     const policy = write(
       dir,
@@ -374,7 +374,7 @@ rules:
       { id: 3, at: '2026-11-20', x: null, y: null, z: 'z' }, // both due, only red-2 empties a column
     ]);
     const audit = join(dir, 'audit.jsonl');
-    const r = cli([
+    const r = await cli([
       'purge',
       '--policy',
       policy,
@@ -399,7 +399,7 @@ rules:
 });
 
 describe('SQLite keys that are not integers', () => {
-  it('BLOB keys (UUIDs) are named by their hex, and explain finds them by it', () => {
+  it('BLOB keys (UUIDs) are named by their hex, and explain finds them by it', async () => {
     const dir = tempDir();
     const policy = write(dir, 'policy.yaml', CDR_POLICY);
     const uuid = (i: number) => Buffer.from(`00112233445566778899aabbccddee${i.toString(16).padStart(2, '0')}`, 'hex');
@@ -410,10 +410,10 @@ describe('SQLite keys that are not integers', () => {
       'CREATE TABLE cdr (id BLOB PRIMARY KEY, started_at TEXT, service TEXT, ip_address TEXT, legal_hold INTEGER)',
     );
     const hex = (i: number) => uuid(i).toString('hex');
-    const r = cli(['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']);
+    const r = await cli(['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).records.map((x: { key: string }) => x.key)).toEqual([hex(1), hex(2), hex(4)]);
-    const ex = cli([
+    const ex = await cli([
       'explain',
       '--policy',
       policy,
@@ -434,7 +434,7 @@ describe('SQLite keys that are not integers', () => {
 });
 
 describe('CSV records that are not valid UTF-8', () => {
-  it('are not redacted (their other fields would change) but kept and counted as doubt, dry run and purge alike', () => {
+  it('are not redacted (their other fields would change) but kept and counted as doubt, dry run and purge alike', async () => {
     const dir = tempDir();
     const policy = write(dir, 'policy.yaml', CDR_POLICY);
     const source = join(dir, 'cdr.csv');
@@ -445,15 +445,30 @@ describe('CSV records that are not valid UTF-8', () => {
     ]);
     writeFileSync(source, latin1);
     const dry = JSON.parse(
-      cli(['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']).stdout,
+      (await cli(['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json'])).stdout,
     );
     expect(dry.datasets[0]).toMatchObject({ redact: 1, invalid: 1 });
     const ex = JSON.parse(
-      cli(['explain', '--policy', policy, '--source', source, '--dataset', 'cdr', '--key', '2', '--as-of', AS_OF, '--format', 'json'])
-        .stdout,
+      (
+        await cli([
+          'explain',
+          '--policy',
+          policy,
+          '--source',
+          source,
+          '--dataset',
+          'cdr',
+          '--key',
+          '2',
+          '--as-of',
+          AS_OF,
+          '--format',
+          'json',
+        ])
+      ).stdout,
     );
     expect(ex).toMatchObject({ action: 'keep', reason: 'invalid', problem: expect.stringMatching(/not valid UTF-8/) });
-    const real = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']);
+    const real = await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json']);
     expect(real.code, real.stderr).toBe(0);
     expect(JSON.parse(real.stdout).datasets).toEqual(dry.datasets);
     expect(

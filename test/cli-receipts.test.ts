@@ -91,7 +91,7 @@ describe('a killed or stopped CSV purge leaves nothing behind', () => {
     expect(left[0]).toMatch(/^\.calls\.csv\.retention-\d+-[0-9a-f]+\.tmp$/);
     // A stale lock of the killed run is taken over, and its partial copy removed.
     expect(existsSync(`${file}.retention-lock`)).toBe(true);
-    const again = cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF, '--log-level', 'warn']);
+    const again = await cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF, '--log-level', 'warn']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain(`removed ${join(dir, left[0])}, a partial copy of ${file} left by retention run`);
     expect(tempsOf(dir)).toEqual([]);
@@ -121,7 +121,7 @@ describe('lock files', () => {
     ['nothing', ''],
     ['no lock record', 'garbage\n'],
     ['a torn record', '{"pid":12'],
-  ])('a lock file holding %s is stale and taken over', (_what, text) => {
+  ])('a lock file holding %s is stale and taken over', async (_what, text) => {
     const dir = tempDir();
     const policy = write(dir, 'policy.yaml', CDR_POLICY);
     const source = sqliteTable(join(dir, 'data.db'), 'cdr', CDR_ROWS);
@@ -129,19 +129,29 @@ describe('lock files', () => {
     writeFileSync(lock, text);
     const old = new Date(Date.now() - 60_000);
     utimesSync(lock, old, old);
-    const r = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF]);
+    const r = await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF]);
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(lock)).toBe(false);
   });
 
-  it('a lock held by a live process names it', () => {
+  it("a lock holding this process's own pid, which it does not hold, is a dead run's (pids repeat in containers)", async () => {
     const dir = tempDir();
     const policy = write(dir, 'policy.yaml', CDR_POLICY);
     const source = sqliteTable(join(dir, 'data.db'), 'cdr', CDR_ROWS);
     writeFileSync(`${source}.retention-lock`, JSON.stringify({ pid: process.pid, host: hostname(), started: '2026-11-24T01:00:00Z' }));
-    const r = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF]);
+    const r = await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF]); // in this process
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(`${source}.retention-lock`)).toBe(false);
+  });
+
+  it('a lock held by a live process names it', async () => {
+    const dir = tempDir();
+    const policy = write(dir, 'policy.yaml', CDR_POLICY);
+    const source = sqliteTable(join(dir, 'data.db'), 'cdr', CDR_ROWS);
+    writeFileSync(`${source}.retention-lock`, JSON.stringify({ pid: process.ppid, host: hostname(), started: '2026-11-24T01:00:00Z' }));
+    const r = await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`locked by another retention run (pid ${process.pid} on ${hostname()}`);
+    expect(r.stderr).toContain(`locked by another retention run (pid ${process.ppid} on ${hostname()}`);
   });
 });
 
@@ -186,14 +196,14 @@ describe('receipts per committed batch', () => {
     expect(runs[1]).toMatchObject({ deleted, redacted: 0, run: runs[0].run });
     expect(new Set(got.map((x) => x.run))).toEqual(new Set([runs[0].run]));
 
-    const again = cli(args);
+    const again = await cli(args);
     expect(again.code, again.stderr).toBe(0);
     expect(receipts(log).reduce((n, x) => n + x.count, 0)).toBe((BIG * 3) / 4);
     expect(sqliteRows(file, 'SELECT count(*) AS n FROM calls')[0].n).toBe(BIG / 4);
-    expect(cli(['audit', 'verify', log]).code).toBe(0);
+    expect((await cli(['audit', 'verify', log])).code).toBe(0);
   });
 
-  it('a failure halfway: the committed batches have their receipts, the message and run line count only them', () => {
+  it('a failure halfway: the committed batches have their receipts, the message and run line count only them', async () => {
     const dir = tempDir();
     const file = join(dir, 'd.db');
     const db = new Database(file);
@@ -209,7 +219,7 @@ describe('receipts per committed batch', () => {
       'version: 1\nname: s\ntimezone: UTC\ndatasets:\n  b: { key: id }\nrules:\n  - { id: red, dataset: b, from: ts, redact_after: 10 days, redact: [ip] }\n',
     );
     const log = join(dir, 'audit.jsonl');
-    const r = cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF, '--audit-log', log]);
+    const r = await cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF, '--audit-log', log]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
       /CHECK constraint failed.*the batch of rowids 100001 to 120000 was rolled back, 0 rows deleted and 100000 redacted before it stay so/,
@@ -220,13 +230,15 @@ describe('receipts per committed batch', () => {
     expect(end).toMatchObject({ type: 'run', event: 'end', outcome: 'failed', deleted: 0, redacted: 100_000 });
   });
 
-  it('a run line for every purge: one that changes nothing, and one a cap refuses', () => {
+  it('a run line for every purge: one that changes nothing, and one a cap refuses', async () => {
     const dir = tempDir();
     const policy = write(dir, 'policy.yaml', CDR_POLICY);
     const source = sqliteTable(join(dir, 'data.db'), 'cdr', CDR_ROWS);
     const log = join(dir, 'audit.jsonl');
-    expect(cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--audit-log', log, '--max-delete', '1']).code).toBe(3);
-    expect(cli(['purge', '--policy', policy, '--source', source, '--as-of', '2026-01-01', '--audit-log', log]).code).toBe(0);
+    expect(
+      (await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--audit-log', log, '--max-delete', '1'])).code,
+    ).toBe(3);
+    expect((await cli(['purge', '--policy', policy, '--source', source, '--as-of', '2026-01-01', '--audit-log', log])).code).toBe(0);
     const lines = readFileSync(log, 'utf8')
       .trim()
       .split('\n')
@@ -248,7 +260,7 @@ describe('receipts per committed batch', () => {
 });
 
 describe('keyed hashes and audit find', () => {
-  it('answers a data subject: deleted when, by which rule; not found for a kept record; the key file is 0600 and never in the log', () => {
+  it('answers a data subject: deleted when, by which rule; not found for a kept record; the key file is 0600 and never in the log', async () => {
     const dir = tempDir();
     const policy = write(dir, 'policy.yaml', CDR_POLICY);
     const source = sqliteTable(join(dir, 'data.db'), 'cdr', CDR_ROWS);
@@ -256,7 +268,7 @@ describe('keyed hashes and audit find', () => {
       key = join(dir, 'keys', 'audit.key');
     const saved = process.umask(0o022);
     try {
-      const r = cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--audit-log', log, '--audit-key', key]);
+      const r = await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--audit-log', log, '--audit-key', key]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toMatch(/created the audit key .*audit\.key/);
     } finally {
@@ -268,34 +280,36 @@ describe('keyed hashes and audit find', () => {
     expect(readFileSync(log, 'utf8')).not.toContain(secret);
     expect(receipts(log)[0].keyHmac).toEqual([hmac('1', key), hmac('2', key)]);
 
-    const found = cli(['audit', 'find', log, '--dataset', 'cdr', '--key', '2', '--audit-key', key]);
+    const found = await cli(['audit', 'find', log, '--dataset', 'cdr', '--key', '2', '--audit-key', key]);
     expect(found.code, found.stderr).toBe(0);
     expect(found.stdout).toMatch(
       new RegExp(
         `^${log.replace(/[.\\]/g, '\\$&')}:2: deleted \\S+ by ip-central/usage-data \\(asOf 2026-11-24T00:00:00.000\\+01:00\\), run [0-9a-f-]{36}\\n  \\{"type":"receipt"`,
       ),
     );
-    const json = JSON.parse(cli(['audit', 'find', log, '--dataset', 'cdr', '--key', '4', '--audit-key', key, '--format', 'json']).stdout);
+    const json = JSON.parse(
+      (await cli(['audit', 'find', log, '--dataset', 'cdr', '--key', '4', '--audit-key', key, '--format', 'json'])).stdout,
+    );
     expect(json).toMatchObject({ found: true, findings: [{ line: 3, action: 'redact', rule: 'voip-ip-address' }] });
-    const kept = cli(['audit', 'find', log, '--dataset', 'cdr', '--key', '3', '--audit-key', key]);
+    const kept = await cli(['audit', 'find', log, '--dataset', 'cdr', '--key', '3', '--audit-key', key]);
     expect(kept.code).toBe(1);
     expect(kept.stdout).toMatch(/no receipt names cdr "3" \(2 receipt lines of cdr looked through\)/);
 
     const other = join(dir, 'other.key');
     writeFileSync(other, `${'ab'.repeat(32)}\n`, { mode: 0o600 });
-    const wrong = cli(['audit', 'find', log, '--dataset', 'cdr', '--key', '2', '--audit-key', other]);
+    const wrong = await cli(['audit', 'find', log, '--dataset', 'cdr', '--key', '2', '--audit-key', other]);
     expect(wrong.code).toBe(1);
     expect(wrong.stdout).toMatch(/1 run of this log made receipts with another audit key/);
   });
 
-  it('a key file others can read is refused before anything changes', () => {
+  it('a key file others can read is refused before anything changes', async () => {
     const dir = tempDir();
     const policy = write(dir, 'policy.yaml', CDR_POLICY);
     const source = sqliteTable(join(dir, 'data.db'), 'cdr', CDR_ROWS);
     const key = join(dir, 'audit.key');
     writeFileSync(key, `${'ab'.repeat(32)}\n`, { mode: 0o644 });
     const before = sha(source);
-    const r = cli([
+    const r = await cli([
       'purge',
       '--policy',
       policy,

@@ -77,7 +77,7 @@ function leftovers(file: string): string[] {
 }
 
 describe.each(['delete', 'truncate', 'persist', 'wal'])('journal mode %s', (mode) => {
-  it.each(['purge', 'purge --plan'])('%s: no deleted or redacted byte is left in the files', (how) => {
+  it.each(['purge', 'purge --plan'])('%s: no deleted or redacted byte is left in the files', async (how) => {
     const dir = tempDir();
     const policy = write(dir, 'canary.yaml', POLICY);
     const file = join(dir, 'people.db');
@@ -85,16 +85,14 @@ describe.each(['delete', 'truncate', 'persist', 'wal'])('journal mode %s', (mode
     // Before the purge every canary is there to be found: the check can fail.
     expect(leftovers(file).length).toBe((N / 3) * 2 + N / 3 + (N / 30) * 2);
 
-    const args =
-      how === 'purge'
-        ? ['purge', '--policy', policy, '--source', file, '--as-of', AS_OF]
-        : (() => {
-            const plan = join(dir, 'plan.json');
-            const dry = cli(['purge', '--dry-run', '--policy', policy, '--source', file, '--as-of', AS_OF, '--plan-out', plan]);
-            expect(dry.code, dry.stderr).toBe(0);
-            return ['purge', '--plan', plan];
-          })();
-    const r = cli([...args, '--format', 'json']);
+    let args = ['purge', '--policy', policy, '--source', file, '--as-of', AS_OF];
+    if (how !== 'purge') {
+      const plan = join(dir, 'plan.json');
+      const dry = await cli(['purge', '--dry-run', '--policy', policy, '--source', file, '--as-of', AS_OF, '--plan-out', plan]);
+      expect(dry.code, dry.stderr).toBe(0);
+      args = ['purge', '--plan', plan];
+    }
+    const r = await cli([...args, '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).datasets[0]).toMatchObject({ delete: N / 3, redact: N / 3 });
     expect(leftovers(file)).toEqual([]);
@@ -108,14 +106,14 @@ describe.each(['delete', 'truncate', 'persist', 'wal'])('journal mode %s', (mode
 });
 
 describe.each(['delete', 'wal'])('a database written without secure_delete, journal mode %s', (mode) => {
-  it('a purge says that copies may remain in free space, and --vacuum removes them', () => {
+  it('a purge says that copies may remain in free space, and --vacuum removes them', async () => {
     const dir = tempDir();
     const policy = write(dir, 'canary.yaml', POLICY);
     const plain = join(dir, 'plain.db'),
       vacuumed = join(dir, 'vacuumed.db');
     database(plain, mode, 'plain');
     database(vacuumed, mode, 'plain');
-    const r = cli(['purge', '--policy', policy, '--source', plain, '--as-of', AS_OF, '--format', 'json']);
+    const r = await cli(['purge', '--policy', policy, '--source', plain, '--as-of', AS_OF, '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
     // What the warning says is so: values deleted now can still be read.
     expect(leftovers(plain).length).toBeGreaterThan(0);
@@ -124,7 +122,7 @@ describe.each(['delete', 'wal'])('a database written without secure_delete, jour
       message: expect.stringMatching(/^\d+ pages of .*plain\.db hold bytes in their free space: .*run with --vacuum/),
     });
     expect(r.stderr).toMatch(/"datasets":\["people"\].*hold bytes in their free space/);
-    const v = cli(['purge', '--policy', policy, '--source', vacuumed, '--as-of', AS_OF, '--format', 'json', '--vacuum']);
+    const v = await cli(['purge', '--policy', policy, '--source', vacuumed, '--as-of', AS_OF, '--format', 'json', '--vacuum']);
     expect(v.code, v.stderr).toBe(0);
     expect(JSON.parse(v.stdout).datasets[0]).toMatchObject({ delete: N / 3, redact: N / 3 });
     expect(JSON.parse(v.stdout).residue).toBeUndefined();
@@ -133,7 +131,7 @@ describe.each(['delete', 'wal'])('a database written without secure_delete, jour
 });
 
 describe('WAL checkpoint kept from completing', () => {
-  it('says so on stderr and in the JSON output, naming the dataset', () => {
+  it('says so on stderr and in the JSON output, naming the dataset', async () => {
     const dir = tempDir();
     const policy = write(dir, 'canary.yaml', POLICY);
     const file = join(dir, 'people.db');
@@ -142,7 +140,7 @@ describe('WAL checkpoint kept from completing', () => {
     reader.exec('BEGIN');
     reader.prepare('SELECT count(*) FROM people').get(); // holds a snapshot from before the purge
     try {
-      const r = cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF, '--format', 'json']);
+      const r = await cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF, '--format', 'json']);
       expect(r.code, r.stderr).toBe(0);
       const doc = JSON.parse(r.stdout);
       expect(doc.residue).toMatchObject({

@@ -33,7 +33,7 @@ describe('SQLite schemas a purge must respect', () => {
       REDACT,
       /triggers tu would run/,
     ],
-  ])('%s is refused before anything changes', (_what, trigger, rules, message) => {
+  ])('%s is refused before anything changes', async (_what, trigger, rules, message) => {
     const { file, policy } = setup(
       `CREATE TABLE a (id INTEGER PRIMARY KEY, ts TEXT, ip TEXT, legal_hold INTEGER); CREATE TABLE other (x);
       INSERT INTO other VALUES (1); INSERT INTO a VALUES (1, '2020-01-01', '10.0.0.1', 0); ${trigger}`,
@@ -41,27 +41,27 @@ describe('SQLite schemas a purge must respect', () => {
     );
     const before = sha(file);
     for (const extra of [['--dry-run'], []]) {
-      const r = cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF, ...extra]);
+      const r = await cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF, ...extra]);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(message);
     }
     expect(sha(file)).toBe(before);
-    expect(cli(['report', '--policy', policy, '--source', file, '--as-of', AS_OF]).code).toBe(0);
+    expect((await cli(['report', '--policy', policy, '--source', file, '--as-of', AS_OF])).code).toBe(0);
   });
 
-  it('an UPDATE trigger does not stop a purge that only deletes; an INSERT trigger stops nothing', () => {
+  it('an UPDATE trigger does not stop a purge that only deletes; an INSERT trigger stops nothing', async () => {
     const { file, policy } = setup(
       `CREATE TABLE a (id INTEGER PRIMARY KEY, ts TEXT, ip TEXT, legal_hold INTEGER); CREATE TABLE other (x);
       INSERT INTO a VALUES (1, '2020-01-01', '10.0.0.1', 0), (2, '2025-12-31', '10.0.0.2', 0);
       CREATE TRIGGER tu AFTER UPDATE ON a BEGIN DELETE FROM other; END; CREATE TRIGGER ti AFTER INSERT ON a BEGIN DELETE FROM other; END;`,
       DELETE,
     );
-    const r = cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF]);
+    const r = await cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF]);
     expect(r.code, r.stderr).toBe(0);
     expect(sqliteRows(file, 'SELECT id FROM a')).toEqual([{ id: 2 }]);
   });
 
-  it('redacting a column other tables refer to is refused', () => {
+  it('redacting a column other tables refer to is refused', async () => {
     const { file, policy } = setup(
       `CREATE TABLE a (id INTEGER PRIMARY KEY, ts TEXT, ip TEXT UNIQUE, legal_hold INTEGER);
       CREATE TABLE c (id INTEGER PRIMARY KEY, a_ip TEXT REFERENCES a(ip) ON UPDATE CASCADE);
@@ -69,21 +69,23 @@ describe('SQLite schemas a purge must respect', () => {
       REDACT,
     );
     const before = sha(file);
-    const r = cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF]);
+    const r = await cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/column ip is referred to by other tables' foreign keys/);
     expect(sha(file)).toBe(before);
   });
 
-  it("a column named rowid does not take the place of the row's id (a redaction touches its row only)", () => {
+  it("a column named rowid does not take the place of the row's id (a redaction touches its row only)", async () => {
     const { file, policy } = setup(
       `CREATE TABLE a (rowid INTEGER, id INTEGER, ts TEXT, ip TEXT, legal_hold INTEGER);
       INSERT INTO a VALUES (7, 1, '2025-12-20', 'ip1', 0), (7, 2, '2025-12-31', 'ip2', 0), (7, 3, '2025-12-01', 'ip3', 1);`,
       REDACT,
     );
-    const dry = JSON.parse(cli(['purge', '--dry-run', '--policy', policy, '--source', file, '--as-of', AS_OF, '--format', 'json']).stdout);
+    const dry = JSON.parse(
+      (await cli(['purge', '--dry-run', '--policy', policy, '--source', file, '--as-of', AS_OF, '--format', 'json'])).stdout,
+    );
     expect(dry.records.map((x: { key: string }) => x.key)).toEqual(['1']);
-    const r = cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF]);
+    const r = await cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF]);
     expect(r.code, r.stderr).toBe(0);
     expect(sqliteRows(file, 'SELECT id, ip FROM a ORDER BY id')).toEqual([
       { id: 1, ip: null },
@@ -92,7 +94,7 @@ describe('SQLite schemas a purge must respect', () => {
     ]);
   });
 
-  it('tables whose names start with "sqlite" but are not SQLite\'s own are datasets too', () => {
+  it('tables whose names start with "sqlite" but are not SQLite\'s own are datasets too', async () => {
     const dir = tempDir();
     const file = join(dir, 'd.db');
     const db = new Database(file);
@@ -103,14 +105,14 @@ describe('SQLite schemas a purge must respect', () => {
       'p.yaml',
       'version: 1\nname: s\ntimezone: UTC\ndatasets:\n  sqlite1data:\n    key: id\nrules:\n  - id: del\n    dataset: sqlite1data\n    from: ts\n    delete_after: 30 days\n',
     );
-    const r = cli(['report', '--policy', policy, '--source', file, '--as-of', AS_OF, '--format', 'json']);
+    const r = await cli(['report', '--policy', policy, '--source', file, '--as-of', AS_OF, '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).datasets[0]).toMatchObject({ dataset: 'sqlite1data', delete: 1 });
   });
 });
 
 describe('a purge that fails halfway', () => {
-  it('fails with one clear line, and the datasets purged before it have their receipt in the audit log', () => {
+  it('fails with one clear line, and the datasets purged before it have their receipt in the audit log', async () => {
     const dir = tempDir();
     const file = join(dir, 'd.db');
     const db = new Database(file);
@@ -123,7 +125,7 @@ describe('a purge that fails halfway', () => {
       `version: 1\nname: s\ntimezone: UTC\ndatasets:\n  a:\n    key: id\n  b:\n    key: id\nrules:\n${DELETE}  - id: red\n    dataset: b\n    from: ts\n    redact_after: 10 days\n    redact: [ip]\n`,
     );
     const audit = join(dir, 'audit.jsonl');
-    const r = cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF, '--audit-log', audit]);
+    const r = await cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF, '--audit-log', audit]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/cannot change table b in .*CHECK constraint failed.*rolled back/);
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
@@ -146,12 +148,12 @@ describe('a purge that fails halfway', () => {
 });
 
 describe.runIf(process.getuid?.() === 0)('CSV files owned by someone else (running as root)', () => {
-  it('keep their owner and group after a purge', () => {
+  it('keep their owner and group after a purge', async () => {
     const dir = tempDir();
     const file = write(dir, 'a.csv', 'id,ts\n1,2020-01-01\n2,2025-12-31\n');
     chownSync(file, 65534, 65534);
     const policy = write(dir, 'p.yaml', `version: 1\nname: s\ntimezone: UTC\ndatasets:\n  a:\n    key: id\nrules:\n${DELETE}`);
-    const r = cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF]);
+    const r = await cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF]);
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe('id,ts\n2,2025-12-31\n');
     expect([statSync(file).uid, statSync(file).gid]).toEqual([65534, 65534]);

@@ -32,28 +32,28 @@ const SHADOW_MSG =
   'delete rule "second" never governs: rule "first" (line 7) deletes the same records from the same start no later (delete_after 30 days, here 60 days); remove one of them or give them different scopes';
 
 describe('validate: lints', () => {
-  it('prints warnings as file:line:col: warning: and exits 0', () => {
+  it('prints warnings as file:line:col: warning: and exits 0', async () => {
     const f = write(tempDir(), 'p.yaml', SHADOWED);
-    const r = cli(['validate', f]);
+    const r = await cli(['validate', f]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`${f}:11:5: warning: ${SHADOW_MSG}\n1 policy file valid (2 rules), 1 warning\n`);
   });
 
-  it('--strict makes warnings errors: exit 1', () => {
+  it('--strict makes warnings errors: exit 1', async () => {
     const f = write(tempDir(), 'p.yaml', SHADOWED);
-    const r = cli(['validate', '--strict', f]);
+    const r = await cli(['validate', '--strict', f]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(`${f}:11:5: error: ${SHADOW_MSG}\n1 error in 1 of 1 file\n`);
     const clean = write(tempDir(), 'q.yaml', SHADOWED.replace(/ {2}- id: second[\s\S]*/, ''));
-    expect(cli(['validate', '--strict', clean]).code).toBe(0);
+    expect((await cli(['validate', '--strict', clean])).code).toBe(0);
   });
 
-  it('--format json includes warnings, with the lint that found them', () => {
+  it('--format json includes warnings, with the lint that found them', async () => {
     const f = write(tempDir(), 'p.yaml', SHADOWED);
-    const doc = JSON.parse(cli(['validate', f, '--format', 'json']).stdout);
+    const doc = JSON.parse((await cli(['validate', f, '--format', 'json'])).stdout);
     expect(doc).toMatchObject({ valid: true, strict: false, errors: 0, warnings: 1 });
     expect(doc.problems).toEqual([{ file: f, line: 11, col: 5, severity: 'warning', code: 'shadowed-delete', message: SHADOW_MSG }]);
-    const strict = cli(['validate', f, '--format', 'json', '--strict']);
+    const strict = await cli(['validate', f, '--format', 'json', '--strict']);
     expect(strict.code).toBe(1);
     expect(JSON.parse(strict.stdout)).toMatchObject({
       valid: false,
@@ -64,17 +64,17 @@ describe('validate: lints', () => {
     });
   });
 
-  it('lints run only when every file is valid (a broken policy would make a dataset look uncovered)', () => {
+  it('lints run only when every file is valid (a broken policy would make a dataset look uncovered)', async () => {
     const dir = tempDir();
     write(dir, 'a.yaml', SHADOWED);
     write(dir, 'b.yaml', SHADOWED.replace('name: shadow', 'name: broken').replace('60 days', '60 dayz'));
-    const r = cli(['validate', dir, '--format', 'json']);
+    const r = await cli(['validate', dir, '--format', 'json']);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).problems.map((p: { severity: string }) => p.severity)).toEqual(['error']);
   });
 
-  it("the shipped policies: one warning, Belfabriek's two voicemail promises (equal on purpose)", () => {
-    const r = cli(['validate', 'policies/', '--format', 'json'], { cwd: ROOT });
+  it("the shipped policies: one warning, Belfabriek's two voicemail promises (equal on purpose)", async () => {
+    const r = await cli(['validate', 'policies/', '--format', 'json'], { cwd: ROOT });
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(
@@ -84,19 +84,19 @@ describe('validate: lints', () => {
 });
 
 describe('validate --format github', () => {
-  it('prints workflow commands: ::warning / ::error file=,line=,col=::message', () => {
+  it('prints workflow commands: ::warning / ::error file=,line=,col=::message', async () => {
     const f = write(tempDir(), 'p.yaml', SHADOWED);
-    const r = cli(['validate', f, '--format', 'github']);
+    const r = await cli(['validate', f, '--format', 'github']);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe(`::warning file=${f},line=11,col=5::${SHADOW_MSG}`);
-    expect(cli(['validate', f, '--format', 'github', '--strict']).stdout.split('\n')[0]).toMatch(/^::error file=/);
+    expect((await cli(['validate', f, '--format', 'github', '--strict'])).stdout.split('\n')[0]).toMatch(/^::error file=/);
   });
 
-  it('escapes %, CR and LF in the message, and also , and : in the file name', () => {
+  it('escapes %, CR and LF in the message, and also , and : in the file name', async () => {
     const dir = tempDir();
     // A quoted YAML key can hold a line break and a percent sign; the error message quotes it.
     const f = write(dir, 'odd,name: 100%.yaml', SHADOWED.replace('  calls:\n', '  calls:\n    "50%\\r\\nof": x\n'));
-    const r = cli(['validate', f, '--format', 'github']);
+    const r = await cli(['validate', f, '--format', 'github']);
     expect(r.code).toBe(1);
     const encodedFile = f.replace(/%/g, '%25').replace(/:/g, '%3A').replace(/,/g, '%2C');
     expect(r.stdout.split('\n')[0]).toBe(`::error file=${encodedFile},line=5,col=5::unknown key "50%25%0D%0Aof" in datasets.calls`);
@@ -115,8 +115,8 @@ describe('validate --format github', () => {
 // ---------------------------------------------------------------------------------------------
 // The JSON Schema.
 
-describe('retention schema', () => {
-  const printed = cli(['schema']);
+describe('retention schema', async () => {
+  const printed = await cli(['schema']);
   const schema = JSON.parse(printed.stdout) as Schema;
 
   it("prints the JSON Schema (draft 7) of the policy format, with the zod schema's descriptions", () => {
@@ -244,33 +244,33 @@ describe('validate: several files', () => {
   const policy = (name: string, key: string) =>
     `version: 1\nname: ${name}\ntimezone: UTC\ndatasets:\n  d:\n    key: ${key}\nrules:\n  - id: r-${name}\n    dataset: d\n    from: a\n    delete_after: 1 day\n`;
 
-  it('a dataset declared differently by two policies is an error at the second declaration, as a run would refuse it', () => {
+  it('a dataset declared differently by two policies is an error at the second declaration, as a run would refuse it', async () => {
     const dir = tempDir();
     write(dir, 'a.yaml', policy('pa', 'id'));
     const b = write(dir, 'b.yaml', policy('pb', 'other_id'));
-    const r = cli(['validate', dir]);
+    const r = await cli(['validate', dir]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(
       `${b}:6:5: error: dataset "d" is declared differently by policy pa (${join(dir, 'a.yaml')}:6); key, hold and timestamps must agree`,
     );
     write(dir, 'b.yaml', policy('pb', 'id'));
-    expect(cli(['validate', dir]).code).toBe(0);
+    expect((await cli(['validate', dir])).code).toBe(0);
   });
 
-  it('a file named twice (directly and through its directory) is read once', () => {
+  it('a file named twice (directly and through its directory) is read once', async () => {
     const dir = tempDir();
     const a = write(dir, 'a.yaml', policy('pa', 'id'));
-    const r = cli(['validate', a, dir, a]);
+    const r = await cli(['validate', a, dir, a]);
     expect(r.code, r.stdout).toBe(0);
     expect(r.stdout).toMatch(/^1 policy file valid/);
   });
 });
 
 describe('validate: a dangling symbolic link', () => {
-  it('is a problem of its file, not a crash', () => {
+  it('is a problem of its file, not a crash', async () => {
     const dir = tempDir();
     symlinkSync(join(dir, 'gone.yaml'), join(dir, 'dangling.yaml'));
-    const r = cli(['validate', dir]);
+    const r = await cli(['validate', dir]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/dangling\.yaml:0:0: error: cannot read/);
     expect(r.stderr).not.toMatch(/internal error/);

@@ -46,9 +46,9 @@ function dirWith(files: Record<string, string>): string {
 }
 
 describe('retention test: running test files', () => {
-  it('a passing file: exit 0 and the summary, nothing else', () => {
+  it('a passing file: exit 0 and the summary, nothing else', async () => {
     const dir = dirWith({ 'p.test.yaml': PASSING });
-    const r = cli(['test', dir]);
+    const r = await cli(['test', dir]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toBe('8 passed, 0 failed (2 tests in 1 file)\n');
   });
@@ -71,14 +71,14 @@ describe('retention test: running test files', () => {
     expect(run.checks[4].asOf.toISO()).toBe('2026-07-01T00:00:00.000+02:00');
   });
 
-  it('a failure names the file, line and column of the expectation, the record, expected and actual, then the trace', () => {
+  it('a failure names the file, line and column of the expectation, the record, expected and actual, then the trace', async () => {
     const text = PASSING.replace(
       'expect: [keep not-due usage-data, delete usage-data]',
       'expect: [keep not-due usage-data, keep not-due]',
     ).replace('expect: keep held', 'expect: delete usage-data');
     const dir = dirWith({ 'p.test.yaml': text });
     const file = join(dir, 'p.test.yaml');
-    const r = cli(['test', dir]);
+    const r = await cli(['test', dir]);
     expect(r.code).toBe(1);
     const lines = r.stdout.split('\n');
     const first = lines.findIndex((l) => l.startsWith(`${file}:8:43: fail: `));
@@ -176,10 +176,10 @@ describe('retention test: invalid test files (exit 1, file:line:col, nothing run
       'YAML: Sequence item without - indicator',
     ],
   ];
-  it.each(cases)('%s', (_, text, pos, message) => {
+  it.each(cases)('%s', async (_, text, pos, message) => {
     const dir = dirWith({ 'p.test.yaml': text });
     const file = join(dir, 'p.test.yaml');
-    const r = cli(['test', file]);
+    const r = await cli(['test', file]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`${file}:${pos}: error: ${message.replace('{dir}', dir)}`);
     expect(r.stdout).toMatch(/^0 passed, 0 failed, 1 invalid test file \(0 tests in 1 file\)$/m);
@@ -195,10 +195,10 @@ describe('retention test: invalid test files (exit 1, file:line:col, nothing run
     ]);
   });
 
-  it('an invalid policy is reported at its own positions', () => {
+  it('an invalid policy is reported at its own positions', async () => {
     const dir = dirWith({ 'p.test.yaml': PASSING });
     writeFileSync(join(dir, 'p.yaml'), CDR_POLICY.replace('delete_after: 6 months', 'delete_after: 6 monhts'));
-    const r = cli(['test', dir]);
+    const r = await cli(['test', dir]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(
       `${join(dir, 'p.test.yaml')}:1:9: error: policy p.yaml is invalid (1 error; run retention validate ${join(dir, 'p.yaml')})`,
@@ -206,14 +206,14 @@ describe('retention test: invalid test files (exit 1, file:line:col, nothing run
     expect(r.stdout).toContain(`${join(dir, 'p.yaml')}:13:19: error: "6 monhts" is not a valid period`);
   });
 
-  it('a missing path, or a directory without test files, is an error; wrong usage exits 2', () => {
-    expect(cli(['test', '/nonexistent/policies']).stdout).toContain('/nonexistent/policies:0:0: error: no such file or directory');
+  it('a missing path, or a directory without test files, is an error; wrong usage exits 2', async () => {
+    expect((await cli(['test', '/nonexistent/policies'])).stdout).toContain('/nonexistent/policies:0:0: error: no such file or directory');
     const empty = dirWith({});
-    const r = cli(['test', empty]);
+    const r = await cli(['test', empty]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`${empty}:0:0: error: directory holds no *.test.yaml policy test files`);
-    expect(cli(['test', '--format', 'xml']).code).toBe(2);
-    expect(cli(['test', '--bogus']).code).toBe(2);
+    expect((await cli(['test', '--format', 'xml'])).code).toBe(2);
+    expect((await cli(['test', '--bogus'])).code).toBe(2);
   });
 });
 
@@ -223,9 +223,9 @@ describe('retention test: --format github and json', () => {
     'expect: [keep not-due usage-data, keep not-due]',
   );
 
-  it('github: one ::error annotation per failure and per problem, escaped', () => {
+  it('github: one ::error annotation per failure and per problem, escaped', async () => {
     const dir = dirWith({ 'p.test.yaml': failing, 'q.test.yaml': 'policy: p.yaml\ntests: []\n' });
-    const r = cli(['test', dir, '--format', 'github']);
+    const r = await cli(['test', dir, '--format', 'github']);
     expect(r.code).toBe(1);
     const lines = r.stdout.trimEnd().split('\n');
     // The path's own ":" and "," would be escaped too; temp paths have neither.
@@ -244,10 +244,10 @@ describe('retention test: --format github and json', () => {
     expect(lines[2]).toBe('7 passed, 1 failed, 1 invalid test file (2 tests in 2 files)');
   });
 
-  it('github escapes ",", ":" and "%" in the file property and %, CR, LF in the message', () => {
+  it('github escapes ",", ":" and "%" in the file property and %, CR, LF in the message', async () => {
     const dir = join(tempDir(), 'a,b:c%d');
     cpSync(dirWith({ 'p.test.yaml': PASSING.replace('policy: p.yaml', 'policy: "p.yaml\\r\\nx"') }), dir, { recursive: true });
-    const r = cli(['test', dir, '--format', 'github']);
+    const r = await cli(['test', dir, '--format', 'github']);
     const data = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
     const property = (s: string) => data(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
     expect(r.stdout).toContain(
@@ -256,9 +256,9 @@ describe('retention test: --format github and json', () => {
     expect(r.stdout).toContain('a%2Cb%3Ac%25d');
   });
 
-  it('json: one document with counts, problems and each failure with its trace', () => {
+  it('json: one document with counts, problems and each failure with its trace', async () => {
     const dir = dirWith({ 'p.test.yaml': failing });
-    const r = cli(['test', dir, '--format', 'json']);
+    const r = await cli(['test', dir, '--format', 'json']);
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.stdout);
     expect(doc).toMatchObject({ ok: false, passed: 7, failed: 1, tests: 2, problems: [] });
@@ -287,17 +287,17 @@ describe('retention test: --format github and json', () => {
     });
     expect(doc.failures[0].trace.rules.map((t: { rule: string }) => t.rule)).toEqual(['usage-data', 'interception-minimum']);
 
-    const ok = JSON.parse(cli(['test', dirWith({ 'p.test.yaml': PASSING }), '--format', 'json']).stdout);
+    const ok = JSON.parse((await cli(['test', dirWith({ 'p.test.yaml': PASSING }), '--format', 'json'])).stdout);
     expect(ok).toMatchObject({ ok: true, passed: 8, failed: 0, failures: [] });
   });
 });
 
 describe('the shipped policy tests (policies/*.test.yaml)', () => {
-  it('bin/retention test policies/ exits 0, and so does bin/retention test (default policies/)', () => {
-    const r = cli(['test', 'policies/'], { cwd: ROOT });
+  it('bin/retention test policies/ exits 0, and so does bin/retention test (default policies/)', async () => {
+    const r = await cli(['test', 'policies/'], { cwd: ROOT });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^\d+ passed, 0 failed \(\d+ tests in 5 files\)\n$/);
-    expect(cli(['test'], { cwd: ROOT }).stdout).toBe(r.stdout);
+    expect((await cli(['test'], { cwd: ROOT })).stdout).toBe(r.stdout);
   });
 
   it('every rule of every shipped policy is named in an expectation, 1 s before and at its due instant', () => {

@@ -3,10 +3,11 @@ import { type FindResult, findInAuditLog } from '../app/audit-find.js';
 import { loadAuditKey } from '../app/audit-key.js';
 import { type ChainProblem, type ChainResult, verifyAuditLog } from '../app/audit-verify.js';
 import { EXIT } from './exit-codes.js';
+import type { Io } from './io.js';
 import { auditKeyFile } from './options.js';
 
 /** `retention audit verify FILE`: checks the hash chain of a purge's audit log. */
-export function auditCommand(): Command {
+export function auditCommand(io: Io): Command {
   const verify = new Command('verify')
     .description('check the hash chain of an audit log; exit 1 naming the first broken line')
     .argument('<file>', 'audit log written by purge --audit-log')
@@ -15,8 +16,8 @@ export function auditCommand(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .action(async (file: string, o: { format: string }) => {
       const r = await verifyAuditLog(file);
-      process.stdout.write(o.format === 'json' ? `${JSON.stringify(r, null, 2)}\n` : toText(r));
-      process.exitCode = r.intact ? EXIT.ok : EXIT.failure;
+      io.stdout.write(o.format === 'json' ? `${JSON.stringify(r, null, 2)}\n` : toText(r));
+      io.exitCode = r.intact ? EXIT.ok : EXIT.failure;
     });
   const find = new Command('find')
     .description('was this record deleted or redacted? prints every receipt that names it (exit 0), or exit 1 when none does')
@@ -28,9 +29,9 @@ export function auditCommand(): Command {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .action((file: string, o: { dataset: string; key: string; auditKey?: string; format: string }) => {
-      const r = findInAuditLog(file, o.dataset, o.key, loadAuditKey(auditKeyFile(o.auditKey), false));
-      process.stdout.write(o.format === 'json' ? `${JSON.stringify({ found: r.findings.length > 0, ...r }, null, 2)}\n` : findText(r));
-      process.exitCode = r.findings.length > 0 ? EXIT.ok : EXIT.failure;
+      const r = findInAuditLog(file, o.dataset, o.key, loadAuditKey(auditKeyFile(o.auditKey, io.env), false));
+      io.stdout.write(o.format === 'json' ? `${JSON.stringify({ found: r.findings.length > 0, ...r }, null, 2)}\n` : findText(r));
+      io.exitCode = r.findings.length > 0 ? EXIT.ok : EXIT.failure;
     });
   return new Command('audit')
     .description('work with audit logs (see: audit verify, audit find)')
@@ -39,7 +40,7 @@ export function auditCommand(): Command {
     .action(function (this: Command) {
       // Without a subcommand there is nothing to do: usage error, with the help on stderr.
       this.outputHelp({ error: true });
-      process.exitCode = EXIT.usage;
+      io.exitCode = EXIT.usage;
     });
 }
 

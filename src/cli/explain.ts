@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { type ExplainResult, explain } from '../app/explain.js';
 import type { Reason } from '../engine/decision.js';
+import type { Io } from './io.js';
 import { clock, delimiterOption } from './options.js';
 
 const PRINCIPLE: Record<Reason, string> = {
@@ -15,7 +16,7 @@ const PRINCIPLE: Record<Reason, string> = {
     'still referenced: rows of another table refer to it through a foreign key, so the database would refuse the delete; it goes once they are gone',
 };
 
-export function explainCommand(): Command {
+export function explainCommand(io: Io): Command {
   return new Command('explain')
     .description('show every rule that applies to one record, and the verdict')
     .requiredOption('--policy <path...>', 'policy file or directory')
@@ -28,7 +29,7 @@ export function explainCommand(): Command {
     .action(
       async (o: { policy: string[]; source: string; dataset: string; key: string; asOf?: string; delimiter: string; format: string }) => {
         const r = await explain({ ...o, now: clock() });
-        process.stdout.write(o.format === 'json' ? `${JSON.stringify(toJson(r), null, 2)}\n` : toText(r));
+        io.stdout.write(o.format === 'json' ? `${JSON.stringify(toJson(r), null, 2)}\n` : toText(r));
       },
     );
 }

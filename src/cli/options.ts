@@ -39,10 +39,10 @@ export function percent(value: string): number {
 }
 
 /** The audit key file: --audit-key, else $RETENTION_AUDIT_KEY_FILE, else one in the user's config directory. */
-export function auditKeyFile(given: string | undefined): string {
-  return given ?? process.env.RETENTION_AUDIT_KEY_FILE ?? defaultAuditKey();
+export function auditKeyFile(given: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
+  return given ?? env.RETENTION_AUDIT_KEY_FILE ?? defaultAuditKey(env);
 }
 
-export function defaultAuditKey(): string {
-  return join(process.env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'retention', 'audit.key');
+export function defaultAuditKey(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'retention', 'audit.key');
 }

@@ -2,7 +2,35 @@
  * A one-line progress bar on stderr for scans that take more than a second: records (or bytes)
  * per second and, with a known total, the percentage and time left. Only on a terminal.
  */
-export function progressBar(stream: NodeJS.WriteStream = process.stderr) {
+import type { Stream } from './io.js';
+
+type Bar = ReturnType<typeof makeBar>;
+/** One bar per stream, cleared before results are printed and at exit. */
+const bars = new Map<Stream, Bar>();
+let clearing = false;
+
+/** The progress bar of a terminal stream. */
+export function progressBar(stream: Stream): Bar {
+  let bar = bars.get(stream);
+  if (!bar) {
+    bar = makeBar(stream);
+    bars.set(stream, bar);
+  }
+  if (!clearing) {
+    clearing = true;
+    process.on('exit', () => {
+      for (const b of bars.values()) b.done();
+    });
+  }
+  return bar;
+}
+
+/** Clears the bar of a stream, if it shows one. */
+export function clearProgress(stream: Stream): void {
+  bars.get(stream)?.done();
+}
+
+function makeBar(stream: Stream) {
   let phaseKey = '',
     started = 0,
     shownAt = 0,

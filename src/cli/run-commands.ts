@@ -1,14 +1,13 @@
-import { constants } from 'node:os';
 import { Command, Option } from 'commander';
 import { type RunOptions, run } from '../app/run.js';
 import { VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
+import { type Io, writer } from './io.js';
 import { makeLogger } from './logger.js';
 import { auditKeyFile, clock, defaultAuditKey, delimiterOption, logLevelOption, percent, positiveInt } from './options.js';
-import { progressBar } from './progress.js';
-import { type Out, renderCsv, renderJson, renderTable } from './render-run.js';
-
-const out: Out = (s) => (process.stdout.write(s) ? undefined : new Promise((r) => process.stdout.once('drain', () => r())));
+import { clearProgress, progressBar } from './progress.js';
+import { renderCsv, renderJson, renderTable } from './render-run.js';
+import { stopOnSignals } from './signals.js';
 
 interface Common {
   policy: string[];
@@ -34,19 +33,19 @@ function common(c: Command, required = true): Command {
     .addOption(logLevelOption());
 }
 
-export function reportCommand(): Command {
+export function reportCommand(io: Io): Command {
   return common(new Command('report').description('count what is due for deletion or redaction; changes nothing'))
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
     .option('--records', 'list every record due for deletion or redaction')
     .option('--fail-if-due', `exit ${EXIT.due} when any record is due for deletion or redaction`)
     .action(async (o: Common & { records?: boolean; failIfDue?: boolean }) => {
-      const result = await run(options(o, 'report', { records: Boolean(o.records) }));
-      await render(result, o.format, false);
-      if (o.failIfDue && result.datasets.some((d) => d.delete + d.redact > 0)) process.exitCode = EXIT.due;
+      const result = await run(options(io, o, 'report', { records: Boolean(o.records) }));
+      await render(io, result, o.format, false);
+      if (o.failIfDue && result.datasets.some((d) => d.delete + d.redact > 0)) io.exitCode = EXIT.due;
     });
 }
 
-export function purgeCommand(): Command {
+export function purgeCommand(io: Io): Command {
   return common(new Command('purge').description('delete and redact what has expired'), false)
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--dry-run', 'change nothing; print exactly what the real run would do')
@@ -101,12 +100,12 @@ export function purgeCommand(): Command {
       if (!o.plan && (!o.policy || !o.source))
         this.error("error: required options '--policy <path...>' and '--source <path>' (or --plan <file>)", { exitCode: EXIT.usage });
       const result = await run(
-        options({ ...o, policy: o.policy ?? [] }, o.dryRun ? 'dry-run' : 'purge', {
+        options(io, { ...o, policy: o.policy ?? [] }, o.dryRun ? 'dry-run' : 'purge', {
           records: o.format === 'json' || Boolean(o.records),
           maxDelete: o.maxDelete,
           maxDeletePercent: o.maxDeletePercent,
           auditLog: o.auditLog,
-          auditKey: o.auditLog ? auditKeyFile(o.auditKey) : undefined,
+          auditKey: o.auditLog ? auditKeyFile(o.auditKey, io.env) : undefined,
           lockTimeoutMs: o.lockTimeout * 1000,
           planOut: o.planOut,
           plan: o.plan,
@@ -115,20 +114,17 @@ export function purgeCommand(): Command {
           vacuum: o.vacuum,
         }),
       );
-      await render(result, o.format, true);
+      await render(io, result, o.format, true);
       if (result.refused) {
-        process.stderr.write(`retention: dry run: the purge would be ${result.refused}\n`);
-        process.exitCode = EXIT.refused;
+        io.stderr.write(`retention: dry run: the purge would be ${result.refused}\n`);
+        io.exitCode = EXIT.refused;
       }
     });
 }
 
-// Progress on a terminal only, and never around a JSON document.
-const bar = progressBar();
-process.on('exit', () => bar.done());
-
-function options(o: Common, mode: RunOptions['mode'], extra: Partial<RunOptions>): RunOptions {
-  const showProgress = process.stderr.isTTY && o.format !== 'json';
+function options(io: Io, o: Common, mode: RunOptions['mode'], extra: Partial<RunOptions>): RunOptions {
+  // Progress on a terminal only, and never around a JSON document.
+  const bar = io.stderr.isTTY && o.format !== 'json' ? progressBar(io.stderr) : undefined;
   return {
     policy: o.policy,
     source: o.source,
@@ -138,33 +134,17 @@ function options(o: Common, mode: RunOptions['mode'], extra: Partial<RunOptions>
     mode,
     records: false,
     delimiter: o.delimiter,
-    log: makeLogger(o.logLevel),
-    progress: showProgress ? bar.update : undefined,
+    log: makeLogger(o.logLevel, io.stderr),
+    progress: bar?.update,
     toolVersion: VERSION,
-    signal: stopOnSignals(),
+    signal: stopOnSignals((s) => io.stderr.write(s)),
     ...extra,
   };
 }
 
-/**
- * SIGINT, SIGTERM and SIGHUP ask the run to stop after the batch in progress (it writes its
- * receipts and says what it did); a second one stops at once (the exit handlers still remove
- * temporary files and locks). Exit code 128 + the signal's number, as shells report it.
- */
-function stopOnSignals(): AbortSignal {
-  const stop = new AbortController();
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.on(sig, () => {
-      if (stop.signal.aborted) process.exit(128 + (constants.signals[sig] ?? 0));
-      process.stderr.write(`retention: ${sig}: stopping after the batch in progress (send it again to stop at once)\n`);
-      stop.abort(sig);
-    });
-  }
-  return stop.signal;
-}
-
-async function render(result: Awaited<ReturnType<typeof run>>, format: string, purge: boolean): Promise<void> {
-  bar.done();
+async function render(io: Io, result: Awaited<ReturnType<typeof run>>, format: string, purge: boolean): Promise<void> {
+  clearProgress(io.stderr);
+  const out = writer(io);
   if (format === 'json') await renderJson(result, out, purge);
   else if (format === 'csv') await renderCsv(result, out);
   else await renderTable(result, out);

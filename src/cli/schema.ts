@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { z } from 'zod';
 import { policySchema } from '../policy/schema.js';
+import type { Io } from './io.js';
 
 /**
  * The JSON Schema of the policy format, generated from the zod schema so the two cannot drift;
@@ -18,8 +19,8 @@ function policyJsonSchema(): Record<string, unknown> {
 }
 
 /** Prints the JSON Schema; shipped as schema/policy.schema.json. */
-export function schemaCommand(): Command {
+export function schemaCommand(io: Io): Command {
   return new Command('schema').description('print the JSON Schema of the policy file format (for editors and CI)').action(() => {
-    process.stdout.write(`${JSON.stringify(policyJsonSchema(), null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(policyJsonSchema(), null, 2)}\n`);
   });
 }

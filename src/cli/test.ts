@@ -3,9 +3,10 @@ import { escapeData, escapeProperty, formatProblem, githubAnnotation } from '../
 import { type CheckResult, type PolicyTestRun, runPolicyTests } from '../policy-test/run.js';
 import { EXIT } from './exit-codes.js';
 import { toJson as explainJson, toText as explainText } from './explain.js';
+import type { Io } from './io.js';
 
 /** The CI check of what the policies decide: every test file's records at their instants. */
-export function testCommand(): Command {
+export function testCommand(io: Io): Command {
   return new Command('test')
     .description('run policy test files (*.test.yaml) through the engine (default: policies/)')
     .argument('[paths...]', 'test files or directories of *.test.yaml', ['policies/'])
@@ -16,8 +17,8 @@ export function testCommand(): Command {
     )
     .action((paths: string[], o: { format: string }) => {
       const run = runPolicyTests(paths);
-      process.stdout.write(o.format === 'json' ? `${JSON.stringify(toJson(run), null, 2)}\n` : toText(run, o.format === 'github'));
-      process.exitCode = run.failed === 0 && !run.problems.some((p) => p.severity === 'error') ? EXIT.ok : EXIT.failure;
+      io.stdout.write(o.format === 'json' ? `${JSON.stringify(toJson(run), null, 2)}\n` : toText(run, o.format === 'github'));
+      io.exitCode = run.failed === 0 && !run.problems.some((p) => p.severity === 'error') ? EXIT.ok : EXIT.failure;
     });
 }
 

@@ -2,9 +2,10 @@ import { Command, Option } from 'commander';
 import { type ValidateResult, validate } from '../app/validate.js';
 import { formatProblem, githubAnnotation } from '../policy/problems.js';
 import { EXIT } from './exit-codes.js';
+import type { Io } from './io.js';
 
 /** The CI check: every problem of every file, with file:line:col. */
-export function validateCommand(): Command {
+export function validateCommand(io: Io): Command {
   return new Command('validate')
     .description('check policy files (default: policies/): errors, then semantic lints as warnings')
     .argument('[paths...]', 'policy files or directories', ['policies/'])
@@ -16,8 +17,8 @@ export function validateCommand(): Command {
     .option('--strict', 'treat warnings as errors (exit 1)', false)
     .action((paths: string[], o: { format: string; strict: boolean }) => {
       const r = validate(paths, o.strict);
-      process.stdout.write(o.format === 'json' ? `${JSON.stringify(r, null, 2)}\n` : toText(r, o.format === 'github'));
-      process.exitCode = r.valid ? EXIT.ok : EXIT.failure;
+      io.stdout.write(o.format === 'json' ? `${JSON.stringify(r, null, 2)}\n` : toText(r, o.format === 'github'));
+      io.exitCode = r.valid ? EXIT.ok : EXIT.failure;
     });
 }
 

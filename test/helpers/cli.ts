@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import type { Io } from '../../src/cli/io.js';
+import { main } from '../../src/cli/program.js';
 import { serializeRecord } from '../../src/sources/csv/serialize.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/retention', import.meta.url));
@@ -15,11 +17,44 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real bin/retention, as a user would. */
-export function cli(
-  args: string[],
-  opts: { cwd?: string; input?: string; env?: Record<string, string>; uid?: number; gid?: number } = {},
-): CliResult {
+export interface CliOptions {
+  cwd?: string;
+  input?: string;
+  env?: Record<string, string>;
+  uid?: number;
+  gid?: number;
+  /** Run bin/retention in a process of its own even where the test could do without. */
+  spawn?: boolean;
+}
+
+/**
+ * Runs the CLI as a user would, with the same arguments, output and exit code. In this process
+ * (main() with buffers for stdout and stderr) unless the point needs a process of its own: another
+ * user, a clock or timezone of its own (env NODE_OPTIONS, TZ), standard input, or `spawn`.
+ */
+export async function cli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  if (opts.spawn || opts.uid !== undefined || opts.input !== undefined || opts.env?.NODE_OPTIONS || opts.env?.TZ)
+    return spawnCli(args, opts);
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const io: Io = {
+    stdout: { write: (s) => stdout.push(s) > 0 },
+    stderr: { write: (s) => stderr.push(s) > 0 },
+    env: { ...process.env, XDG_CONFIG_HOME: config(), ...opts.env },
+    exitCode: 0,
+  };
+  const here = process.cwd();
+  if (opts.cwd) process.chdir(opts.cwd);
+  try {
+    const code = await main(['node', BIN, ...args], io);
+    return { code, stdout: stdout.join(''), stderr: stderr.join('') };
+  } finally {
+    process.chdir(here);
+  }
+}
+
+/** Runs the real bin/retention in a process of its own. */
+export function spawnCli(args: string[], opts: CliOptions = {}): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: opts.cwd,
     input: opts.input,
