@@ -25,7 +25,7 @@ export interface ExplainResult {
  * it; it cannot be rewritten exactly) and the plans of the run's other datasets.
  */
 export async function explain(o: ExplainOptions): Promise<ExplainResult> {
-  const setup = setUp({ ...o, writing: false });
+  const setup = await setUp({ ...o, writing: false });
   const { source, asOf } = setup;
   try {
     const rules = setup.datasets.get(o.dataset);
@@ -64,6 +64,6 @@ export async function explain(o: ExplainOptions): Promise<ExplainResult> {
       trace: { ...t, decision },
     };
   } finally {
-    source.close();
+    await source.close();
   }
 }

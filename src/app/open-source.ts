@@ -10,8 +10,13 @@ export interface SourceOptions {
   readonly lockTimeoutMs?: number;
 }
 
-/** A SQLite file (by extension or header), a CSV file, or a directory of CSV files. */
-export function openSource(path: string, options: SourceOptions): Source {
+/** A PostgreSQL URL, a SQLite file (by extension or header), a CSV file, or a directory of CSV files. */
+export async function openSource(path: string, options: SourceOptions): Promise<Source> {
+  if (/^postgres(ql)?:\/\//i.test(path)) {
+    // Loaded only when used: the driver is not needed for files.
+    const { PostgresSource } = await import('../sources/postgres/pg-source.js');
+    return PostgresSource.open(path, { lockTimeoutMs: options.lockTimeoutMs });
+  }
   let st: Stats;
   try {
     st = statSync(path);

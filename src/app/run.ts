@@ -107,7 +107,7 @@ async function runWith(
   line: RunLine,
   committed: { deleted: number; redacted: number },
 ): Promise<RunResult> {
-  const setup = setUp({ ...o, writing: o.mode === 'purge' });
+  const setup = await setUp({ ...o, writing: o.mode === 'purge' });
   const { source, asOf } = setup;
   line.policies = setup.policies.map((p) => ({ name: p.name, sha256: p.sha256 }));
   line.asOf = asOf.toISO() ?? undefined;
@@ -125,7 +125,7 @@ async function runWith(
     // Next due dates are for reports; purge and its dry run skip them and print the same.
     const nextDue = new Map(o.mode === 'report' ? plans.map((p) => [p, new NextDue()]) : []);
     const request = (p: DatasetPlan, mode: Request['mode']): Request => ({ mode, others, signal: o.signal, next: nextDue.get(p) });
-    if (o.mode === 'purge') for (const note of source.lock()) o.log.warn({ source: source.identity.path }, note);
+    if (o.mode === 'purge') for (const note of await source.lock()) o.log.warn({ source: source.identity.path }, note);
     progressAs(o, source, 'checking');
     if (o.mode === 'purge') {
       // A cap needs the counts, and a dataset can turn out unreadable halfway: read everything
@@ -163,7 +163,8 @@ async function runWith(
       const follow = setup.header && o.plan ? new PlannedRecords(o.plan, name) : undefined;
       let summary: DatasetSummary;
       try {
-        summary = await source.evaluate(p, { ...request(p, o.mode === 'purge' ? 'write' : 'read'), planned: follow }, sink);
+        const wants = Boolean(records || planned || audit);
+        summary = await source.evaluate(p, { ...request(p, o.mode === 'purge' ? 'write' : 'read'), planned: follow, wants }, sink);
         if (follow) summary.skipped = { ...(summary.skipped ?? { changed: 0, held: 0, 'no-longer-due': 0 }), disappeared: follow.unused() };
       } catch (e) {
         if (e instanceof InterruptedError) throw interrupted(e.signal, summaries, plans, e.committed);
@@ -214,7 +215,7 @@ async function runWith(
     const refused = o.mode === 'dry-run' ? capRefusal(summaries, o) : undefined;
     return { asOf, mode: o.mode, source: source.identity, datasets: summaries, records, refused, residue };
   } finally {
-    source.close();
+    await source.close();
   }
 }
 

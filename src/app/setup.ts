@@ -38,7 +38,7 @@ export interface Setup {
  * when they no longer load), the policies valid, asOf, the source, and the plan's source the one
  * given. The caller closes the source.
  */
-export function setUp(o: Inputs): Setup {
+export async function setUp(o: Inputs): Promise<Setup> {
   const header = o.plan ? readPlanHeader(o.plan) : undefined;
   if (header) checkPolicyHashes(header);
   const policies = policiesForRun(header ? header.policies.map((p) => p.file) : o.policy);
@@ -47,11 +47,11 @@ export function setUp(o: Inputs): Setup {
   const asOf = header ? planAsOf(header, o.asOf, policies) : asOfOption(o.asOf, o.now, policies);
   const path = o.source || header?.source.path;
   if (!path) throw new UserError('give --source', 2);
-  const source = openSource(path, { readonly: !o.writing, delimiter: o.delimiter, lockTimeoutMs: o.lockTimeoutMs });
+  const source = await openSource(path, { readonly: !o.writing, delimiter: o.delimiter, lockTimeoutMs: o.lockTimeoutMs });
   try {
     if (header) checkSameSource(header, source.identity);
   } catch (e) {
-    source.close();
+    await source.close();
     throw e;
   }
   return { header, policies, datasets, asOf, source };

@@ -40,7 +40,8 @@ export class NextDue {
     return out;
   }
 
-  private offer(t: PlanTerm, due: DateTime): void {
+  /** A due instant of a term for some record not yet due (an SQL source finds the earliest itself). */
+  offer(t: PlanTerm, due: DateTime): void {
     const b = this.best.get(t);
     if (!b || due.toMillis() < b.ms) this.best.set(t, { due, ms: due.toMillis() });
   }

@@ -49,23 +49,37 @@ export class Tally {
   }
 
   add(d: Decision): void {
+    this.addMany(d, 1);
+  }
+
+  /** `n` records with the same decision (an SQL source counts them in the database). */
+  addMany(d: Decision, n: number): void {
+    if (n <= 0) return;
     const s = this.summary;
-    s.scanned++;
+    s.scanned += n;
     if (d.action === 'delete') {
-      s.delete++;
-      this.rule(d.rule).delete++;
+      s.delete += n;
+      this.rule(d.rule).delete += n;
       return;
     }
     if (d.action === 'redact') {
-      s.redact++;
-      for (const r of d.rules) this.rule(r).redact++;
+      s.redact += n;
+      for (const r of d.rules) this.rule(r).redact += n;
       return;
     }
-    s.keep++;
-    if (d.reason === 'held') s.held++;
-    else if (d.reason === 'invalid') s.invalid++;
-    else if (d.reason === 'unmanaged') s.unmanaged++;
-    else if (d.reason === 'referenced') s.referenced = (s.referenced ?? 0) + 1;
+    s.keep += n;
+    if (d.reason === 'held') s.held += n;
+    else if (d.reason === 'invalid') s.invalid += n;
+    else if (d.reason === 'unmanaged') s.unmanaged += n;
+    else if (d.reason === 'referenced') s.referenced = (s.referenced ?? 0) + n;
+  }
+
+  /** Back to earlier counts (a batch that was rolled back). */
+  reset(to: DatasetSummary): void {
+    const { rules, skipped, ...counts } = to;
+    Object.assign(this.summary, counts);
+    if (skipped && this.summary.skipped) Object.assign(this.summary.skipped, skipped);
+    rules.forEach((r, i) => Object.assign(this.summary.rules[i], r));
   }
 
   /** A planned record not acted on. */

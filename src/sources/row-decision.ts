@@ -30,7 +30,12 @@ export class RowDecisions {
 
   /** Decides, counts and sends one row; returns what to do with it. */
   decide(row: Row): Decision {
-    let d = withFacts(decide(this.plan, row.values, { deletable: !row.referenced, next: this.request.next }), row);
+    return this.accept(row, withFacts(decide(this.plan, row.values, { deletable: !row.referenced, next: this.request.next }), row));
+  }
+
+  /** A decision made by the source itself (in SQL): followed, counted and sent as the engine's are. */
+  accept(row: Row, decision: Decision): Decision {
+    let d = decision;
     if (this.request.planned) d = this.follow(d, row);
     this.tally.add(d);
     if (d.action !== 'keep') {
@@ -38,6 +43,12 @@ export class RowDecisions {
       this.sink.act(this.acted);
     } else if (d.reason === 'invalid' && this.sink.doubt) this.sink.doubt(keyOf(this.plan, row), d.problem ?? '');
     return d;
+  }
+
+  /** A record the source counted itself (in SQL), sent to the sink as decide's are. */
+  send(row: Row, d: Change): void {
+    this.acted.set(row, d);
+    this.sink.act(this.acted);
   }
 
   /** A saved plan: the row acts only if the plan names it, unchanged, decided the same way. */

@@ -40,8 +40,8 @@ export interface Row {
    * beyond 2^53 come as their digits.
    */
   values: unknown[];
-  /** The row's reference in the source: a SQLite rowid (a BigInt beyond 2^53), a CSV line number. */
-  ref: number | bigint;
+  /** The row's reference in the source: a SQLite rowid (a BigInt beyond 2^53), a CSV line number, a PostgreSQL ctid. */
+  ref: number | bigint | string;
   /** Rows elsewhere still refer to it, so the source cannot delete it. */
   referenced: boolean;
   /** Why the source cannot rewrite (redact) it exactly, if it cannot. */
@@ -105,6 +105,11 @@ export interface Request {
   readonly planned?: PlannedSet;
   /** Collects each rule's next due date (reports). */
   readonly next?: NextDue;
+  /**
+   * The sink wants each record acted on (a records listing, a plan file, receipts). Without it
+   * a source that counts in the database sends nothing, and pulls no rows it can decide itself.
+   */
+  readonly wants?: boolean;
   /** Aborted by a signal: stop after the batch in progress, or before changing anything. */
   readonly signal?: AbortSignal;
 }
@@ -131,7 +136,7 @@ export interface Source {
   /** What the source looks like now, for a plan's header (files and their sizes and times, or a server's state). */
   fingerprint(): Record<string, unknown>;
   /** Takes the source's run lock: one purge at a time. Returns what it cleaned up that killed runs left, to be said. */
-  lock(): string[];
+  lock(): Promise<string[]>;
   /** Reads the rows of a dataset with the plan's columns and the source's facts; with `key`, only the rows with that key. */
   rows(plan: DatasetPlan, request: Request, visit: (row: Row) => void, key?: string): Promise<void>;
   /**
@@ -146,5 +151,5 @@ export interface Source {
    * VACUUM when asked), and says why bytes of it may still be readable, if they may.
    */
   finish?(options: { vacuum: boolean }): Promise<string | undefined>;
-  close(): void;
+  close(): void | Promise<void>;
 }

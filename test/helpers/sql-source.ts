@@ -44,7 +44,7 @@ export class SqlTestSource implements Source {
     return { [this.identity.path]: { size: st.size, mtimeMs: st.mtimeMs } };
   }
 
-  lock(): string[] {
+  async lock(): Promise<string[]> {
     return [];
   }
 

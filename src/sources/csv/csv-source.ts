@@ -114,7 +114,7 @@ export class CsvSource implements Source {
    * Takes each file's run lock, then removes what killed runs left: their temporary copies of the
    * file (partial copies of its records). Holding the lock, no other run can be writing one.
    */
-  lock(): string[] {
+  async lock(): Promise<string[]> {
     if (this.releases.length) return [];
     const notes: string[] = [];
     for (const f of this.byName.values()) {

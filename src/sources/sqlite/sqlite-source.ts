@@ -148,7 +148,7 @@ export class SqliteSource implements Source {
     return { [this.identity.path]: { size: st.size, mtimeMs: st.mtimeMs } };
   }
 
-  lock(): string[] {
+  async lock(): Promise<string[]> {
     this.release ??= takeLock(`${this.path}.retention-lock`, `database ${this.path}`, this.options.lockTimeoutMs);
     return [];
   }
@@ -236,7 +236,7 @@ export class SqliteSource implements Source {
     const { args, toRow, bounds } = this.arguments(t, plan, request, candidate);
     const name = quote(t.name);
     const rowid = t.rowid as string;
-    const redactions: { rowid: number | bigint; cols: readonly string[] }[] = [];
+    const redactions: { rowid: number | bigint | string; cols: readonly string[] }[] = [];
     let failure: unknown;
     let decidedDeletes = 0;
     let seen = 0;

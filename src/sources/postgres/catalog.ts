@@ -1,0 +1,105 @@
+import type pg from 'pg';
+import { kindOf, type PgColumn } from './columns.js';
+
+/** A foreign key of another table (`table`, its `columns`) that refers to `parentColumns` of this one. */
+export interface PgReference {
+  readonly table: PgTable;
+  readonly columns: readonly string[];
+  readonly parentColumns: readonly string[];
+  /** a: no action, r: restrict (a delete of a referred row fails); c, n, d: cascade, set null, set default. */
+  readonly onDelete: string;
+}
+
+/** What the catalog says of one table. */
+export interface PgTable {
+  readonly oid: number;
+  readonly schema: string;
+  readonly name: string;
+  /** The dataset name: the table's name in `public`, else `schema.table`. */
+  readonly dataset: string;
+  readonly partitioned: boolean;
+  readonly columns: ReadonlyMap<string, PgColumn>;
+  /** The primary key, else a unique key of NOT NULL columns; empty when neither exists. */
+  readonly key: readonly string[];
+  /** Foreign keys of other tables that refer to this one. */
+  readonly referencedBy: PgReference[];
+  /** Names of user triggers that a DELETE, or an UPDATE, fires. */
+  readonly triggers: { readonly delete: readonly string[]; readonly update: readonly string[] };
+  readonly privileges: { readonly select: boolean; readonly delete: boolean; readonly update: boolean };
+}
+
+/** The user tables of the database (ordinary and partitioned; not partitions themselves), by dataset name. */
+export async function readCatalog(client: pg.Client): Promise<Map<string, PgTable>> {
+  const tables = await client.query<{ oid: number; schema: string; name: string; kind: string; sel: boolean; del: boolean; upd: boolean }>(
+    `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS kind,
+            has_table_privilege(c.oid, 'SELECT') AS sel, has_table_privilege(c.oid, 'DELETE') AS del, has_table_privilege(c.oid, 'UPDATE') AS upd
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+        AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'`,
+  );
+  const columns = await client.query<{ oid: number; name: string; typname: string; category: string; notnull: boolean }>(
+    `SELECT a.attrelid::int AS oid, a.attname AS name, t.typname, t.typcategory AS category, a.attnotnull AS notnull
+       FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+      WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attrelid = ANY($1::oid[])
+      ORDER BY a.attrelid, a.attnum`,
+    [tables.rows.map((t) => t.oid)],
+  );
+  const keys = await client.query<{ oid: number; primary: boolean; cols: string[] }>(
+    `SELECT i.indrelid::int AS oid, i.indisprimary AS primary,
+            array_agg(a.attname::text ORDER BY k.n) AS cols
+       FROM pg_index i
+       CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
+       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+      WHERE i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL AND i.indrelid = ANY($1::oid[])
+      GROUP BY i.indexrelid, i.indrelid, i.indisprimary
+     HAVING bool_and(a.attnotnull)`,
+    [tables.rows.map((t) => t.oid)],
+  );
+  const fks = await client.query<{ child: number; parent: number; deltype: string; cols: string[]; pcols: string[] }>(
+    `SELECT c.conrelid::int AS child, c.confrelid::int AS parent, c.confdeltype AS deltype,
+            (SELECT array_agg(a.attname::text ORDER BY k.n) FROM unnest(c.conkey) WITH ORDINALITY k(attnum, n) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum) AS cols,
+            (SELECT array_agg(a.attname::text ORDER BY k.n) FROM unnest(c.confkey) WITH ORDINALITY k(attnum, n) JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum) AS pcols
+       FROM pg_constraint c WHERE c.contype = 'f' AND c.confrelid = ANY($1::oid[])`,
+    [tables.rows.map((t) => t.oid)],
+  );
+  // tgtype bits: 1 row, 4 insert, 8 delete, 16 update (pg_trigger.h).
+  const triggers = await client.query<{ oid: number; name: string; type: number }>(
+    'SELECT tgrelid::int AS oid, tgname AS name, tgtype::int AS type FROM pg_trigger WHERE NOT tgisinternal AND tgrelid = ANY($1::oid[])',
+    [tables.rows.map((t) => t.oid)],
+  );
+  const byOid = new Map<number, PgTable>();
+  for (const t of tables.rows) {
+    const cols = new Map(
+      columns.rows
+        .filter((c) => c.oid === t.oid)
+        .map((c) => [c.name, { name: c.name, kind: kindOf(c.typname, c.category), notNull: c.notnull }] as const),
+    );
+    const own = keys.rows
+      .filter((k) => k.oid === t.oid)
+      .sort((a, b) => Number(b.primary) - Number(a.primary) || a.cols.length - b.cols.length);
+    const tr = triggers.rows.filter((x) => x.oid === t.oid);
+    byOid.set(t.oid, {
+      oid: t.oid,
+      schema: t.schema,
+      name: t.name,
+      dataset: t.schema === 'public' ? t.name : `${t.schema}.${t.name}`,
+      partitioned: t.kind === 'p',
+      columns: cols,
+      key: own[0]?.cols ?? [],
+      referencedBy: [],
+      triggers: { delete: tr.filter((x) => x.type & 8).map((x) => x.name), update: tr.filter((x) => x.type & 16).map((x) => x.name) },
+      privileges: { select: t.sel, delete: t.del, update: t.upd },
+    });
+  }
+  for (const f of fks.rows) {
+    const parent = byOid.get(f.parent);
+    const child = byOid.get(f.child);
+    if (parent && child) parent.referencedBy.push({ table: child, columns: f.cols, parentColumns: f.pcols, onDelete: f.deltype });
+  }
+  const out = new Map<string, PgTable>();
+  for (const t of byOid.values()) {
+    out.set(t.dataset, t);
+    if (t.schema === 'public') out.set(`public.${t.name}`, t);
+  }
+  return out;
+}

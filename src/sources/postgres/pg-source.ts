@@ -1,0 +1,547 @@
+import { DateTime } from 'luxon';
+import pg from 'pg';
+import Cursor from 'pg-cursor';
+import type { Change, Keeping } from '../../engine/decision.js';
+import { type ExactCut, exactCut } from '../../engine/exact-cut.js';
+import type { DatasetPlan, PlanTerm } from '../../engine/plan.js';
+import type { DatasetSummary } from '../../engine/tally.js';
+import { InterruptedError, PartialChangeError, UserError } from '../../errors.js';
+import { matchBy, RowDecisions } from '../row-decision.js';
+import type { DatasetInfo, Request, Row, Sink, Source, SourceIdentity } from '../source.js';
+import { type PgTable, readCatalog } from './catalog.js';
+import { ident, valueSql } from './columns.js';
+import { type CompiledPlan, compilePlan, Params } from './compile.js';
+
+/** Rows per batch, as for SQLite: each batch is its own transaction. */
+const BATCH_ROWS = 50_000;
+/** What one statement of a batch may wait for a lock, and take in all. */
+const LOCK_TIMEOUT = '5s';
+const STATEMENT_TIMEOUT = '10min';
+/** The advisory lock space of retention's run locks: pg_try_advisory_lock(key1, key2), key1. */
+const LOCK_SPACE = 0x72657400;
+
+interface PgDataset extends DatasetInfo {
+  readonly table: PgTable;
+}
+
+/** A row as this source hands it on: its ctid and the text of its primary key, for finding it again. */
+interface PgRow extends Row {
+  ref: string;
+  readonly pk: string;
+}
+
+interface Compiled {
+  readonly compiled: CompiledPlan;
+  readonly params: Params;
+  /** SQL true where rows elsewhere still refer to the row. */
+  readonly referenced: string;
+}
+
+/**
+ * A PostgreSQL database. Each dataset's plan is compiled to SQL (compile.ts) and decided inside
+ * the database; only the rows SQL cannot vouch for come to the engine. Report and dry run read in
+ * one READ ONLY snapshot; a purge changes the table a range of pages at a time, each batch its
+ * own transaction with a lock and a statement timeout.
+ */
+export class PostgresSource implements Source {
+  readonly readsBeforeChanging = false;
+  private readonly byName = new Map<string, PgDataset>();
+  private readonly changed = new Set<PgTable>();
+  /** Rows decided by the engine because SQL could not vouch for them, of all the rows decided: for logs and tests. */
+  readonly stats = { rows: 0, engine: 0 };
+
+  private constructor(
+    private readonly client: pg.Client,
+    readonly identity: SourceIdentity,
+    catalog: Map<string, PgTable>,
+    private readonly options: { lockTimeoutMs?: number },
+  ) {
+    for (const [name, table] of catalog) {
+      const refs = table.referencedBy.filter((r) => r.onDelete === 'a' || r.onDelete === 'r');
+      this.byName.set(name, {
+        name,
+        table,
+        columns: [...table.columns.keys()],
+        location: `table ${table.schema}.${table.name} in ${identity.path}`,
+        refName: 'ctid',
+        after: [...new Set(refs.map((r) => r.table.dataset).filter((d) => d !== table.dataset))],
+        mayBeReferenced: refs.length > 0,
+        referencedBy: refs.length ? refs.map((r) => `${r.table.dataset}(${r.columns.join(', ')})`).join(', ') : undefined,
+      });
+    }
+  }
+
+  /** Connects (libpq's URL forms and PG* environment; a password from the URL, PGPASSWORD or ~/.pgpass) and reads the catalog. */
+  static async open(url: string, options: { lockTimeoutMs?: number } = {}): Promise<PostgresSource> {
+    const client = new pg.Client({ connectionString: url, application_name: 'retention' });
+    const where = describe(client);
+    try {
+      await client.connect();
+    } catch (e) {
+      throw new UserError(`cannot connect to PostgreSQL ${where}: ${(e as Error).message}`);
+    }
+    try {
+      return new PostgresSource(client, { kind: 'postgres', path: where }, await readCatalog(client), options);
+    } catch (e) {
+      await client.end().catch(() => {});
+      throw new UserError(`cannot read the catalog of PostgreSQL ${where}: ${(e as Error).message}`);
+    }
+  }
+
+  datasets(): ReadonlyMap<string, DatasetInfo> {
+    return this.byName;
+  }
+
+  refusals(plan: DatasetPlan): string[] {
+    const d = this.dataset(plan.dataset.name);
+    const t = d.table;
+    const name = `${ident(t.schema)}.${ident(t.name)}`;
+    const out: string[] = [];
+    const deletes = plan.rules.some((r) => r.deleteAfter);
+    const redacts = new Set(plan.rules.flatMap((r) => r.redact));
+    if (deletes && !t.privileges.delete)
+      out.push(`${d.location}: this user may not DELETE from it (GRANT DELETE ON ${name} TO ...), which the purge needs`);
+    if (redacts.size && !t.privileges.update)
+      out.push(`${d.location}: this user may not UPDATE it (GRANT UPDATE ON ${name} TO ...), which the redactions need`);
+    if (t.key.length === 0)
+      out.push(
+        `${d.location} has no primary key and no unique key of NOT NULL columns: a purge names each record it deletes in its receipts by one; add a primary key`,
+      );
+    for (const c of redacts) if (t.columns.get(c)?.notNull) out.push(`${d.location}: column "${c}" is NOT NULL, so it cannot be redacted`);
+    const fired = [...(deletes ? t.triggers.delete : []), ...(redacts.size ? t.triggers.update : [])];
+    if (fired.length) {
+      out.push(
+        `${d.location}: its triggers ${[...new Set(fired)].join(', ')} would run on the purge's deletes or updates and change data no policy decided on; drop or disable them for the purge`,
+      );
+    }
+    const cascades = t.referencedBy.filter((r) => r.onDelete === 'c' || r.onDelete === 'n' || r.onDelete === 'd');
+    if (deletes && cascades.length) {
+      const actions: Record<string, string> = { c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
+      const what = cascades.map((r) => `${r.table.dataset} (ON DELETE ${actions[r.onDelete]})`).join(', ');
+      out.push(
+        `${d.location}: deleting its rows would also change rows of ${what} through foreign keys, which no policy decided on; give those tables their own rules and drop the ON DELETE action`,
+      );
+    }
+    const keyed = t.referencedBy.flatMap((r) => r.parentColumns).filter((c) => redacts.has(c));
+    if (keyed.length)
+      out.push(
+        `${d.location}: column ${[...new Set(keyed)].join(', ')} is referred to by other tables' foreign keys, so redacting it would change or break their rows`,
+      );
+    return out;
+  }
+
+  fingerprint(): Record<string, unknown> {
+    return { [this.identity.path]: { tables: [...new Set([...this.byName.values()].map((d) => d.table.oid))].length } };
+  }
+
+  /**
+   * One purge per table at a time: a session advisory lock on each table (retention's lock space,
+   * the table's oid). A second run waits up to the lock timeout, then names the holder's process.
+   */
+  async lock(): Promise<string[]> {
+    const deadline = Date.now() + (this.options.lockTimeoutMs ?? 0);
+    for (const t of new Set([...this.byName.values()].map((d) => d.table))) {
+      for (;;) {
+        const r = await this.client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [LOCK_SPACE, t.oid]);
+        if (r.rows[0].ok) break;
+        if (Date.now() >= deadline) {
+          const holder = await this.client.query<{ pid: number; started: string | null; app: string | null }>(
+            `SELECT l.pid, a.backend_start::text AS started, a.application_name AS app FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+              WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objid = $2 AND l.granted LIMIT 1`,
+            [LOCK_SPACE, t.oid],
+          );
+          const h = holder.rows[0];
+          const who = h ? `server process ${h.pid}${h.app ? ` (${h.app})` : ''}, connected ${h.started}` : 'another session';
+          throw new UserError(
+            `table ${t.schema}.${t.name} in ${this.identity.path} is locked by another retention run (${who}); wait for it to finish, or end that session`,
+          );
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    return [];
+  }
+
+  async rows(plan: DatasetPlan, request: Request, visit: (row: Row) => void, key?: string): Promise<void> {
+    const d = this.dataset(plan.dataset.name);
+    const params = new Params();
+    const referenced = this.referencedSql(d.table, 'r', request, params) ?? 'false';
+    const keyCol = plan.dataset.key ?? (d.table.key.length === 1 ? d.table.key[0] : undefined);
+    const where = key === undefined ? '' : ` WHERE ${keyCol ? `r.${ident(keyCol)}::text` : 'r.ctid::text'} = ${params.add(key)}`;
+    const sql = `SELECT ${this.rowList(d, plan, referenced)} FROM ${tableSql(d.table)} AS r${where} ORDER BY r.ctid`;
+    await this.read(async () => {
+      for await (const r of this.cursor(sql, params.values)) visit(toRow(r, plan));
+    });
+  }
+
+  async evaluate(plan: DatasetPlan, request: Request, sink: Sink): Promise<DatasetSummary> {
+    const d = this.dataset(plan.dataset.name);
+    const rows = new RowDecisions(
+      plan,
+      request,
+      sink,
+      matchBy(plan, (row) => `key:${(row as PgRow).pk}`),
+      d.mayBeReferenced,
+    );
+    if (request.mode === 'read') {
+      await this.read(async () => {
+        const c = await this.compiled(d, plan, request);
+        // Counted in the database; only the rows the engine must decide (and, when the sink
+        // wants them, those acted on) come out, in table order.
+        await this.count(d, plan, c, rows, '', request);
+        const which = request.wants ? `('delete', 'redact', 'doubt')` : `('doubt')`;
+        const sql = `SELECT ${this.actedList(d, plan, c)} FROM ${tableSql(d.table)} AS r WHERE ${c.compiled.cls} IN ${which} ORDER BY r.ctid`;
+        for await (const r of this.cursor(sql, c.params.values)) {
+          const row = toRow(r, plan);
+          if (r._cls === 'doubt') {
+            rows.decide(row);
+            this.stats.engine++;
+          } else rows.send(row, decisionOf(r, plan));
+        }
+        if (request.next) await this.nextDueByAmount(d, c, request);
+      });
+    } else await this.write(d, plan, request, sink, rows);
+    return rows.tally.summary;
+  }
+
+  /** Deleted rows stay readable as dead tuples until VACUUM: it runs with --vacuum, or that is said. */
+  async finish(options: { vacuum: boolean }): Promise<string | undefined> {
+    const tables = [...this.changed].map((t) => `${t.schema}.${t.name}`);
+    if (tables.length === 0) return undefined;
+    if (!options.vacuum) {
+      return `the deleted rows and the values redacted in ${tables.join(', ')} stay readable as dead tuples in the table's files until VACUUM reclaims them (autovacuum does, in time); run with --vacuum to do it now`;
+    }
+    try {
+      for (const t of this.changed) await this.client.query(`VACUUM ${tableSql(t)}`);
+    } catch (e) {
+      return `VACUUM failed (${(e as Error).message}); the purge itself is done, but deleted rows stay readable as dead tuples until VACUUM succeeds`;
+    }
+    return undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.client.end().catch(() => {});
+  }
+
+  private dataset(name: string): PgDataset {
+    const d = this.byName.get(name);
+    if (!d) throw new UserError(`no table ${name} in ${this.identity.path}`);
+    if (!d.table.privileges.select)
+      throw new UserError(`${d.location}: this user may not SELECT from it (GRANT SELECT ON ... TO ...), which every run needs`);
+    return d;
+  }
+
+  /** In one snapshot that changes nothing: report and dry run need only SELECT. */
+  private async read(body: () => Promise<void>): Promise<void> {
+    await this.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    try {
+      await body();
+      await this.client.query('COMMIT');
+    } catch (e) {
+      await this.client.query('ROLLBACK').catch(() => {});
+      throw pgProblem(e, this.identity.path);
+    }
+  }
+
+  /** The plan compiled for this table, with the cuts of the amounts its per-record periods hold. */
+  private async compiled(d: PgDataset, plan: DatasetPlan, request: Request): Promise<Compiled> {
+    const amounts = new Map<PlanTerm, Map<number, ExactCut>>();
+    for (const g of plan.groups)
+      for (const t of g.terms) {
+        if (t.period.kind !== 'column') continue;
+        const p = t.period;
+        const v = ident(p.column);
+        const sql =
+          d.table.columns.get(p.column)?.kind === 'int'
+            ? `SELECT DISTINCT ${v}::bigint AS n FROM ${tableSql(d.table)} WHERE ${v} >= 0 AND ${v} <= 100000`
+            : `SELECT DISTINCT ${v}::text::bigint AS n FROM ${tableSql(d.table)} WHERE ${v}::text ~ '^[0-9]{1,6}$'`;
+        const found = await this.client.query<{ n: string }>(sql);
+        const zoned = plan.asOf.setZone(t.rule.timezone);
+        amounts.set(t, new Map(found.rows.map((r) => [Number(r.n), exactCut({ [p.unit]: Number(r.n) }, t.rule.align, zoned)])));
+      }
+    const params = new Params();
+    const referenced = this.referencedSql(d.table, 'r', request, params);
+    return {
+      compiled: compilePlan({ plan, columns: d.table.columns, referenced, amounts }, 'r', params),
+      params,
+      referenced: referenced ?? 'false',
+    };
+  }
+
+  /**
+   * Every row SQL decides (in `range`, for a batch), counted by class, governing rule and
+   * redacting rules; and for reports, each rule's earliest pending start (the next due date).
+   */
+  private async count(d: PgDataset, plan: DatasetPlan, c: Compiled, rows: RowDecisions, range: string, request: Request): Promise<void> {
+    const flags = [...c.compiled.redacts].map(([i, sql]) => `(${sql}) AS "_red${i}"`);
+    const fixed = request.next ? c.compiled.pending.filter((p) => !p.amount) : [];
+    // The inner select gives each row its pending start per term; the groups keep the least.
+    const r = await this.client.query(
+      `SELECT "_cls", "_rule", ${[...c.compiled.redacts.keys()].map((i) => `"_red${i}", `).join('')}count(*) AS "_n"${fixed.map((_, i) => `, min("m${i}") AS "m${i}"`).join('')}
+         FROM (SELECT ${c.compiled.cls} AS "_cls", ${c.compiled.deleteRule} AS "_rule"${flags.map((f) => `, ${f}`).join('')}${fixed.map((p, i) => `, CASE WHEN ${p.notDue} THEN ${p.start} END AS "m${i}"`).join('')}
+                 FROM ${tableSql(d.table)} AS r${range ? ` WHERE ${range}` : ''}) q
+        WHERE "_cls" <> 'doubt' GROUP BY 1, 2${[...c.compiled.redacts.keys()].map((_, k) => `, ${k + 3}`).join('')}`,
+      c.params.values,
+    );
+    for (const g of r.rows) {
+      const n = Number(g._n);
+      this.stats.rows += n;
+      if (g._cls === 'delete' || g._cls === 'redact') rows.tally.addMany(decisionOf(g, plan), n);
+      else rows.tally.addMany(KEPT[g._cls] ?? KEPT['not-due'], n);
+      // Held and unreadable records have no next due; the rest do, whatever else they are.
+      if (g._cls === 'held' || g._cls === 'invalid') continue;
+      fixed.forEach((p, i) => {
+        if (g[`m${i}`] !== null && g[`m${i}`] !== undefined) request.next?.offer(p.term, dueOf(p.term, Number(g[`m${i}`]), null));
+      });
+    }
+  }
+
+  /**
+   * A purge, a range of pages at a time (ctid ranges read like a sequential scan), each range its
+   * own REPEATABLE READ transaction, so that what is counted is what is changed (a concurrent
+   * change of the same rows makes the batch retry). The rows the engine decides come first
+   * (locked, then changed by ctid), then the deletes and redactions SQL decides. Applying a saved
+   * plan, every row to act on goes through the engine, which checks it against the plan.
+   */
+  private async write(d: PgDataset, plan: DatasetPlan, request: Request, sink: Sink, rows: RowDecisions): Promise<void> {
+    const last = await this.lastPage(d.table);
+    const step = await this.pagesPerBatch(d.table);
+    let deleted = 0;
+    let redacted = 0;
+    for (let from = 0; from <= last; from += step) {
+      if (request.signal?.aborted) {
+        throw new InterruptedError(
+          `stopped by ${request.signal.reason} after a committed batch: ${deleted} rows of ${d.location} deleted and ${redacted} redacted`,
+          String(request.signal.reason),
+          {
+            deleted,
+            redacted,
+          },
+        );
+      }
+      const range =
+        from + step > last ? `r.ctid >= '(${from},0)'::tid` : `r.ctid >= '(${from},0)'::tid AND r.ctid < '(${from + step},0)'::tid`;
+      const now0 = rows.tally.summary;
+      const before = { ...now0, rules: now0.rules.map((r) => ({ ...r })), skipped: now0.skipped ? { ...now0.skipped } : undefined };
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.batch(d, plan, request, rows, range);
+          break;
+        } catch (e) {
+          await this.client.query('ROLLBACK').catch(() => {});
+          sink.rollback?.();
+          rows.tally.reset(before);
+          if ((e as { code?: string }).code === '40001' && attempt < 3) continue;
+          const p = pgProblem(e, this.identity.path);
+          if (!(p instanceof UserError)) throw p;
+          throw new PartialChangeError(
+            `cannot change ${d.location}: ${p.message}; the batch from page ${from} was rolled back, ${deleted} rows deleted and ${redacted} redacted before it stay so`,
+            {
+              deleted,
+              redacted,
+            },
+          );
+        }
+      }
+      const now = rows.tally.summary;
+      if (now.delete + now.redact > before.delete + before.redact) this.changed.add(d.table);
+      deleted = now.delete;
+      redacted = now.redact;
+      sink.commit?.();
+    }
+  }
+
+  /** One batch of a purge, committed. */
+  private async batch(d: PgDataset, plan: DatasetPlan, request: Request, rows: RowDecisions, range: string): Promise<void> {
+    const t = tableSql(d.table);
+    const planned = Boolean(request.planned);
+    await this.client.query(
+      `BEGIN ISOLATION LEVEL REPEATABLE READ; SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'; SET LOCAL statement_timeout = '${STATEMENT_TIMEOUT}'`,
+    );
+    const c = await this.compiled(d, plan, request);
+    const byEngine = planned ? `('delete', 'redact', 'doubt')` : `('doubt')`;
+    await this.count(d, plan, c, rows, `${range} AND ${c.compiled.cls} NOT IN ${byEngine}`, request);
+    const engine = await this.client.query(
+      `SELECT ${this.actedList(d, plan, c)} FROM ${t} AS r WHERE ${range} AND ${c.compiled.cls} IN ${byEngine} FOR UPDATE`,
+      c.params.values,
+    );
+    const deletes: string[] = [];
+    const redacts: { ctid: string; columns: readonly string[] }[] = [];
+    for (const r of engine.rows) {
+      this.stats.engine++;
+      const x = rows.decide(toRow(r, plan));
+      if (x.action === 'delete') deletes.push(String(r._ref));
+      else if (x.action === 'redact') redacts.push({ ctid: String(r._ref), columns: x.columns });
+    }
+    if (!planned) {
+      // What the receipts and listings name comes back from the statements themselves (a
+      // DELETE returns the row as it was), only when they are wanted.
+      const back = request.wants ? ` RETURNING ${this.actedList(d, plan, c)}` : '';
+      const gone = await this.client.query(`DELETE FROM ${t} AS r WHERE ${range} AND ${c.compiled.cls} = 'delete'${back}`, c.params.values);
+      for (const r of gone.rows) rows.send(toRow(r, plan), decisionOf(r, plan));
+      if (c.compiled.setRedacted.length) {
+        const news = c.compiled.setRedacted.map((s, i) => `${s.expr} AS "_new${i}"`).join(', ');
+        const sets = c.compiled.setRedacted.map((s, i) => `${ident(s.column)} = q."_new${i}"`).join(', ');
+        const done = await this.client.query(
+          `WITH q AS (SELECT r.ctid AS "_id", ${request.wants ? `${this.actedList(d, plan, c)}, ` : ''}${news} FROM ${t} AS r WHERE ${range} AND ${c.compiled.cls} = 'redact')
+           UPDATE ${t} AS u SET ${sets} FROM q WHERE u.ctid = q."_id"${request.wants ? ' RETURNING q.*' : ''}`,
+          c.params.values,
+        );
+        for (const r of done.rows) rows.send(toRow(r, plan), decisionOf(r, plan));
+      }
+    }
+    if (deletes.length) await this.client.query(`DELETE FROM ${t} WHERE ctid = ANY($1::tid[])`, [deletes]);
+    for (const e of redacts)
+      await this.client.query(`UPDATE ${t} SET ${e.columns.map((col) => `${ident(col)} = NULL`).join(', ')} WHERE ctid = $1::tid`, [
+        e.ctid,
+      ]);
+    await this.client.query('COMMIT');
+  }
+
+  /** The last page of the table (of its largest partition, for a partitioned table: the ranges apply to each). */
+  private async lastPage(t: PgTable): Promise<number> {
+    const rel = t.partitioned ? `(SELECT inhrelid FROM pg_inherits WHERE inhparent = ${t.oid})` : `(VALUES (${t.oid}::oid))`;
+    const r = await this.client.query<{ pages: string }>(
+      `SELECT coalesce(max(pg_relation_size(x.oid) / current_setting('block_size')::int), 0)::bigint AS pages FROM ${rel} AS x(oid)`,
+    );
+    return Number(r.rows[0]?.pages ?? 0);
+  }
+
+  /** Pages per batch for about BATCH_ROWS rows, from the table's statistics. */
+  private async pagesPerBatch(t: PgTable): Promise<number> {
+    const r = await this.client.query<{ pages: string; tuples: string }>(
+      `SELECT greatest(relpages, 1)::bigint AS pages, greatest(reltuples, 0)::bigint AS tuples FROM pg_class WHERE oid = ${t.oid}`,
+    );
+    const perPage = Number(r.rows[0]?.tuples ?? 0) / Number(r.rows[0]?.pages ?? 1);
+    return Math.max(1, Math.floor(BATCH_ROWS / (perPage > 0 ? perPage : 100)));
+  }
+
+  /** Next due dates of per-record periods: the earliest pending start of each amount, plus that amount. */
+  private async nextDueByAmount(d: PgDataset, c: Compiled, request: Request): Promise<void> {
+    for (const p of c.compiled.pending) {
+      if (!p.amount) continue;
+      const r = await this.client.query<{ a: string | null; s: string }>(
+        `SELECT a, min(s) AS s FROM (SELECT ${c.compiled.cls} AS cls, ${p.amount} AS a, ${p.start} AS s, ${p.notDue} AS pending FROM ${tableSql(d.table)} AS r) q
+          WHERE pending AND cls NOT IN ('held', 'invalid', 'doubt') GROUP BY a`,
+        c.params.values,
+      );
+      for (const x of r.rows) request.next?.offer(p.term, dueOf(p.term, Number(x.s), x.a === null ? null : Number(x.a)));
+    }
+  }
+
+  /**
+   * SQL true where rows of other tables still refer to the row: foreign keys that block its delete.
+   * Rows of a dataset this run purges first do not hold a record if they go by their own plan
+   * (a report or dry run cannot see those deletes; a purge has made them by then).
+   */
+  private referencedSql(t: PgTable, ref: string, request: Request, params: Params, depth = 0): string | undefined {
+    const refs = t.referencedBy.filter((r) => r.onDelete === 'a' || r.onDelete === 'r');
+    if (!refs.length) return undefined;
+    return `(${refs
+      .map((r, i) => {
+        const alias = `c${depth}_${i}`;
+        const on = r.columns.map((col, k) => `${alias}.${ident(col)} = ${ref}.${ident(r.parentColumns[k])}`).join(' AND ');
+        const plan = r.table.oid !== t.oid && depth < 4 ? request.others.get(r.table.dataset) : undefined;
+        let stays = '';
+        if (plan) {
+          const inner = compilePlan(
+            {
+              plan,
+              columns: r.table.columns,
+              referenced: this.referencedSql(r.table, alias, request, params, depth + 1),
+              amounts: new Map(),
+            },
+            alias,
+            params,
+          );
+          stays = ` AND ${inner.cls} <> 'delete'`;
+        }
+        return `EXISTS (SELECT 1 FROM ${tableSql(r.table)} AS ${alias} WHERE ${on}${stays})`;
+      })
+      .join(' OR ')})`;
+  }
+
+  /** What a row carries: the plan's columns as the engine reads them, its ctid, its key text, whether others refer to it. */
+  private rowList(d: PgDataset, plan: DatasetPlan, referenced: string): string {
+    const key = d.table.key.length ? d.table.key.map((k) => `r.${ident(k)}::text`).join(` || ',' || `) : 'r.ctid::text';
+    const values = plan.columns.map((name, i) => {
+      const c = d.table.columns.get(name);
+      if (!c) throw new UserError(`${d.location} has no column "${name}"`);
+      return `${valueSql(c, 'r')} AS "v${i}"`;
+    });
+    return [...values, `r.ctid::text AS "_ref"`, `${key} AS "_pk"`, `${referenced} AS "_referenced"`].join(', ');
+  }
+
+  /** A row with SQL's decision of it: its class, the governing delete rule, each rule's redaction and the columns it empties. */
+  private actedList(d: PgDataset, plan: DatasetPlan, c: Compiled): string {
+    const flags = [...c.compiled.redacts].map(([i, sql]) => `(${sql}) AS "_red${i}"`);
+    const cols = c.compiled.setRedacted.map((s, i) => `(${s.emptied}) AS "_col${i}"`);
+    return [
+      this.rowList(d, plan, c.referenced),
+      `${c.compiled.cls} AS "_cls"`,
+      `${c.compiled.deleteRule} AS "_rule"`,
+      ...flags,
+      ...cols,
+    ].join(', ');
+  }
+
+  private async *cursor(sql: string, values: unknown[]): AsyncGenerator<Record<string, unknown>> {
+    const cur = this.client.query(new Cursor(sql, values));
+    try {
+      for (;;) {
+        const batch = (await cur.read(5000)) as Record<string, unknown>[];
+        if (batch.length === 0) return;
+        yield* batch;
+      }
+    } finally {
+      await cur.close();
+    }
+  }
+}
+
+/** Kept decisions by class, shared. */
+const KEPT: Record<string, Keeping> = Object.fromEntries(
+  (['held', 'invalid', 'legal-minimum', 'not-due', 'unmanaged', 'referenced'] as const).map((reason) => [
+    reason,
+    Object.freeze({ action: 'keep' as const, reason }),
+  ]),
+);
+
+/** SQL's decision for a row it acts on, as the engine writes it. */
+function decisionOf(r: Record<string, unknown>, plan: DatasetPlan): Change {
+  if (r._cls === 'delete') return plan.deletions.get(plan.rules[Number(r._rule)]) as Change;
+  const rules = plan.rules.filter((_, i) => r[`_red${i}`] === true);
+  const all = [...new Set(plan.rules.flatMap((x) => x.redact))];
+  return { action: 'redact', reason: 'redaction', rule: rules[0], columns: all.filter((_, i) => r[`_col${i}`] === true), rules };
+}
+
+function toRow(r: Record<string, unknown>, plan: DatasetPlan): PgRow {
+  return { values: plan.columns.map((_, i) => r[`v${i}`]), ref: String(r._ref), pk: String(r._pk), referenced: r._referenced === true };
+}
+
+/** The due of a term for a start (epoch ms), with the amount of a per-record period (null: its default). */
+function dueOf(t: PlanTerm, start: number, amount: number | null): DateTime {
+  let s = DateTime.fromMillis(Number(start), { zone: t.rule.timezone });
+  if (t.rule.align) s = s.startOf(t.rule.align).plus({ [`${t.rule.align}s`]: 1 });
+  if (t.period.kind === 'fixed') return s.plus(t.period.duration);
+  return s.plus(amount === null && t.period.default ? t.period.default.duration : { [t.period.unit]: amount ?? 0 });
+}
+
+/** Where the database is, for messages, plans and run lines: never the password. */
+function describe(c: pg.Client): string {
+  const host = c.host?.startsWith('/') ? encodeURIComponent(c.host) : c.host;
+  return `postgresql://${c.user ? `${encodeURIComponent(c.user)}@` : ''}${host}:${c.port}/${c.database}`;
+}
+
+const tableSql = (t: PgTable) => `${ident(t.schema)}.${ident(t.name)}`;
+
+/** A PostgreSQL error as one line a user can act on. */
+function pgProblem(e: unknown, where: string): unknown {
+  const code = (e as { code?: unknown }).code;
+  if (typeof code !== 'string' || e instanceof UserError) return e;
+  const msg = (e as Error).message;
+  if (code === '42501') return new UserError(`${where}: ${msg} (this user lacks a privilege; GRANT it, or run as another user)`);
+  if (code === '55P03') return new UserError(`${where}: ${msg} (another session holds a lock on the rows; run again when it is done)`);
+  if (code === '57014') return new UserError(`${where}: ${msg} (a statement took longer than the statement timeout)`);
+  return new UserError(`${where}: ${msg} (PostgreSQL error ${code})`);
+}
