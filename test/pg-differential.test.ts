@@ -6,7 +6,9 @@ import { combineDatasets } from '../src/app/combine.js';
 import { decide } from '../src/engine/decide.js';
 import type { Decision } from '../src/engine/decision.js';
 import { compilePlan, type DatasetPlan } from '../src/engine/plan.js';
+import { NextDue } from '../src/engine/next-due.js';
 import { Tally } from '../src/engine/tally.js';
+import { threshold } from '../src/engine/threshold.js';
 import { parseTimestamp } from '../src/engine/timestamp.js';
 import { parsePolicyText } from '../src/policy/load.js';
 import { PostgresSource } from '../src/sources/postgres/pg-source.js';
@@ -99,7 +101,7 @@ describePg('PostgreSQL decides as the engine does', () => {
       await sql(base, ddl);
       const asOf = DateTime.fromISO(r.pick(AS_OFS), { zone }).plus({ minutes: r.int(-90, 90) });
       const rows: unknown[][] = [];
-      for (let i = 1; i <= 150; i++) {
+      for (let i = 1; i <= 120; i++) {
         const days = r.pick([null, '', 0, 10, 31, '45', 'x', -1, 365, '90.0', ' 31']);
         rows.push([
           i,
@@ -112,6 +114,20 @@ describePg('PostgreSQL decides as the engine does', () => {
           shape.days === 'int' ? (typeof days === 'number' ? days : null) : days === null ? null : String(days),
         ]);
       }
+      // Records at the boundary of each period: one millisecond and one second either side of due.
+      const policyRules = policy.rules;
+      for (const rule of policyRules)
+        for (const period of [rule.deleteAfter, rule.redactAfter, rule.keepFor]) {
+          if (period?.kind !== 'fixed') continue;
+          const zoned = asOf.setZone(rule.timezone);
+          const edge = rule.align ? threshold(period.duration, rule.align, zoned).cut : zoned.minus(period.duration).toMillis();
+          for (const d of [-1000, -1, 0, 1, 1000]) {
+            const t = DateTime.fromMillis(edge + d, { zone: rule.timezone });
+            const v = fmt === 'unix' ? Math.floor(t.toSeconds()) : fmt === 'unix_ms' ? t.toMillis() : r.pick([t.toISO(), t.toUTC().toISO(), t.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS")]);
+            const at = typed(v, shape.a, zone);
+            rows.push([rows.length + 1, holdValue(r, shape.h), r.pick(['x', 'y']), at, typed(v, shape.b, zone), 'v', 'w', shape.days === 'int' ? r.pick([10, null]) : r.pick(['10', null])]);
+          }
+        }
       const placeholders = rows.map((_, i) => `(${Array.from({ length: 8 }, (_, k) => `$${i * 8 + k + 1}`).join(', ')})`).join(', ');
       await sql(base, `INSERT INTO ${table} VALUES ${placeholders}`, rows.flat());
       const rules = combineDatasets([policy]).get('t');
@@ -123,9 +139,10 @@ describePg('PostgreSQL decides as the engine does', () => {
         try {
           // The oracle: the engine, on the values as this source reads them.
           const want = new Tally('t', plan.rules);
+          const wantNext = new NextDue();
           const wantActed: string[] = [];
           await source.rows(plan, request, (row) => {
-            const d = withFacts(decide(plan, row.values, { deletable: !row.referenced }), row);
+            const d = withFacts(decide(plan, row.values, { deletable: !row.referenced, next: wantNext }), row);
             want.add(d);
             if (d.action !== 'keep')
               wantActed.push(
@@ -133,11 +150,14 @@ describePg('PostgreSQL decides as the engine does', () => {
               );
           });
           const { acted, sink } = listen();
-          const got = await source.evaluate(plan, request, sink);
+          const gotNext = new NextDue();
+          const got = await source.evaluate(plan, { ...request, next: gotNext }, sink);
+          const dues = (n: NextDue) => [...n.byRule()].map(([rule, due]) => `${rule.id} ${due.toISO()}`).sort();
           const label = JSON.stringify({ policy: policy.rules.map((x) => x.id), zone, fmt, shape, asOf: at.toISO() });
           expect(acted, label).toEqual(wantActed);
           expect(got, label).toEqual(want.summary);
-          compared += 150;
+          expect(dues(gotNext), `${label} (next due)`).toEqual(dues(wantNext));
+          compared += rows.length;
           viaSql += source.stats.rows;
           // Text columns read alike in SQLite: the SQLite source decides the same.
           if (shape.a === 'text' && shape.b === 'text' && shape.h !== 'bool' && shape.days === 'text') {
