@@ -15,6 +15,14 @@ import { ident, type PgColumn, valueSql, WHITESPACE } from './columns.js';
  * a change of offset, two due delete rules whose order depends on the record, Luxon formats.
  */
 export interface CompiledPlan {
+  /**
+   * What follows `FROM table AS ref` in every statement that reads the names below: LATERAL
+   * subqueries that work out each value once per row (each parse, each term's status), fenced
+   * with OFFSET 0 so that the planner does not inline them back into every place they are used.
+   */
+  readonly from: string;
+  /** SQL true where rows elsewhere still refer to the row. */
+  readonly referenced: string;
   /** The class of the row: held, doubt, invalid, delete, redact, referenced, legal-minimum, not-due, unmanaged. */
   readonly cls: string;
   /** The index (in plan.rules) of the governing delete rule; meaningful where cls = 'delete'. */
@@ -62,8 +70,34 @@ const EMPTY = 2;
 const BAD = 3;
 const DOUBT = 4;
 
+/** One LATERAL subquery: each expression put into it once, named by its column. */
+class Layer {
+  private readonly columns: string[] = [];
+  private readonly names = new Map<string, string>();
+  constructor(private readonly alias: string) {}
+
+  put(expr: string): string {
+    if (expr === 'true' || expr === 'false' || /^(\$\d+(::\w+)?|[0-9]+)$/.test(expr)) return expr;
+    let name = this.names.get(expr);
+    if (!name) {
+      name = `${this.alias}.x${this.columns.length}`;
+      this.columns.push(`${expr} AS x${this.columns.length}`);
+      this.names.set(expr, name);
+    }
+    return name;
+  }
+
+  get sql(): string {
+    return this.columns.length ? ` CROSS JOIN LATERAL (SELECT ${this.columns.join(', ')} OFFSET 0) AS ${this.alias}` : '';
+  }
+}
+
 export function compilePlan(input: CompileInput, ref: string, params: Params): CompiledPlan {
   const { plan, columns } = input;
+  // Values of the row (parses, holds, wheres), then each term's status, then the decision.
+  const values = new Layer(`${ref}_v`);
+  const statuses = new Layer(`${ref}_s`);
+  const decision = new Layer(`${ref}_d`);
   const col = (name: string): PgColumn => {
     const c = columns.get(name);
     if (!c) throw new Error(`internal: no column ${name}`);
@@ -71,12 +105,18 @@ export function compilePlan(input: CompileInput, ref: string, params: Params): C
   };
   const x = (name: string) => `${ref}.${ident(name)}`;
   const text = (name: string) => `${x(name)}::text`;
-  const blank = (name: string) =>
+  // Raw for the values layer's own expressions; a column of that layer for the later ones.
+  const blankSql = (name: string) =>
     col(name).kind === 'text' ? `(${x(name)} IS NULL OR btrim(${x(name)}, ${WHITESPACE}) = '')` : `${x(name)} IS NULL`;
+  const blank = (name: string) => values.put(blankSql(name));
   const fmt = plan.dataset.timestamps;
 
-  /** A from column for a rule's zone: [class, start ms]. */
+  /** A from column for a rule's zone: [class, start ms], each worked out once per row. */
   const start = (name: string, zone: string): [string, string] => {
+    const [k, m] = startSql(name, zone);
+    return [values.put(k), values.put(m)];
+  };
+  const startSql = (name: string, zone: string): [string, string] => {
     const c = col(name);
     const v = x(name);
     // Bound only where used: an unused parameter has no type PostgreSQL can infer.
@@ -88,7 +128,7 @@ export function compilePlan(input: CompileInput, ref: string, params: Params): C
     const ms = (ts: string) => `floor(extract(epoch from ${ts}) * 1000)::bigint`;
     const ranged = (cls: string, m: string) =>
       [`(CASE WHEN ${v} IS NULL THEN ${EMPTY} WHEN ${cls} THEN ${BAD} ELSE ${OK} END)`, m] as [string, string];
-    if (fmt.kind === 'format') return [`(CASE WHEN ${blank(name)} THEN ${EMPTY} ELSE ${DOUBT} END)`, 'NULL::bigint'];
+    if (fmt.kind === 'format') return [`(CASE WHEN ${blankSql(name)} THEN ${EMPTY} ELSE ${DOUBT} END)`, 'NULL::bigint'];
     if (fmt.kind === 'unix' || fmt.kind === 'unix_ms') {
       const scale = fmt.kind === 'unix' ? 1000 : 1;
       if (c.kind === 'int') {
@@ -101,7 +141,7 @@ export function compilePlan(input: CompileInput, ref: string, params: Params): C
       if (c.kind === 'text' || c.kind === 'numeric') {
         const m = `(CASE WHEN ${text(name)} ~ ${UNIX} THEN ${text(name)}::numeric * ${scale} END)`;
         return [
-          `(CASE WHEN ${blank(name)} THEN ${EMPTY} WHEN ${text(name)} !~ ${UNIX} THEN ${DOUBT} WHEN ${m} > ${MAX_MS} OR ${m} < ${MIN_MS} THEN ${BAD} ELSE ${OK} END)`,
+          `(CASE WHEN ${blankSql(name)} THEN ${EMPTY} WHEN ${text(name)} !~ ${UNIX} THEN ${DOUBT} WHEN ${m} > ${MAX_MS} OR ${m} < ${MIN_MS} THEN ${BAD} ELSE ${OK} END)`,
           `(${m})::bigint`,
         ];
       }
@@ -121,7 +161,7 @@ export function compilePlan(input: CompileInput, ref: string, params: Params): C
     const z = zoneParam();
     const parsed = `(CASE WHEN ${v} ~ ${ISO_OFFSET} THEN ${v}::timestamptz WHEN length(${v}) = 10 THEN ${v}::date::timestamp AT TIME ZONE ${z} ELSE ${v}::timestamp AT TIME ZONE ${z} END)`;
     return [
-      `(CASE WHEN ${blank(name)} THEN ${EMPTY} WHEN ${v} !~ ${ISO} THEN ${DOUBT} WHEN NOT (${day}) THEN ${BAD} ELSE ${OK} END)`,
+      `(CASE WHEN ${blankSql(name)} THEN ${EMPTY} WHEN ${v} !~ ${ISO} THEN ${DOUBT} WHEN NOT (${day}) THEN ${BAD} ELSE ${OK} END)`,
       // CASE, not AND: SQL does not promise to test the shape before it reads the day.
       `(CASE WHEN ${v} ~ ${ISO} THEN CASE WHEN ${day} THEN ${ms(parsed)} END END)`,
     ];
@@ -137,12 +177,16 @@ export function compilePlan(input: CompileInput, ref: string, params: Params): C
 
   /** A per-record period's amount: [class, amount]. */
   const amount = (name: string): [string, string] => {
+    const [k, a] = amountSql(name);
+    return [values.put(k), values.put(a)];
+  };
+  const amountSql = (name: string): [string, string] => {
     const c = col(name);
     if (c.kind === 'int')
       return [`(CASE WHEN ${x(name)} IS NULL THEN ${EMPTY} WHEN ${x(name)} < 0 THEN ${BAD} ELSE ${OK} END)`, `${x(name)}::bigint`];
     const t = text(name);
     return [
-      `(CASE WHEN ${blank(name)} THEN ${EMPTY} WHEN ${t} ~ '^[0-9]{1,9}$' THEN ${OK} ELSE ${DOUBT} END)`,
+      `(CASE WHEN ${blankSql(name)} THEN ${EMPTY} WHEN ${t} ~ '^[0-9]{1,9}$' THEN ${OK} ELSE ${DOUBT} END)`,
       `(CASE WHEN ${t} ~ '^[0-9]{1,9}$' THEN ${t}::bigint END)`,
     ];
   };
@@ -154,13 +198,13 @@ export function compilePlan(input: CompileInput, ref: string, params: Params): C
     const s = froms.length === 1 ? froms[0][1] : `greatest(${froms.map(([, m]) => m).join(', ')})`;
     const worst = (code: number) => kinds.map((k) => `${k} = ${code}`).join(' OR ');
     let compare: string;
-    let amountSql: string | undefined;
+    let amountOf: string | undefined;
     let periodCls = `${OK}`;
     if (t.fixed) compare = against(exactCut((t.period as FixedPeriod).duration, t.rule.align, plan.asOf.setZone(t.rule.timezone)), s);
     else {
       const p = t.period as Extract<Period, { kind: 'column' }>;
       const [k, a] = amount(p.column);
-      amountSql = a;
+      amountOf = a;
       const cuts = input.amounts.get(t) ?? new Map();
       const def = p.default ? exactCut(p.default.duration, t.rule.align, plan.asOf.setZone(t.rule.timezone)) : undefined;
       const branches = [...cuts].map(([n, cut]) => `WHEN ${a} = ${n} THEN ${against(cut, s)}`);
@@ -168,8 +212,10 @@ export function compilePlan(input: CompileInput, ref: string, params: Params): C
       compare = `(CASE ${def ? `WHEN ${k} = ${EMPTY} THEN ${against(def, s)} ` : ''}${branches.join(' ')} ELSE ${DOUBT} END)`;
       periodCls = `(CASE WHEN ${k} = ${EMPTY} THEN ${def ? OK : EMPTY} ELSE ${k} END)`;
     }
-    const status = `(CASE WHEN ${worst(DOUBT)} OR ${periodCls} = ${DOUBT} THEN ${DOUBT} WHEN ${worst(BAD)} OR ${periodCls} = ${BAD} THEN ${BAD} WHEN ${worst(EMPTY)} OR ${periodCls} = ${EMPTY} THEN ${EMPTY} ELSE ${compare} END)`;
-    return { status, start: s, amount: amountSql };
+    const status = statuses.put(
+      `(CASE WHEN ${worst(DOUBT)} OR ${periodCls} = ${DOUBT} THEN ${DOUBT} WHEN ${worst(BAD)} OR ${periodCls} = ${BAD} THEN ${BAD} WHEN ${worst(EMPTY)} OR ${periodCls} = ${EMPTY} THEN ${EMPTY} ELSE ${compare} END)`,
+    );
+    return { status, start: s, amount: amountOf };
   };
 
   // Step 1: the hold.
@@ -194,25 +240,29 @@ export function compilePlan(input: CompileInput, ref: string, params: Params): C
 
   // Step 2: which rules apply. Binary data in a where column is doubt the engine calls invalid;
   // so is a value whose text the engine may spell differently (floats, non-ASCII).
-  const bad: string[] = [holdBad];
-  const doubt: string[] = [holdDoubt];
+  held = values.put(held);
+  const bad: string[] = [values.put(holdBad)];
+  const doubt: string[] = [values.put(holdDoubt)];
   const applies = plan.groups.map((g) =>
     g.where.length === 0
       ? 'true'
-      : g.where
-          .map((w) => {
-            const c = col(w.column);
-            if (c.kind === 'bytea') {
-              bad.push(`${x(w.column)} IS NOT NULL`);
-              return 'false';
-            }
-            if (c.kind === 'float') doubt.push(`${x(w.column)} IS NOT NULL`);
-            if (c.kind === 'text' || c.kind === 'other') doubt.push(`(${x(w.column)} IS NOT NULL AND ${text(w.column)} !~ ${ASCII})`);
-            // As the engine reads the value: timestamps in their ISO spelling.
-            const seen = ['timestamptz', 'timestamp', 'date', 'other'].includes(c.kind) ? `(${valueSql(c, ref)})::text` : text(w.column);
-            return `(${seen} COLLATE "C" = ANY(${params.add([...w.values], '::text[]')}))`;
-          })
-          .join(' AND '),
+      : values.put(
+          g.where
+            .map((w) => {
+              const c = col(w.column);
+              if (c.kind === 'bytea') {
+                bad.push(values.put(`${x(w.column)} IS NOT NULL`));
+                return 'false';
+              }
+              if (c.kind === 'float') doubt.push(values.put(`${x(w.column)} IS NOT NULL`));
+              if (c.kind === 'text' || c.kind === 'other')
+                doubt.push(values.put(`(${x(w.column)} IS NOT NULL AND ${text(w.column)} !~ ${ASCII})`));
+              // As the engine reads the value: timestamps in their ISO spelling.
+              const seen = ['timestamptz', 'timestamp', 'date', 'other'].includes(c.kind) ? `(${valueSql(c, ref)})::text` : text(w.column);
+              return `(${seen} COLLATE "C" = ANY(${params.add([...w.values], '::text[]')}))`;
+            })
+            .join(' AND '),
+        ),
   );
 
   // Step 3-7 per term of the applying rules.
@@ -259,12 +309,12 @@ export function compilePlan(input: CompileInput, ref: string, params: Params): C
     redactBy.set(r.t.ruleIndex, redactBy.has(r.t.ruleIndex) ? `(${redactBy.get(r.t.ruleIndex)} OR ${mine})` : mine);
   }
   const anyRedact = redactBy.size ? [...redactBy.values()].join(' OR ') : 'false';
-  const referenced = input.referenced ?? 'false';
+  const referenced = values.put(input.referenced ?? 'false');
 
   // Every test is made true or false: SQL's NULL (a NULL where value, say) would make a NOT
   // unknown, and the CASE fall through to a class the engine does not give.
   const is = (x: string) => `coalesce((${x}), false)`;
-  const cls = `(CASE
+  const cls = decision.put(`(CASE
     WHEN ${is(held)} THEN 'held'
     WHEN ${is(doubt.join(' OR '))} THEN 'doubt'
     WHEN ${is(bad.join(' OR '))} THEN 'invalid'
@@ -273,17 +323,19 @@ export function compilePlan(input: CompileInput, ref: string, params: Params): C
     WHEN ${is(anyDelete)} AND NOT ${is(keepBlocked)} THEN 'referenced'
     WHEN NOT ${is(anyApplyingDelete)} THEN 'unmanaged'
     WHEN ${is(keepBlocked)} AND ${is(anyDue)} THEN 'legal-minimum'
-    ELSE 'not-due' END)`;
+    ELSE 'not-due' END)`);
 
   const setRedacted = [...new Set(plan.rules.flatMap((r) => r.redact))].map((column) => {
     const by = plan.rules.flatMap((r, i) => (r.redact.includes(column) && redactBy.has(i) ? [redactBy.get(i) as string] : []));
     const emptied = by.length ? `(${is(by.join(' OR '))} AND NOT ${blank(column)})` : 'false';
-    return { column, emptied, expr: `CASE WHEN ${emptied} THEN NULL ELSE ${x(column)} END` };
+    return { column, emptied: decision.put(emptied), expr: `CASE WHEN ${decision.put(emptied)} THEN NULL ELSE ${x(column)} END` };
   });
   const pending = terms
     .filter((r) => r.t.kind !== 'keep')
     .map((r) => ({ term: r.t, start: r.start, notDue: on(r.gi, `${r.status} = 1`), amount: r.amount }));
-  return { cls, deleteRule, redacts: redactBy, pending, setRedacted };
+  const ruleOf = decision.put(deleteRule);
+  const redactsOf = new Map([...redactBy].map(([i, sql]) => [i, decision.put(sql)]));
+  return { from: values.sql + statuses.sql + decision.sql, referenced, cls, deleteRule: ruleOf, redacts: redactsOf, pending, setRedacted };
 }
 
 /** Same start instant for every record: the same from columns, align and timezone. */

@@ -33,8 +33,6 @@ interface PgRow extends Row {
 interface Compiled {
   readonly compiled: CompiledPlan;
   readonly params: Params;
-  /** SQL true where rows elsewhere still refer to the row. */
-  readonly referenced: string;
 }
 
 /**
@@ -190,7 +188,7 @@ export class PostgresSource implements Source {
         // wants them, those acted on) come out, in table order.
         await this.count(d, plan, c, rows, '', request);
         const which = request.wants ? `('delete', 'redact', 'doubt')` : `('doubt')`;
-        const sql = `SELECT ${this.actedList(d, plan, c)} FROM ${tableSql(d.table)} AS r WHERE ${c.compiled.cls} IN ${which} ORDER BY r.ctid`;
+        const sql = `SELECT ${this.actedList(d, plan, c)} FROM ${tableSql(d.table)} AS r${c.compiled.from} WHERE ${c.compiled.cls} IN ${which} ORDER BY r.ctid`;
         for await (const r of this.cursor(sql, c.params.values)) {
           const row = toRow(r, plan);
           if (r._cls === 'doubt') {
@@ -261,11 +259,7 @@ export class PostgresSource implements Source {
       }
     const params = new Params();
     const referenced = this.referencedSql(d.table, 'r', request, params);
-    return {
-      compiled: compilePlan({ plan, columns: d.table.columns, referenced, amounts }, 'r', params),
-      params,
-      referenced: referenced ?? 'false',
-    };
+    return { compiled: compilePlan({ plan, columns: d.table.columns, referenced, amounts }, 'r', params), params };
   }
 
   /**
@@ -279,7 +273,7 @@ export class PostgresSource implements Source {
     const r = await this.client.query(
       `SELECT "_cls", "_rule", ${[...c.compiled.redacts.keys()].map((i) => `"_red${i}", `).join('')}count(*) AS "_n"${fixed.map((_, i) => `, min("m${i}") AS "m${i}"`).join('')}
          FROM (SELECT ${c.compiled.cls} AS "_cls", ${c.compiled.deleteRule} AS "_rule"${flags.map((f) => `, ${f}`).join('')}${fixed.map((p, i) => `, CASE WHEN ${p.notDue} THEN ${p.start} END AS "m${i}"`).join('')}
-                 FROM ${tableSql(d.table)} AS r${range ? ` WHERE ${range}` : ''}) q
+                 FROM ${tableSql(d.table)} AS r${c.compiled.from}${range ? ` WHERE ${range}` : ''}) q
         WHERE "_cls" <> 'doubt' GROUP BY 1, 2${[...c.compiled.redacts.keys()].map((_, k) => `, ${k + 3}`).join('')}`,
       c.params.values,
     );
@@ -306,6 +300,8 @@ export class PostgresSource implements Source {
   private async write(d: PgDataset, plan: DatasetPlan, request: Request, sink: Sink, rows: RowDecisions): Promise<void> {
     const last = await this.lastPage(d.table);
     const step = await this.pagesPerBatch(d.table);
+    // Compiled once: an amount of a per-record period written after this is the engine's to decide.
+    const c = await this.compiled(d, plan, request);
     let deleted = 0;
     let redacted = 0;
     for (let from = 0; from <= last; from += step) {
@@ -319,13 +315,15 @@ export class PostgresSource implements Source {
           },
         );
       }
-      const range =
-        from + step > last ? `r.ctid >= '(${from},0)'::tid` : `r.ctid >= '(${from},0)'::tid AND r.ctid < '(${from + step},0)'::tid`;
+      const range = (a: string) =>
+        from + step > last
+          ? `${a}.ctid >= '(${from},0)'::tid`
+          : `${a}.ctid >= '(${from},0)'::tid AND ${a}.ctid < '(${from + step},0)'::tid`;
       const now0 = rows.tally.summary;
       const before = { ...now0, rules: now0.rules.map((r) => ({ ...r })), skipped: now0.skipped ? { ...now0.skipped } : undefined };
       for (let attempt = 1; ; attempt++) {
         try {
-          await this.batch(d, plan, request, rows, range);
+          await this.batch(d, plan, c, request, rows, range);
           break;
         } catch (e) {
           await this.client.query('ROLLBACK').catch(() => {});
@@ -352,17 +350,24 @@ export class PostgresSource implements Source {
   }
 
   /** One batch of a purge, committed. */
-  private async batch(d: PgDataset, plan: DatasetPlan, request: Request, rows: RowDecisions, range: string): Promise<void> {
+  private async batch(
+    d: PgDataset,
+    plan: DatasetPlan,
+    c: Compiled,
+    request: Request,
+    rows: RowDecisions,
+    range: (alias: string) => string,
+  ): Promise<void> {
     const t = tableSql(d.table);
     const planned = Boolean(request.planned);
     await this.client.query(
       `BEGIN ISOLATION LEVEL REPEATABLE READ; SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'; SET LOCAL statement_timeout = '${STATEMENT_TIMEOUT}'`,
     );
-    const c = await this.compiled(d, plan, request);
     const byEngine = planned ? `('delete', 'redact', 'doubt')` : `('doubt')`;
-    await this.count(d, plan, c, rows, `${range} AND ${c.compiled.cls} NOT IN ${byEngine}`, request);
+    const from = `${t} AS r${c.compiled.from}`;
+    await this.count(d, plan, c, rows, `${range('r')} AND ${c.compiled.cls} NOT IN ${byEngine}`, request);
     const engine = await this.client.query(
-      `SELECT ${this.actedList(d, plan, c)} FROM ${t} AS r WHERE ${range} AND ${c.compiled.cls} IN ${byEngine} FOR UPDATE`,
+      `SELECT ${this.actedList(d, plan, c)} FROM ${from} WHERE ${range('r')} AND ${c.compiled.cls} IN ${byEngine} FOR UPDATE OF r`,
       c.params.values,
     );
     const deletes: string[] = [];
@@ -376,15 +381,19 @@ export class PostgresSource implements Source {
     if (!planned) {
       // What the receipts and listings name comes back from the statements themselves (a
       // DELETE returns the row as it was), only when they are wanted.
-      const back = request.wants ? ` RETURNING ${this.actedList(d, plan, c)}` : '';
-      const gone = await this.client.query(`DELETE FROM ${t} AS r WHERE ${range} AND ${c.compiled.cls} = 'delete'${back}`, c.params.values);
+      // The decision is a join with the rows decided; the range on both sides keeps it to the batch's pages.
+      const gone = await this.client.query(
+        `DELETE FROM ${t} AS g USING (SELECT r.ctid AS "_id"${request.wants ? `, ${this.actedList(d, plan, c)}` : ''} FROM ${from} WHERE ${range('r')} AND ${c.compiled.cls} = 'delete') AS q
+          WHERE g.ctid = q."_id" AND ${range('g')}${request.wants ? ' RETURNING q.*' : ''}`,
+        c.params.values,
+      );
       for (const r of gone.rows) rows.send(toRow(r, plan), decisionOf(r, plan));
       if (c.compiled.setRedacted.length) {
         const news = c.compiled.setRedacted.map((s, i) => `${s.expr} AS "_new${i}"`).join(', ');
         const sets = c.compiled.setRedacted.map((s, i) => `${ident(s.column)} = q."_new${i}"`).join(', ');
         const done = await this.client.query(
-          `WITH q AS (SELECT r.ctid AS "_id", ${request.wants ? `${this.actedList(d, plan, c)}, ` : ''}${news} FROM ${t} AS r WHERE ${range} AND ${c.compiled.cls} = 'redact')
-           UPDATE ${t} AS u SET ${sets} FROM q WHERE u.ctid = q."_id"${request.wants ? ' RETURNING q.*' : ''}`,
+          `WITH q AS (SELECT r.ctid AS "_id", ${request.wants ? `${this.actedList(d, plan, c)}, ` : ''}${news} FROM ${from} WHERE ${range('r')} AND ${c.compiled.cls} = 'redact')
+           UPDATE ${t} AS u SET ${sets} FROM q WHERE u.ctid = q."_id" AND ${range('u')}${request.wants ? ' RETURNING q.*' : ''}`,
           c.params.values,
         );
         for (const r of done.rows) rows.send(toRow(r, plan), decisionOf(r, plan));
@@ -421,7 +430,7 @@ export class PostgresSource implements Source {
     for (const p of c.compiled.pending) {
       if (!p.amount) continue;
       const r = await this.client.query<{ a: string | null; s: string }>(
-        `SELECT a, min(s) AS s FROM (SELECT ${c.compiled.cls} AS cls, ${p.amount} AS a, ${p.start} AS s, ${p.notDue} AS pending FROM ${tableSql(d.table)} AS r) q
+        `SELECT a, min(s) AS s FROM (SELECT ${c.compiled.cls} AS cls, ${p.amount} AS a, ${p.start} AS s, ${p.notDue} AS pending FROM ${tableSql(d.table)} AS r${c.compiled.from}) q
           WHERE pending AND cls NOT IN ('held', 'invalid', 'doubt') GROUP BY a`,
         c.params.values,
       );
@@ -443,6 +452,7 @@ export class PostgresSource implements Source {
         const on = r.columns.map((col, k) => `${alias}.${ident(col)} = ${ref}.${ident(r.parentColumns[k])}`).join(' AND ');
         const plan = r.table.oid !== t.oid && depth < 4 ? request.others.get(r.table.dataset) : undefined;
         let stays = '';
+        let laterals = '';
         if (plan) {
           const inner = compilePlan(
             {
@@ -455,8 +465,9 @@ export class PostgresSource implements Source {
             params,
           );
           stays = ` AND ${inner.cls} <> 'delete'`;
+          laterals = inner.from;
         }
-        return `EXISTS (SELECT 1 FROM ${tableSql(r.table)} AS ${alias} WHERE ${on}${stays})`;
+        return `EXISTS (SELECT 1 FROM ${tableSql(r.table)} AS ${alias}${laterals} WHERE ${on}${stays})`;
       })
       .join(' OR ')})`;
   }
@@ -477,7 +488,7 @@ export class PostgresSource implements Source {
     const flags = [...c.compiled.redacts].map(([i, sql]) => `(${sql}) AS "_red${i}"`);
     const cols = c.compiled.setRedacted.map((s, i) => `(${s.emptied}) AS "_col${i}"`);
     return [
-      this.rowList(d, plan, c.referenced),
+      this.rowList(d, plan, c.compiled.referenced),
       `${c.compiled.cls} AS "_cls"`,
       `${c.compiled.deleteRule} AS "_rule"`,
       ...flags,
