@@ -201,6 +201,23 @@ describePg('PostgreSQL from the command line', () => {
     expect(await ids(a)).toEqual([3, 4, 5, 6, 7, 8, 9]);
   });
 
+  it('each batch is logged with how long it held its locks, and the spread (p50, p99, max) with the dataset', async () => {
+    const url = await pgDatabase();
+    await sql(url, `CREATE TABLE calls (id bigint PRIMARY KEY, at timestamptz);
+      INSERT INTO calls SELECT i, CASE WHEN i % 2 = 0 THEN '2026-11-20T00:00:00Z'::timestamptz ELSE '2026-01-01T00:00:00Z' END FROM generate_series(1, 120000) i; ANALYZE calls`);
+    const p = write(tempDir(), 'calls.yaml', 'version: 1\nname: calls\ndatasets:\n  calls: { key: id }\nrules:\n  - { id: old, dataset: calls, from: at, delete_after: 30 days }\n');
+    const r = await cli(['purge', '--policy', p, '--source', url, '--as-of', AS_OF, '--log-level', 'debug']);
+    expect(r.code, r.stderr).toBe(0);
+    const logs = r.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    const batches = logs.filter((l) => l.msg === 'batch committed');
+    expect(batches.length).toBeGreaterThanOrEqual(2);
+    expect(batches.map((b) => b.batch)).toEqual(batches.map((_, i) => i + 1));
+    const line = logs.find((l) => l.msg === 'purged');
+    expect(line).toMatchObject({ delete: 60000, batches: batches.length });
+    expect(line.lockMs.max).toBe(Math.max(...batches.map((b) => b.lockMs)));
+    expect(line.lockMs.p50).toBeLessThanOrEqual(line.lockMs.p99);
+  });
+
   it('--max-delete refuses before anything changes (exit 3)', async () => {
     const url = await cdrDatabase();
     const r = await cli(['purge', '--policy', policy, '--source', url, '--as-of', AS_OF, '--max-delete', '1']);

@@ -76,6 +76,29 @@ export function doubtLog(log: Logger, dataset: string, samples: number): Sink {
   };
 }
 
+/** Lock times of a purge's batches: each logged at debug level, their spread for the dataset's summary line. */
+export function batchLog(
+  log: Logger,
+  dataset: string,
+): Sink & { spread(): { batches: number; lockMs: { p50: number; p99: number; max: number } } | undefined } {
+  // One number per batch of 50,000 rows: a few thousand for the largest tables.
+  const times: number[] = [];
+  return {
+    act() {},
+    commit(batch) {
+      if (!batch) return;
+      times.push(batch.ms);
+      log.debug({ dataset, batch: times.length, lockMs: Math.round(batch.ms) }, 'batch committed');
+    },
+    spread() {
+      if (times.length === 0) return undefined;
+      const sorted = [...times].sort((x, y) => x - y);
+      const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]);
+      return { batches: sorted.length, lockMs: { p50: at(0.5), p99: at(0.99), max: at(1) } };
+    },
+  };
+}
+
 /** One sink that passes everything to each of them. */
 export function allOf(sinks: readonly Sink[]): Sink {
   return {
@@ -85,8 +108,8 @@ export function allOf(sinks: readonly Sink[]): Sink {
     doubt(key, problem) {
       for (const s of sinks) s.doubt?.(key, problem);
     },
-    commit() {
-      for (const s of sinks) s.commit?.();
+    commit(batch) {
+      for (const s of sinks) s.commit?.(batch);
     },
     rollback() {
       for (const s of sinks) s.rollback?.();

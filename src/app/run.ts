@@ -11,7 +11,7 @@ import { Spool } from '../util/spool.js';
 import { loadAuditKey } from './audit-key.js';
 import { AuditLog, type Outcome, type RunRecord } from './audit-log.js';
 import { type Caps, capped, capRefusal } from './caps.js';
-import { allOf, auditSink, doubtLog, planSink, recordsSink } from './consumers.js';
+import { allOf, auditSink, batchLog, doubtLog, planSink, recordsSink } from './consumers.js';
 import { PLAN_FORMAT, PlanMismatchError, writePlan } from './plan-file.js';
 import { PlannedRecords } from './plan-match.js';
 import { compilePlans, type Inputs, setUp } from './setup.js';
@@ -153,7 +153,9 @@ async function runWith(
     for (const p of plans) {
       const name = p.dataset.name;
       if (o.signal?.aborted) throw interrupted(o.signal, summaries, plans);
+      const batches = batchLog(o.log, name);
       const sink = allOf([
+        batches,
         ...(records ? [recordsSink(records)] : []),
         ...(planned ? [planSink(planned)] : []),
         ...(audit ? [auditSink(audit, asOf.toISO() ?? '', o.clock)] : []),
@@ -180,6 +182,7 @@ async function runWith(
           delete: summary.delete,
           redact: summary.redact,
           ms: Math.round(performance.now() - started),
+          ...batches.spread(),
         },
         o.mode === 'purge' ? 'purged' : 'scanned',
       );

@@ -75,9 +75,14 @@ export interface Sink {
   /** A record kept because a value could not be read. */
   doubt?(key: string, problem: string): void;
   /** The changes sent since the last commit or rollback are committed (their receipts are due). */
-  commit?(): void;
+  commit?(batch?: Batch): void;
   /** The changes sent since the last commit or rollback were rolled back: they did not happen. */
   rollback?(): void;
+}
+
+/** A committed batch: how long its transaction held its locks (the wait it caused others at most). */
+export interface Batch {
+  readonly ms: number;
 }
 
 /** A planned record, as a saved plan holds it. */

@@ -321,9 +321,10 @@ export class PostgresSource implements Source {
           : `${a}.ctid >= '(${from},0)'::tid AND ${a}.ctid < '(${from + step},0)'::tid`;
       const now0 = rows.tally.summary;
       const before = { ...now0, rules: now0.rules.map((r) => ({ ...r })), skipped: now0.skipped ? { ...now0.skipped } : undefined };
+      let ms = 0;
       for (let attempt = 1; ; attempt++) {
         try {
-          await this.batch(d, plan, c, request, rows, range);
+          ms = await this.batch(d, plan, c, request, rows, range);
           break;
         } catch (e) {
           await this.client.query('ROLLBACK').catch(() => {});
@@ -345,11 +346,11 @@ export class PostgresSource implements Source {
       if (now.delete + now.redact > before.delete + before.redact) this.changed.add(d.table);
       deleted = now.delete;
       redacted = now.redact;
-      sink.commit?.();
+      sink.commit?.({ ms });
     }
   }
 
-  /** One batch of a purge, committed. */
+  /** One batch of a purge, committed; returns how long its transaction took (and held its row locks). */
   private async batch(
     d: PgDataset,
     plan: DatasetPlan,
@@ -357,7 +358,8 @@ export class PostgresSource implements Source {
     request: Request,
     rows: RowDecisions,
     range: (alias: string) => string,
-  ): Promise<void> {
+  ): Promise<number> {
+    const began = performance.now();
     const t = tableSql(d.table);
     const planned = Boolean(request.planned);
     await this.client.query(
@@ -405,6 +407,7 @@ export class PostgresSource implements Source {
         e.ctid,
       ]);
     await this.client.query('COMMIT');
+    return performance.now() - began;
   }
 
   /** The last page of the table (of its largest partition, for a partitioned table: the ranges apply to each). */

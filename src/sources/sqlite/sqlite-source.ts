@@ -318,6 +318,7 @@ export class SqliteSource implements Source {
             ? last
             : from + span - 1n
           : ((nextHi.get(from) as bigint | undefined) ?? last);
+      const began = performance.now();
       try {
         batch(from, to);
       } catch (e) {
@@ -330,7 +331,7 @@ export class SqliteSource implements Source {
       }
       deleted += batchDeleted;
       redacted += batchRedacted;
-      sink.commit?.();
+      sink.commit?.({ ms: performance.now() - began });
       if (to >= last) break;
       dense = BigInt(seen) * 4n >= to - from + 1n;
       from = to + 1n;
