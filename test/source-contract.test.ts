@@ -97,34 +97,34 @@ const fixtures: Record<string, (n: number) => Fixture | Promise<Fixture>> = {
       contents: () => sqliteContents(file),
     };
   },
-  ...(PG_URL
-    ? {
-        postgres: async (n: number): Promise<Fixture> => {
-          const url = await pgDatabase();
-          await sql(url, 'CREATE TABLE t (id integer PRIMARY KEY, at text, note text, tag text)');
-          for (let i = 0; i < n; i += 10_000) {
-            const part = rows(n).slice(i, i + 10_000);
-            await sql(url, `INSERT INTO t SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[])`, [
-              part.map((r) => r.id),
-              part.map((r) => (r.at === null ? null : String(r.at))),
-              part.map((r) => r.note),
-              part.map((r) => r.tag),
-            ]);
-          }
-          const contents = async () =>
-            (await sql(url, 'SELECT id, note FROM t ORDER BY id')).map((r) => ({ id: Number(r.id), note: r.note as string | null }));
-          const path = `postgresql://postgres@${encodeURIComponent(new URLSearchParams(url.split('?')[1]).get('host') ?? '')}:5432/${url.split('/')[3].split('?')[0]}`;
-          return {
-            identity: path,
-            state: async () => JSON.stringify(await sql(url, 'SELECT * FROM t ORDER BY id')),
-            rowSource: true,
-            open: () => PostgresSource.open(url),
-            contents,
-          };
-        },
-      }
-    : {}),
+  ...(PG_URL ? { postgres: pgFixture('pages'), 'postgres, batches by key': pgFixture('key') } : {}),
 };
+
+function pgFixture(batchBy: 'pages' | 'key') {
+  return async (n: number): Promise<Fixture> => {
+    const url = await pgDatabase();
+    await sql(url, 'CREATE TABLE t (id integer PRIMARY KEY, at text, note text, tag text)');
+    for (let i = 0; i < n; i += 10_000) {
+      const part = rows(n).slice(i, i + 10_000);
+      await sql(url, `INSERT INTO t SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[])`, [
+        part.map((r) => r.id),
+        part.map((r) => (r.at === null ? null : String(r.at))),
+        part.map((r) => r.note),
+        part.map((r) => r.tag),
+      ]);
+    }
+    const contents = async () =>
+      (await sql(url, 'SELECT id, note FROM t ORDER BY id')).map((r) => ({ id: Number(r.id), note: r.note as string | null }));
+    const path = `postgresql://postgres@${encodeURIComponent(new URLSearchParams(url.split('?')[1]).get('host') ?? '')}:5432/${url.split('/')[3].split('?')[0]}`;
+    return {
+      identity: path,
+      state: async () => JSON.stringify(await sql(url, 'SELECT * FROM t ORDER BY id')),
+      rowSource: true,
+      open: () => PostgresSource.open(url, { batchBy }),
+      contents,
+    };
+  };
+}
 if (!PG_URL)
   console.log(
     'skipped: source contract on PostgreSQL (no PostgreSQL server: set RETENTION_TEST_PG, as .ci/run does with scripts/pg-test-cluster.sh)',
@@ -172,7 +172,7 @@ const request = (plan: DatasetPlan, mode: Request['mode'], more: Partial<Request
 });
 
 /** The sources that decide rows in JavaScript, or fall back to it, take every rule shape and a saved plan. */
-const ALL_SHAPES = new Set(['sqlite', 'csv', 'postgres']);
+const ALL_SHAPES = new Set(['sqlite', 'csv', 'postgres', 'postgres, batches by key']);
 
 describe.each(Object.keys(fixtures))('source contract: %s', (kind) => {
   const plan = planOf(DELETE_ONLY);

@@ -8,6 +8,7 @@ export interface SourceOptions {
   readonly readonly: boolean;
   readonly delimiter?: string;
   readonly lockTimeoutMs?: number;
+  readonly batchBy?: 'pages' | 'key';
 }
 
 /** A PostgreSQL URL, a SQLite file (by extension or header), a CSV file, or a directory of CSV files. */
@@ -15,7 +16,7 @@ export async function openSource(path: string, options: SourceOptions): Promise<
   if (/^postgres(ql)?:\/\//i.test(path)) {
     // Loaded only when used: the driver is not needed for files.
     const { PostgresSource } = await import('../sources/postgres/pg-source.js');
-    return PostgresSource.open(path, { lockTimeoutMs: options.lockTimeoutMs });
+    return PostgresSource.open(path, { lockTimeoutMs: options.lockTimeoutMs, batchBy: options.batchBy });
   }
   let st: Stats;
   try {

@@ -21,6 +21,8 @@ export interface Inputs {
   readonly plan?: string;
   readonly delimiter?: string;
   readonly lockTimeoutMs?: number;
+  /** PostgreSQL: how a purge batches its changes. */
+  readonly batchBy?: 'pages' | 'key';
   /** Open the source for changes. */
   readonly writing: boolean;
 }
@@ -47,7 +49,12 @@ export async function setUp(o: Inputs): Promise<Setup> {
   const asOf = header ? planAsOf(header, o.asOf, policies) : asOfOption(o.asOf, o.now, policies);
   const path = o.source || header?.source.path;
   if (!path) throw new UserError('give --source', 2);
-  const source = await openSource(path, { readonly: !o.writing, delimiter: o.delimiter, lockTimeoutMs: o.lockTimeoutMs });
+  const source = await openSource(path, {
+    readonly: !o.writing,
+    delimiter: o.delimiter,
+    lockTimeoutMs: o.lockTimeoutMs,
+    batchBy: o.batchBy,
+  });
   try {
     if (header) checkSameSource(header, source.identity);
   } catch (e) {

@@ -65,6 +65,14 @@ export function purgeCommand(io: Io): Command {
     )
     .option('--records', 'with --format table: list every record acted on')
     .option('--lock-timeout <seconds>', 'wait this long for another run on the same source to finish', positiveInt, 0)
+    .addOption(
+      new Option(
+        '--batch-by <how>',
+        'PostgreSQL: batch the changes by ranges of pages (ctid, the faster) or of primary key values (always so on a Citus distributed table)',
+      )
+        .choices(['pages', 'key'])
+        .default('pages'),
+    )
     .option('--plan-out <file>', 'with --dry-run: write the plan to apply later with --plan')
     .option('--plan <file>', `apply exactly this plan (exit ${EXIT.planMismatch} if a policy changed since)`)
     .option(
@@ -85,6 +93,7 @@ export function purgeCommand(io: Io): Command {
         auditLog?: string;
         records?: boolean;
         lockTimeout: number;
+        batchBy: 'pages' | 'key';
         planOut?: string;
         plan?: string;
         allowFutureAsOf?: boolean;
@@ -107,6 +116,7 @@ export function purgeCommand(io: Io): Command {
           auditLog: o.auditLog,
           auditKey: o.auditLog ? auditKeyFile(o.auditKey, io.env) : undefined,
           lockTimeoutMs: o.lockTimeout * 1000,
+          batchBy: o.batchBy,
           planOut: o.planOut,
           plan: o.plan,
           allowFutureAsOf: o.allowFutureAsOf,

@@ -18,6 +18,8 @@ export interface PgTable {
   /** The dataset name: the table's name in `public`, else `schema.table`. */
   readonly dataset: string;
   readonly partitioned: boolean;
+  /** A Citus distributed table: its rows live in shards on other servers, so no ctid names one. */
+  readonly distributed: boolean;
   readonly columns: ReadonlyMap<string, PgColumn>;
   /** The primary key, else a unique key of NOT NULL columns; empty when neither exists. */
   readonly key: readonly string[];
@@ -37,8 +39,8 @@ export async function readCatalog(client: pg.Client): Promise<Map<string, PgTabl
       WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
         AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'`,
   );
-  const columns = await client.query<{ oid: number; name: string; typname: string; category: string; notnull: boolean }>(
-    `SELECT a.attrelid::int AS oid, a.attname AS name, t.typname, t.typcategory AS category, a.attnotnull AS notnull
+  const columns = await client.query<{ oid: number; name: string; typname: string; type: string; category: string; notnull: boolean }>(
+    `SELECT a.attrelid::int AS oid, a.attname AS name, t.typname, format_type(a.atttypid, a.atttypmod) AS type, t.typcategory AS category, a.attnotnull AS notnull
        FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
       WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attrelid = ANY($1::oid[])
       ORDER BY a.attrelid, a.attnum`,
@@ -67,12 +69,21 @@ export async function readCatalog(client: pg.Client): Promise<Map<string, PgTabl
     'SELECT tgrelid::int AS oid, tgname AS name, tgtype::int AS type FROM pg_trigger WHERE NOT tgisinternal AND tgrelid = ANY($1::oid[])',
     [tables.rows.map((t) => t.oid)],
   );
+  // Citus keeps its distributed tables in pg_dist_partition; without Citus there is no such table.
+  const citus = await client.query<{ present: boolean }>(`SELECT to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL AS present`);
+  const distributed = new Set(
+    citus.rows[0]?.present
+      ? (await client.query<{ oid: number }>('SELECT logicalrelid::oid::int AS oid FROM pg_catalog.pg_dist_partition')).rows.map(
+          (r) => r.oid,
+        )
+      : [],
+  );
   const byOid = new Map<number, PgTable>();
   for (const t of tables.rows) {
     const cols = new Map(
       columns.rows
         .filter((c) => c.oid === t.oid)
-        .map((c) => [c.name, { name: c.name, kind: kindOf(c.typname, c.category), notNull: c.notnull }] as const),
+        .map((c) => [c.name, { name: c.name, kind: kindOf(c.typname, c.category), type: c.type, notNull: c.notnull }] as const),
     );
     const own = keys.rows
       .filter((k) => k.oid === t.oid)
@@ -84,6 +95,7 @@ export async function readCatalog(client: pg.Client): Promise<Map<string, PgTabl
       name: t.name,
       dataset: t.schema === 'public' ? t.name : `${t.schema}.${t.name}`,
       partitioned: t.kind === 'p',
+      distributed: distributed.has(t.oid),
       columns: cols,
       key: own[0]?.cols ?? [],
       referencedBy: [],

@@ -4,6 +4,8 @@ export type PgKind = 'timestamptz' | 'timestamp' | 'date' | 'text' | 'int' | 'nu
 export interface PgColumn {
   readonly name: string;
   readonly kind: PgKind;
+  /** The type as SQL spells it (format_type), for casts. */
+  readonly type: string;
   readonly notNull: boolean;
 }
 

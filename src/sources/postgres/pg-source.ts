@@ -9,7 +9,7 @@ import { InterruptedError, PartialChangeError, UserError } from '../../errors.js
 import { matchBy, RowDecisions } from '../row-decision.js';
 import type { DatasetInfo, Request, Row, Sink, Source, SourceIdentity } from '../source.js';
 import { type PgTable, readCatalog } from './catalog.js';
-import { ident, valueSql } from './columns.js';
+import { ident, type PgColumn, valueSql } from './columns.js';
 import { type CompiledPlan, compilePlan, Params } from './compile.js';
 
 /** Rows per batch, as for SQLite: each batch is its own transaction. */
@@ -20,6 +20,12 @@ const STATEMENT_TIMEOUT = '10min';
 /** The advisory lock space of retention's run locks: pg_try_advisory_lock(key1, key2), key1. */
 const LOCK_SPACE = 0x72657400;
 
+export interface PgOptions {
+  readonly lockTimeoutMs?: number;
+  /** How a purge batches: by page ranges (the default; the fastest measured) or by primary key ranges (always on Citus). */
+  readonly batchBy?: 'pages' | 'key';
+}
+
 interface PgDataset extends DatasetInfo {
   readonly table: PgTable;
 }
@@ -28,6 +34,42 @@ interface PgDataset extends DatasetInfo {
 interface PgRow extends Row {
   ref: string;
   readonly pk: string;
+}
+
+/** The rows of one batch of a purge, and its bounds as parameters (numbered after `at` others). */
+interface BatchRange {
+  readonly name: string;
+  readonly values: readonly unknown[];
+  where(alias: string, at: number): string;
+}
+
+/** How a batch names its rows between statements: by ctid (one server), or by primary key (Citus too). */
+interface Identity {
+  /** The identity's columns, selected as "_id0"... */
+  select(alias: string): string;
+  /** The rows of `alias` that `q`'s identity columns name. */
+  join(alias: string, q: string): string;
+  /** The rows of `alias` named by these selected rows: a condition and its parameters. */
+  among(rows: readonly Record<string, unknown>[], alias: string): [string, unknown[]];
+}
+
+const PAGE_IDENTITY: Identity = {
+  select: (a) => `${a}.ctid AS "_id0"`,
+  join: (a, q) => `${a}.ctid = ${q}."_id0"`,
+  among: (rows, a) => [`${a}.ctid = ANY($1::tid[])`, [rows.map((r) => String(r._id0))]],
+};
+
+function keyIdentity(t: PgTable): Identity {
+  const key = t.key.map((k) => t.columns.get(k) as PgColumn);
+  return {
+    // As text, which reads back exactly as the value (whatever the key's type, the driver keeps text as it is).
+    select: (a) => key.map((k, i) => `${a}.${ident(k.name)}::text AS "_id${i}"`).join(', '),
+    join: (a, q) => key.map((k, i) => `${a}.${ident(k.name)} = ${q}."_id${i}"::${k.type}`).join(' AND '),
+    among: (rows, a) => [
+      `(${key.map((k) => `${a}.${ident(k.name)}`).join(', ')}) IN (SELECT ${key.map((k, i) => `u.k${i}::${k.type}`).join(', ')} FROM unnest(${key.map((_, i) => `$${i + 1}::text[]`).join(', ')}) AS u(${key.map((_, i) => `k${i}`).join(', ')}))`,
+      key.map((_, i) => rows.map((r) => r[`_id${i}`])),
+    ],
+  };
 }
 
 interface Compiled {
@@ -52,7 +94,7 @@ export class PostgresSource implements Source {
     private readonly client: pg.Client,
     readonly identity: SourceIdentity,
     catalog: Map<string, PgTable>,
-    private readonly options: { lockTimeoutMs?: number },
+    private readonly options: PgOptions,
   ) {
     for (const [name, table] of catalog) {
       const refs = table.referencedBy.filter((r) => r.onDelete === 'a' || r.onDelete === 'r');
@@ -70,7 +112,7 @@ export class PostgresSource implements Source {
   }
 
   /** Connects (libpq's URL forms and PG* environment; a password from the URL, PGPASSWORD or ~/.pgpass) and reads the catalog. */
-  static async open(url: string, options: { lockTimeoutMs?: number } = {}): Promise<PostgresSource> {
+  static async open(url: string, options: PgOptions = {}): Promise<PostgresSource> {
     const client = new pg.Client({ connectionString: url, application_name: 'retention' });
     const where = describe(client);
     try {
@@ -266,7 +308,15 @@ export class PostgresSource implements Source {
    * Every row SQL decides (in `range`, for a batch), counted by class, governing rule and
    * redacting rules; and for reports, each rule's earliest pending start (the next due date).
    */
-  private async count(d: PgDataset, plan: DatasetPlan, c: Compiled, rows: RowDecisions, range: string, request: Request): Promise<void> {
+  private async count(
+    d: PgDataset,
+    plan: DatasetPlan,
+    c: Compiled,
+    rows: RowDecisions,
+    range: string,
+    request: Request,
+    values: readonly unknown[] = c.params.values,
+  ): Promise<void> {
     const flags = [...c.compiled.redacts].map(([i, sql]) => `(${sql}) AS "_red${i}"`);
     const fixed = request.next ? c.compiled.pending.filter((p) => !p.amount) : [];
     // The inner select gives each row its pending start per term; the groups keep the least.
@@ -275,7 +325,7 @@ export class PostgresSource implements Source {
          FROM (SELECT ${c.compiled.cls} AS "_cls", ${c.compiled.deleteRule} AS "_rule"${flags.map((f) => `, ${f}`).join('')}${fixed.map((p, i) => `, CASE WHEN ${p.notDue} THEN ${p.start} END AS "m${i}"`).join('')}
                  FROM ${tableSql(d.table)} AS r${c.compiled.from}${range ? ` WHERE ${range}` : ''}) q
         WHERE "_cls" <> 'doubt' GROUP BY 1, 2${[...c.compiled.redacts.keys()].map((_, k) => `, ${k + 3}`).join('')}`,
-      c.params.values,
+      [...values],
     );
     for (const g of r.rows) {
       const n = Number(g._n);
@@ -291,40 +341,36 @@ export class PostgresSource implements Source {
   }
 
   /**
-   * A purge, a range of pages at a time (ctid ranges read like a sequential scan), each range its
-   * own REPEATABLE READ transaction, so that what is counted is what is changed (a concurrent
-   * change of the same rows makes the batch retry). The rows the engine decides come first
-   * (locked, then changed by ctid), then the deletes and redactions SQL decides. Applying a saved
-   * plan, every row to act on goes through the engine, which checks it against the plan.
+   * A purge, a batch at a time, each batch its own REPEATABLE READ transaction, so that what is
+   * counted is what is changed (a concurrent change of the same rows makes the batch retry). A
+   * batch is a range of pages (ctid ranges read like a sequential scan), or of primary key values
+   * (through the key's index; the only way on a Citus distributed table, whose shards have no
+   * common ctid). The rows the engine decides come first (locked, then changed by identity), then
+   * the deletes and redactions SQL decides. Applying a saved plan, every row to act on goes
+   * through the engine, which checks it against the plan.
    */
   private async write(d: PgDataset, plan: DatasetPlan, request: Request, sink: Sink, rows: RowDecisions): Promise<void> {
-    const last = await this.lastPage(d.table);
-    const step = await this.pagesPerBatch(d.table);
+    const byKey = this.options.batchBy === 'key' || d.table.distributed;
+    const batches = byKey ? this.keyRanges(d.table) : this.pageRanges(d.table);
     // Compiled once: an amount of a per-record period written after this is the engine's to decide.
     const c = await this.compiled(d, plan, request);
+    const ids = byKey ? keyIdentity(d.table) : PAGE_IDENTITY;
     let deleted = 0;
     let redacted = 0;
-    for (let from = 0; from <= last; from += step) {
+    for await (const range of batches) {
       if (request.signal?.aborted) {
         throw new InterruptedError(
           `stopped by ${request.signal.reason} after a committed batch: ${deleted} rows of ${d.location} deleted and ${redacted} redacted`,
           String(request.signal.reason),
-          {
-            deleted,
-            redacted,
-          },
+          { deleted, redacted },
         );
       }
-      const range = (a: string) =>
-        from + step > last
-          ? `${a}.ctid >= '(${from},0)'::tid`
-          : `${a}.ctid >= '(${from},0)'::tid AND ${a}.ctid < '(${from + step},0)'::tid`;
       const now0 = rows.tally.summary;
       const before = { ...now0, rules: now0.rules.map((r) => ({ ...r })), skipped: now0.skipped ? { ...now0.skipped } : undefined };
       let ms = 0;
       for (let attempt = 1; ; attempt++) {
         try {
-          ms = await this.batch(d, plan, c, request, rows, range);
+          ms = await this.batch(d, plan, c, request, rows, range, ids);
           break;
         } catch (e) {
           await this.client.query('ROLLBACK').catch(() => {});
@@ -334,11 +380,8 @@ export class PostgresSource implements Source {
           const p = pgProblem(e, this.identity.path);
           if (!(p instanceof UserError)) throw p;
           throw new PartialChangeError(
-            `cannot change ${d.location}: ${p.message}; the batch from page ${from} was rolled back, ${deleted} rows deleted and ${redacted} redacted before it stay so`,
-            {
-              deleted,
-              redacted,
-            },
+            `cannot change ${d.location}: ${p.message}; the batch of ${range.name} was rolled back, ${deleted} rows deleted and ${redacted} redacted before it stay so`,
+            { deleted, redacted },
           );
         }
       }
@@ -357,57 +400,113 @@ export class PostgresSource implements Source {
     c: Compiled,
     request: Request,
     rows: RowDecisions,
-    range: (alias: string) => string,
+    range: BatchRange,
+    ids: Identity,
   ): Promise<number> {
     const began = performance.now();
     const t = tableSql(d.table);
     const planned = Boolean(request.planned);
+    // The range's bounds are bound after the plan's parameters.
+    const values = [...c.params.values, ...range.values];
+    const within = (alias: string) => range.where(alias, c.params.values.length);
     await this.client.query(
       `BEGIN ISOLATION LEVEL REPEATABLE READ; SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'; SET LOCAL statement_timeout = '${STATEMENT_TIMEOUT}'`,
     );
     const byEngine = planned ? `('delete', 'redact', 'doubt')` : `('doubt')`;
     const from = `${t} AS r${c.compiled.from}`;
-    await this.count(d, plan, c, rows, `${range('r')} AND ${c.compiled.cls} NOT IN ${byEngine}`, request);
+    await this.count(d, plan, c, rows, `${within('r')} AND ${c.compiled.cls} NOT IN ${byEngine}`, request, values);
     const engine = await this.client.query(
-      `SELECT ${this.actedList(d, plan, c)} FROM ${from} WHERE ${range('r')} AND ${c.compiled.cls} IN ${byEngine} FOR UPDATE OF r`,
-      c.params.values,
+      `SELECT ${this.actedList(d, plan, c)}, ${ids.select('r')} FROM ${from} WHERE ${within('r')} AND ${c.compiled.cls} IN ${byEngine} FOR UPDATE OF r`,
+      values,
     );
-    const deletes: string[] = [];
-    const redacts: { ctid: string; columns: readonly string[] }[] = [];
+    const deletes: Record<string, unknown>[] = [];
+    const redacts = new Map<string, Record<string, unknown>[]>();
     for (const r of engine.rows) {
       this.stats.engine++;
       const x = rows.decide(toRow(r, plan));
-      if (x.action === 'delete') deletes.push(String(r._ref));
-      else if (x.action === 'redact') redacts.push({ ctid: String(r._ref), columns: x.columns });
+      if (x.action === 'delete') deletes.push(r);
+      else if (x.action === 'redact') redacts.set(x.columns.join('\u0000'), [...(redacts.get(x.columns.join('\u0000')) ?? []), r]);
     }
     if (!planned) {
       // What the receipts and listings name comes back from the statements themselves (a
-      // DELETE returns the row as it was), only when they are wanted.
-      // The decision is a join with the rows decided; the range on both sides keeps it to the batch's pages.
+      // DELETE returns the row as it was), only when they are wanted. The decision is a join
+      // with the rows decided; the range on both sides keeps it to the batch.
       const gone = await this.client.query(
-        `DELETE FROM ${t} AS g USING (SELECT r.ctid AS "_id"${request.wants ? `, ${this.actedList(d, plan, c)}` : ''} FROM ${from} WHERE ${range('r')} AND ${c.compiled.cls} = 'delete') AS q
-          WHERE g.ctid = q."_id" AND ${range('g')}${request.wants ? ' RETURNING q.*' : ''}`,
-        c.params.values,
+        `DELETE FROM ${t} AS g USING (SELECT ${ids.select('r')}${request.wants ? `, ${this.actedList(d, plan, c)}` : ''} FROM ${from} WHERE ${within('r')} AND ${c.compiled.cls} = 'delete') AS q
+          WHERE ${ids.join('g', 'q')} AND ${within('g')}${request.wants ? ' RETURNING q.*' : ''}`,
+        values,
       );
       for (const r of gone.rows) rows.send(toRow(r, plan), decisionOf(r, plan));
       if (c.compiled.setRedacted.length) {
         const news = c.compiled.setRedacted.map((s, i) => `${s.expr} AS "_new${i}"`).join(', ');
         const sets = c.compiled.setRedacted.map((s, i) => `${ident(s.column)} = q."_new${i}"`).join(', ');
         const done = await this.client.query(
-          `WITH q AS (SELECT r.ctid AS "_id", ${request.wants ? `${this.actedList(d, plan, c)}, ` : ''}${news} FROM ${from} WHERE ${range('r')} AND ${c.compiled.cls} = 'redact')
-           UPDATE ${t} AS u SET ${sets} FROM q WHERE u.ctid = q."_id" AND ${range('u')}${request.wants ? ' RETURNING q.*' : ''}`,
-          c.params.values,
+          `WITH q AS (SELECT ${ids.select('r')}, ${request.wants ? `${this.actedList(d, plan, c)}, ` : ''}${news} FROM ${from} WHERE ${within('r')} AND ${c.compiled.cls} = 'redact')
+           UPDATE ${t} AS u SET ${sets} FROM q WHERE ${ids.join('u', 'q')} AND ${within('u')}${request.wants ? ' RETURNING q.*' : ''}`,
+          values,
         );
         for (const r of done.rows) rows.send(toRow(r, plan), decisionOf(r, plan));
       }
     }
-    if (deletes.length) await this.client.query(`DELETE FROM ${t} WHERE ctid = ANY($1::tid[])`, [deletes]);
-    for (const e of redacts)
-      await this.client.query(`UPDATE ${t} SET ${e.columns.map((col) => `${ident(col)} = NULL`).join(', ')} WHERE ctid = $1::tid`, [
-        e.ctid,
-      ]);
+    // The engine's rows, locked above, found again by their identity.
+    if (deletes.length) {
+      const [where, params] = ids.among(deletes, 'x');
+      await this.client.query(`DELETE FROM ${t} AS x WHERE ${where}`, params);
+    }
+    for (const [cols, group] of redacts) {
+      const [where, params] = ids.among(group, 'x');
+      await this.client.query(
+        `UPDATE ${t} AS x SET ${cols
+          .split('\u0000')
+          .map((col) => `${ident(col)} = NULL`)
+          .join(', ')} WHERE ${where}`,
+        params,
+      );
+    }
     await this.client.query('COMMIT');
     return performance.now() - began;
+  }
+
+  /** Ranges of about BATCH_ROWS rows' pages, up to the table's last page (of its largest partition: the ranges apply to each). */
+  private async *pageRanges(t: PgTable): AsyncGenerator<BatchRange> {
+    const last = await this.lastPage(t);
+    const step = await this.pagesPerBatch(t);
+    for (let from = 0; from <= last; from += step) {
+      const open = from + step > last;
+      yield {
+        name: `pages ${from} to ${open ? 'the end' : from + step - 1}`,
+        values: [],
+        where: (a) =>
+          open ? `${a}.ctid >= '(${from},0)'::tid` : `${a}.ctid >= '(${from},0)'::tid AND ${a}.ctid < '(${from + step},0)'::tid`,
+      };
+    }
+  }
+
+  /** Ranges of BATCH_ROWS primary key values, each bound found through the key's index just before its batch. */
+  private async *keyRanges(t: PgTable): AsyncGenerator<BatchRange> {
+    const key = t.key.map((k) => t.columns.get(k) as PgColumn);
+    const tuple = (a: string) => `(${key.map((k) => `${a}.${ident(k.name)}`).join(', ')})`;
+    const bound = (at: number) => `(${key.map((k, i) => `$${at + i + 1}::${k.type}`).join(', ')})`;
+    let lo: string[] | undefined;
+    for (;;) {
+      const r = await this.client.query<Record<string, string>>(
+        `SELECT ${key.map((k, i) => `r.${ident(k.name)}::text AS "b${i}"`).join(', ')} FROM ${tableSql(t)} AS r
+          ${lo ? `WHERE ${tuple('r')} > ${bound(0)}` : ''} ORDER BY ${key.map((k) => `r.${ident(k.name)}`).join(', ')} OFFSET ${BATCH_ROWS - 1} LIMIT 1`,
+        lo ?? [],
+      );
+      const hi = r.rows[0] ? key.map((_, i) => r.rows[0][`b${i}`]) : undefined;
+      const from = lo;
+      yield {
+        name: `keys ${from ? `after (${from.join(', ')})` : 'from the first'} to ${hi ? `(${hi.join(', ')})` : 'the last'}`,
+        values: [...(from ?? []), ...(hi ?? [])],
+        where: (a, at) =>
+          [from ? `${tuple(a)} > ${bound(at)}` : 'true', hi ? `${tuple(a)} <= ${bound(at + (from ? key.length : 0))}` : 'true'].join(
+            ' AND ',
+          ),
+      };
+      if (!hi) return;
+      lo = hi;
+    }
   }
 
   /** The last page of the table (of its largest partition, for a partitioned table: the ranges apply to each). */
