@@ -138,15 +138,23 @@ describe.each(['sqlite', 'csv'] as const)('purge on %s', (kind) => {
     expect(readFileSync(log, 'utf8')).not.toMatch(/10\.0\.0\.|"1"|"2"/);
   });
 
-  it.runIf(kind === 'sqlite')('the log says how long each batch held its locks: each at debug level, their spread on the dataset line', async () => {
-    const { policy, source } = setup(kind);
-    const r = await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--log-level', 'debug']);
-    expect(r.code, r.stderr).toBe(0);
-    const logs = r.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
-    expect(logs.filter((l) => l.msg === 'batch committed')).toEqual([expect.objectContaining({ dataset: 'cdr', batch: 1, lockMs: expect.any(Number) })]);
-    const line = logs.find((l) => l.msg === 'purged');
-    expect(line).toMatchObject({ batches: 1, lockMs: { p50: expect.any(Number), p99: expect.any(Number), max: expect.any(Number) } });
-  });
+  it.runIf(kind === 'sqlite')(
+    'the log says how long each batch held its locks: each at debug level, their spread on the dataset line',
+    async () => {
+      const { policy, source } = setup(kind);
+      const r = await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--log-level', 'debug']);
+      expect(r.code, r.stderr).toBe(0);
+      const logs = r.stderr
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l));
+      expect(logs.filter((l) => l.msg === 'batch committed')).toEqual([
+        expect.objectContaining({ dataset: 'cdr', batch: 1, lockMs: expect.any(Number) }),
+      ]);
+      const line = logs.find((l) => l.msg === 'purged');
+      expect(line).toMatchObject({ batches: 1, lockMs: { p50: expect.any(Number), p99: expect.any(Number), max: expect.any(Number) } });
+    },
+  );
 
   it('a column the policy names but the source lacks is an error before anything changes', async () => {
     const { policy, source } = setup(kind);
