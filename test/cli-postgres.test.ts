@@ -282,6 +282,106 @@ describePg('PostgreSQL from the command line', () => {
     expect(results[1].receipts).toBe(72000);
   });
 
+  it('a partition all of whose rows are due is offered, and with --partitions drop dropped whole, with the same counts and receipts', async () => {
+    const url = await pgDatabase();
+    await sql(
+      url,
+      `CREATE TABLE events (id bigint, at timestamptz NOT NULL, held boolean, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+       CREATE TABLE events_2025_h1 PARTITION OF events FOR VALUES FROM ('2025-01-01Z') TO ('2025-07-01Z');
+       CREATE TABLE events_2025_h2 PARTITION OF events FOR VALUES FROM ('2025-07-01Z') TO ('2026-01-01Z');
+       CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01Z') TO ('2027-01-01Z');
+       INSERT INTO events SELECT i, '2025-01-01Z'::timestamptz + i * interval '1 hour', i = 5000 FROM generate_series(1, 17000) i;
+       ANALYZE events`,
+    );
+    const p = write(
+      tempDir(),
+      'events.yaml',
+      'version: 1\nname: events\ndatasets:\n  events: { key: id, hold: held }\nrules:\n  - { id: half-year, dataset: events, from: at, delete_after: 6 months }\n',
+    );
+    const count = async (t: string) => Number((await sql(url, `SELECT count(*) AS n FROM ${t}`))[0].n);
+    const [h1, h2] = [await count('events_2025_h1'), await count('events_2025_h2')];
+    const report = await cli(['report', '--policy', p, '--source', url, '--as-of', AS_OF, '--format', 'json']);
+    expect(report.code, report.stderr).toBe(0);
+    // The second half of 2025 holds a held row: it is not wholly due. 2026 is partly due.
+    expect(JSON.parse(report.stdout).datasets[0].partitions).toEqual([{ name: 'public.events_2025_h1', rows: h1, dropped: false }]);
+    const table = await cli(['report', '--policy', p, '--source', url, '--as-of', AS_OF]);
+    expect(table.stdout).toContain(
+      `events: partition public.events_2025_h1 (${h1} rows): all due for deletion: --partitions drop drops the partition`,
+    );
+    const rowsDry = JSON.parse(
+      (await cli(['purge', '--dry-run', '--policy', p, '--source', url, '--as-of', AS_OF, '--format', 'json'])).stdout,
+    );
+    const dry = await cli([
+      'purge',
+      '--dry-run',
+      '--partitions',
+      'drop',
+      '--policy',
+      p,
+      '--source',
+      url,
+      '--as-of',
+      AS_OF,
+      '--format',
+      'json',
+    ]);
+    const planned = JSON.parse(dry.stdout);
+    expect(planned.datasets[0]).toEqual({
+      ...rowsDry.datasets[0],
+      partitions: [{ name: 'public.events_2025_h1', rows: h1, dropped: true }],
+    });
+    const log = join(tempDir(), 'audit.jsonl');
+    const real = await cli([
+      'purge',
+      '--partitions',
+      'drop',
+      '--policy',
+      p,
+      '--source',
+      url,
+      '--as-of',
+      AS_OF,
+      '--format',
+      'json',
+      '--audit-log',
+      log,
+    ]);
+    expect(real.code, real.stderr).toBe(0);
+    const done = JSON.parse(real.stdout);
+    expect(done.datasets).toEqual(planned.datasets);
+    expect(new Set(done.records.map((r: { key: string }) => r.key))).toEqual(new Set(planned.records.map((r: { key: string }) => r.key)));
+    expect((await sql(url, "SELECT to_regclass('events_2025_h1') AS t"))[0].t).toBeNull();
+    expect(await sql(url, 'SELECT id::int FROM events_2025_h2')).toEqual([{ id: 5000 }]);
+    expect(receipts(log).reduce((n, x) => n + x.count, 0)).toBe(done.datasets[0].delete);
+    // What is left is exactly what was not deleted: the held row and the rows not yet due, in every partition.
+    expect(await count('events')).toBe(17000 - done.datasets[0].delete);
+    expect(
+      await sql(url, "SELECT count(*)::int AS n FROM events WHERE at + interval '6 months' <= '2026-11-24T00:00:00+01:00' AND NOT held"),
+    ).toEqual([{ n: 0 }]);
+  });
+
+  it('a purge of a partitioned table by page ranges deletes the rows decided and no row of another partition at the same ctid', async () => {
+    const url = await pgDatabase();
+    await sql(
+      url,
+      `CREATE TABLE events (id bigint, at timestamptz NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+       CREATE TABLE events_old PARTITION OF events FOR VALUES FROM ('2025-01-01Z') TO ('2026-01-01Z');
+       CREATE TABLE events_new PARTITION OF events FOR VALUES FROM ('2026-01-01Z') TO ('2027-01-01Z');
+       INSERT INTO events SELECT i, '2025-06-01Z'::timestamptz + (i % 2) * interval '1 year' FROM generate_series(1, 1000) i`,
+    );
+    const p = write(
+      tempDir(),
+      'events.yaml',
+      'version: 1\nname: events\ndatasets:\n  events: { key: id }\nrules:\n  - { id: year, dataset: events, from: at, delete_after: 1 year }\n',
+    );
+    const r = await cli(['purge', '--policy', p, '--source', url, '--as-of', AS_OF, '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).datasets[0]).toMatchObject({ delete: 500, keep: 500 });
+    expect(await sql(url, 'SELECT count(*)::int AS old, (SELECT count(*)::int FROM events_new) AS new FROM events_old')).toEqual([
+      { old: 0, new: 500 },
+    ]);
+  });
+
   it('--max-delete refuses before anything changes (exit 3)', async () => {
     const url = await cdrDatabase();
     const r = await cli(['purge', '--policy', policy, '--source', url, '--as-of', AS_OF, '--max-delete', '1']);

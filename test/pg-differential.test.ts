@@ -5,8 +5,8 @@ import { beforeAll, expect, it } from 'vitest';
 import { combineDatasets } from '../src/app/combine.js';
 import { decide } from '../src/engine/decide.js';
 import type { Decision } from '../src/engine/decision.js';
-import { compilePlan, type DatasetPlan } from '../src/engine/plan.js';
 import { NextDue } from '../src/engine/next-due.js';
+import { compilePlan, type DatasetPlan } from '../src/engine/plan.js';
 import { Tally } from '../src/engine/tally.js';
 import { threshold } from '../src/engine/threshold.js';
 import { parseTimestamp } from '../src/engine/timestamp.js';
@@ -123,9 +123,23 @@ describePg('PostgreSQL decides as the engine does', () => {
           const edge = rule.align ? threshold(period.duration, rule.align, zoned).cut : zoned.minus(period.duration).toMillis();
           for (const d of [-1000, -1, 0, 1, 1000]) {
             const t = DateTime.fromMillis(edge + d, { zone: rule.timezone });
-            const v = fmt === 'unix' ? Math.floor(t.toSeconds()) : fmt === 'unix_ms' ? t.toMillis() : r.pick([t.toISO(), t.toUTC().toISO(), t.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS")]);
+            const v =
+              fmt === 'unix'
+                ? Math.floor(t.toSeconds())
+                : fmt === 'unix_ms'
+                  ? t.toMillis()
+                  : r.pick([t.toISO(), t.toUTC().toISO(), t.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS")]);
             const at = typed(v, shape.a, zone);
-            rows.push([rows.length + 1, holdValue(r, shape.h), r.pick(['x', 'y']), at, typed(v, shape.b, zone), 'v', 'w', shape.days === 'int' ? r.pick([10, null]) : r.pick(['10', null])]);
+            rows.push([
+              rows.length + 1,
+              holdValue(r, shape.h),
+              r.pick(['x', 'y']),
+              at,
+              typed(v, shape.b, zone),
+              'v',
+              'w',
+              shape.days === 'int' ? r.pick([10, null]) : r.pick(['10', null]),
+            ]);
           }
         }
       const placeholders = rows.map((_, i) => `(${Array.from({ length: 8 }, (_, k) => `$${i * 8 + k + 1}`).join(', ')})`).join(', ');

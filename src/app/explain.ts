@@ -6,7 +6,7 @@ import { UserError } from '../errors.js';
 import { withFacts } from '../sources/row-decision.js';
 import { compilePlans, type Inputs, setUp } from './setup.js';
 
-export interface ExplainOptions extends Omit<Inputs, 'writing' | 'lockTimeoutMs' | 'batchBy'> {
+export interface ExplainOptions extends Omit<Inputs, 'writing' | 'lockTimeoutMs' | 'batchBy' | 'partitions'> {
   readonly dataset: string;
   readonly key: string;
 }

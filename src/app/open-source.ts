@@ -9,6 +9,7 @@ export interface SourceOptions {
   readonly delimiter?: string;
   readonly lockTimeoutMs?: number;
   readonly batchBy?: 'pages' | 'key';
+  readonly partitions?: 'rows' | 'drop';
 }
 
 /** A PostgreSQL URL, a SQLite file (by extension or header), a CSV file, or a directory of CSV files. */
@@ -16,7 +17,7 @@ export async function openSource(path: string, options: SourceOptions): Promise<
   if (/^postgres(ql)?:\/\//i.test(path)) {
     // Loaded only when used: the driver is not needed for files.
     const { PostgresSource } = await import('../sources/postgres/pg-source.js');
-    return PostgresSource.open(path, { lockTimeoutMs: options.lockTimeoutMs, batchBy: options.batchBy });
+    return PostgresSource.open(path, { lockTimeoutMs: options.lockTimeoutMs, batchBy: options.batchBy, partitions: options.partitions });
   }
   let st: Stats;
   try {

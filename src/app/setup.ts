@@ -23,6 +23,8 @@ export interface Inputs {
   readonly lockTimeoutMs?: number;
   /** PostgreSQL: how a purge batches its changes. */
   readonly batchBy?: 'pages' | 'key';
+  /** PostgreSQL: drop partitions all of whose rows are due, instead of deleting the rows. */
+  readonly partitions?: 'rows' | 'drop';
   /** Open the source for changes. */
   readonly writing: boolean;
 }
@@ -54,6 +56,7 @@ export async function setUp(o: Inputs): Promise<Setup> {
     delimiter: o.delimiter,
     lockTimeoutMs: o.lockTimeoutMs,
     batchBy: o.batchBy,
+    partitions: o.partitions,
   });
   try {
     if (header) checkSameSource(header, source.identity);

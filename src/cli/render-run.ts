@@ -23,6 +23,15 @@ export async function renderTable(r: RunResult, out: Out): Promise<void> {
   for (const d of r.datasets) {
     const skipped = Object.entries(d.skipped ?? {}).filter(([, n]) => n > 0);
     if (skipped.length) await out(`\n${d.dataset}: planned records not acted on: ${skipped.map(([k, n]) => `${n} ${k}`).join(', ')}`);
+    for (const p of d.partitions ?? []) {
+      const what =
+        r.mode === 'report' || !p.dropped
+          ? 'all due for deletion: --partitions drop drops the partition instead of deleting its rows'
+          : r.mode === 'dry-run'
+            ? 'the partition would be dropped whole'
+            : 'the partition was dropped whole';
+      await out(`\n${d.dataset}: partition ${p.name} (${p.rows} rows): ${what}`);
+    }
     if (d.referenced)
       await out(
         `\n${d.dataset}: ${d.referenced} records due for deletion are kept: rows of other tables still refer to them (foreign keys)`,

@@ -73,6 +73,14 @@ export function purgeCommand(io: Io): Command {
         .choices(['pages', 'key'])
         .default('pages'),
     )
+    .addOption(
+      new Option(
+        '--partitions <how>',
+        'PostgreSQL: drop a partition all of whose rows are due for deletion (its range wholly before the cut, no row kept), with the same receipts, instead of deleting its rows',
+      )
+        .choices(['rows', 'drop'])
+        .default('rows'),
+    )
     .option('--plan-out <file>', 'with --dry-run: write the plan to apply later with --plan')
     .option('--plan <file>', `apply exactly this plan (exit ${EXIT.planMismatch} if a policy changed since)`)
     .option(
@@ -94,6 +102,7 @@ export function purgeCommand(io: Io): Command {
         records?: boolean;
         lockTimeout: number;
         batchBy: 'pages' | 'key';
+        partitions: 'rows' | 'drop';
         planOut?: string;
         plan?: string;
         allowFutureAsOf?: boolean;
@@ -117,6 +126,7 @@ export function purgeCommand(io: Io): Command {
           auditKey: o.auditLog ? auditKeyFile(o.auditKey, io.env) : undefined,
           lockTimeoutMs: o.lockTimeout * 1000,
           batchBy: o.batchBy,
+          partitions: o.partitions,
           planOut: o.planOut,
           plan: o.plan,
           allowFutureAsOf: o.allowFutureAsOf,

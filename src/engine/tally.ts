@@ -30,6 +30,11 @@ export interface DatasetSummary {
   referenced?: number;
   /** Applying a plan: planned records not acted on, by reason. */
   skipped?: Record<SkipReason, number>;
+  /**
+   * PostgreSQL: partitions all of whose rows are due for deletion (counted in `delete` as well),
+   * `dropped` whole by this run (a dry run: would be), else deleted row by row.
+   */
+  partitions?: { name: string; rows: number; dropped: boolean }[];
 }
 
 /** Counts decisions into a dataset's summary: the one place a decision becomes a count. */

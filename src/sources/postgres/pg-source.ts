@@ -11,6 +11,7 @@ import type { DatasetInfo, Request, Row, Sink, Source, SourceIdentity } from '..
 import { type PgTable, readCatalog } from './catalog.js';
 import { ident, type PgColumn, valueSql } from './columns.js';
 import { type CompiledPlan, compilePlan, Params } from './compile.js';
+import { type PgPartition, partitionSql, wholeDuePartitions } from './partitions.js';
 
 /** Rows per batch, as for SQLite: each batch is its own transaction. */
 const BATCH_ROWS = 50_000;
@@ -24,6 +25,8 @@ export interface PgOptions {
   readonly lockTimeoutMs?: number;
   /** How a purge batches: by page ranges (the default; the fastest measured) or by primary key ranges (always on Citus). */
   readonly batchBy?: 'pages' | 'key';
+  /** drop: a partition all of whose rows are due for deletion is dropped whole instead of deleting its rows. */
+  readonly partitions?: 'rows' | 'drop';
 }
 
 interface PgDataset extends DatasetInfo {
@@ -53,10 +56,14 @@ interface Identity {
   among(rows: readonly Record<string, unknown>[], alias: string): [string, unknown[]];
 }
 
+// A ctid names a row within one table: in a partitioned table, the same ctid is a row of each partition.
 const PAGE_IDENTITY: Identity = {
-  select: (a) => `${a}.ctid AS "_id0"`,
-  join: (a, q) => `${a}.ctid = ${q}."_id0"`,
-  among: (rows, a) => [`${a}.ctid = ANY($1::tid[])`, [rows.map((r) => String(r._id0))]],
+  select: (a) => `${a}.tableoid::int AS "_tab", ${a}.ctid AS "_id0"`,
+  join: (a, q) => `${a}.tableoid = ${q}."_tab"::oid AND ${a}.ctid = ${q}."_id0"`,
+  among: (rows, a) => [
+    `(${a}.tableoid, ${a}.ctid) IN (SELECT * FROM unnest($1::oid[], $2::tid[]))`,
+    [rows.map((r) => Number(r._tab)), rows.map((r) => String(r._id0))],
+  ],
 };
 
 function keyIdentity(t: PgTable): Identity {
@@ -208,7 +215,7 @@ export class PostgresSource implements Source {
     const referenced = this.referencedSql(d.table, 'r', request, params) ?? 'false';
     const keyCol = plan.dataset.key ?? (d.table.key.length === 1 ? d.table.key[0] : undefined);
     const where = key === undefined ? '' : ` WHERE ${keyCol ? `r.${ident(keyCol)}::text` : 'r.ctid::text'} = ${params.add(key)}`;
-    const sql = `SELECT ${this.rowList(d, plan, referenced)} FROM ${tableSql(d.table)} AS r${where} ORDER BY r.ctid`;
+    const sql = `SELECT ${this.rowList(d, plan, referenced)} FROM ${tableSql(d.table)} AS r${where} ORDER BY r.ctid, r.tableoid`;
     await this.read(async () => {
       for await (const r of this.cursor(sql, params.values)) visit(toRow(r, plan));
     });
@@ -230,7 +237,7 @@ export class PostgresSource implements Source {
         // wants them, those acted on) come out, in table order.
         await this.count(d, plan, c, rows, '', request);
         const which = request.wants ? `('delete', 'redact', 'doubt')` : `('doubt')`;
-        const sql = `SELECT ${this.actedList(d, plan, c)} FROM ${tableSql(d.table)} AS r${c.compiled.from} WHERE ${c.compiled.cls} IN ${which} ORDER BY r.ctid`;
+        const sql = `SELECT ${this.actedList(d, plan, c)} FROM ${tableSql(d.table)} AS r${c.compiled.from} WHERE ${c.compiled.cls} IN ${which} ORDER BY r.ctid, r.tableoid`;
         for await (const r of this.cursor(sql, c.params.values)) {
           const row = toRow(r, plan);
           if (r._cls === 'doubt') {
@@ -239,9 +246,80 @@ export class PostgresSource implements Source {
           } else rows.send(row, decisionOf(r, plan));
         }
         if (request.next) await this.nextDueByAmount(d, c, request);
+        const whole = await this.wholeDue(d, plan, c);
+        if (whole.length) rows.tally.summary.partitions = whole.map((w) => ({ ...w, dropped: this.drops(request) }));
       });
-    } else await this.write(d, plan, request, sink, rows);
+    } else {
+      if (this.drops(request)) await this.dropWholeDue(d, plan, request, sink, rows);
+      await this.write(d, plan, request, sink, rows);
+    }
     return rows.tally.summary;
+  }
+
+  /** Partitions are dropped whole when asked, except applying a saved plan: there each record is checked against it. */
+  private drops(request: Request): boolean {
+    return this.options.partitions === 'drop' && !request.planned;
+  }
+
+  /** The partitions whose range lies wholly before a delete rule's cut and all of whose rows SQL decides to delete. */
+  private async wholeDue(d: PgDataset, plan: DatasetPlan, c: Compiled): Promise<{ name: string; rows: number }[]> {
+    const out: { name: string; rows: number }[] = [];
+    for (const p of await wholeDuePartitions(this.client, d.table, plan)) {
+      const n = await this.allDeleted(p, c);
+      if (n) out.push({ name: `${p.schema}.${p.name}`, rows: n });
+    }
+    return out;
+  }
+
+  /** The rows of the partition, if it has some and every one is decided for deletion in SQL; else 0. */
+  private async allDeleted(p: PgPartition, c: Compiled): Promise<number> {
+    const r = await this.client.query<{ n: string; due: string }>(
+      `SELECT count(*) AS n, count(*) FILTER (WHERE ${c.compiled.cls} = 'delete') AS due FROM ${partitionSql(p)} AS r${c.compiled.from}`,
+      c.params.values,
+    );
+    const n = Number(r.rows[0].n);
+    return n > 0 && n === Number(r.rows[0].due) ? n : 0;
+  }
+
+  /**
+   * Drops each wholly due partition in a transaction of its own: the partition locked, its rows
+   * checked all due again and sent (receipts) and counted, then the partition dropped. One whose
+   * rows are not all due by then, or that cannot be dropped, is left to the row batches.
+   */
+  private async dropWholeDue(d: PgDataset, plan: DatasetPlan, request: Request, sink: Sink, rows: RowDecisions): Promise<void> {
+    const c = await this.compiled(d, plan, request);
+    const dropped: { name: string; rows: number; dropped: boolean }[] = [];
+    for (const p of await wholeDuePartitions(this.client, d.table, plan)) {
+      if (request.signal?.aborted) break;
+      const now0 = rows.tally.summary;
+      const before = { ...now0, rules: now0.rules.map((r) => ({ ...r })), skipped: now0.skipped ? { ...now0.skipped } : undefined };
+      const began = performance.now();
+      try {
+        await this.client.query(`BEGIN; SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'; SET LOCAL statement_timeout = '${STATEMENT_TIMEOUT}'`);
+        await this.client.query(`LOCK TABLE ${partitionSql(p)} IN ACCESS EXCLUSIVE MODE`);
+        const n = await this.allDeleted(p, c);
+        if (!n) {
+          await this.client.query('ROLLBACK');
+          continue;
+        }
+        await this.count(d, plan, c, rows, '', request, c.params.values, partitionSql(p));
+        if (request.wants) {
+          const sql = `SELECT ${this.actedList(d, plan, c)} FROM ${partitionSql(p)} AS r${c.compiled.from} ORDER BY r.ctid`;
+          for await (const r of this.cursor(sql, c.params.values)) rows.send(toRow(r, plan), decisionOf(r, plan));
+        }
+        await this.client.query(`DROP TABLE ${partitionSql(p)}`);
+        await this.client.query('COMMIT');
+        dropped.push({ name: `${p.schema}.${p.name}`, rows: n, dropped: true });
+        sink.commit?.({ ms: performance.now() - began });
+      } catch (e) {
+        await this.client.query('ROLLBACK').catch(() => {});
+        sink.rollback?.();
+        rows.tally.reset(before);
+        // A lock not granted in time, a dependent object: the rows go the usual way.
+        if (!(e as { code?: string }).code) throw e;
+      }
+    }
+    if (dropped.length) rows.tally.summary.partitions = dropped;
   }
 
   /** Deleted rows stay readable as dead tuples until VACUUM: it runs with --vacuum, or that is said. */
@@ -316,6 +394,7 @@ export class PostgresSource implements Source {
     range: string,
     request: Request,
     values: readonly unknown[] = c.params.values,
+    table = tableSql(d.table),
   ): Promise<void> {
     const flags = [...c.compiled.redacts].map(([i, sql]) => `(${sql}) AS "_red${i}"`);
     const fixed = request.next ? c.compiled.pending.filter((p) => !p.amount) : [];
@@ -323,7 +402,7 @@ export class PostgresSource implements Source {
     const r = await this.client.query(
       `SELECT "_cls", "_rule", ${[...c.compiled.redacts.keys()].map((i) => `"_red${i}", `).join('')}count(*) AS "_n"${fixed.map((_, i) => `, min("m${i}") AS "m${i}"`).join('')}
          FROM (SELECT ${c.compiled.cls} AS "_cls", ${c.compiled.deleteRule} AS "_rule"${flags.map((f) => `, ${f}`).join('')}${fixed.map((p, i) => `, CASE WHEN ${p.notDue} THEN ${p.start} END AS "m${i}"`).join('')}
-                 FROM ${tableSql(d.table)} AS r${c.compiled.from}${range ? ` WHERE ${range}` : ''}) q
+                 FROM ${table} AS r${c.compiled.from}${range ? ` WHERE ${range}` : ''}) q
         WHERE "_cls" <> 'doubt' GROUP BY 1, 2${[...c.compiled.redacts.keys()].map((_, k) => `, ${k + 3}`).join('')}`,
       [...values],
     );
@@ -576,13 +655,15 @@ export class PostgresSource implements Source {
 
   /** What a row carries: the plan's columns as the engine reads them, its ctid, its key text, whether others refer to it. */
   private rowList(d: PgDataset, plan: DatasetPlan, referenced: string): string {
-    const key = d.table.key.length ? d.table.key.map((k) => `r.${ident(k)}::text`).join(` || ',' || `) : 'r.ctid::text';
     const values = plan.columns.map((name, i) => {
       const c = d.table.columns.get(name);
       if (!c) throw new UserError(`${d.location} has no column "${name}"`);
       return `${valueSql(c, 'r')} AS "v${i}"`;
     });
-    return [...values, `r.ctid::text AS "_ref"`, `${key} AS "_pk"`, `${referenced} AS "_referenced"`].join(', ');
+    // In a partitioned table a ctid names a row of each partition: the partition's name goes with it.
+    const ref = d.table.partitioned ? `r.tableoid::regclass::text || ' ' || r.ctid::text` : 'r.ctid::text';
+    const key = d.table.key.length ? d.table.key.map((k) => `r.${ident(k)}::text`).join(` || ',' || `) : ref;
+    return [...values, `${ref} AS "_ref"`, `${key} AS "_pk"`, `${referenced} AS "_referenced"`].join(', ');
   }
 
   /** A row with SQL's decision of it: its class, the governing delete rule, each rule's redaction and the columns it empties. */
