@@ -24,7 +24,8 @@ export interface RunOptions extends Caps, Omit<Inputs, 'writing'> {
   /** With auditLog: the key file of the keyed hashes (created when missing). */
   readonly auditKey?: string;
   /** Purge: rebuild the source's files after the changes (SQLite VACUUM), so no copy of a deleted value stays in free space. */
-  readonly vacuum?: boolean;
+  /** After the purge: rebuild what holds copies of deleted values (SQLite VACUUM; PostgreSQL VACUUM, or with 'full' VACUUM FULL). */
+  readonly vacuum?: boolean | 'full';
   /** Purge (and dry run): datasets the policies declare but the source lacks are skipped instead of refused. */
   readonly allowMissingDatasets?: boolean;
   /** Let a purge act at an asOf later than now (it deletes what is not due yet). */
@@ -300,7 +301,7 @@ function inOrder(plans: readonly DatasetPlan[], after: (p: DatasetPlan) => reado
 async function finish(o: RunOptions, source: Source, summaries: readonly DatasetSummary[]): Promise<RunResult['residue']> {
   const changed = summaries.filter((d) => d.delete + d.redact > 0).map((d) => d.dataset);
   if (changed.length === 0 || !source.finish) return undefined;
-  const message = await source.finish({ vacuum: Boolean(o.vacuum) });
+  const message = await source.finish({ vacuum: o.vacuum === 'full' ? 'full' : Boolean(o.vacuum) });
   if (!message) return undefined;
   o.log.warn({ datasets: changed }, message);
   return { datasets: changed, message };

@@ -84,8 +84,8 @@ export function purgeCommand(io: Io): Command {
     .option('--plan-out <file>', 'with --dry-run: write the plan to apply later with --plan')
     .option('--plan <file>', `apply exactly this plan (exit ${EXIT.planMismatch} if a policy changed since)`)
     .option(
-      '--vacuum',
-      'after the purge, rebuild the database (SQLite VACUUM) so that no copy of a deleted value stays in its free space; rowids of tables without an INTEGER PRIMARY KEY may change',
+      '--vacuum [full]',
+      'after the purge, rebuild what holds copies of deleted values: SQLite VACUUM (rowids of tables without an INTEGER PRIMARY KEY may change); PostgreSQL VACUUM of each changed table, with "full" VACUUM FULL, which also removes their bytes from the files',
     )
     .option(
       '--allow-missing-datasets',
@@ -107,10 +107,12 @@ export function purgeCommand(io: Io): Command {
         plan?: string;
         allowFutureAsOf?: boolean;
         allowMissingDatasets?: boolean;
-        vacuum?: boolean;
+        vacuum?: boolean | string;
         auditKey?: string;
       },
     ) {
+      if (typeof o.vacuum === 'string' && o.vacuum !== 'full')
+        this.error(`error: --vacuum takes no value, or "full" (got "${o.vacuum}")`, { exitCode: EXIT.usage });
       if (o.planOut && !o.dryRun)
         this.error('error: --plan-out needs --dry-run: a plan is made without changing anything', { exitCode: EXIT.usage });
       if (o.plan && (o.dryRun || o.planOut))
@@ -131,7 +133,7 @@ export function purgeCommand(io: Io): Command {
           plan: o.plan,
           allowFutureAsOf: o.allowFutureAsOf,
           allowMissingDatasets: o.allowMissingDatasets,
-          vacuum: o.vacuum,
+          vacuum: o.vacuum === 'full' ? 'full' : o.vacuum === true,
         }),
       );
       await render(io, result, o.format, true);

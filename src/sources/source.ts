@@ -155,6 +155,6 @@ export interface Source {
    * source's files where that takes more than the changes themselves (SQLite: WAL checkpoint,
    * VACUUM when asked), and says why bytes of it may still be readable, if they may.
    */
-  finish?(options: { vacuum: boolean }): Promise<string | undefined>;
+  finish?(options: { vacuum: boolean | 'full' }): Promise<string | undefined>;
   close(): void | Promise<void>;
 }

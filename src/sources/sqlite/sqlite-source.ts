@@ -349,7 +349,7 @@ export class SqliteSource implements Source {
    * and in page rebalancing even with it) stay in free space until VACUUM rebuilds the file.
    * Returns why bytes may remain, if they may.
    */
-  async finish(options: { vacuum: boolean }): Promise<string | undefined> {
+  async finish(options: { vacuum: boolean | 'full' }): Promise<string | undefined> {
     if (options.vacuum) {
       try {
         this.db.exec('VACUUM');
