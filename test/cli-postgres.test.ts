@@ -125,7 +125,7 @@ describePg('PostgreSQL from the command line', () => {
     expect(bad.stderr).toMatch(/table Sales\.Call Records in .* has no column "service" \(named as where of rule voip-ip-address/);
   });
 
-  it('report and dry run need only SELECT; a purge names the privilege it lacks, and changes nothing', async () => {
+  it('report needs only SELECT; a dry run and a purge name the privilege they lack and change nothing; a VACUUM only the owner may run is said not to have run', async () => {
     const url = await cdrDatabase();
     await sql(
       url,
@@ -138,6 +138,12 @@ describePg('PostgreSQL from the command line', () => {
     expect(dry.stderr).toMatch(/this user may not DELETE from it \(GRANT DELETE ON "public"\."cdr" TO \.\.\.\), which the purge needs/);
     expect(dry.stderr).toMatch(/may not UPDATE it/);
     expect(await ids(url)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // With DELETE and UPDATE it purges; VACUUM, which only the owner may run, is said not to have run.
+    await sql(url, 'GRANT DELETE, UPDATE ON cdr TO reader');
+    const v = await cli(['purge', '--policy', policy, '--source', asReader, '--as-of', AS_OF, '--vacuum', '--format', 'json']);
+    expect(v.code, v.stderr).toBe(0);
+    expect(await ids(url)).toEqual([3, 4, 5, 6, 7, 8, 9]);
+    expect(JSON.parse(v.stdout).residue.message).toMatch(/cannot VACUUM public\.cdr: only the table's owner \(or a superuser\) may/);
   });
 
   it('one purge per table at a time: a second exits 1 naming the holder', async () => {

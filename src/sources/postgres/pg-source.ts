@@ -333,6 +333,14 @@ export class PostgresSource implements Source {
     if (tables.length === 0) return undefined;
     const full = options.vacuum === 'full';
     if (options.vacuum) {
+      // VACUUM by anyone but the owner skips the table with a mere warning.
+      const r = await this.client.query<{ name: string }>(
+        `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.oid = ANY($1::oid[]) AND NOT pg_has_role(c.relowner, 'USAGE')`,
+        [[...this.changed].map((t) => t.oid)],
+      );
+      if (r.rows.length)
+        return `cannot VACUUM ${r.rows.map((x) => x.name).join(', ')}: only the table's owner (or a superuser) may; the purge itself is done, but the deleted rows and redacted values in ${tables.join(', ')} stay readable as dead tuples until the owner or autovacuum runs VACUUM${full ? ' FULL' : ''}`;
       try {
         for (const t of this.changed) await this.client.query(`VACUUM ${full ? '(FULL) ' : ''}${tableSql(t)}`);
       } catch (e) {
