@@ -305,7 +305,7 @@ describePg('PostgreSQL from the command line', () => {
       'version: 1\nname: events\ndatasets:\n  events: { key: id, hold: held }\nrules:\n  - { id: half-year, dataset: events, from: at, delete_after: 6 months }\n',
     );
     const count = async (t: string) => Number((await sql(url, `SELECT count(*) AS n FROM ${t}`))[0].n);
-    const [h1, h2] = [await count('events_2025_h1'), await count('events_2025_h2')];
+    const [h1, _h2] = [await count('events_2025_h1'), await count('events_2025_h2')];
     const report = await cli(['report', '--policy', p, '--source', url, '--as-of', AS_OF, '--format', 'json']);
     expect(report.code, report.stderr).toBe(0);
     // The second half of 2025 holds a held row: it is not wholly due. 2026 is partly due.

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { shareAbove } from '../src/app/caps.js';
 import { cli, csvText, hmac, receipts, sha, sqliteRows, sqliteTable, tempDir, write } from './helpers/cli.js';
 import { AS_OF, CDR_POLICY, CDR_ROWS, DELETED, REDACTED } from './helpers/policy.js';
 
@@ -188,12 +189,62 @@ describe('--max-delete-percent', () => {
     const policy = write(dir, 'policy.yaml', CDR_POLICY);
     const source = kind === 'sqlite' ? sqliteTable(join(dir, 'data.db'), 'cdr', CDR_ROWS) : write(dir, 'cdr.csv', csvText(CDR_ROWS));
     const before = sha(source);
-    const r = await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete-percent', '20']);
+    const r = await cli([
+      'purge',
+      '--policy',
+      policy,
+      '--source',
+      source,
+      '--as-of',
+      AS_OF,
+      '--max-delete-percent',
+      '20',
+      '--cap-min',
+      '1',
+    ]);
     expect(r.code).toBe(3);
-    expect(r.stderr).toContain('cdr: 2 of 9 (22.2%)');
+    expect(r.stderr).toContain('cdr: 2 of 9 (22.2%); the cap applies where more than --cap-min 1 would be');
     expect(sha(source)).toBe(before);
-    expect((await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete-percent', '22.3'])).code).toBe(0);
-    expect((await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete-percent', '101'])).code).toBe(2);
+    const capped = ['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--cap-min', '1'];
+    expect((await cli([...capped, '--max-delete-percent', '101'])).code).toBe(2);
+    // Two deletions are not over a floor of two; the default floor (100) lets a small table through.
+    expect(
+      (
+        await cli([
+          'purge',
+          '--policy',
+          policy,
+          '--source',
+          source,
+          '--as-of',
+          AS_OF,
+          '--max-delete-percent',
+          '20',
+          '--cap-min',
+          '2',
+          '--dry-run',
+        ])
+      ).code,
+    ).toBe(0);
+    expect(
+      (await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete-percent', '20', '--dry-run'])).code,
+    ).toBe(0);
+    expect((await cli([...capped, '--max-delete-percent', '22.3'])).code).toBe(0);
+  });
+});
+
+describe('shareAbove', () => {
+  it.each([
+    [1591, 2000, 79.5, '79.55'],
+    [2, 9, 20, '22.2'],
+    [1, 3, 33.3, '33.33'],
+    [2, 3, 66.6, '66.66'],
+    [1000001, 2000000, 50, '50.00005'],
+    [50, 100, 10, '50.0'],
+  ])('%i of %i over %d%% shows %s', (part, whole, limit, shown) => {
+    expect(shareAbove(part, whole, limit)).toBe(shown);
+    expect(Number(shown)).toBeGreaterThan(limit);
+    expect(Number(shown)).toBeLessThanOrEqual((part * 100) / whole);
   });
 });
 

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { CAP_MIN_DEFAULT } from '../app/caps.js';
 import { type RunOptions, run } from '../app/run.js';
 import { VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
@@ -52,8 +53,14 @@ export function purgeCommand(io: Io): Command {
     .option('--max-delete <n>', `refuse (exit ${EXIT.refused}, nothing changed) if more than n records would be deleted`, positiveInt)
     .option(
       '--max-delete-percent <p>',
-      `refuse (exit ${EXIT.refused}, nothing changed) if more than p% of any dataset's records would be deleted`,
+      `refuse (exit ${EXIT.refused}, nothing changed) if more than p% of any dataset's records would be deleted (where more than --cap-min would be)`,
       percent,
+    )
+    .option(
+      '--cap-min <n>',
+      'the percent cap applies to a dataset only where more than n records would be deleted',
+      positiveInt,
+      CAP_MIN_DEFAULT,
     )
     .option(
       '--audit-log <file>',
@@ -98,6 +105,7 @@ export function purgeCommand(io: Io): Command {
         dryRun?: boolean;
         maxDelete?: number;
         maxDeletePercent?: number;
+        capMin: number;
         auditLog?: string;
         records?: boolean;
         lockTimeout: number;
@@ -124,6 +132,7 @@ export function purgeCommand(io: Io): Command {
           records: o.format === 'json' || Boolean(o.records),
           maxDelete: o.maxDelete,
           maxDeletePercent: o.maxDeletePercent,
+          capMin: o.capMin,
           auditLog: o.auditLog,
           auditKey: o.auditLog ? auditKeyFile(o.auditKey, io.env) : undefined,
           lockTimeoutMs: o.lockTimeout * 1000,

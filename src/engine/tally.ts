@@ -84,7 +84,9 @@ export class Tally {
     const { rules, skipped, ...counts } = to;
     Object.assign(this.summary, counts);
     if (skipped && this.summary.skipped) Object.assign(this.summary.skipped, skipped);
-    rules.forEach((r, i) => Object.assign(this.summary.rules[i], r));
+    rules.forEach((r, i) => {
+      Object.assign(this.summary.rules[i], r);
+    });
   }
 
   /** A planned record not acted on. */

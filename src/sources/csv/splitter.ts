@@ -182,7 +182,8 @@ class Record implements RawRecord {
         }
       }
     }
-    return (this.mode = mode);
+    this.mode = mode;
+    return mode;
   }
 }
 
@@ -395,7 +396,9 @@ export class CsvSplitter {
         let kind = QUOTED;
         i = fs;
         for (;;) {
-          while (i < len && (c = buf[i]!) !== QUOTE) {
+          while (i < len) {
+            c = buf[i]!;
+            if (c === QUOTE) break;
             if (c === LF) lfs++;
             i++;
           }

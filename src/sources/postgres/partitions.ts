@@ -29,7 +29,7 @@ export async function wholeDuePartitions(client: pg.Client, t: PgTable, plan: Da
     [t.oid],
   );
   const k = key.rows[0];
-  if (!k || k.strat !== 'r' || k.n !== 1) return [];
+  if (k?.strat !== 'r' || k.n !== 1) return [];
   const kind = t.columns.get(k.column)?.kind;
   if (kind !== 'timestamptz' && kind !== 'timestamp' && kind !== 'date') return [];
   const cuts = plan.groups
