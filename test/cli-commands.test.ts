@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { BIN, cli, csvText, sqliteTable, tempDir, write } from './helpers/cli.js';
+import { BIN, cli, csvText, logText, sqliteTable, tempDir, write } from './helpers/cli.js';
 import { AS_OF, CDR_POLICY, CDR_ROWS } from './helpers/policy.js';
 
 function db() {
@@ -165,7 +165,7 @@ describe('report', () => {
     const bad = write(dir, 'bad.yaml', CDR_POLICY.replace('dataset: cdr\n    from', 'dataset: cdrs\n    from'));
     const r = await cli(['report', '--policy', bad, '--source', source]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/bad\.yaml:\d+:\d+: error: rule "usage-data" names dataset "cdrs"/);
+    expect(logText(r.stderr)).toMatch(/bad\.yaml:\d+:\d+: error: rule "usage-data" names dataset "cdrs"/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     const s = await cli(['report', '--policy', join(dir, 'p.yaml'), '--source', join(dir, 'nope.db')]);
     expect(s.code).toBe(1);
@@ -217,7 +217,7 @@ describe('explain', () => {
     });
     const r = await cli(['explain', '--policy', policy, '--source', source, '--dataset', 'cdr', '--key', '99', '--as-of', AS_OF]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/no record with id "99"/);
+    expect(logText(r.stderr)).toMatch(/no record with id "99"/);
   });
 });
 

@@ -1,6 +1,6 @@
-import type { Logger } from 'pino';
 import { bigintAsText } from '../engine/value.js';
 import type { Acted, Sink } from '../sources/source.js';
+import type { Log } from '../util/log.js';
 import type { Spool } from '../util/spool.js';
 import type { AuditLog } from './audit-log.js';
 import type { PlanRecord } from './plan-file.js';
@@ -66,7 +66,7 @@ export function auditSink(audit: AuditLog, asOf: string, clock: () => Date): Sin
 }
 
 /** The first few records kept because a value could not be read, logged; the rest counted. */
-export function doubtLog(log: Logger, dataset: string, samples: number): Sink {
+export function doubtLog(log: Log, dataset: string, samples: number): Sink {
   let shown = 0;
   return {
     act() {},
@@ -78,7 +78,7 @@ export function doubtLog(log: Logger, dataset: string, samples: number): Sink {
 
 /** Lock times of a purge's batches: each logged at debug level, their spread for the dataset's summary line. */
 export function batchLog(
-  log: Logger,
+  log: Log,
   dataset: string,
 ): Sink & { spread(): { batches: number; lockMs: { p50: number; p99: number; max: number } } | undefined } {
   // One number per batch of 50,000 rows: a few thousand for the largest tables.

@@ -126,8 +126,40 @@ export function checkSameSource(header: PlanHeader, given: SourceIdentity): void
   }
 }
 
-/** The records of one dataset, in the order they were planned. */
-export function* planRecords(file: string, dataset: string): Generator<PlanRecord> {
+/**
+ * Exit 5 when the plan is older than `maxAgeMs`: what it was reviewed against has had time to
+ * change, and records planned to go may since have been put on hold.
+ */
+export function checkPlanAge(header: PlanHeader, now: number, maxAgeMs: number, shown: string): void {
+  const made = Date.parse(header.createdAt);
+  if (!Number.isFinite(made)) throw new PlanMismatchError('the plan has no readable creation time; make a new plan (nothing was changed)');
+  if (now - made > maxAgeMs)
+    throw new PlanMismatchError(
+      `the plan was made ${ageText(now - made)} ago (${header.createdAt}), more than --max-plan-age ${shown}; review a new plan with purge --dry-run --plan-out, or give a longer --max-plan-age (nothing was changed)`,
+    );
+}
+
+/** "3 days 4 hours", "26 minutes": how old a plan is, to the unit that matters. */
+export function ageText(ms: number): string {
+  const units: [number, string][] = [
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+    [1000, 'second'],
+  ];
+  const parts: string[] = [];
+  let rest = Math.max(0, ms);
+  for (const [size, name] of units) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n > 0 || (parts.length === 0 && size === 1000)) parts.push(`${n} ${name}${n === 1 ? '' : 's'}`);
+    if (parts.length === 2) break;
+  }
+  return parts.join(' ');
+}
+
+/** The records of one dataset (all, without one), in the order they were planned. */
+export function* planRecords(file: string, dataset?: string): Generator<PlanRecord> {
   const r = openPlan(file);
   try {
     for (let line = r.reader.next(); line !== undefined; line = r.reader.next()) {
@@ -138,7 +170,7 @@ export function* planRecords(file: string, dataset: string): Generator<PlanRecor
       } catch {
         throw new UserError(`${file}: not a plan made by retention (a record line is not JSON)`);
       }
-      if (rec.dataset === dataset) yield rec;
+      if (dataset === undefined || rec.dataset === dataset) yield rec;
     }
   } finally {
     r.close();

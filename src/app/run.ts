@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { DateTime } from 'luxon';
-import type { Logger } from 'pino';
 import { NextDue } from '../engine/next-due.js';
 import type { DatasetPlan } from '../engine/plan.js';
 import type { DatasetSummary } from '../engine/tally.js';
 import { CapError, type Committed, InterruptedError, PartialChangeError, UserError } from '../errors.js';
 import type { Request, Sink, Source, SourceIdentity } from '../sources/source.js';
+import type { Log } from '../util/log.js';
 import { Spool } from '../util/spool.js';
 import { loadAuditKey } from './audit-key.js';
 import { AuditLog, type Outcome, type RunRecord } from './audit-log.js';
@@ -40,7 +40,7 @@ export interface RunOptions extends Caps, Omit<Inputs, 'writing'> {
   ) => void;
   /** With dry-run: write the reviewed plan here. */
   readonly planOut?: string;
-  readonly log: Logger;
+  readonly log: Log;
   /** The clock for receipt times (the CLI's); the decisions use only asOf. */
   readonly clock: () => Date;
   /** The tool's version, for run lines. */
@@ -125,7 +125,13 @@ async function runWith(
     const others = new Map(plans.map((p) => [p.dataset.name, p]));
     // Next due dates are for reports; purge and its dry run skip them and print the same.
     const nextDue = new Map(o.mode === 'report' ? plans.map((p) => [p, new NextDue()]) : []);
-    const request = (p: DatasetPlan, mode: Request['mode']): Request => ({ mode, others, signal: o.signal, next: nextDue.get(p) });
+    const request = (p: DatasetPlan, mode: Request['mode']): Request => ({
+      mode,
+      others,
+      signal: o.signal,
+      next: nextDue.get(p),
+      log: o.log,
+    });
     if (o.mode === 'purge') for (const note of await source.lock()) o.log.warn({ source: source.identity.path }, note);
     progressAs(o, source, 'checking');
     if (o.mode === 'purge') {
@@ -162,6 +168,7 @@ async function runWith(
         ...(audit ? [auditSink(audit, asOf.toISO() ?? '', o.clock)] : []),
         doubtLog(o.log, name, INVALID_SAMPLES),
       ]);
+      if (o.log.isLevelEnabled('debug')) o.log.debug({ dataset: name, source: source.identity.kind, terms: describeTerms(p) }, 'plan');
       const started = performance.now();
       const follow = setup.header && o.plan ? new PlannedRecords(o.plan, name) : undefined;
       let summary: DatasetSummary;
@@ -213,7 +220,7 @@ async function runWith(
         },
         planned,
       );
-      o.log.info({ plan: o.planOut, records: planned.count }, 'plan written');
+      o.log.debug({ plan: o.planOut, records: planned.count }, 'plan written');
     }
     // The dry run shows what the real run does, and with these caps that is a refusal.
     const refused = o.mode === 'dry-run' ? capRefusal(summaries, o) : undefined;
@@ -305,6 +312,19 @@ async function finish(o: RunOptions, source: Source, summaries: readonly Dataset
   if (!message) return undefined;
   o.log.warn({ datasets: changed }, message);
   return { datasets: changed, message };
+}
+
+/** Each rule's term and the instant a start must be before to be due (or "per record"), for debug lines. */
+function describeTerms(p: DatasetPlan) {
+  return p.groups.flatMap((g) =>
+    g.terms.map((t) => ({
+      rule: `${t.rule.policy}/${t.rule.id}`,
+      kind: t.kind,
+      ...(g.where.length ? { where: g.where.map((w) => `${w.column} in [${[...w.values].join(', ')}]`) } : {}),
+      dueIfStartBefore: t.fixed ? new Date(t.fixed.cut).toISOString() : 'per record',
+      ...(t.fixed && !t.fixed.exact ? { checkedExactlyWithin: `${Math.round(t.fixed.margin / 60_000)} min` } : {}),
+    })),
+  );
 }
 
 function setNextDue(summary: DatasetSummary, next: NextDue): void {

@@ -8,7 +8,7 @@ import { AsOfError, resolveAsOf } from './as-of.js';
 import { columnProblems, combineDatasets } from './combine.js';
 import { policiesForRun } from './load-policies.js';
 import { openSource } from './open-source.js';
-import { checkPolicyHashes, checkSamePolicies, checkSameSource, type PlanHeader, readPlanHeader } from './plan-file.js';
+import { checkPlanAge, checkPolicyHashes, checkSamePolicies, checkSameSource, type PlanHeader, readPlanHeader } from './plan-file.js';
 
 /** What a run or explain is made with, from its options or from a saved plan. */
 export interface Inputs {
@@ -19,6 +19,8 @@ export interface Inputs {
   readonly now: DateTime;
   /** A saved plan: its policies, source and asOf. */
   readonly plan?: string;
+  /** A saved plan older than this is refused (exit 5); `shown` is how the user gave it. */
+  readonly maxPlanAge?: { readonly ms: number; readonly shown: string };
   readonly delimiter?: string;
   readonly lockTimeoutMs?: number;
   /** PostgreSQL: how a purge batches its changes. */
@@ -44,6 +46,7 @@ export interface Setup {
  */
 export async function setUp(o: Inputs): Promise<Setup> {
   const header = o.plan ? readPlanHeader(o.plan) : undefined;
+  if (header && o.maxPlanAge) checkPlanAge(header, o.now.toMillis(), o.maxPlanAge.ms, o.maxPlanAge.shown);
   if (header) checkPolicyHashes(header);
   const policies = policiesForRun(header ? header.policies.map((p) => p.file) : o.policy);
   if (header && o.policy.length) checkSamePolicies(header, policiesForRun(o.policy));

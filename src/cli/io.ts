@@ -1,3 +1,6 @@
+import type { Diagnostic } from './diagnostic.js';
+import type { CliLog } from './logger.js';
+
 /** Where a command writes: the process's streams, or a test's buffers. */
 export interface Stream {
   write(s: string): boolean;
@@ -16,6 +19,10 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Set by the command; main returns it. */
   exitCode: number;
+  /** The command's logger, once it has one (with its --log-level): errors are logged through it. */
+  log?: CliLog;
+  /** Set by a command that ends with a summary line: called once with how it ended. */
+  ended?: (exitCode: number, error?: Diagnostic) => void;
 }
 
 /** Writes to stdout and resolves when the stream can take more (a listing of millions of records must not pile up). */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import { DateTime } from 'luxon';
 import { delimiterProblem } from '../sources/csv/serialize.js';
+import { LEVEL_NAMES } from './logger.js';
 
 /** Reads "now" once: the only clock of a run. */
 export const clock = () => DateTime.now();
@@ -22,15 +23,10 @@ export const delimiterOption = () =>
   });
 
 export const logLevelOption = () =>
-  new Option('--log-level <level>', 'log level of the JSON logs on stderr (default: info, warn on a terminal)').choices([
-    'fatal',
-    'error',
-    'warn',
-    'info',
-    'debug',
-    'trace',
-    'silent',
-  ]);
+  new Option(
+    '--log-level <level>',
+    'logs on stderr from this level up (default: info, JSON lines; on a terminal: notice, readable lines)',
+  ).choices(LEVEL_NAMES);
 
 export function percent(value: string): number {
   const n = Number(value);
@@ -45,4 +41,16 @@ export function auditKeyFile(given: string | undefined, env: Readonly<Record<str
 
 export function defaultAuditKey(env: Readonly<Record<string, string | undefined>> = process.env): string {
   return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'retention', 'audit.key');
+}
+
+const AGE_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
+
+/** `--max-plan-age`: a number and a unit (s, m, h, d, w, or the words: "90 minutes", "2 days"), or "none". */
+export function planAge(value: string): { ms: number; shown: string } | undefined {
+  if (value === 'none') return undefined;
+  const m = /^(\d+(?:\.\d+)?)\s*(s|sec|seconds?|m|min|minutes?|h|hours?|d|days?|w|weeks?)$/i.exec(value.trim());
+  if (!m?.[1] || !m[2]) throw new InvalidArgumentError('must be a number and a unit (e.g. 24h, 90m, 2d, "36 hours"), or none');
+  const unit = m[2].toLowerCase();
+  const key = unit.startsWith('mi') || unit === 'm' ? 'm' : (unit[0] ?? 'h');
+  return { ms: Number(m[1]) * (AGE_UNITS[key] ?? 0), shown: value };
 }

@@ -1,21 +1,24 @@
-import { Command, CommanderError } from 'commander';
-import { UserError } from '../errors.js';
+import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { auditCommand } from './audit.js';
+import { type Diagnostic, diagnosticDocument, diagnosticOf, isHelpOrVersion, wantsJson } from './diagnostic.js';
 import { EXIT } from './exit-codes.js';
 import { explainCommand } from './explain.js';
 import type { Io } from './io.js';
+import { commandLogger, makeLogger } from './logger.js';
+import { logLevelOption } from './options.js';
+import { planCommand } from './plan.js';
 import { purgeCommand, reportCommand } from './run-commands.js';
 import { schemaCommand } from './schema.js';
 import { testCommand } from './test.js';
 import { validateCommand } from './validate.js';
 
 function program(io: Io): Command {
-  const output = { writeErr: (s: string) => io.stderr.write(s), writeOut: (s: string) => io.stdout.write(s) };
+  // Usage errors are reported by main, as every other error (JSON on a pipe or with --format json).
+  const output = { writeErr: (s: string) => io.stderr.write(s), writeOut: (s: string) => io.stdout.write(s), outputError: () => {} };
   const p = new Command('retention')
-    .description('Enforce data retention policies on SQLite databases and CSV files.')
+    .description('Enforce data retention policies on SQLite and PostgreSQL databases and CSV files.')
     .version(VERSION)
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput(output);
   for (const c of [
@@ -26,12 +29,18 @@ function program(io: Io): Command {
     explainCommand(io),
     testCommand(io),
     auditCommand(io),
+    planCommand(io),
   ]) {
     p.addCommand(c);
   }
   // Commands added whole do not inherit these: each gets them, its own subcommands too.
+  // Every command takes --log-level; its logger is made before the action, so errors go through it.
   const configure = (c: Command): void => {
-    c.exitOverride().showHelpAfterError('(run with --help for usage)').configureOutput(output);
+    c.exitOverride().configureOutput(output);
+    if (!c.options.some((x) => x.long === '--log-level')) c.addOption(logLevelOption());
+    c.hook('preAction', (_, action) => {
+      if (action === c && !io.log) commandLogger(io, action.opts().logLevel);
+    });
     for (const sub of c.commands) configure(sub);
   };
   for (const c of p.commands) configure(c);
@@ -42,23 +51,24 @@ function program(io: Io): Command {
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
     await program(io).parseAsync([...argv]);
+    io.ended?.(io.exitCode);
     return io.exitCode;
   } catch (e) {
-    return exitCodeOf(e, io);
+    if (isHelpOrVersion(e)) return EXIT.ok;
+    const d = diagnosticOf(e);
+    report(d, io, wantsJson(argv.slice(2)));
+    io.ended?.(d.exitCode, d);
+    return d.exitCode;
   }
 }
 
-function exitCodeOf(e: unknown, io: Io): number {
-  if (e instanceof CommanderError) {
-    // `--help` and `--version` succeed; help shown because a command is missing is wrong usage.
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.ok;
-    return e.code === 'commander.help' && e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+/** An error, on stderr as a log line (JSON on a pipe), and as a JSON document on stdout when JSON was asked for. */
+function report(d: Diagnostic, io: Io, json: boolean): void {
+  const log = io.log ?? makeLogger(undefined, io.stderr);
+  if (d.summary.startsWith('internal')) log.fatal({ exitCode: d.exitCode, stack: d.detail }, d.summary);
+  else {
+    const hint = d.summary === 'wrong usage' && io.stderr.isTTY ? ' (run with --help for usage)' : '';
+    log.error({ exitCode: d.exitCode }, `${d.detail}${hint}`);
   }
-  if (e instanceof UserError) {
-    io.stderr.write(`retention: ${e.message}\n`);
-    return e.exitCode;
-  }
-  // A bug: keep the stack so it can be reported.
-  io.stderr.write(`retention: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
-  return EXIT.failure;
+  if (json) io.stdout.write(diagnosticDocument(d));
 }

@@ -4,10 +4,12 @@ import { type RunOptions, run } from '../app/run.js';
 import { VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
 import { type Io, writer } from './io.js';
-import { makeLogger } from './logger.js';
-import { auditKeyFile, clock, defaultAuditKey, delimiterOption, logLevelOption, percent, positiveInt } from './options.js';
+import { commandLogger } from './logger.js';
+import { auditKeyFile, clock, defaultAuditKey, delimiterOption, logLevelOption, percent, planAge, positiveInt } from './options.js';
+import { planSaved } from './plan-saved.js';
 import { clearProgress, progressBar } from './progress.js';
 import { renderCsv, renderJson, renderTable } from './render-run.js';
+import { summarizeRun } from './run-summary.js';
 import { stopOnSignals } from './signals.js';
 
 interface Common {
@@ -40,7 +42,10 @@ export function reportCommand(io: Io): Command {
     .option('--records', 'list every record due for deletion or redaction')
     .option('--fail-if-due', `exit ${EXIT.due} when any record is due for deletion or redaction`)
     .action(async (o: Common & { records?: boolean; failIfDue?: boolean }) => {
-      const result = await run(options(io, o, 'report', { records: Boolean(o.records) }));
+      const opts = options(io, o, 'report', { records: Boolean(o.records) });
+      const summary = summarizeRun(io, io.log ?? commandLogger(io, o.logLevel), 'report', o);
+      const result = await run(opts);
+      summary.done(result);
       await render(io, result, o.format, false);
       if (o.failIfDue && result.datasets.some((d) => d.delete + d.redact > 0)) io.exitCode = EXIT.due;
     });
@@ -90,6 +95,14 @@ export function purgeCommand(io: Io): Command {
     )
     .option('--plan-out <file>', 'with --dry-run: write the plan to apply later with --plan')
     .option('--plan <file>', `apply exactly this plan (exit ${EXIT.planMismatch} if a policy changed since)`)
+    .addOption(
+      new Option(
+        '--max-plan-age <age>',
+        `with --plan: refuse (exit ${EXIT.planMismatch}) a plan made longer ago than this (e.g. 90m, 24h, 7d; none for no limit)`,
+      )
+        .argParser(planAge)
+        .default(planAge('24h'), '24h'),
+    )
     .option(
       '--vacuum [full]',
       'after the purge, rebuild what holds copies of deleted values: SQLite VACUUM (rowids of tables without an INTEGER PRIMARY KEY may change); PostgreSQL VACUUM of each changed table, with "full" VACUUM FULL, which also removes their bytes from the files',
@@ -113,6 +126,7 @@ export function purgeCommand(io: Io): Command {
         partitions: 'rows' | 'drop';
         planOut?: string;
         plan?: string;
+        maxPlanAge?: { ms: number; shown: string };
         allowFutureAsOf?: boolean;
         allowMissingDatasets?: boolean;
         vacuum?: boolean | string;
@@ -127,27 +141,32 @@ export function purgeCommand(io: Io): Command {
         this.error('error: --plan applies a plan; it cannot be combined with --dry-run or --plan-out', { exitCode: EXIT.usage });
       if (!o.plan && (!o.policy || !o.source))
         this.error("error: required options '--policy <path...>' and '--source <path>' (or --plan <file>)", { exitCode: EXIT.usage });
-      const result = await run(
-        options(io, { ...o, policy: o.policy ?? [] }, o.dryRun ? 'dry-run' : 'purge', {
-          records: o.format === 'json' || Boolean(o.records),
-          maxDelete: o.maxDelete,
-          maxDeletePercent: o.maxDeletePercent,
-          capMin: o.capMin,
-          auditLog: o.auditLog,
-          auditKey: o.auditLog ? auditKeyFile(o.auditKey, io.env) : undefined,
-          lockTimeoutMs: o.lockTimeout * 1000,
-          batchBy: o.batchBy,
-          partitions: o.partitions,
-          planOut: o.planOut,
-          plan: o.plan,
-          allowFutureAsOf: o.allowFutureAsOf,
-          allowMissingDatasets: o.allowMissingDatasets,
-          vacuum: o.vacuum === 'full' ? 'full' : o.vacuum === true,
-        }),
-      );
+      const mode = o.dryRun ? 'dry-run' : 'purge';
+      const opts = options(io, { ...o, policy: o.policy ?? [] }, mode, {
+        records: o.format === 'json' || Boolean(o.records),
+        maxDelete: o.maxDelete,
+        maxDeletePercent: o.maxDeletePercent,
+        capMin: o.capMin,
+        auditLog: o.auditLog,
+        auditKey: o.auditLog ? auditKeyFile(o.auditKey, io.env) : undefined,
+        lockTimeoutMs: o.lockTimeout * 1000,
+        batchBy: o.batchBy,
+        partitions: o.partitions,
+        planOut: o.planOut,
+        plan: o.plan,
+        maxPlanAge: o.maxPlanAge,
+        allowFutureAsOf: o.allowFutureAsOf,
+        allowMissingDatasets: o.allowMissingDatasets,
+        vacuum: o.vacuum === 'full' ? 'full' : o.vacuum === true,
+      });
+      const log = io.log ?? commandLogger(io, o.logLevel);
+      const summary = summarizeRun(io, log, mode, o);
+      const result = await run(opts);
+      summary.done(result);
       await render(io, result, o.format, true);
+      if (o.planOut) planSaved(io, log, o.planOut, result, o.format === 'json');
       if (result.refused) {
-        io.stderr.write(`retention: dry run: the purge would be ${result.refused}\n`);
+        log.error({ exitCode: EXIT.refused }, `dry run: the purge would be ${result.refused}`);
         io.exitCode = EXIT.refused;
       }
     });
@@ -165,7 +184,7 @@ function options(io: Io, o: Common, mode: RunOptions['mode'], extra: Partial<Run
     mode,
     records: false,
     delimiter: o.delimiter,
-    log: makeLogger(o.logLevel, io.stderr),
+    log: commandLogger(io, o.logLevel),
     progress: bar?.update,
     toolVersion: VERSION,
     signal: stopOnSignals((s) => io.stderr.write(s)),

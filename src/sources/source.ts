@@ -2,6 +2,7 @@ import type { Change } from '../engine/decision.js';
 import type { NextDue } from '../engine/next-due.js';
 import type { DatasetPlan } from '../engine/plan.js';
 import type { DatasetSummary } from '../engine/tally.js';
+import type { Log } from '../util/log.js';
 
 /** Which source a run read or changed: what plans are bound to and outputs name. */
 export interface SourceIdentity {
@@ -117,6 +118,8 @@ export interface Request {
   readonly wants?: boolean;
   /** Aborted by a signal: stop after the batch in progress, or before changing anything. */
   readonly signal?: AbortSignal;
+  /** For debug and trace lines: what the source chose to do (its SQL, its scan). */
+  readonly log?: Log;
 }
 
 /** Progress of a scan: rows of a total (SQLite) or bytes of the file size (CSV). */

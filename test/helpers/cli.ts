@@ -149,3 +149,18 @@ export function sqliteRows(file: string, sql: string): Record<string, unknown>[]
 export function csvText(rows: Record<string, unknown>[], eol = '\n', columns = Object.keys(rows[0] ?? {})): string {
   return [columns, ...rows.map((r) => columns.map((c) => r[c]))].map((cells) => serializeRecord(cells, ',', eol)).join('');
 }
+
+/** The messages of stderr's log lines (JSON on a pipe), one per line, as a person would read them. */
+export function logText(stderr: string): string {
+  return stderr
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      try {
+        return String((JSON.parse(l) as { msg?: unknown }).msg ?? l);
+      } catch {
+        return l;
+      }
+    })
+    .join('\n');
+}

@@ -395,7 +395,9 @@ export class PostgresSource implements Source {
       }
     const params = new Params();
     const referenced = this.referencedSql(d.table, 'r', request, params);
-    return { compiled: compilePlan({ plan, columns: d.table.columns, referenced, amounts }, 'r', params), params };
+    const compiled = compilePlan({ plan, columns: d.table.columns, referenced, amounts }, 'r', params);
+    request.log?.debug({ dataset: plan.dataset.name, from: compiled.from, classify: compiled.cls }, 'compiled the plan to SQL');
+    return { compiled, params };
   }
 
   /**
