@@ -21,7 +21,8 @@ export function prettyLines(stderr: Stream): { write(line: string): void } {
       const fields = Object.entries(o)
         .filter(([k, v]) => !OMIT.has(k) && v !== undefined)
         .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
-      const detail = fields.length > 0 ? ` (${fields.join(', ')})` : '';
+      // A notice's message says it all; its fields are for machines.
+      const detail = fields.length > 0 && level !== '' ? ` (${fields.join(', ')})` : '';
       const stack = typeof o.stack === 'string' ? `\n${o.stack}` : '';
       stderr.write(`retention: ${level ? `${level}: ` : ''}${String(o.msg ?? '')}${detail}${stack}\n`);
     },

@@ -25,6 +25,8 @@ export interface CliOptions {
   gid?: number;
   /** Run bin/retention in a process of its own even where the test could do without. */
   spawn?: boolean;
+  /** In this process: stdout and stderr are terminals (isTTY). */
+  tty?: boolean;
 }
 
 /**
@@ -38,8 +40,8 @@ export async function cli(args: string[], opts: CliOptions = {}): Promise<CliRes
   const stdout: string[] = [];
   const stderr: string[] = [];
   const io: Io = {
-    stdout: { write: (s) => stdout.push(s) > 0 },
-    stderr: { write: (s) => stderr.push(s) > 0 },
+    stdout: { write: (s) => stdout.push(s) > 0, isTTY: opts.tty },
+    stderr: { write: (s) => stderr.push(s) > 0, isTTY: opts.tty },
     env: { ...process.env, XDG_CONFIG_HOME: config(), ...opts.env },
     exitCode: 0,
   };
