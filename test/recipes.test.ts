@@ -36,6 +36,7 @@ function site() {
       .replaceAll('/opt/retention', ROOT)
       .replaceAll('/srv/data/app.db', db)
       .replaceAll('/var/log/retention', join(dir, 'log'))
+      .replaceAll('/var/lib/retention', join(dir, 'lib'))
       .replaceAll('/etc/retention', join(dir, 'etc'));
   return { dir, db, move };
 }
@@ -92,6 +93,60 @@ describe('recipes', () => {
     expect(unitSection).toMatch(/^OnFailure=retention-alert@%n\.service$/m);
     expect(service.slice(service.indexOf('[Service]'))).not.toMatch(/OnFailure/);
   });
+
+  it('the first night on the demo data: the nightly job is refused, the reviewed catch-up runs, then the nightly job passes', () => {
+    const { dir, move } = site();
+    expect(sh(`node scripts/demo-data.mjs ${join(dir, 'demo')}`).status).toBe(0);
+    const demo = join(dir, 'demo', 'demo.db');
+    const nightly = () => {
+      const line = recipe('cron/retention.crontab')
+        .split('\n')
+        .find((l) => /^\d+ \d+ \* \* \*/.test(l))!;
+      const command = line.split(/\s+/).slice(5).join(' ').replace('--policy policies', `--policy ${ROOT}/policies`);
+      return sh(
+        move(command)
+          .replaceAll(join(dir, 'app.db'), demo)
+          .replace(/ \|\| echo .*$/, ''),
+      );
+    };
+    // The shipped policies on the demo data, instead of the site's.
+    const script = move(recipe('first-night.sh').replaceAll('--policy policies', `--policy ${ROOT}/policies`)).replaceAll(
+      join(dir, 'app.db'),
+      demo,
+    );
+    writeFileSync(join(dir, 'first-night.sh'), script);
+    const count = () =>
+      sqliteRows(demo, 'SELECT sum(n) AS n FROM (SELECT count(*) AS n FROM ipcentral_cdr UNION ALL SELECT count(*) FROM belco_orders)')[0]
+        .n;
+    const before = count();
+
+    // The first night: over the percent cap in many tables, refused, nothing changed.
+    const first = nightly();
+    expect(first.status).toBe(3);
+    expect(readFileSync(join(dir, 'log', 'run.log'), 'utf8')).toMatch(
+      /refused: more than --max-delete-percent 20% of a dataset would be deleted/,
+    );
+    expect(count()).toBe(before);
+
+    // 1-2. report and the saved plan, shown.
+    const plan = sh(`bash ${join(dir, 'first-night.sh')} plan`);
+    expect(plan.status, plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(/^Report of .*demo\.db as of /m);
+    expect(plan.stdout).toMatch(/^Plan .*first-night-plan\.json$/m);
+    expect(plan.stdout).toMatch(/^\d+ to delete, \d+ to redact\. Apply it with: retention purge --plan /m);
+    expect(plan.stderr).toMatch(/Saved the plan to .*first-night-plan\.json: \d+ deletions, \d+ redactions in 34 datasets/);
+    expect(count()).toBe(before);
+
+    // 4. The catch-up, exactly the plan, with receipts.
+    const apply = sh(`bash ${join(dir, 'first-night.sh')} apply`);
+    expect(apply.status, apply.stderr).toBe(0);
+    expect(count()).toBeLessThan(before as number);
+    expect(sh(`${ROOT}/bin/retention audit verify ${join(dir, 'log', 'audit.jsonl')}`).status).toBe(0);
+
+    // 5. From the next night on, the nightly job keeps up within its caps.
+    const next = nightly();
+    expect(next.status, next.stderr).toBe(0);
+  }, 300_000);
 
   it('the caps of the recipes refuse a purge that would delete too much (exit 3)', () => {
     const { db, move } = site();

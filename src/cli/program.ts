@@ -49,14 +49,16 @@ function program(io: Io): Command {
 
 /** Runs the CLI on `argv` (as process.argv: node, script, args...) and returns the exit code. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
+  // `npx retention -- --version`: npm passes the separator on; before any command it means nothing.
+  const args = argv[2] === '--' ? [...argv.slice(0, 2), ...argv.slice(3)] : [...argv];
   try {
-    await program(io).parseAsync([...argv]);
+    await program(io).parseAsync(args);
     io.ended?.(io.exitCode);
     return io.exitCode;
   } catch (e) {
     if (isHelpOrVersion(e)) return EXIT.ok;
     const d = diagnosticOf(e);
-    report(d, io, wantsJson(argv.slice(2)));
+    report(d, io, wantsJson(args.slice(2)));
     io.ended?.(d.exitCode, d);
     return d.exitCode;
   }
