@@ -6,6 +6,7 @@ import { EXIT } from './exit-codes.js';
 import { explainCommand } from './explain.js';
 import type { Io } from './io.js';
 import { purgeCommand, reportCommand } from './run-commands.js';
+import { scheduleCommand } from './schedule.js';
 import { schemaCommand } from './schema.js';
 import { testCommand } from './test.js';
 import { validateCommand } from './validate.js';
@@ -26,6 +27,7 @@ function program(io: Io): Command {
     explainCommand(io),
     testCommand(io),
     auditCommand(io),
+    scheduleCommand(io),
   ]) {
     p.addCommand(c);
   }
