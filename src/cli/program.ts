@@ -9,6 +9,7 @@ import { commandLogger, makeLogger } from './logger.js';
 import { logLevelOption } from './options.js';
 import { planCommand } from './plan.js';
 import { purgeCommand, reportCommand } from './run-commands.js';
+import { scheduleCommand } from './schedule.js';
 import { schemaCommand } from './schema.js';
 import { testCommand } from './test.js';
 import { validateCommand } from './validate.js';
@@ -30,6 +31,7 @@ function program(io: Io): Command {
     testCommand(io),
     auditCommand(io),
     planCommand(io),
+    scheduleCommand(io),
   ]) {
     p.addCommand(c);
   }

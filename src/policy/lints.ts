@@ -126,7 +126,7 @@ function implies(narrow: readonly WhereClause[], broad: readonly WhereClause[]):
 }
 
 /** Some record could match both (no column that both constrain to disjoint values). */
-function overlaps(a: readonly WhereClause[], b: readonly WhereClause[]): boolean {
+export function overlaps(a: readonly WhereClause[], b: readonly WhereClause[]): boolean {
   return a.every((x) => b.every((y) => x.column !== y.column || x.values.some((v) => y.values.includes(v))));
 }
 
