@@ -20,6 +20,8 @@ export interface Inputs {
   /** A saved plan: its policies, source and asOf. */
   readonly plan?: string;
   readonly delimiter?: string;
+  /** CSV: the files' character encoding (default UTF-8). */
+  readonly encoding?: string;
   readonly lockTimeoutMs?: number;
   /** PostgreSQL: how a purge batches its changes. */
   readonly batchBy?: 'pages' | 'key';
@@ -54,6 +56,7 @@ export async function setUp(o: Inputs): Promise<Setup> {
   const source = await openSource(path, {
     readonly: !o.writing,
     delimiter: o.delimiter,
+    encoding: o.encoding,
     lockTimeoutMs: o.lockTimeoutMs,
     batchBy: o.batchBy,
     partitions: o.partitions,

@@ -5,7 +5,7 @@ import { VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
 import { type Io, writer } from './io.js';
 import { makeLogger } from './logger.js';
-import { auditKeyFile, clock, defaultAuditKey, delimiterOption, logLevelOption, percent, positiveInt } from './options.js';
+import { auditKeyFile, clock, defaultAuditKey, delimiterOption, encodingOption, logLevelOption, percent, positiveInt } from './options.js';
 import { clearProgress, progressBar } from './progress.js';
 import { renderCsv, renderJson, renderTable } from './render-run.js';
 import { stopOnSignals } from './signals.js';
@@ -17,6 +17,7 @@ interface Common {
   format: string;
   logLevel?: string;
   delimiter: string;
+  encoding: string;
 }
 
 function common(c: Command, required = true): Command {
@@ -31,6 +32,7 @@ function common(c: Command, required = true): Command {
   )
     .option('--as-of <time>', 'ISO 8601 date or date-time every decision is made against (default: now)')
     .addOption(delimiterOption())
+    .addOption(encodingOption())
     .addOption(logLevelOption());
 }
 
@@ -165,6 +167,7 @@ function options(io: Io, o: Common, mode: RunOptions['mode'], extra: Partial<Run
     mode,
     records: false,
     delimiter: o.delimiter,
+    encoding: o.encoding,
     log: makeLogger(o.logLevel, io.stderr),
     progress: bar?.update,
     toolVersion: VERSION,
