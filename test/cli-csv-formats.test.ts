@@ -153,16 +153,18 @@ describe('--encoding', () => {
       const doc = JSON.parse(report.stdout);
       expect(doc.source).toMatchObject({ delimiters: { cdr: ';' }, encoding });
       expect(doc.datasets[0]).toMatchObject({ scanned: 3, delete: 1, redact: 1, keep: 1, invalid: 0 });
+      // Found by a key with é and € (0x80 in windows-1252; in latin1 a control character).
+      const byName = write(dir, 'by-name.yaml', POLICY.replace('key: id', 'key: name'));
       const ex = await cli([
         'explain',
         '--policy',
-        policy,
+        byName,
         '--source',
         source,
         '--dataset',
         'cdr',
         '--key',
-        '5',
+        encoding === 'latin1' ? 'Renée "R" \u0080' : 'Renée "R" €',
         '--as-of',
         AS_OF,
         '--format',
@@ -170,7 +172,7 @@ describe('--encoding', () => {
         ...args,
       ]);
       expect(ex.code, ex.stderr).toBe(0);
-      expect(JSON.parse(ex.stdout).values).toMatchObject({ service: 'téléphonie' });
+      expect(JSON.parse(ex.stdout)).toMatchObject({ values: { service: 'téléphonie', ip_address: '10.0.0.4' }, action: 'redact' });
       const purge = await run('purge', policy, source, ...args);
       expect(purge.code, purge.stderr).toBe(0);
       expect(readFileSync(source).equals(expected())).toBe(true);
