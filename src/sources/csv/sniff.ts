@@ -52,7 +52,8 @@ export function guessDelimiter(sample: Buffer, whole: boolean): { delimiter: str
   const splits = CANDIDATES.map((d) => split(sample, whole, d));
   const splitting = splits.filter((s) => s.header > 1);
   if (splitting.length === 0) {
-    if (splits.every((s) => s.header === 0)) return { problem: 'its first line is not a whole header within the first bytes read' };
+    if (splits.every((s) => s.header === 0))
+      return { problem: `its start (${sample.length} bytes) holds no header that reads as CSV with any of ',' ';' tab '|'` };
     return { delimiter: ',' };
   }
   const fit = splitting.filter((s) => !s.off);
