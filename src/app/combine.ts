@@ -32,8 +32,12 @@ function namedColumns(ds: DatasetRules): { column: string; what: string }[] {
 }
 
 /** A column the rules name that the dataset lacks: an error before anything is read (SPEC §1). */
-export function columnProblems(rules: DatasetRules, info: { readonly columns: readonly string[]; readonly location: string }): string[] {
-  return namedColumns(rules)
+export function columnProblems(
+  rules: DatasetRules,
+  info: { readonly columns: readonly string[]; readonly location: string; readonly columnsHint?: string },
+): string[] {
+  const problems = namedColumns(rules)
     .filter((n) => !info.columns.includes(n.column))
     .map((n) => `${info.location} has no column "${n.column}" (named as ${n.what})`);
+  return problems.length && info.columnsHint ? [info.columnsHint] : problems;
 }

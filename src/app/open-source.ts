@@ -7,6 +7,7 @@ import { SQLITE_MAGIC, SqliteSource } from '../sources/sqlite/sqlite-source.js';
 export interface SourceOptions {
   readonly readonly: boolean;
   readonly delimiter?: string;
+  readonly encoding?: string;
   readonly lockTimeoutMs?: number;
   readonly batchBy?: 'pages' | 'key';
   readonly partitions?: 'rows' | 'drop';
@@ -25,12 +26,12 @@ export async function openSource(path: string, options: SourceOptions): Promise<
   } catch {
     throw new UserError(`source ${path} does not exist`);
   }
-  const delimiter = options.delimiter ?? ',';
-  if (st.isDirectory()) return new CsvSource(path, { delimiter, lockTimeoutMs: options.lockTimeoutMs });
+  const csv = { delimiter: options.delimiter ?? ',', encoding: options.encoding, lockTimeoutMs: options.lockTimeoutMs };
+  if (st.isDirectory()) return new CsvSource(path, csv);
   // Opening a pipe would wait for a writer; a device is no data set either.
   if (!st.isFile()) throw new UserError(`source ${path} is not a regular file or a directory`);
   if (/\.(db|sqlite3?)$/i.test(path) || hasSqliteHeader(path)) return new SqliteSource(path, options);
-  if (/\.csv$/i.test(path)) return new CsvSource(path, { delimiter, lockTimeoutMs: options.lockTimeoutMs });
+  if (/\.csv$/i.test(path)) return new CsvSource(path, csv);
   throw new UserError(
     `cannot tell what ${path} is: give a SQLite database (.db, .sqlite, .sqlite3), a .csv file or a directory of .csv files`,
   );

@@ -113,6 +113,8 @@ async function runWith(
   line.policies = setup.policies.map((p) => ({ name: p.name, sha256: p.sha256 }));
   line.asOf = asOf.toISO() ?? undefined;
   line.source = source.identity;
+  // A CSV source's identity names each file's delimiter (auto finds it) and the encoding.
+  o.log.debug({ source: source.identity }, 'source opened');
   try {
     // A purge acts on the present: records due only at a later instant must not go now.
     if (o.mode === 'purge' && asOf.toMillis() > o.now.toMillis() && !o.allowFutureAsOf) {

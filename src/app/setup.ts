@@ -22,6 +22,8 @@ export interface Inputs {
   /** A saved plan older than this is refused (exit 5); `shown` is how the user gave it. */
   readonly maxPlanAge?: { readonly ms: number; readonly shown: string };
   readonly delimiter?: string;
+  /** CSV: the files' character encoding (default UTF-8). */
+  readonly encoding?: string;
   readonly lockTimeoutMs?: number;
   /** PostgreSQL: how a purge batches its changes. */
   readonly batchBy?: 'pages' | 'key';
@@ -57,6 +59,7 @@ export async function setUp(o: Inputs): Promise<Setup> {
   const source = await openSource(path, {
     readonly: !o.writing,
     delimiter: o.delimiter,
+    encoding: o.encoding,
     lockTimeoutMs: o.lockTimeoutMs,
     batchBy: o.batchBy,
     partitions: o.partitions,

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { type ExplainResult, explain } from '../app/explain.js';
 import type { Reason } from '../engine/decision.js';
 import type { Io } from './io.js';
-import { clock, delimiterOption } from './options.js';
+import { clock, delimiterOption, encodingOption } from './options.js';
 
 const PRINCIPLE: Record<Reason, string> = {
   held: 'held: the hold column is set, so the record is never touched',
@@ -25,9 +25,19 @@ export function explainCommand(io: Io): Command {
     .requiredOption('--key <value>', "the record's key (rowid or CSV line number when the dataset has no key)")
     .option('--as-of <time>', 'ISO 8601 date or date-time (default: now)')
     .addOption(delimiterOption())
+    .addOption(encodingOption())
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(
-      async (o: { policy: string[]; source: string; dataset: string; key: string; asOf?: string; delimiter: string; format: string }) => {
+      async (o: {
+        policy: string[];
+        source: string;
+        dataset: string;
+        key: string;
+        asOf?: string;
+        delimiter: string;
+        encoding: string;
+        format: string;
+      }) => {
         const r = await explain({ ...o, now: clock() });
         io.stdout.write(o.format === 'json' ? `${JSON.stringify(toJson(r), null, 2)}\n` : toText(r));
       },

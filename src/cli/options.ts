@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import { DateTime } from 'luxon';
+import { encodingProblem } from '../sources/csv/encoding.js';
 import { delimiterProblem } from '../sources/csv/serialize.js';
 import { LEVEL_NAMES } from './logger.js';
 
@@ -13,14 +14,30 @@ export function positiveInt(value: string): number {
   return Number(value);
 }
 
-/** `--delimiter`: one character other than a quote, CR or LF; `\t` or `tab` for a tab. */
+/** `--delimiter`: one character other than a quote, CR or LF; `\t` or `tab` for a tab; `auto` to find it in each file. */
 export const delimiterOption = () =>
-  new Option('--delimiter <char>', 'CSV field delimiter (one character; \\t or tab for a tab)').default(',').argParser((value: string) => {
-    const d = value === '\\t' || value.toLowerCase() === 'tab' ? '\t' : value;
-    const problem = delimiterProblem(d);
-    if (problem) throw new InvalidArgumentError(`${problem} (\\t or tab for a tab)`);
-    return d;
-  });
+  new Option(
+    '--delimiter <char>',
+    "CSV field delimiter (one character; \\t or tab for a tab; auto: the one of , ; tab | that splits each file's header and first records alike)",
+  )
+    .default(',')
+    .argParser((value: string) => {
+      if (value.toLowerCase() === 'auto') return 'auto';
+      const d = value === '\\t' || value.toLowerCase() === 'tab' ? '\t' : value;
+      const problem = delimiterProblem(d);
+      if (problem) throw new InvalidArgumentError(`${problem} (\\t or tab for a tab, or auto)`);
+      return d;
+    });
+
+/** `--encoding`: UTF-8, or a single-byte encoding such as windows-1252; an unknown or multi-byte one is wrong usage. */
+export const encodingOption = () =>
+  new Option('--encoding <name>', 'CSV character encoding (utf-8, or single-byte: windows-1252, latin1, iso-8859-15, ...)')
+    .default('utf-8')
+    .argParser((value: string) => {
+      const problem = encodingProblem(value);
+      if (problem) throw new InvalidArgumentError(problem);
+      return value;
+    });
 
 export const logLevelOption = () =>
   new Option(

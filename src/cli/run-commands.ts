@@ -5,7 +5,17 @@ import { VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
 import { type Io, writer } from './io.js';
 import { commandLogger } from './logger.js';
-import { auditKeyFile, clock, defaultAuditKey, delimiterOption, logLevelOption, percent, planAge, positiveInt } from './options.js';
+import {
+  auditKeyFile,
+  clock,
+  defaultAuditKey,
+  delimiterOption,
+  encodingOption,
+  logLevelOption,
+  percent,
+  planAge,
+  positiveInt,
+} from './options.js';
 import { planSaved } from './plan-saved.js';
 import { clearProgress, progressBar } from './progress.js';
 import { renderCsv, renderJson, renderTable } from './render-run.js';
@@ -19,6 +29,7 @@ interface Common {
   format: string;
   logLevel?: string;
   delimiter: string;
+  encoding: string;
 }
 
 function common(c: Command, required = true): Command {
@@ -33,6 +44,7 @@ function common(c: Command, required = true): Command {
   )
     .option('--as-of <time>', 'ISO 8601 date or date-time every decision is made against (default: now)')
     .addOption(delimiterOption())
+    .addOption(encodingOption())
     .addOption(logLevelOption());
 }
 
@@ -184,6 +196,7 @@ function options(io: Io, o: Common, mode: RunOptions['mode'], extra: Partial<Run
     mode,
     records: false,
     delimiter: o.delimiter,
+    encoding: o.encoding,
     log: commandLogger(io, o.logLevel),
     progress: bar?.update,
     toolVersion: VERSION,

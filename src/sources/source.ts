@@ -29,6 +29,8 @@ export interface DatasetInfo {
   readonly mayBeReferenced: boolean;
   /** The rows that can refer to its records, for messages (e.g. `orders(customer_id)`). */
   readonly referencedBy?: string;
+  /** Why the columns are likely not the ones meant (a CSV header of one column another delimiter splits): said instead of each missing one. */
+  readonly columnsHint?: string;
 }
 
 /**

@@ -25,7 +25,9 @@ import { takeLock } from '../lock.js';
 import { matchBy, RowDecisions } from '../row-decision.js';
 import type { DatasetInfo, ProgressHook, Request, Row, Sink, Source, SourceIdentity } from '../source.js';
 import { writeProblem } from '../write-access.js';
+import { type CsvEncoding, csvEncoding } from './encoding.js';
 import { serializeRecord } from './serialize.js';
+import { delimiterName, guessDelimiter, headerSplitter } from './sniff.js';
 import { CsvSplitter, CsvSyntaxError, type RawRecord } from './splitter.js';
 
 const CHUNK = 1 << 20;
@@ -44,6 +46,8 @@ process.on('exit', () => {
 
 interface CsvFile extends DatasetInfo {
   readonly file: string;
+  /** The one given, or the one --delimiter auto found in the file. */
+  readonly delimiter: string;
   /** Why a purge cannot replace the file as it must (other hard links, no write access). */
   readonly unwritable?: string;
 }
@@ -54,7 +58,9 @@ interface CsvFile extends DatasetInfo {
  * whole. Kept records are copied byte for byte; redacted ones are written with minimal quoting.
  */
 export class CsvSource implements Source {
-  readonly identity: SourceIdentity;
+  /** With each file's delimiter (by dataset) and the encoding: what the file was read as. */
+  readonly identity: SourceIdentity & { readonly delimiters: Record<string, string>; readonly encoding: string };
+  private readonly encoding: CsvEncoding;
   /** A record can turn out malformed halfway through a file: read all before changing any. */
   readonly readsBeforeChanging = true;
   private readonly byName = new Map<string, CsvFile>();
@@ -63,11 +69,14 @@ export class CsvSource implements Source {
 
   constructor(
     readonly path: string,
-    readonly options: { delimiter: string; lockTimeoutMs?: number },
+    /** `delimiter`: one character, or 'auto' to find it in each file's header. */
+    readonly options: { delimiter: string; encoding?: string; lockTimeoutMs?: number },
   ) {
+    this.encoding = csvEncoding(options.encoding);
     let paths: string[];
+    let real: string;
     try {
-      this.identity = { kind: 'csv', path: realpathSync(path) };
+      real = realpathSync(path);
       paths = statSync(path).isDirectory()
         ? readdirSync(path)
             .filter((f) => f.toLowerCase().endsWith('.csv'))
@@ -81,15 +90,28 @@ export class CsvSource implements Source {
       const name = basename(file).replace(/\.csv$/i, '');
       const twin = [...this.byName.values()].find((d) => d.name.toLowerCase() === name.toLowerCase());
       if (twin) throw new UserError(`${file} and ${twin.file} would be the same dataset; rename one of them`);
-      const columns = readHeader(file, options.delimiter);
+      const { columns, delimiter, columnsHint } = readHeader(file, options.delimiter, this.encoding);
       // A purge renames a new file over the old one: other hard links would keep the old bytes.
       const links = statSync(file).nlink;
       const unwritable =
         links > 1
           ? `${file} has ${links} hard links; a purge replaces the file, so the other names would keep every record it deletes. Remove the other links first`
           : writeProblem(realpathSync(file), { inPlace: false, replaced: true });
-      this.byName.set(name, { name, file, columns, location: file, refName: 'line number', after: [], mayBeReferenced: false, unwritable });
+      this.byName.set(name, {
+        name,
+        file,
+        delimiter,
+        columns,
+        columnsHint,
+        location: file,
+        refName: 'line number',
+        after: [],
+        mayBeReferenced: false,
+        unwritable,
+      });
     }
+    const delimiters = Object.fromEntries([...this.byName.values()].map((f) => [f.name, f.delimiter]));
+    this.identity = { kind: 'csv', path: real, delimiters, encoding: this.encoding.name };
   }
 
   datasets(): ReadonlyMap<string, DatasetInfo> {
@@ -200,7 +222,12 @@ export class CsvSource implements Source {
           else {
             const fields = Array.from({ length: rec.fieldCount }, (_, i) => rec.field(i));
             for (const c of d.columns) fields[f.columns.indexOf(c)] = '';
-            out.write(Buffer.from(serializeRecord(fields, this.options.delimiter, rec.eol)));
+            const bytes = this.encoding.encode(serializeRecord(fields, f.delimiter, rec.eol));
+            if (!bytes)
+              throw new UserError(
+                `${f.file}:${rec.line}: the redacted record holds a character that ${this.encoding.name} cannot encode, so it cannot be written back; nothing was changed`,
+              );
+            out.write(bytes);
             changed++;
           }
         },
@@ -279,8 +306,8 @@ export class CsvSource implements Source {
     const f = this.file(plan.dataset.name);
     const idx = plan.columns.map((c) => f.columns.indexOf(c));
     const width = f.columns.length;
-    const row = new CsvRow(idx.length);
-    const splitter = new CsvSplitter({ delimiter: this.options.delimiter });
+    const row = new CsvRow(idx.length, this.encoding);
+    const splitter = new CsvSplitter({ delimiter: f.delimiter, decode: this.encoding.decode });
     let header = true;
     const each = (rec: RawRecord) => {
       if (header) {
@@ -328,15 +355,32 @@ class CsvRow implements Row {
   ref = 0;
   referenced = false;
   rec!: RawRecord;
-  constructor(n: number) {
+  constructor(
+    n: number,
+    private readonly encoding: CsvEncoding,
+  ) {
     this.values = new Array(n);
   }
   get unwritable(): string | undefined {
-    return isUtf8(this.rec.bytes) ? undefined : 'the record is not valid UTF-8, so redacting it would change the bytes of its other fields';
+    if (this.encoding.utf8)
+      return isUtf8(this.rec.bytes)
+        ? undefined
+        : 'the record is not valid UTF-8, so redacting it would change the bytes of its other fields';
+    return this.encoding.roundTrips(this.rec.bytes)
+      ? undefined
+      : `the record holds bytes that ${this.encoding.name} leaves undefined, so redacting it would change the bytes of its other fields`;
   }
 }
 
-function readHeader(file: string, delimiter: string): string[] {
+/** Bytes of a file's start that --delimiter auto looks at (the header and the first records). */
+const SAMPLE = 256 * 1024;
+
+/**
+ * The header's columns, read with the delimiter given or, for 'auto', the one the file's start
+ * shows; with a one-column header that another delimiter would split, what to say instead of
+ * each column the policies name being missing.
+ */
+function readHeader(file: string, given: string, encoding: CsvEncoding): { columns: string[]; delimiter: string; columnsHint?: string } {
   let fd: number;
   try {
     // Checked before opening: opening a pipe waits for a writer.
@@ -349,24 +393,55 @@ function readHeader(file: string, delimiter: string): string[] {
     throw new UserError(`cannot read CSV file ${file}: ${(e as Error).message}`);
   }
   try {
-    const splitter = new CsvSplitter({ delimiter });
+    const sample = Buffer.allocUnsafe(SAMPLE);
+    let n = 0;
+    let whole = false;
+    while (n < SAMPLE && !whole) {
+      const got = readSync(fd, sample, n, SAMPLE - n, null);
+      n += got;
+      whole = got === 0;
+    }
+    const start = sample.subarray(0, n);
+    if ((start[0] === 0xff && start[1] === 0xfe) || (start[0] === 0xfe && start[1] === 0xff))
+      throw new UserError(`${file} starts with a UTF-16 byte order mark: UTF-16 is not supported; convert the file to UTF-8`);
+    if (!encoding.utf8 && start[0] === 0xef && start[1] === 0xbb && start[2] === 0xbf)
+      throw new UserError(`${file} starts with a UTF-8 byte order mark, so it is UTF-8, not ${encoding.name}; drop --encoding`);
+    let delimiter = given;
+    if (given === 'auto') {
+      const guess = guessDelimiter(start, whole);
+      if ('problem' in guess) throw new UserError(`cannot tell the delimiter of ${file}: ${guess.problem}; give --delimiter`);
+      delimiter = guess.delimiter;
+    }
+    const splitter = new CsvSplitter({ delimiter, decode: encoding.decode });
     const buf = Buffer.allocUnsafe(64 * 1024);
     let header: string[] | undefined;
+    // Only the header: the records' syntax is the read's to tell, after the columns are checked.
+    const done = new Error('header read');
     const take = (r: RawRecord) => {
-      header ??= Array.from({ length: r.fieldCount }, (_, i) => r.field(i));
+      header = Array.from({ length: r.fieldCount }, (_, i) => r.field(i));
+      throw done;
     };
-    while (!header) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      splitter.push(Buffer.from(buf.subarray(0, n)), take);
+    try {
+      splitter.push(start, take);
+      for (let got = whole ? 0 : 1; got > 0; ) {
+        got = readSync(fd, buf, 0, buf.length, null);
+        splitter.push(buf.subarray(0, got), take);
+      }
+      splitter.end(take);
+    } catch (e) {
+      if (e !== done) throw e;
     }
-    if (!header) splitter.end(take);
     if (!header || (header.length === 1 && header[0] === '')) throw new UserError(`${file} has no header row; a CSV source needs one`);
     // Unnamed columns (trailing commas of spreadsheet exports) cannot be named by a policy: no clash.
     const names = header;
     const dup = names.find((h, i) => h !== '' && names.indexOf(h) !== i);
     if (dup !== undefined) throw new UserError(`${file}: column "${dup}" appears twice in the header`);
-    return header;
+    const other = header.length === 1 ? headerSplitter(start, whole) : undefined;
+    const columnsHint =
+      other && other !== delimiter
+        ? `${file}: the header has one column; is the delimiter ${delimiterName(other)}? Give --delimiter ${delimiterName(other)} (or --delimiter auto)`
+        : undefined;
+    return { columns: header, delimiter, columnsHint };
   } catch (e) {
     if (e instanceof CsvSyntaxError) throw new UserError(`${file}:${e.line}: ${e.message}`);
     throw e;

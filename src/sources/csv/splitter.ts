@@ -60,7 +60,7 @@ export interface RawRecord {
   readonly bytes: Buffer;
   /** Number of fields. */
   readonly fieldCount: number;
-  /** Decoded UTF-8 text of field i (surrounding quotes removed, "" unescaped to "). Must not include the BOM. */
+  /** Decoded text of field i, UTF-8 unless the splitter was given another decode (surrounding quotes removed, "" unescaped to "). Must not include the BOM. */
   field(i: number): string;
   /** The record's line terminator: '\r\n', '\n' or '' */
   readonly eol: string;
@@ -82,6 +82,8 @@ export class CsvSyntaxError extends Error {
 export interface SplitterOptions {
   /** One single-byte (ASCII) character other than '"', CR or LF. Default ','. */
   delimiter?: string;
+  /** Decodes field bytes (an ASCII-compatible encoding, see encoding.ts). Default UTF-8. */
+  decode?: (buf: Buffer, start: number, end: number) => string;
 }
 
 const LF = 0x0a;
@@ -130,6 +132,8 @@ class Record implements RawRecord {
   private text = '';
   /** Records left before whole-record decoding is tried again. */
   private skipWhole = 0;
+  /** @internal Field bytes to text: UTF-8 unless the file has another encoding. */
+  decode = utf8Slice;
 
   /** @internal Called before each record is handed out. */
   reset(): void {
@@ -162,7 +166,7 @@ class Record implements RawRecord {
       const base = this.starts[0]!;
       s = this.text.slice(start - base, end - base);
     } else {
-      s = utf8Slice(this.buf, start, end);
+      s = this.decode(this.buf, start, end);
     }
     return !this.plain && this.kinds[i] === QUOTED_ESCAPES ? s.replaceAll('""', '"') : s;
   }
@@ -173,7 +177,7 @@ class Record implements RawRecord {
       const base = this.starts[0]!;
       const end = this.ends[this.fieldCount - 1]!;
       if (end - base <= WHOLE_DECODE_MAX) {
-        const text = utf8Slice(this.buf, base, end);
+        const text = this.decode(this.buf, base, end);
         if (text.length === end - base) {
           mode = TEXT;
           this.text = text;
@@ -213,6 +217,7 @@ export class CsvSplitter {
     const problem = delimiterProblem(d);
     if (problem) throw new RangeError(`invalid CSV delimiter ${JSON.stringify(d)}: ${problem}`);
     this.delim = d.charCodeAt(0);
+    if (opts.decode) this.rec.decode = opts.decode;
   }
 
   /** Feed the next chunk; calls onRecord for every complete record found. Chunks may split records, fields, CRLF pairs, quotes and multi-byte UTF-8 characters anywhere. */
