@@ -22,8 +22,9 @@ plan)
   ;;
 apply)
   # The plan is the cap: only its records are touched, and only if still due and not held. A
-  # plan older than a week is refused; make a new one.
-  bin/retention purge --plan "$PLAN" --max-plan-age 7d --audit-log /var/log/retention/audit.jsonl --audit-key /etc/retention/audit.key --lock-timeout 600
+  # plan older than a week is refused; make a new one. --vacuum rebuilds the file once, so no
+  # copy of the backlog stays readable in its free pages (see Deleted means gone).
+  bin/retention purge --plan "$PLAN" --max-plan-age 7d --vacuum --audit-log /var/log/retention/audit.jsonl --audit-key /etc/retention/audit.key --lock-timeout 600
   ;;
 *)
   echo "usage: $0 plan|apply" >&2
