@@ -173,7 +173,7 @@ describe('retention test: invalid test files (exit 1, file:line:col, nothing run
       'YAML syntax',
       PASSING.replace('    dataset: cdr\n    as_of: 2026-07-01', '    dataset: cdr\n   as_of: 2026-07-01'),
       '13:1',
-      'YAML: Sequence item without - indicator',
+      'YAML: this line is indented less than the keys of the list item above, and more than its "-": line it up with the keys, or start a new item with "- "',
     ],
   ];
   it.each(cases)('%s', async (_, text, pos, message) => {
@@ -207,11 +207,11 @@ describe('retention test: invalid test files (exit 1, file:line:col, nothing run
   });
 
   it('a missing path, or a directory without test files, is an error; wrong usage exits 2', async () => {
-    expect((await cli(['test', '/nonexistent/policies'])).stdout).toContain('/nonexistent/policies:0:0: error: no such file or directory');
+    expect((await cli(['test', '/nonexistent/policies'])).stdout).toContain('/nonexistent/policies: error: no such file or directory');
     const empty = dirWith({});
     const r = await cli(['test', empty]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`${empty}:0:0: error: directory holds no *.test.yaml policy test files`);
+    expect(r.stdout).toContain(`${empty}: error: directory holds no *.test.yaml policy test files`);
     expect((await cli(['test', '--format', 'xml'])).code).toBe(2);
     expect((await cli(['test', '--bogus'])).code).toBe(2);
   });

@@ -205,13 +205,13 @@ describe('semantic lints', () => {
       parsePolicyText(doc(['id: del, delete_after: 3 months', 'id: red, redact_after: 6 months, redact: [ip]']), 'p.yaml').policy!,
     ]);
     expect(a.message).toBe(
-      'rule "red" never redacts: rule "del" (line 7) deletes the same records from the same start no later (delete_after 3 months, redact_after 6 months), so they are deleted first; shorten redact_after or drop the redaction',
+      'rule "red" (line 8) never redacts: rule "del" (line 7) deletes the same records from the same start no later (delete_after 3 months, redact_after 6 months), so they are deleted first; shorten redact_after or drop the redaction',
     );
     const [b] = lintPolicies([
       parsePolicyText(doc(['id: first, delete_after: 0 days', 'id: second, delete_after: 0 days']), 'p.yaml').policy!,
     ]);
     expect(b.message).toBe(
-      'delete rule "second" never governs: rule "first" (line 7) deletes the same records from the same start at the same time (delete_after 0 days, here 0 days) and, of equal due dates, the first rule governs; remove one of them or give them different scopes',
+      'delete rule "second" (line 8) never governs: rule "first" (line 7) deletes the same records from the same start at the same time (delete_after 0 days, here 0 days) and, of equal due dates, the first rule governs; remove one of them or give them different scopes',
     );
     const [b2] = lintPolicies(
       ['p.yaml', 'q.yaml'].map(
@@ -220,14 +220,14 @@ describe('semantic lints', () => {
       ),
     );
     expect(b2.message).toBe(
-      'delete rule "late" never governs: rule "soon" of policy p (p.yaml:7) deletes the same records from the same start no later (delete_after 1 year, here 2 years); remove one of them or give them different scopes',
+      'delete rule "late" (line 7) never governs: rule "soon" of policy p (p.yaml:7) deletes the same records from the same start no later (delete_after 1 year, here 2 years); remove one of them or give them different scopes',
     );
     const [c, d] = lintPolicies([parsePolicyText(doc(['id: keep, keep_for: 2 years']), 'p.yaml').policy!]);
     expect(c.message).toBe(
       'no delete rule covers dataset "d": its records are kept forever (reports count them as unmanaged); add a rule with delete_after',
     );
     expect(d.message).toBe(
-      'rule "keep" has keep_for (2 years) but no delete or redact rule applies to its records in dataset "d": there is nothing to hold back; add the delete_after or redact_after it should delay, or drop the rule',
+      'rule "keep" (line 7) has keep_for (2 years) but no delete or redact rule applies to its records in dataset "d": there is nothing to hold back; add the delete_after or redact_after it should delay, or drop the rule',
     );
   });
 });

@@ -1,4 +1,5 @@
 import type { Dataset, Location, Period, Policy, Rule, WhereClause } from './model.js';
+import { ruleName } from './names.js';
 import type { FixedPeriod } from './period.js';
 import { comparePeriods } from './period-compare.js';
 import type { PolicyProblem } from './problems.js';
@@ -47,8 +48,8 @@ function unreachableRedactions(rules: readonly Rule[]): LintProblem[] {
     if (!d) continue;
     const message =
       d === r
-        ? `rule "${r.id}" never redacts: its own delete_after (${d.deleteAfter?.text}) is due no later than its redact_after (${r.redactAfter.text}), so the record is deleted first; shorten redact_after or drop the redaction`
-        : `rule "${r.id}" never redacts: ${ref(d, r)} deletes the same records from the same start no later (delete_after ${d.deleteAfter?.text}, redact_after ${r.redactAfter.text}), so they are deleted first; shorten redact_after or drop the redaction`;
+        ? `${ruleName(r.id, r.loc.line)} never redacts: its own delete_after (${d.deleteAfter?.text}) is due no later than its redact_after (${r.redactAfter.text}), so the record is deleted first; shorten redact_after or drop the redaction`
+        : `${ruleName(r.id, r.loc.line)} never redacts: ${ref(d, r)} deletes the same records from the same start no later (delete_after ${d.deleteAfter?.text}, redact_after ${r.redactAfter.text}), so they are deleted first; shorten redact_after or drop the redaction`;
     out.push(warn(r.loc, 'unreachable-redaction', message));
   }
   return out;
@@ -77,7 +78,7 @@ function shadowedDeletes(rules: readonly Rule[]): LintProblem[] {
       warn(
         b.loc,
         'shadowed-delete',
-        `delete rule "${b.id}" never governs: ${ref(a, b)} deletes the same records from the same start ${tie ? 'at the same time' : 'no later'} (delete_after ${a.deleteAfter?.text}, here ${pb.text})${tie ? ' and, of equal due dates, the first rule governs' : ''}; remove one of them or give them different scopes`,
+        `delete ${ruleName(b.id, b.loc.line)} never governs: ${ref(a, b)} deletes the same records from the same start ${tie ? 'at the same time' : 'no later'} (delete_after ${a.deleteAfter?.text}, here ${pb.text})${tie ? ' and, of equal due dates, the first rule governs' : ''}; remove one of them or give them different scopes`,
       ),
     );
   });
@@ -104,7 +105,7 @@ function keepsWithoutAction(rules: readonly Rule[]): LintProblem[] {
       warn(
         k.loc,
         'keep-without-action',
-        `rule "${k.id}" has keep_for (${k.keepFor?.text}) but no delete or redact rule applies to its records in dataset "${k.dataset}": there is nothing to hold back; add the delete_after or redact_after it should delay, or drop the rule`,
+        `${ruleName(k.id, k.loc.line)} has keep_for (${k.keepFor?.text}) but no delete or redact rule applies to its records in dataset "${k.dataset}": there is nothing to hold back; add the delete_after or redact_after it should delay, or drop the rule`,
       ),
     );
 }
@@ -116,7 +117,7 @@ function warn(loc: Location, code: LintCode, message: string): LintProblem {
 /** How to name another rule in a message: by line in the same file, else by policy and place. */
 function ref(other: Rule, here: Rule): string {
   return other.loc.file === here.loc.file
-    ? `rule "${other.id}" (line ${other.loc.line})`
+    ? ruleName(other.id, other.loc.line)
     : `rule "${other.id}" of policy ${other.policy} (${other.loc.file}:${other.loc.line})`;
 }
 
