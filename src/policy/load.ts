@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { findIgnores } from './ignores.js';
 import type { YamlPath } from './locate.js';
 import { type Dataset, type Location, type Policy, sameDatasetSettings } from './model.js';
 import { didYouMean, ruleName } from './names.js';
@@ -146,7 +147,7 @@ export function parsePolicyText(text: string, file: string): { policy?: Policy; 
   const sha256 = createHash('sha256').update(text).digest('hex');
   const policy = normalizePolicy(input, file, sha256, (path) => at(path), report);
   problems.sort((a, b) => a.line - b.line || a.col - b.col);
-  return { policy: parsed.success ? policy : undefined, problems };
+  return { policy: parsed.success && policy ? { ...policy, ignores: findIgnores(text, file) } : undefined, problems };
 }
 
 /** Every key a policy file may have, from the schema itself: the words "did you mean" offers. */

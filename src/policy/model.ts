@@ -1,3 +1,4 @@
+import type { IgnoreDirective } from './ignores.js';
 import type { FixedPeriod, PeriodUnit } from './period.js';
 
 /** Where something stands in a policy file. */
@@ -70,4 +71,6 @@ export interface Policy {
   readonly sha256: string;
   readonly datasets: ReadonlyMap<string, Dataset>;
   readonly rules: readonly Rule[];
+  /** Its `# retention-ignore:` comments, which silence lints (validate only). */
+  readonly ignores?: readonly IgnoreDirective[];
 }
