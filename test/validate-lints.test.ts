@@ -6,7 +6,7 @@ import { cli, tempDir, write } from './helpers/cli.js';
 
 // The semantic lints, one table: each lint fires on a minimal policy at the rule (or dataset) it
 // is about, and stays quiet on a near miss. Every policy below is one dataset `d` declared on
-// line 5 (its settings at column 6), then its rules one per line from line 7, at column 5;
+// line 5 (its name at column 3), then its rules one per line from line 7, at column 5;
 // a rule names dataset d and starts from column t unless it says otherwise.
 
 function doc(rules: string[], opts: { tz?: string; name?: string; datasets?: string[] } = {}): string {
@@ -154,12 +154,12 @@ const cases: { name: string; docs: string[]; expected: string[] }[] = [
   {
     name: 'c: a dataset with only a redaction',
     docs: [doc(['id: red, redact_after: 1 month, redact: [ip]'])],
-    expected: ['p.yaml:5:6 dataset-kept-forever'],
+    expected: ['p.yaml:5:3 dataset-kept-forever'],
   },
   {
     name: 'c: across policies: one warning, at the first declaration',
     docs: [doc(['id: red, redact_after: 1 month, redact: [ip]']), doc(['id: red, redact_after: 2 months, redact: [ip]'], { name: 'u' })],
-    expected: ['p.yaml:5:6 dataset-kept-forever'],
+    expected: ['p.yaml:5:3 dataset-kept-forever'],
   },
   {
     name: 'c, near miss: a delete rule for some records',
@@ -181,7 +181,7 @@ const cases: { name: string; docs: string[]; expected: string[] }[] = [
   {
     name: 'd: a dataset with only keep_for is also kept forever',
     docs: [doc(['id: keep, keep_for: 2 years'])],
-    expected: ['p.yaml:5:6 dataset-kept-forever', 'p.yaml:7:5 keep-without-action'],
+    expected: ['p.yaml:5:3 dataset-kept-forever', 'p.yaml:7:5 keep-without-action'],
   },
   {
     name: 'd, near miss: the scopes overlap',
@@ -192,7 +192,7 @@ const cases: { name: string; docs: string[]; expected: string[] }[] = [
   {
     name: 'd, near miss: a redaction to hold back (no delete: c, and e since it is held back)',
     docs: [doc(['id: keep, keep_for: 1 year', 'id: red, redact_after: 1 month, redact: [ip]'])],
-    expected: ['p.yaml:5:6 dataset-kept-forever', 'p.yaml:8:5 keep-blocks-redaction'],
+    expected: ['p.yaml:5:3 dataset-kept-forever', 'p.yaml:8:5 keep-blocks-redaction'],
   },
 
   // (e) a keep_for that holds a redaction back past its period
@@ -373,6 +373,13 @@ describe('retention-ignore comments', () => {
       '6:16 unused-ignore: retention-ignore: shadowed-delete silences nothing: there is no shadowed-delete warning on line 6; remove the comment',
       expect.stringContaining(SHADOW()),
     ]);
+  });
+
+  it('above a block-style dataset: silences dataset-kept-forever, reported at the dataset name', () => {
+    const text = (above: string) =>
+      `version: 1\nname: t\ndatasets:\n${above}  calls:\n    key: id\nrules:\n  - { id: r, dataset: calls, from: t, redact_after: 1 day, redact: [x] }\n`;
+    expect(found(text(''))).toEqual([expect.stringMatching(/^4:3 dataset-kept-forever: no delete rule covers dataset "calls"/)]);
+    expect(found(text('  # retention-ignore: dataset-kept-forever because the archive deletes them\n'))).toEqual([]);
   });
 
   it('a "#" inside a quoted value is no comment', () => {

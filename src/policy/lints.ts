@@ -120,7 +120,7 @@ function keptForever(d: Dataset, rules: readonly Rule[]): LintProblem[] {
   if (rules.some((r) => r.deleteAfter)) return [];
   return [
     warn(
-      d.loc,
+      d.nameLoc ?? d.loc,
       'dataset-kept-forever',
       `no delete rule covers dataset "${d.name}": its records are kept forever (reports count them as unmanaged); add a rule with delete_after`,
     ),

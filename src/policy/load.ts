@@ -145,7 +145,7 @@ export function parsePolicyText(text: string, file: string): { policy?: Policy; 
     rules: loose.data.rules.map((r) => looseRuleSchema.safeParse(r).data),
   };
   const sha256 = createHash('sha256').update(text).digest('hex');
-  const policy = normalizePolicy(input, file, sha256, (path) => at(path), report);
+  const policy = normalizePolicy(input, file, sha256, at, report);
   problems.sort((a, b) => a.line - b.line || a.col - b.col);
   return { policy: parsed.success && policy ? { ...policy, ignores: findIgnores(text, file) } : undefined, problems };
 }

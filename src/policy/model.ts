@@ -32,6 +32,8 @@ export interface Dataset {
   readonly hold?: string;
   readonly policy: string;
   readonly loc: Location;
+  /** Where its name stands (the line a `# retention-ignore:` for it goes on or above). */
+  readonly nameLoc?: Location;
 }
 
 /** Policies may share a dataset only if they read it the same way (SPEC §4: their settings must agree). */

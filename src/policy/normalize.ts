@@ -16,7 +16,7 @@ export interface NormalizeInput {
 }
 
 type Report = (path: YamlPath, message: string, atKey?: boolean) => void;
-type Where = (path: YamlPath) => Location;
+type Where = (path: YamlPath, atKey?: boolean) => Location;
 
 /**
  * The policy's own cross-field rules (SPEC §1), after the shape check. Reports every problem
@@ -52,6 +52,7 @@ export function normalizePolicy(input: NormalizeInput, file: string, sha256: str
       hold: d.hold,
       policy: input.name,
       loc: where(path),
+      nameLoc: where(path, true),
       timestamps: 'error' in timestamps ? { kind: 'iso' } : timestamps,
     });
   }
