@@ -22,6 +22,7 @@ const DIRECTIVE = /^#\s*retention-ignore\b:?\s*(.*)$/;
 
 /** The ignore comments of a YAML text (comments only: a "#" inside a quoted value is not one). */
 export function findIgnores(text: string, file: string): IgnoreDirective[] {
+  if (!text.includes('retention-ignore')) return []; // most files: no second parse
   const lines = new LineCounter();
   const comments: { offset: number; source: string }[] = [];
   const walk = (t: unknown): void => {
