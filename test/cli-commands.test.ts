@@ -165,7 +165,9 @@ describe('report', () => {
     const bad = write(dir, 'bad.yaml', CDR_POLICY.replace('dataset: cdr\n    from', 'dataset: cdrs\n    from'));
     const r = await cli(['report', '--policy', bad, '--source', source]);
     expect(r.code).toBe(1);
-    expect(logText(r.stderr)).toMatch(/bad\.yaml:\d+:\d+: error: rule "usage-data" names dataset "cdrs"/);
+    expect(logText(r.stderr)).toMatch(
+      /bad\.yaml:\d+:\d+: error: rule "usage-data" \(line \d+\) names dataset "cdrs", which is not declared under datasets; did you mean "cdr"\?/,
+    );
     expect(r.stderr).not.toMatch(/\n\s+at /);
     const s = await cli(['report', '--policy', join(dir, 'p.yaml'), '--source', join(dir, 'nope.db')]);
     expect(s.code).toBe(1);

@@ -96,7 +96,7 @@ describe('schedule: bad input', () => {
   it('a missing path is an error, exit 1', async () => {
     const r = await cli(['schedule', join(tempDir(), 'none.yaml'), '--log-level', 'error']);
     expect(r.code).toBe(1);
-    expect(logText(r.stderr)).toMatch(/none\.yaml:0:0: error: no such file or directory/);
+    expect(logText(r.stderr)).toMatch(/none\.yaml: error: no such file or directory/);
     expect(r.stdout).toBe('');
   });
 

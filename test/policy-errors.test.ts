@@ -178,7 +178,7 @@ const CASES: ErrorCase[] = [
     yaml: policy(rule('from: y', 'delete_after: 1 year')),
     line: 12,
     col: 5,
-    message: 'YAML: Map keys must be unique',
+    message: 'YAML: key "from" is given twice in one mapping; keep one of them',
   },
   { name: 'YAML: tab indentation', yaml: 'version: 1\nname: p\ndatasets:\n\tt: {}\nrules: []\n', line: 4, col: 1, message: 'YAML' },
   // timestamps format
@@ -214,14 +214,14 @@ const CASES: ErrorCase[] = [
     yaml: policy(rule('delete_after: 1 year'), { dataset: '    key: [a, b]\n' }),
     line: 6,
     col: 10,
-    message: 'datasets.t.key must be a string, not a list',
+    message: 'key of dataset "t" must be a string, not a list',
   },
   {
     name: 'dataset: a list',
     yaml: policy('  - id: a\n    dataset: [t, u]\n    from: x\n    delete_after: 1 year\n'),
     line: 10,
     col: 14,
-    message: 'rules.0.dataset must be a string, not a list',
+    message: 'dataset of rule "a" (line 9) must be a string, not a list',
   },
 ];
 

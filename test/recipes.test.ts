@@ -187,7 +187,8 @@ describe('README shows the recipes as they are', () => {
       .split('\n')
       .find((l) => l.startsWith('ExecStart='))!;
     expect(line).toContain(`${exec.split('bin/retention')[1].split(' --policy')[0]} --policy`);
-    expect(readme).toContain('bin/retention validate policies/ --format github');
+    expect(readme).toContain('bin/retention validate --strict policies/ --format github');
+    expect(recipe('github/retention-policies.yml')).toContain('bin/retention validate --strict policies/ --format github');
     expect(readme).toContain('bin/retention test policies/\n--format github');
   });
 });

@@ -1,6 +1,7 @@
 import type { DateTime } from 'luxon';
 import { trace } from '../engine/decide.js';
 import type { Trace } from '../engine/decision.js';
+import type { DatasetRules } from '../engine/evaluate.js';
 import { compilePlan } from '../engine/plan.js';
 import { UserError } from '../errors.js';
 import { withFacts } from '../sources/row-decision.js';
@@ -17,6 +18,8 @@ export interface ExplainResult {
   readonly key: string;
   readonly values: Record<string, unknown>;
   readonly trace: Trace;
+  /** The dataset and every rule of it (also those whose where does not match), for the words around the trace. */
+  readonly scope?: DatasetRules;
 }
 
 /**
@@ -62,6 +65,7 @@ export async function explain(o: ExplainOptions): Promise<ExplainResult> {
       key: o.key,
       values: Object.fromEntries(plan.columns.map((c, i) => [c, row.values[i]])),
       trace: { ...t, decision },
+      scope: rules,
     };
   } finally {
     await source.close();

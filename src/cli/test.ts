@@ -32,7 +32,7 @@ function failureLine(c: CheckResult, withPosition = true): string {
 }
 
 function traceOf(c: CheckResult): string {
-  return explainText({ asOf: c.asOf, dataset: c.dataset, key: c.record.key, values: c.record.values, trace: c.trace });
+  return explainText({ asOf: c.asOf, dataset: c.dataset, key: c.record.key, values: c.record.values, trace: c.trace, scope: c.scope });
 }
 
 function toText(run: PolicyTestRun, github: boolean): string {
@@ -90,7 +90,14 @@ function toJson(run: PolicyTestRun) {
         actual: c.actual,
         why: c.why ?? null,
         message: failureLine(c),
-        trace: explainJson({ asOf: c.asOf, dataset: c.dataset, key: c.record.key, values: c.record.values, trace: c.trace }),
+        trace: explainJson({
+          asOf: c.asOf,
+          dataset: c.dataset,
+          key: c.record.key,
+          values: c.record.values,
+          trace: c.trace,
+          scope: c.scope,
+        }),
       })),
   };
 }

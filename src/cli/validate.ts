@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { type ValidateResult, validate } from '../app/validate.js';
+import { UserError } from '../errors.js';
 import { formatProblem, githubAnnotation } from '../policy/problems.js';
 import { EXIT } from './exit-codes.js';
 import type { Io } from './io.js';
@@ -8,7 +10,7 @@ import type { Io } from './io.js';
 export function validateCommand(io: Io): Command {
   return new Command('validate')
     .description('check policy files (default: policies/): errors, then semantic lints as warnings')
-    .argument('[paths...]', 'policy files or directories', ['policies/'])
+    .argument('[paths...]', 'policy files or directories (default: policies/)')
     .addOption(
       new Option('--format <format>', 'output format (github: GitHub Actions annotations)')
         .choices(['text', 'json', 'github'])
@@ -16,10 +18,19 @@ export function validateCommand(io: Io): Command {
     )
     .option('--strict', 'treat warnings as errors (exit 1)', false)
     .action((paths: string[], o: { format: string; strict: boolean }) => {
-      const r = validate(paths, o.strict);
+      const r = validate(paths.length ? paths : defaultPaths(), o.strict);
       io.stdout.write(o.format === 'json' ? `${JSON.stringify(r, null, 2)}\n` : toText(r, o.format === 'github'));
       io.exitCode = r.valid ? EXIT.ok : EXIT.failure;
     });
+}
+
+/** policies/ of the current directory; outside a repository that has one, a usage error says so. */
+function defaultPaths(): string[] {
+  if (existsSync('policies')) return ['policies/'];
+  throw new UserError(
+    `no policies/ here (${process.cwd()}): run retention validate where the policies/ directory is, or name the policy files or directories to check`,
+    EXIT.usage,
+  );
 }
 
 function toText(r: ValidateResult, github: boolean): string {
@@ -32,7 +43,7 @@ function toText(r: ValidateResult, github: boolean): string {
   out.push(
     r.valid
       ? `${plural(r.files.length, 'policy file')} valid (${rules} rules)${warned}`
-      : `${plural(r.errors, 'error')} in ${files} of ${plural(r.files.length, 'file')}${warned}`,
+      : `${plural(r.errors, 'error')}${r.files.length ? ` in ${files} of ${plural(r.files.length, 'file')}` : ''}${warned}`,
   );
   return `${out.join('\n')}\n`;
 }

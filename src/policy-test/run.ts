@@ -26,6 +26,8 @@ export interface CheckResult {
   /** Why it failed, when `actual` alone does not show it. */
   readonly why?: string;
   readonly trace: Trace;
+  /** The dataset and its rules, for explain's words around the trace. */
+  readonly scope: DatasetRules;
 }
 
 export interface TestFileSummary {
@@ -91,6 +93,7 @@ export function runPolicyTests(paths: readonly string[]): PolicyTestRun {
             pass,
             why,
             trace,
+            scope: test.rules,
           });
         }
       }

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { findIgnores } from './ignores.js';
+import type { YamlPath } from './locate.js';
 import { type Dataset, type Location, type Policy, sameDatasetSettings } from './model.js';
+import { didYouMean, ruleName } from './names.js';
 import { type NormalizeInput, normalizePolicy } from './normalize.js';
 import type { PolicyProblem } from './problems.js';
 import {
@@ -13,7 +16,7 @@ import {
   policySchema,
   ruleSchema,
 } from './schema.js';
-import { readYaml, readYamlFile, reportZodIssue } from './yaml-document.js';
+import { type NamePath, readYaml, readYamlFile, reportZodIssue } from './yaml-document.js';
 
 export interface LoadResult {
   readonly policies: Policy[];
@@ -133,7 +136,7 @@ export function parsePolicyText(text: string, file: string): { policy?: Policy; 
   const { js, problems, at, report } = readYaml(text, file);
   if (js === undefined) return { problems };
   const parsed = policySchema.safeParse(js, { reportInput: true });
-  if (!parsed.success) for (const issue of parsed.error.issues) reportZodIssue(issue, report, hint);
+  if (!parsed.success) for (const issue of parsed.error.issues) reportZodIssue(issue, report, hint, namer(js, at));
   const loose = loosePolicySchema.safeParse(js);
   if (!loose.success) return { problems };
   const input: NormalizeInput = {
@@ -142,25 +145,29 @@ export function parsePolicyText(text: string, file: string): { policy?: Policy; 
     rules: loose.data.rules.map((r) => looseRuleSchema.safeParse(r).data),
   };
   const sha256 = createHash('sha256').update(text).digest('hex');
-  const policy = normalizePolicy(input, file, sha256, (path) => at(path), report);
+  const policy = normalizePolicy(input, file, sha256, at, report);
   problems.sort((a, b) => a.line - b.line || a.col - b.col);
-  return { policy: parsed.success ? policy : undefined, problems };
+  return { policy: parsed.success && policy ? { ...policy, ignores: findIgnores(text, file) } : undefined, problems };
 }
 
 /** Every key a policy file may have, from the schema itself: the words "did you mean" offers. */
 const KNOWN = [...new Set([policySchema, datasetSchema, ruleSchema, perRecordPeriodSchema].flatMap((z) => Object.keys(z.shape)))];
 
 function hint(key: string): string {
-  const close = KNOWN.find((k) => k !== key && distance(k, key.toLowerCase()) <= 2);
-  return close ? ` (did you mean "${close}"?)` : '';
+  return didYouMean(key, KNOWN);
 }
 
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++) {
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-  return d[a.length][b.length];
+/** How a message names the part of a policy at a path: a rule by id and line, a dataset by name. */
+function namer(js: unknown, at: (path: YamlPath) => Location): NamePath {
+  const doc = js as { rules?: unknown } | undefined;
+  return (path) => {
+    const [top, which, ...rest] = path;
+    let owner: string | undefined;
+    if (top === 'rules' && typeof which === 'number') {
+      const rule = Array.isArray(doc?.rules) ? (doc.rules[which] as { id?: unknown } | undefined) : undefined;
+      owner = ruleName(rule?.id, at(['rules', which]).line);
+    } else if (top === 'datasets' && which !== undefined) owner = `dataset "${which}"`;
+    if (owner === undefined) return path.join('.');
+    return rest.length ? `${rest.join('.')} of ${owner}` : owner;
+  };
 }

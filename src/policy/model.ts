@@ -1,3 +1,4 @@
+import type { IgnoreDirective } from './ignores.js';
 import type { FixedPeriod, PeriodUnit } from './period.js';
 
 /** Where something stands in a policy file. */
@@ -31,6 +32,8 @@ export interface Dataset {
   readonly hold?: string;
   readonly policy: string;
   readonly loc: Location;
+  /** Where its name stands (the line a `# retention-ignore:` for it goes on or above). */
+  readonly nameLoc?: Location;
 }
 
 /** Policies may share a dataset only if they read it the same way (SPEC §4: their settings must agree). */
@@ -70,4 +73,6 @@ export interface Policy {
   readonly sha256: string;
   readonly datasets: ReadonlyMap<string, Dataset>;
   readonly rules: readonly Rule[];
+  /** Its `# retention-ignore:` comments, which silence lints (validate only). */
+  readonly ignores?: readonly IgnoreDirective[];
 }

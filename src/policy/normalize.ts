@@ -1,6 +1,7 @@
 import { DateTime, IANAZone } from 'luxon';
 import type { YamlPath } from './locate.js';
 import type { Dataset, Location, Period, Policy, Rule, TimestampFormat, WhereClause } from './model.js';
+import { closest, ruleName } from './names.js';
 import { type FixedPeriod, parsePeriod, parseUnit } from './period.js';
 import { comparePeriods } from './period-compare.js';
 import type { PeriodInput, PolicyInput } from './schema.js';
@@ -15,7 +16,7 @@ export interface NormalizeInput {
 }
 
 type Report = (path: YamlPath, message: string, atKey?: boolean) => void;
-type Where = (path: YamlPath) => Location;
+type Where = (path: YamlPath, atKey?: boolean) => Location;
 
 /**
  * The policy's own cross-field rules (SPEC §1), after the shape check. Reports every problem
@@ -51,6 +52,7 @@ export function normalizePolicy(input: NormalizeInput, file: string, sha256: str
       hold: d.hold,
       policy: input.name,
       loc: where(path),
+      nameLoc: where(path, true),
       timestamps: 'error' in timestamps ? { kind: 'iso' } : timestamps,
     });
   }
@@ -63,8 +65,13 @@ export function normalizePolicy(input: NormalizeInput, file: string, sha256: str
       return;
     }
     const path = ['rules', i];
+    const rule = ruleName(r.id, where(path).line);
     const prev = seen.get(r.id);
-    if (prev !== undefined) fail([...path, 'id'], `duplicate rule id "${r.id}" (first used by rule ${prev + 1})`);
+    if (prev !== undefined)
+      fail(
+        [...path, 'id'],
+        `duplicate rule id "${r.id}": ${ruleName(r.id, where(['rules', prev]).line)} has it already; rule ids are unique in a policy`,
+      );
     seen.set(r.id, i);
     const dataset = datasets.get(r.dataset);
     if (!dataset && malformed.has(r.dataset)) {
@@ -73,9 +80,10 @@ export function normalizePolicy(input: NormalizeInput, file: string, sha256: str
     }
     if (!dataset) {
       const known = [...datasets.keys()];
+      const meant = closest(r.dataset, known);
       fail(
         [...path, 'dataset'],
-        `rule "${r.id}" names dataset "${r.dataset}", which is not declared under datasets${known.length ? ` (declared: ${known.join(', ')})` : ''}`,
+        `${rule} names dataset "${r.dataset}", which is not declared under datasets${meant !== undefined ? `; did you mean "${meant}"?` : known.length ? ` (declared: ${known.join(', ')})` : ''}`,
       );
     }
     const period = (key: 'delete_after' | 'redact_after' | 'keep_for'): Period | undefined => {
@@ -92,29 +100,26 @@ export function normalizePolicy(input: NormalizeInput, file: string, sha256: str
     const redactAfter = period('redact_after');
     const keepFor = period('keep_for');
     if (r.delete_after === undefined && r.redact_after === undefined && r.keep_for === undefined) {
-      fail(path, `rule "${r.id}" needs at least one of delete_after, redact_after (with redact) or keep_for`);
+      fail(path, `${rule} needs at least one of delete_after, redact_after (with redact) or keep_for`);
     }
     if (r.redact_after !== undefined && r.redact === undefined)
-      fail([...path, 'redact_after'], `rule "${r.id}" has redact_after but no redact: list the columns to redact`);
+      fail([...path, 'redact_after'], `${rule} has redact_after but no redact: list the columns to redact`);
     if (r.redact !== undefined && r.redact_after === undefined)
-      fail([...path, 'redact'], `rule "${r.id}" lists redact columns but has no redact_after`);
+      fail([...path, 'redact'], `${rule} lists redact columns but has no redact_after`);
     const redact = r.redact ?? [];
     redact.forEach((c, j) => {
       if (dataset?.key === c)
         fail(
           [...path, 'redact', j],
-          `rule "${r.id}" redacts "${c}", the key column of dataset "${r.dataset}": the key identifies the record and cannot be redacted`,
+          `${rule} redacts "${c}", the key column of dataset "${r.dataset}": the key identifies the record and cannot be redacted`,
         );
       if (dataset?.hold === c)
-        fail(
-          [...path, 'redact', j],
-          `rule "${r.id}" redacts "${c}", the hold column of dataset "${r.dataset}"; redacting it would release holds`,
-        );
+        fail([...path, 'redact', j], `${rule} redacts "${c}", the hold column of dataset "${r.dataset}"; redacting it would release holds`);
     });
     if (deleteAfter && keepFor && shorter(deleteAfter, keepFor, IANAZone.isValidZone(timezone) ? timezone : 'UTC')) {
       fail(
         [...path, 'delete_after'],
-        `rule "${r.id}": delete_after (${deleteAfter.text}) is shorter than keep_for (${keepFor.text}); a record cannot be deleted before its legal minimum`,
+        `${rule}: delete_after (${deleteAfter.text}) is shorter than keep_for (${keepFor.text}); a record cannot be deleted before its legal minimum`,
       );
     }
     const whereClauses: WhereClause[] = Object.entries(r.where ?? {}).map(([column, v]) => ({

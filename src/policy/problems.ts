@@ -7,8 +7,9 @@ export interface PolicyProblem {
   readonly severity: 'error' | 'warning';
 }
 
+/** `file:line:col: severity: message`; a problem of the whole file (line 0: it cannot be read) has no position. */
 export function formatProblem(p: PolicyProblem): string {
-  return `${p.file}:${p.line}:${p.col}: ${p.severity}: ${p.message}`;
+  return `${p.file}${p.line > 0 ? `:${p.line}:${p.col}` : ''}: ${p.severity}: ${p.message}`;
 }
 
 /**

@@ -4,7 +4,7 @@ import { z } from 'zod';
 // through the generated JSON Schema; cross-field rules live in normalize.ts.
 
 const id = z.string().regex(/^[a-z0-9-]+$/, 'must be lowercase letters, digits and dashes ([a-z0-9-]+)');
-const columnName = z.string().min(1, 'a column name must not be empty');
+const columnName = z.string().min(1);
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
 export const perRecordPeriodSchema = z
@@ -17,7 +17,7 @@ export const perRecordPeriodSchema = z
 
 export const periodSchema = z
   .union([z.string(), z.number(), perRecordPeriodSchema], {
-    error: 'a period must be text such as "90 days" or "P90D", or { column, unit, default }',
+    error: 'must be a period: text such as "90 days" or "P90D", or { column, unit, default }',
   })
   .describe('A period: ISO 8601 (P90D, P6M, P7Y6M, PT12H) or words ("90 days", "7 years and 6 months"), or { column, unit, default }.');
 
@@ -37,14 +37,11 @@ export const ruleSchema = z
     id: id.describe('Rule id, unique within the policy.'),
     dataset: z.string().describe('The dataset the rule applies to; must be declared under datasets.'),
     where: z
-      .record(
-        z.string(),
-        z.union([scalar, z.array(scalar).min(1)], { error: 'a where value must be a text, number or boolean, or a list of them' }),
-      )
+      .record(z.string(), z.union([scalar, z.array(scalar).min(1)], { error: 'must be a text, number or boolean, or a list of them' }))
       .optional()
       .describe('Only records whose column equals the value (a list: any of them).'),
     from: z
-      .union([columnName, z.array(columnName).min(1)], { error: 'from must be a column name or a list of column names' })
+      .union([columnName, z.array(columnName).min(1)], { error: 'must be a column name or a list of column names' })
       .describe('Column whose value starts the period; a list means the latest of them, and not yet if any is empty.'),
     align: z.enum(['day', 'month', 'year']).optional().describe('Moves the start to the end of its calendar day, month or year.'),
     delete_after: periodSchema.optional().describe('Delete the record this long after the start.'),
@@ -58,7 +55,7 @@ export const ruleSchema = z
 
 export const policySchema = z
   .strictObject({
-    version: z.literal(1, { error: 'version must be 1' }).describe('Policy format version; must be 1.'),
+    version: z.literal(1).describe('Policy format version; must be 1.'),
     name: id.describe('Unique id of the policy.'),
     title: z.string().optional().describe('Human title, e.g. the statement and its date.'),
     timezone: z.string().optional().describe('IANA time zone for timestamps without offset and for calendar arithmetic; default UTC.'),

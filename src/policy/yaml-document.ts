@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { locate, type YamlPath } from './locate.js';
 import type { Location } from './model.js';
 import type { PolicyProblem } from './problems.js';
+import { yamlSyntaxProblems } from './yaml-errors.js';
 
 export type Report = (path: YamlPath, message: string, atKey?: boolean) => void;
 
@@ -23,23 +24,26 @@ export function readYaml(text: string, file: string): YamlDocument {
   const problems: PolicyProblem[] = [];
   const at = (path: YamlPath, atKey = false): Location => ({ file, ...locate(doc, lines, path, atKey) });
   const report: Report = (path, message, atKey = false) => problems.push({ ...at(path, atKey), severity: 'error', message });
-  for (const e of doc.errors) {
-    const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
-    problems.push({ file, line: pos.line, col: pos.col, severity: 'error', message: `YAML: ${e.message.split('\n')[0]}` });
-  }
+  for (const e of yamlSyntaxProblems(doc.errors, text, lines))
+    problems.push({ file, ...e, severity: 'error', message: `YAML: ${e.message}` });
   if (doc.errors.length > 0) return { js: undefined, problems, at, report };
   try {
     return { js: doc.toJS({ maxAliasCount: MAX_ALIASES }), problems, at, report };
   } catch (e) {
-    // yaml refuses an alias expansion that grows without bound ("billion laughs") with a ReferenceError.
+    // yaml refuses an alias with no anchor, and an alias expansion that grows without bound
+    // ("billion laughs"), with a ReferenceError.
     if (!(e instanceof ReferenceError)) throw e;
-    const pos = lines.linePos(firstAlias(doc) ?? 0);
+    const name = /^Unresolved alias.*: (.*)$/.exec(e.message)?.[1];
+    const unresolved = name === undefined ? undefined : firstAlias(doc, (n) => n === name);
+    const pos = lines.linePos((unresolved ?? firstAlias(doc))?.offset ?? 0);
     problems.push({
       file,
       line: pos.line,
       col: pos.col,
       severity: 'error',
-      message: `YAML: aliases (*name) expand to more than ${MAX_ALIASES} copies of their anchors; a policy needs no such expansion, write the values out`,
+      message: unresolved
+        ? `YAML: alias *${unresolved.name} names no anchor set before it: write &${unresolved.name} on the value it stands for, above the alias`
+        : `YAML: aliases (*name) expand to more than ${MAX_ALIASES} copies of their anchors; a policy needs no such expansion, write the values out`,
     });
     return { js: undefined, problems, at, report };
   }
@@ -61,25 +65,34 @@ export function readYamlFile(file: string): { text: string } | { problem: Policy
   }
 }
 
-function firstAlias(doc: Document): number | undefined {
-  let at: number | undefined;
+/** The first alias (that `which` accepts), by name and offset. */
+function firstAlias(doc: Document, which: (name: string) => boolean = () => true): { name: string; offset: number } | undefined {
+  let at: { name: string; offset: number } | undefined;
   visit(doc, {
     Alias(_, node) {
-      at = node.range?.[0];
+      if (!which(node.source)) return;
+      at = { name: node.source, offset: node.range?.[0] ?? 0 };
       return visit.BREAK;
     },
   });
   return at;
 }
 
-/** One schema issue as a positioned problem; `hint` may add help to an unknown key. */
+/** How a message names the part of the file at a path (default: the dotted path, `tests.1.as_of`). */
+export type NamePath = (path: readonly (string | number)[]) => string;
+
+/**
+ * One schema issue as a positioned problem in plain words; zod's own messages ("Too small:
+ * expected array to have >=1 items") are never shown. `hint` may add help to an unknown key.
+ */
 export function reportZodIssue(
   issue: z.core.$ZodIssue,
   report: Report,
   hint: (key: string, path: readonly (string | number)[]) => string,
+  name: NamePath = (p) => p.join('.'),
 ): void {
   const path = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
-  const where = path.length ? path.join('.') : 'the document';
+  const where = path.length ? name(path) : 'the document';
   if (issue.code === 'unrecognized_keys') {
     for (const key of issue.keys)
       report([...path, key], `unknown key "${key}"${path.length ? ` in ${where}` : ''}${hint(key, path)}`, true);
@@ -87,7 +100,7 @@ export function reportZodIssue(
   }
   // Parsed with reportInput: a key that is there carries its value (null included), a missing one none.
   if (issue.code === 'invalid_type' && issue.input === undefined && path.length > 0) {
-    report(path, `missing required key "${String(path[path.length - 1])}"${path.length > 1 ? ` in ${path.slice(0, -1).join('.')}` : ''}`);
+    report(path, `missing required key "${String(path[path.length - 1])}"${path.length > 1 ? ` in ${name(path.slice(0, -1))}` : ''}`);
     return;
   }
   if (issue.code === 'invalid_type' && path.length === 0) {
@@ -95,13 +108,38 @@ export function reportZodIssue(
     return;
   }
   if (issue.code === 'invalid_type') {
-    report(
-      path,
-      `${where} must be ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping of keys' : `a ${issue.expected}`}, not ${kindOf(issue.input)}`,
-    );
+    const expected = issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping of keys' : `a ${issue.expected}`;
+    report(path, `${where} must be ${expected}, not ${kindOf(issue.input)}`);
     return;
   }
-  report(path, `${where}: ${issue.message}`);
+  // A schema's own messages are plain words: a predicate ("must be a column name or a list of
+  // column names"), or a sentence naming its subject ("a test needs a name"). zod's built-in
+  // ones ("Too small: expected array to have >=1 items") start with a capital: said here instead.
+  const input = 'input' in issue && issue.input !== undefined ? `, not ${kindOf(issue.input)}` : '';
+  if (/^must /.test(issue.message)) report(path, `${where} ${issue.message}${input}`);
+  else if (/^[a-z]/.test(issue.message)) report(path, `${where}: ${issue.message}`);
+  else report(path, `${where} ${builtIn(issue)}`);
+}
+
+/** What zod's built-in message for an issue says, as a predicate. */
+function builtIn(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'too_small':
+      if (issue.origin === 'array') return 'must not be an empty list';
+      if (issue.origin === 'string') return 'must not be empty';
+      return `must be at least ${issue.minimum}`;
+    case 'too_big':
+      return `must be at most ${issue.maximum}`;
+    case 'invalid_value':
+      return `must be ${or(issue.values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))))}, not ${kindOf(issue.input)}`;
+    default:
+      return 'is not valid here';
+  }
+}
+
+/** "a", "a or b", "a, b or c". */
+function or(words: readonly string[]): string {
+  return words.length < 2 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
 }
 
 function kindOf(v: unknown): string {
