@@ -223,6 +223,35 @@ describe('the reviewed purge, like Terraform', () => {
     expect(j.records.map((x: { key: string; action: string }) => `${x.action} ${x.key}`)).toEqual(['delete 1', 'delete 2', 'redact 4']);
   });
 
+  it('explain --plan decides as the plan: its policies, source and asOf, no asOf to copy', async () => {
+    const { dir, policy, source } = fixture();
+    const plan = join(dir, 'plan.json');
+    await cli(['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', AS_OF, '--plan-out', plan]);
+    const viaPlan = await cli(['explain', '--plan', plan, '--dataset', 'cdr', '--key', '1', '--format', 'json']);
+    expect(viaPlan.code, viaPlan.stderr).toBe(0);
+    const direct = await cli([
+      'explain',
+      '--policy',
+      policy,
+      '--source',
+      source,
+      '--as-of',
+      AS_OF,
+      '--dataset',
+      'cdr',
+      '--key',
+      '1',
+      '--format',
+      'json',
+    ]);
+    expect(JSON.parse(viaPlan.stdout)).toEqual(JSON.parse(direct.stdout));
+    expect(JSON.parse(viaPlan.stdout)).toMatchObject({ asOf: '2026-11-24T00:00:00.000+01:00', action: 'delete' });
+    const other = await cli(['explain', '--plan', plan, '--dataset', 'cdr', '--key', '1', '--as-of', '2026-12-01']);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain("is not the plan's asOf");
+    expect((await cli(['explain', '--dataset', 'cdr', '--key', '1'])).code).toBe(2);
+  });
+
   it('plan show of a file that is not a plan: exit 1 with a clear message', async () => {
     const dir = tempDir();
     const r = await cli(['plan', 'show', write(dir, 'x.json', '{"hello":1}\n')]);

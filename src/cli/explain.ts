@@ -19,29 +19,34 @@ const PRINCIPLE: Record<Reason, string> = {
 export function explainCommand(io: Io): Command {
   return new Command('explain')
     .description('show every rule that applies to one record, and the verdict')
-    .requiredOption('--policy <path...>', 'policy file or directory')
-    .requiredOption('--source <path>', 'SQLite database, CSV file, or directory of CSV files')
+    .option('--policy <path...>', "policy file or directory (with --plan: the plan's)")
+    .option('--source <path>', "SQLite database, CSV file, directory of CSV files, or postgresql:// URL (with --plan: the plan's)")
+    .option('--plan <file>', 'explain as a saved plan decides: its policies, source and asOf')
     .requiredOption('--dataset <name>', 'dataset (table or CSV file name)')
     .requiredOption('--key <value>', "the record's key (rowid or CSV line number when the dataset has no key)")
     .option('--as-of <time>', 'ISO 8601 date or date-time (default: now)')
     .addOption(delimiterOption())
     .addOption(encodingOption())
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(
-      async (o: {
-        policy: string[];
-        source: string;
+    .action(async function (
+      this: Command,
+      o: {
+        policy?: string[];
+        source?: string;
+        plan?: string;
         dataset: string;
         key: string;
         asOf?: string;
         delimiter: string;
         encoding: string;
         format: string;
-      }) => {
-        const r = await explain({ ...o, now: clock() });
-        io.stdout.write(o.format === 'json' ? `${JSON.stringify(toJson(r), null, 2)}\n` : toText(r));
       },
-    );
+    ) {
+      if (!o.plan && (!o.policy || !o.source))
+        this.error("error: required options '--policy <path...>' and '--source <path>' (or --plan <file>)", { exitCode: 2 });
+      const r = await explain({ ...o, policy: o.policy ?? [], now: clock() });
+      io.stdout.write(o.format === 'json' ? `${JSON.stringify(toJson(r), null, 2)}\n` : toText(r));
+    });
 }
 
 /** A value as explain shows it: text quoted, empty said so, binary by its size. */
