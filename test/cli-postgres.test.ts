@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { beforeAll, expect, it } from 'vitest';
-import { BIN, cli, config, receipts, tempDir, write } from './helpers/cli.js';
+import { BIN, cli, config, logText, receipts, tempDir, write } from './helpers/cli.js';
 import { describePg, PG_URL, pgDatabase, sql } from './helpers/pg.js';
 import { AS_OF, CDR_POLICY, CDR_ROWS } from './helpers/policy.js';
 
@@ -99,7 +99,7 @@ describePg('PostgreSQL from the command line', () => {
     expect(withPassword.code, withPassword.stderr).toBe(0);
     const missing = await cli(['report', '--policy', policy, '--source', secret.replace(db, 'no_such_db'), '--as-of', AS_OF]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(
+    expect(logText(missing.stderr)).toMatch(
       /cannot connect to PostgreSQL postgresql:\/\/postgres@.*no_such_db: database "no_such_db" does not exist/,
     );
     for (const out of [withPassword.stdout, withPassword.stderr, missing.stdout, missing.stderr]) expect(out).not.toContain('s3cr3t-pw');
@@ -122,7 +122,7 @@ describePg('PostgreSQL from the command line', () => {
     await sql(url, 'ALTER TABLE "Sales"."Call Records" DROP COLUMN service');
     const bad = await cli(['report', '--policy', named, '--source', url, '--as-of', AS_OF]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/table Sales\.Call Records in .* has no column "service" \(named as where of rule voip-ip-address/);
+    expect(logText(bad.stderr)).toMatch(/table Sales\.Call Records in .* has no column "service" \(named as where of rule voip-ip-address/);
   });
 
   it('report needs only SELECT; a dry run and a purge name the privilege they lack and change nothing; a VACUUM only the owner may run is said not to have run', async () => {
@@ -135,8 +135,10 @@ describePg('PostgreSQL from the command line', () => {
     expect((await cli(['report', '--policy', policy, '--source', asReader, '--as-of', AS_OF])).code).toBe(0);
     const dry = await cli(['purge', '--dry-run', '--policy', policy, '--source', asReader, '--as-of', AS_OF]);
     expect(dry.code).toBe(1);
-    expect(dry.stderr).toMatch(/this user may not DELETE from it \(GRANT DELETE ON "public"\."cdr" TO \.\.\.\), which the purge needs/);
-    expect(dry.stderr).toMatch(/may not UPDATE it/);
+    expect(logText(dry.stderr)).toMatch(
+      /this user may not DELETE from it \(GRANT DELETE ON "public"\."cdr" TO \.\.\.\), which the purge needs/,
+    );
+    expect(logText(dry.stderr)).toMatch(/may not UPDATE it/);
     expect(await ids(url)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     // With DELETE and UPDATE it purges; VACUUM, which only the owner may run, is said not to have run.
     await sql(url, 'GRANT DELETE, UPDATE ON cdr TO reader');
@@ -156,7 +158,7 @@ describePg('PostgreSQL from the command line', () => {
       const pid = (await holder.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
       const r = await cli(['purge', '--policy', policy, '--source', url, '--as-of', AS_OF]);
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain(`is locked by another retention run (server process ${pid}`);
+      expect(logText(r.stderr)).toContain(`is locked by another retention run (server process ${pid}`);
       expect(await ids(url)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     } finally {
       await holder.end();
@@ -174,18 +176,18 @@ describePg('PostgreSQL from the command line', () => {
     await sql(url, 'CREATE TABLE notes (id int PRIMARY KEY, cdr_id bigint REFERENCES cdr(id) ON DELETE CASCADE)');
     const cascade = await cli(['purge', '--dry-run', '--policy', policy, '--source', url, '--as-of', AS_OF]);
     expect(cascade.code).toBe(1);
-    expect(cascade.stderr).toMatch(/would also change rows of notes \(ON DELETE CASCADE\)/);
+    expect(logText(cascade.stderr)).toMatch(/would also change rows of notes \(ON DELETE CASCADE\)/);
     await sql(
       url,
       'DROP TABLE notes; CREATE FUNCTION nope() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN OLD; END $$; CREATE TRIGGER keep_log BEFORE DELETE ON cdr FOR EACH ROW EXECUTE FUNCTION nope()',
     );
     const trig = await cli(['purge', '--dry-run', '--policy', policy, '--source', url, '--as-of', AS_OF]);
     expect(trig.code).toBe(1);
-    expect(trig.stderr).toMatch(/its triggers keep_log would run on the purge's deletes/);
+    expect(logText(trig.stderr)).toMatch(/its triggers keep_log would run on the purge's deletes/);
     const nokey = await cdrDatabase('id bigint, started_at text, service text, ip_address text, legal_hold int');
     const k = await cli(['purge', '--dry-run', '--policy', policy, '--source', nokey, '--as-of', AS_OF]);
     expect(k.code).toBe(1);
-    expect(k.stderr).toMatch(/has no primary key and no unique key of NOT NULL columns/);
+    expect(logText(k.stderr)).toMatch(/has no primary key and no unique key of NOT NULL columns/);
   });
 
   it('a plan made on one database is refused on another (exit 5, nothing changed); applied on its own it does what it showed', async () => {
@@ -195,7 +197,7 @@ describePg('PostgreSQL from the command line', () => {
     expect((await cli(['purge', '--dry-run', '--policy', policy, '--source', a, '--as-of', AS_OF, '--plan-out', plan])).code).toBe(0);
     const other = await cli(['purge', '--plan', plan, '--source', b]);
     expect(other.code).toBe(5);
-    expect(other.stderr).toMatch(/the plan was made on postgres source .* not on postgres source/);
+    expect(logText(other.stderr)).toMatch(/the plan was made on postgres source .* not on postgres source/);
     expect(await ids(b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     const applied = await cli(['purge', '--plan', plan, '--format', 'json']);
     expect(applied.code, applied.stderr).toBe(0);
@@ -458,7 +460,7 @@ describePg('PostgreSQL from the command line', () => {
       expect(deleted(afterFull)).toEqual([]);
       expect(new Set(afterFull).size).toBe(2000);
     }
-    expect((await cli(['purge', '--policy', p, '--source', full, '--vacuum', 'fully'])).stderr).toMatch(
+    expect(logText((await cli(['purge', '--policy', p, '--source', full, '--vacuum', 'fully'])).stderr)).toMatch(
       /--vacuum takes no value, or "full"/,
     );
   });

@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
-import { type FindResult, findInAuditLog } from '../app/audit-find.js';
-import { loadAuditKey } from '../app/audit-key.js';
-import { type ChainProblem, type ChainResult, verifyAuditLog } from '../app/audit-verify.js';
+import type { FindResult } from '../app/audit-find.js';
+import type { ChainProblem, ChainResult } from '../app/audit-verify.js';
 import { EXIT } from './exit-codes.js';
 import type { Io } from './io.js';
 import { auditKeyFile } from './options.js';
@@ -15,6 +14,7 @@ export function auditCommand(io: Io): Command {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .action(async (file: string, o: { format: string }) => {
+      const { verifyAuditLog } = await import('../app/audit-verify.js');
       const r = await verifyAuditLog(file);
       io.stdout.write(o.format === 'json' ? `${JSON.stringify(r, null, 2)}\n` : toText(r));
       io.exitCode = r.intact ? EXIT.ok : EXIT.failure;
@@ -28,7 +28,8 @@ export function auditCommand(io: Io): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
-    .action((file: string, o: { dataset: string; key: string; auditKey?: string; format: string }) => {
+    .action(async (file: string, o: { dataset: string; key: string; auditKey?: string; format: string }) => {
+      const [{ findInAuditLog }, { loadAuditKey }] = await Promise.all([import('../app/audit-find.js'), import('../app/audit-key.js')]);
       const r = findInAuditLog(file, o.dataset, o.key, loadAuditKey(auditKeyFile(o.auditKey, io.env), false));
       io.stdout.write(o.format === 'json' ? `${JSON.stringify({ found: r.findings.length > 0, ...r }, null, 2)}\n` : findText(r));
       io.exitCode = r.findings.length > 0 ? EXIT.ok : EXIT.failure;

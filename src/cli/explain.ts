@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { type ExplainResult, explain } from '../app/explain.js';
+import type { ExplainResult } from '../app/explain.js';
 import type { Reason } from '../engine/decision.js';
 import type { Io } from './io.js';
 import { clock, delimiterOption, encodingOption } from './options.js';
@@ -44,6 +44,7 @@ export function explainCommand(io: Io): Command {
     ) {
       if (!o.plan && (!o.policy || !o.source))
         this.error("error: required options '--policy <path...>' and '--source <path>' (or --plan <file>)", { exitCode: 2 });
+      const { explain } = await import('../app/explain.js');
       const r = await explain({ ...o, policy: o.policy ?? [], now: clock() });
       io.stdout.write(o.format === 'json' ? `${JSON.stringify(toJson(r), null, 2)}\n` : toText(r));
     });

@@ -25,6 +25,12 @@ export interface Io {
   ended?: (exitCode: number, error?: Diagnostic) => void;
 }
 
+/** The logger main made for the command before its action ran (with the command's --log-level). */
+export function logOf(io: Io): CliLog {
+  if (!io.log) throw new Error('internal: the command has no logger');
+  return io.log;
+}
+
 /** Writes to stdout and resolves when the stream can take more (a listing of millions of records must not pile up). */
 export function writer(io: Io): (s: string) => void | Promise<void> {
   return (s) => {

@@ -6,8 +6,6 @@ import { prettyLines } from './log-pretty.js';
 export const LEVELS = { notice: 35 } as const;
 export type CliLog = Logger<keyof typeof LEVELS>;
 
-export const LEVEL_NAMES = ['fatal', 'error', 'warn', 'notice', 'info', 'debug', 'trace', 'silent'] as const;
-
 /**
  * Logs on stderr; stdout carries only results. On a pipe (cron, CI, a log file) JSON lines with
  * an ISO time; on a terminal readable lines, and only from notice up unless asked.

@@ -4,7 +4,6 @@ import { InvalidArgumentError, Option } from 'commander';
 import { DateTime } from 'luxon';
 import { encodingProblem } from '../sources/csv/encoding.js';
 import { delimiterProblem } from '../sources/csv/serialize.js';
-import { LEVEL_NAMES } from './logger.js';
 
 /** Reads "now" once: the only clock of a run. */
 export const clock = () => DateTime.now();
@@ -38,6 +37,9 @@ export const encodingOption = () =>
       if (problem) throw new InvalidArgumentError(problem);
       return value;
     });
+
+/** pino's levels and `notice` (the logger adds it). */
+export const LEVEL_NAMES = ['fatal', 'error', 'warn', 'notice', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const logLevelOption = () =>
   new Option(

@@ -5,7 +5,6 @@ import { type Diagnostic, diagnosticDocument, diagnosticOf, isHelpOrVersion, wan
 import { EXIT } from './exit-codes.js';
 import { explainCommand } from './explain.js';
 import type { Io } from './io.js';
-import { commandLogger, makeLogger } from './logger.js';
 import { logLevelOption } from './options.js';
 import { planCommand } from './plan.js';
 import { purgeCommand, reportCommand } from './run-commands.js';
@@ -40,8 +39,11 @@ function program(io: Io): Command {
   const configure = (c: Command): void => {
     c.exitOverride().configureOutput(output);
     if (!c.options.some((x) => x.long === '--log-level')) c.addOption(logLevelOption());
-    c.hook('preAction', (_, action) => {
-      if (action === c && !io.log) commandLogger(io, action.opts().logLevel);
+    // pino is loaded here, not at start-up: --version and --help do without it.
+    c.hook('preAction', async (_, action) => {
+      if (action !== c || io.log) return;
+      const { commandLogger } = await import('./logger.js');
+      commandLogger(io, action.opts().logLevel);
     });
     for (const sub of c.commands) configure(sub);
   };
@@ -60,15 +62,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   } catch (e) {
     if (isHelpOrVersion(e)) return EXIT.ok;
     const d = diagnosticOf(e);
-    report(d, io, wantsJson(args.slice(2)));
+    await report(d, io, wantsJson(args.slice(2)));
     io.ended?.(d.exitCode, d);
     return d.exitCode;
   }
 }
 
 /** An error, on stderr as a log line (JSON on a pipe), and as a JSON document on stdout when JSON was asked for. */
-function report(d: Diagnostic, io: Io, json: boolean): void {
-  const log = io.log ?? makeLogger(undefined, io.stderr);
+async function report(d: Diagnostic, io: Io, json: boolean): Promise<void> {
+  const log = io.log ?? (await import('./logger.js')).makeLogger(undefined, io.stderr);
   if (d.summary.startsWith('internal')) log.fatal({ exitCode: d.exitCode, stack: d.detail }, d.summary);
   else {
     const hint = d.summary === 'wrong usage' && io.stderr.isTTY ? ' (run with --help for usage)' : '';

@@ -1,10 +1,9 @@
 import { Command, Option } from 'commander';
 import { CAP_MIN_DEFAULT } from '../app/caps.js';
-import { type RunOptions, run } from '../app/run.js';
+import type { RunOptions, RunResult } from '../app/run.js';
 import { VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
-import { type Io, writer } from './io.js';
-import { commandLogger } from './logger.js';
+import { type Io, logOf, writer } from './io.js';
 import {
   auditKeyFile,
   clock,
@@ -55,8 +54,8 @@ export function reportCommand(io: Io): Command {
     .option('--fail-if-due', `exit ${EXIT.due} when any record is due for deletion or redaction`)
     .action(async (o: Common & { records?: boolean; failIfDue?: boolean }) => {
       const opts = options(io, o, 'report', { records: Boolean(o.records) });
-      const summary = summarizeRun(io, io.log ?? commandLogger(io, o.logLevel), 'report', o);
-      const result = await run(opts);
+      const summary = summarizeRun(io, logOf(io), 'report', o);
+      const result = await (await import('../app/run.js')).run(opts);
       summary.done(result);
       await render(io, result, o.format, false);
       if (o.failIfDue && result.datasets.some((d) => d.delete + d.redact > 0)) io.exitCode = EXIT.due;
@@ -171,9 +170,9 @@ export function purgeCommand(io: Io): Command {
         allowMissingDatasets: o.allowMissingDatasets,
         vacuum: o.vacuum === 'full' ? 'full' : o.vacuum === true,
       });
-      const log = io.log ?? commandLogger(io, o.logLevel);
+      const log = logOf(io);
       const summary = summarizeRun(io, log, mode, o);
-      const result = await run(opts);
+      const result = await (await import('../app/run.js')).run(opts);
       summary.done(result);
       await render(io, result, o.format, true);
       if (o.planOut) planSaved(io, log, o.planOut, result, o.format === 'json');
@@ -197,7 +196,7 @@ function options(io: Io, o: Common, mode: RunOptions['mode'], extra: Partial<Run
     records: false,
     delimiter: o.delimiter,
     encoding: o.encoding,
-    log: commandLogger(io, o.logLevel),
+    log: logOf(io),
     progress: bar?.update,
     toolVersion: VERSION,
     signal: stopOnSignals((s) => io.stderr.write(s)),
@@ -205,7 +204,7 @@ function options(io: Io, o: Common, mode: RunOptions['mode'], extra: Partial<Run
   };
 }
 
-async function render(io: Io, result: Awaited<ReturnType<typeof run>>, format: string, purge: boolean): Promise<void> {
+async function render(io: Io, result: RunResult, format: string, purge: boolean): Promise<void> {
   clearProgress(io.stderr);
   const out = writer(io);
   if (format === 'json') await renderJson(result, out, purge);

@@ -18,7 +18,8 @@ export function summarizeRun(io: Io, log: CliLog, mode: RunResult['mode'], given
   io.ended = (exitCode, error) => {
     const ms = Math.round(performance.now() - started);
     const took = `exit ${exitCode}, ${(ms / 1000).toFixed(2)} s`;
-    const source = result?.source.path ?? given.source ?? (given.plan ? `the source of plan ${given.plan}` : '?');
+    const source =
+      result?.source.path ?? (given.source ? withoutPassword(given.source) : given.plan ? `the source of plan ${given.plan}` : '?');
     const asOf = result?.asOf.toISO() ?? given.asOf;
     const command = mode === 'report' ? 'report' : mode === 'dry-run' ? 'purge --dry-run' : given.plan ? 'purge --plan' : 'purge';
     const base = { command, source, ...(asOf ? { asOf } : {}), exitCode, ms };
@@ -39,4 +40,16 @@ export function summarizeRun(io: Io, log: CliLog, mode: RunResult['mode'], given
       result = r;
     },
   };
+}
+
+/** A database URL as given may hold a password: a log line never does. */
+function withoutPassword(source: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) return source;
+  try {
+    const u = new URL(source);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return source.replace(/:[^:@/]*@/, ':***@');
+  }
 }

@@ -1,10 +1,5 @@
 import { Command, Option } from 'commander';
-import { policiesForRun } from '../app/load-policies.js';
-import { renderSchedulePage } from '../schedule/render-html.js';
-import { renderScheduleMarkdown } from '../schedule/render-md.js';
-import { buildSchedule } from '../schedule/schedule.js';
-import type { Io } from './io.js';
-import { commandLogger } from './logger.js';
+import { type Io, logOf } from './io.js';
 import { logLevelOption } from './options.js';
 
 /** The retention schedule a privacy officer reviews, from the policy files alone (no source). */
@@ -14,8 +9,15 @@ export function scheduleCommand(io: Io): Command {
     .argument('[paths...]', 'policy files or directories', ['policies/'])
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'html', 'json']).default('md'))
     .addOption(logLevelOption())
-    .action((paths: string[], o: { format: string; logLevel?: string }) => {
-      const log = io.log ?? commandLogger(io, o.logLevel);
+    .action(async (paths: string[], o: { format: string; logLevel?: string }) => {
+      // Loaded when the command runs: start-up pays only for the command line.
+      const [{ policiesForRun }, { renderSchedulePage }, { renderScheduleMarkdown }, { buildSchedule }] = await Promise.all([
+        import('../app/load-policies.js'),
+        import('../schedule/render-html.js'),
+        import('../schedule/render-md.js'),
+        import('../schedule/schedule.js'),
+      ]);
+      const log = logOf(io);
       const schedule = buildSchedule(policiesForRun(paths));
       const datasets = schedule.policies.flatMap((p) => p.datasets);
       log.info(

@@ -1,6 +1,4 @@
 import { Command } from 'commander';
-import { z } from 'zod';
-import { policySchema } from '../policy/schema.js';
 import type { Io } from './io.js';
 
 /**
@@ -8,7 +6,8 @@ import type { Io } from './io.js';
  * its descriptions are the schema's own docs. Draft 7, because editors (yaml-language-server,
  * VS Code) support it fully; the input shape, because that is what a policy author writes.
  */
-function policyJsonSchema(): Record<string, unknown> {
+async function policyJsonSchema(): Promise<Record<string, unknown>> {
+  const [{ z }, { policySchema }] = await Promise.all([import('zod'), import('../policy/schema.js')]);
   const { $schema, ...rest } = z.toJSONSchema(policySchema, { target: 'draft-07', io: 'input' });
   return {
     $schema,
@@ -20,7 +19,7 @@ function policyJsonSchema(): Record<string, unknown> {
 
 /** Prints the JSON Schema; shipped as schema/policy.schema.json. */
 export function schemaCommand(io: Io): Command {
-  return new Command('schema').description('print the JSON Schema of the policy file format (for editors and CI)').action(() => {
-    io.stdout.write(`${JSON.stringify(policyJsonSchema(), null, 2)}\n`);
+  return new Command('schema').description('print the JSON Schema of the policy file format (for editors and CI)').action(async () => {
+    io.stdout.write(`${JSON.stringify(await policyJsonSchema(), null, 2)}\n`);
   });
 }

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { escapeData, escapeProperty, formatProblem, githubAnnotation } from '../policy/problems.js';
-import { type CheckResult, type PolicyTestRun, runPolicyTests } from '../policy-test/run.js';
+import type { CheckResult, PolicyTestRun } from '../policy-test/run.js';
 import { EXIT } from './exit-codes.js';
 import { toJson as explainJson, toText as explainText } from './explain.js';
 import type { Io } from './io.js';
@@ -15,7 +15,8 @@ export function testCommand(io: Io): Command {
         .choices(['text', 'github', 'json'])
         .default('text'),
     )
-    .action((paths: string[], o: { format: string }) => {
+    .action(async (paths: string[], o: { format: string }) => {
+      const { runPolicyTests } = await import('../policy-test/run.js');
       const run = runPolicyTests(paths);
       io.stdout.write(o.format === 'json' ? `${JSON.stringify(toJson(run), null, 2)}\n` : toText(run, o.format === 'github'));
       io.exitCode = run.failed === 0 && !run.problems.some((p) => p.severity === 'error') ? EXIT.ok : EXIT.failure;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { type ValidateResult, validate } from '../app/validate.js';
+import type { ValidateResult } from '../app/validate.js';
 import { UserError } from '../errors.js';
 import { formatProblem, githubAnnotation } from '../policy/problems.js';
 import { EXIT } from './exit-codes.js';
@@ -17,7 +17,8 @@ export function validateCommand(io: Io): Command {
         .default('text'),
     )
     .option('--strict', 'treat warnings as errors (exit 1)', false)
-    .action((paths: string[], o: { format: string; strict: boolean }) => {
+    .action(async (paths: string[], o: { format: string; strict: boolean }) => {
+      const { validate } = await import('../app/validate.js');
       const r = validate(paths.length ? paths : defaultPaths(), o.strict);
       io.stdout.write(o.format === 'json' ? `${JSON.stringify(r, null, 2)}\n` : toText(r, o.format === 'github'));
       io.exitCode = r.valid ? EXIT.ok : EXIT.failure;

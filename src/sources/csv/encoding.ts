@@ -1,5 +1,12 @@
 import { isUtf8 } from 'node:buffer';
-import iconv from 'iconv-lite';
+import { createRequire } from 'node:module';
+
+// Loaded when a file is not UTF-8: most runs never need it, and start-up pays for what it loads.
+let loaded: typeof import('iconv-lite') | undefined;
+const iconvLite = (): typeof import('iconv-lite') => {
+  loaded ??= createRequire(import.meta.url)('iconv-lite') as typeof import('iconv-lite');
+  return loaded;
+};
 
 /**
  * The character encoding of a CSV file: UTF-8, or a single-byte encoding whose bytes 0x00-0x7F
@@ -27,9 +34,9 @@ const isUtf8Name = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, ''
 /** Why `name` cannot be a CSV file's encoding, or undefined. */
 export function encodingProblem(name: string): string | undefined {
   if (isUtf8Name(name)) return undefined;
-  if (!iconv.encodingExists(name)) return `unknown encoding "${name}"; supported are e.g. ${SOME_ENCODINGS}`;
+  if (!iconvLite().encodingExists(name)) return `unknown encoding "${name}"; supported are e.g. ${SOME_ENCODINGS}`;
   const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
-  const text = iconv.decode(all, name);
+  const text = iconvLite().decode(all, name);
   const ascii = text.length === 256 && [...Array(128).keys()].every((i) => text.charCodeAt(i) === i);
   return ascii
     ? undefined
@@ -50,14 +57,18 @@ export function csvEncoding(name = 'utf-8'): CsvEncoding {
   const problem = encodingProblem(name);
   if (problem) throw new RangeError(problem);
   const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
-  const chars = iconv.decode(all, name);
+  const chars = iconvLite().decode(all, name);
   // Decoded natively as latin1 (byte n -> U+00nn), then the characters this encoding puts elsewhere
   // replaced (windows-1252: those of 0x80-0x9F): ~3x faster than decoding each record with iconv-lite.
   const moved = [...all].filter((b) => chars.charCodeAt(b) !== b);
   const elsewhere = moved.length ? new RegExp(`[${moved.map((b) => `\\u00${b.toString(16).padStart(2, '0')}`).join('')}]`, 'g') : undefined;
   const place = (c: string) => chars.charAt(c.charCodeAt(0));
   // Bytes the encoding leaves undefined (0x81 in windows-1252) decode to U+FFFD and do not come back.
-  const exact = [...all].map((b) => iconv.encode(iconv.decode(Buffer.of(b), name), name).equals(Buffer.of(b)));
+  const exact = [...all].map((b) =>
+    iconvLite()
+      .encode(iconvLite().decode(Buffer.of(b), name), name)
+      .equals(Buffer.of(b)),
+  );
   return {
     name: name.toLowerCase(),
     utf8: false,
@@ -66,9 +77,9 @@ export function csvEncoding(name = 'utf-8'): CsvEncoding {
       return elsewhere ? text.replace(elsewhere, place) : text;
     },
     encode: (text) => {
-      const bytes = iconv.encode(text, name);
+      const bytes = iconvLite().encode(text, name);
       // iconv-lite writes "?" for a character the encoding lacks: seen by decoding back.
-      return iconv.decode(bytes, name) === text ? bytes : undefined;
+      return iconvLite().decode(bytes, name) === text ? bytes : undefined;
     },
     roundTrips: (bytes) => bytes.every((b) => exact[b]),
   };
