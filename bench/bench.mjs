@@ -24,7 +24,10 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--postgres' || a === '--scale' || a === '--startup' || a === '--shapes-mode') o.mode = a.slice(2);
-    else if (a === '--rows') o.rows = String(argv[++i] ?? '').split(',').map((x) => count(a, x.replace(/M$/i, '000000')));
+    else if (a === '--rows')
+      o.rows = String(argv[++i] ?? '')
+        .split(',')
+        .map((x) => count(a, x.replace(/M$/i, '000000')));
     else if (a === '--repeat') o.repeat = count(a, argv[++i]);
     else if (a === '--seed') o.seed = count(a, argv[++i]);
     else if (a === '--shapes') o.shapes = String(argv[++i] ?? '').split(',');
@@ -64,5 +67,7 @@ try {
 } catch (err) {
   console.error(`bench: ${err.stack ?? err}`);
 }
-console.log(ok ? '\nRESULT: all runs succeeded, all row counts agree' : '\nRESULT: FAILED (a run failed or row counts disagree; see above)');
+console.log(
+  ok ? '\nRESULT: all runs succeeded, all row counts agree' : '\nRESULT: FAILED (a run failed or row counts disagree; see above)',
+);
 process.exit(ok ? 0 : 1);

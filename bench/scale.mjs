@@ -11,7 +11,9 @@ async function one(label, cmd, args, opts, check) {
   console.log(`\n$ ${shown(cmd, args, opts.outFile !== '/dev/null' ? opts.outFile : undefined)}`);
   const r = await timed(cmd, args, { sampleMs: SAMPLE_MS, ...opts });
   const ok = r.status === 0;
-  console.log(`  ${label}: ${fmtS(r.wall)} s, peak RSS ${(r.rssKB / 1024).toFixed(0)} MB${ok ? '' : `  FAILED (exit ${r.status ?? r.signal})`}`);
+  console.log(
+    `  ${label}: ${fmtS(r.wall)} s, peak RSS ${(r.rssKB / 1024).toFixed(0)} MB${ok ? '' : `  FAILED (exit ${r.status ?? r.signal})`}`,
+  );
   if (!ok) console.log(`  stderr: ${r.stderr.slice(-2000)}`);
   console.log(`  ${rssProfile(r.samples)}`);
   const problem = ok ? check() : 'failed';
@@ -54,12 +56,18 @@ export async function scale(o) {
         rmDb(db);
       }
       fs.rmSync(orig, { force: true });
-      results.push({ shape: shape.name, what: `SQLite ${mb(size)} MB`, rows: g.rows, ret: summarize(runs.ret), peer: { name: 'sqlite3 DELETE', ...summarize(runs.peer) } });
+      results.push({
+        shape: shape.name,
+        what: `SQLite ${mb(size)} MB`,
+        rows: g.rows,
+        ret: summarize(runs.ret),
+        peer: { name: 'sqlite3 DELETE', ...summarize(runs.peer) },
+      });
     }
     if (o.csvBytes) {
       const csv = path.join(tmp, 'run', 'events.csv');
       const out = path.join(tmp, 'out.csv');
-      let t = performance.now();
+      const t = performance.now();
       const g = generate(shape, { seed: o.seed, csvPath: csv, csvBytes: o.csvBytes });
       const size = fs.statSync(csv).size;
       console.log(`\nCSV: ${n(g.rows)} rows, ${mb(size)} MB, ${n(g.due)} due, generated in ${fmtS((performance.now() - t) / 1000)} s`);
@@ -75,7 +83,13 @@ export async function scale(o) {
       const [cmd, args] = ret(csv);
       const mine = await one('retention purge', cmd, args, {}, check(csv));
       fs.rmSync(csv, { force: true });
-      results.push({ shape: shape.name, what: `CSV ${mb(size)} MB`, rows: g.rows, ret: summarize([mine]), peer: { name: 'mlr filter', ...summarize([peer]) } });
+      results.push({
+        shape: shape.name,
+        what: `CSV ${mb(size)} MB`,
+        rows: g.rows,
+        ret: summarize([mine]),
+        peer: { name: 'mlr filter', ...summarize([peer]) },
+      });
     }
     compareTable(results);
     failed = results.some((r) => r.ret.ok < r.ret.runs || r.peer.ok < r.peer.runs);
