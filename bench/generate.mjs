@@ -109,6 +109,23 @@ const EVENTS = {
   },
 };
 
+/** The PostgreSQL table (bench/postgres.mjs): written as CSV for COPY; its peers are SQL, in postgres.mjs. */
+const PG_SERVICES = ['voice', 'voice', 'voip', 'sms', 'data'];
+export const PG_CALLS = {
+  name: 'calls',
+  label: 'calls: id bigint primary key, recorded_at timestamptz, legal_hold bool (0.1% true), service text, payload text',
+  dataset: 'calls',
+  createSql:
+    'CREATE TABLE calls (id bigint PRIMARY KEY, recorded_at timestamptz NOT NULL, legal_hold bool NOT NULL, service text NOT NULL, payload text)',
+  row(rnd, id, t) {
+    const at = `${new Date(t * 1000).toISOString().slice(0, 19)}Z`;
+    const hold = rnd() < HOLD_SHARE;
+    const service = PG_SERVICES[Math.floor(rnd() * PG_SERVICES.length)];
+    const payload = `cell ${Math.floor(rnd() * 2 ** 31).toString(36)} imsi 2040${Math.floor(rnd() * 1e10)} bytes ${Math.floor(rnd() * 1e7)}`;
+    return { held: hold, values: [], csv: `${id},${at},${hold ? 't' : 'f'},${service},${payload}\n` };
+  },
+};
+
 export const SHAPES = {
   'cdr-mixed': cdrShape('cdr-mixed', MIXED),
   'cdr-z': cdrShape('cdr-z', [MIXED[0]]),
@@ -119,7 +136,7 @@ export const SHAPE_INFO = `as-of ${AS_OF}, delete 6 months after the timestamp (
 /**
  * Writes `rows` rows of `shape` (or, with csvBytes and no dbPath, as many as fill csvBytes) to
  * dbPath (SQLite) and/or csvPath. Timestamps are uniform over a span that ends a day before the
- * as-of, with ~30% at or before the cutoff. Returns { rows, due, held }.
+ * as-of, with ~30% at or before the cutoff. Returns { rows, due (not held), held, dueAll (held or not) }.
  */
 export function generate(shape, { rows = Number.POSITIVE_INFINITY, seed = 42, dbPath, csvPath, csvBytes = Number.POSITIVE_INFINITY }) {
   const rnd = mulberry32(seed);
@@ -154,6 +171,7 @@ export function generate(shape, { rows = Number.POSITIVE_INFINITY, seed = 42, db
   let bytes = pos;
   let due = 0;
   let held = 0;
+  let dueAll = 0;
   let id = 0;
   const CHUNK = 1_000_000;
   const chunk = (end) => {
@@ -161,6 +179,7 @@ export function generate(shape, { rows = Number.POSITIVE_INFINITY, seed = 42, db
       id++;
       const t = t0 + Math.floor(rnd() * span);
       const r = shape.row(rnd, id, t);
+      if (t <= CUT.sec) dueAll++;
       if (r.held) held++;
       else if (t <= CUT.sec) due++;
       insert?.run(...r.values);
@@ -184,5 +203,5 @@ export function generate(shape, { rows = Number.POSITIVE_INFINITY, seed = 42, db
     fs.closeSync(fd);
   }
   db?.close();
-  return { rows: id, due, held };
+  return { rows: id, due, held, dueAll };
 }
