@@ -5,6 +5,7 @@ import { VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
 import { type Io, writer } from './io.js';
 import { makeLogger } from './logger.js';
+import { type LookAheadFlags, lookAheadOf } from './look-ahead.js';
 import { auditKeyFile, clock, defaultAuditKey, delimiterOption, logLevelOption, percent, positiveInt } from './options.js';
 import { clearProgress, progressBar } from './progress.js';
 import { renderCsv, renderJson, renderTable } from './render-run.js';
@@ -39,10 +40,20 @@ export function reportCommand(io: Io): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
     .option('--records', 'list every record due for deletion or redaction')
     .option('--fail-if-due', `exit ${EXIT.due} when any record is due for deletion or redaction`)
-    .action(async (o: Common & { records?: boolean; failIfDue?: boolean }) => {
-      const result = await run(options(io, o, 'report', { records: Boolean(o.records) }));
+    .option(
+      '--horizon <period...>',
+      'forecast what becomes due in each day (horizon up to 31 days) or week until asOf + period, e.g. 13 weeks',
+    )
+    .option('--due-within <period...>', 'count the records that become due before asOf + period (with --records: list them), e.g. 7 days')
+    .option('--fail-if-due-within <period...>', `exit ${EXIT.due} when any record is due, or becomes due before asOf + period`)
+    .action(async function (this: Command, o: Common & LookAheadFlags & { failIfDue?: boolean }) {
+      const lookAhead = lookAheadOf(this, o);
+      const result = await run(options(io, o, 'report', { records: Boolean(o.records), lookAhead }));
       await render(io, result, o.format, false);
-      if (o.failIfDue && result.datasets.some((d) => d.delete + d.redact > 0)) io.exitCode = EXIT.due;
+      const due = result.datasets.some((d) => d.delete + d.redact > 0);
+      const soon = result.datasets.some((d) => (d.dueWithin?.delete ?? 0) + (d.dueWithin?.redact ?? 0) > 0);
+      if ((o.failIfDue || o.failIfDueWithin) && due) io.exitCode = EXIT.due;
+      if (o.failIfDueWithin && soon) io.exitCode = EXIT.due;
     });
 }
 
