@@ -6,7 +6,7 @@ import { evaluate } from '../src/engine/evaluate.js';
 import { Forecast, horizonOf, nextAction } from '../src/engine/forecast.js';
 import { compilePlan } from '../src/engine/plan.js';
 import { parsePolicyText } from '../src/policy/load.js';
-import { cli, csvText, sqliteTable, tempDir, write } from './helpers/cli.js';
+import { cli, csvText, spawnCli, sqliteTable, tempDir, write } from './helpers/cli.js';
 import { policyYaml, value, ZONES } from './helpers/generated.js';
 import { describePg, pgDatabase, sql } from './helpers/pg.js';
 import { rng } from './helpers/random.js';
@@ -249,13 +249,13 @@ describe('report --horizon on every source', () => {
   const policy = write(dir, 'shop.yaml', POLICY);
   const rows = orders();
   const want = engineForecast(rows, { weeks: 13 });
+  const db = sqliteTable(join(dir, 'shop.db'), 'orders', rows);
+  const csv = write(dir, 'orders.csv', csvText(rows));
 
   it('SQLite and CSV: the engine forecast, in JSON and CSV', async () => {
     expect(want.buckets.filter((b) => b.delete > 0).length).toBeGreaterThan(5);
     expect(want.buckets.filter((b) => b.redact > 0).length).toBeGreaterThan(5);
     expect(Math.min(want.notStarted, want.held, want.invalid, want.later)).toBeGreaterThan(0);
-    const db = sqliteTable(join(dir, 'shop.db'), 'orders', rows);
-    const csv = write(dir, 'orders.csv', csvText(rows));
     for (const source of [db, csv]) {
       const r = await cli([
         'report',
@@ -287,7 +287,6 @@ describe('report --horizon on every source', () => {
   });
 
   it('without --horizon the JSON has no forecast; a bad horizon is wrong usage', async () => {
-    const db = join(dir, 'shop.db');
     const r = await cli(['report', '--policy', policy, '--source', db, '--as-of', AS_OF, '--format', 'json']);
     expect(JSON.parse(r.stdout).datasets[0].forecast).toBeUndefined();
     const bad = await cli(['report', '--policy', policy, '--source', db, '--as-of', AS_OF, '--horizon', '13', 'fortnights']);
@@ -295,6 +294,61 @@ describe('report --horizon on every source', () => {
     expect(bad.stderr).toMatch(/--horizon: "13 fortnights" is not a valid period/);
     const zero = await cli(['report', '--policy', policy, '--source', db, '--as-of', AS_OF, '--horizon', '0', 'days']);
     expect([zero.code, zero.stderr.trim()]).toEqual([2, 'retention: --horizon: the horizon must be longer than 0']);
+  });
+
+  it('--due-within 7 days --records lists the records that become due in the window; --fail-if-due-within exits 4', async () => {
+    const { policy: pol } = parsePolicyText(POLICY, 'shop.yaml');
+    const ds = { dataset: pol!.datasets.get('orders')!, rules: pol!.rules };
+    const asOf = DateTime.fromISO(AS_OF, { zone: 'Europe/Amsterdam' });
+    const end = asOf.plus({ days: 7 }).toMillis();
+    const soon: { key: string; action: string; rule: string; due: number }[] = [];
+    for (const rec of rows) {
+      const d = evaluate(ds, (c) => rec[c], asOf).decision;
+      if (d.action !== 'keep' || d.reason === 'held' || d.reason === 'invalid') continue;
+      const next = oracle(ds, (c) => rec[c], asOf);
+      if (typeof next !== 'string' && next.ms < end) soon.push({ key: String(rec.id), action: next.action, rule: next.rule, due: next.ms });
+    }
+    expect(soon.length).toBeGreaterThan(3);
+    const args = ['report', '--policy', policy, '--source', db, '--as-of', AS_OF];
+    const j = await cli([...args, '--format', 'json', '--due-within', '7', 'days', '--records']);
+    const doc = JSON.parse(j.stdout);
+    expect(
+      doc.upcoming.map((x: { key: string; action: string; rule: string; due: string; dataset: string }) => ({
+        key: x.key,
+        action: x.action,
+        rule: x.rule,
+        due: Date.parse(x.due),
+      })),
+    ).toEqual(soon);
+    expect(doc.records.length).toBe(want.delete + want.redact);
+    const counts = { delete: soon.filter((x) => x.action === 'delete').length, redact: soon.filter((x) => x.action === 'redact').length };
+    expect(doc.datasets[0].dueWithin).toEqual({ until: '2026-12-01T00:00:00.000+01:00', ...counts });
+    const t = await cli([...args, '--due-within', '7 days', '--records']);
+    expect(t.stdout).toContain(
+      `orders: ${counts.delete} become due for deletion and ${counts.redact} for redaction before 2026-12-01T00:00:00.000+01:00`,
+    );
+    for (const x of soon) expect(t.stdout).toContain(`  orders  ${x.key}  shop/${x.rule}  `);
+    const c = await cli([...args, '--format', 'csv', '--due-within', 'P7D', '--records']);
+    expect(c.stdout.trim().split('\n')).toEqual([
+      'dataset,key,action,policy,rule,due',
+      ...soon.map((x) => `orders,${x.key},${x.action},shop,${x.rule},${DateTime.fromMillis(x.due, { zone: 'Europe/Amsterdam' }).toISO()}`),
+    ]);
+    // Exit 4 only for --fail-if-due-within: a window with something due in it, or records due now.
+    const failing = spawnCli([...args, '--fail-if-due-within', '7', 'days', '--log-level', 'silent']);
+    expect([failing.code, failing.stderr]).toEqual([4, '']);
+    expect(spawnCli([...args, '--due-within', '7', 'days', '--log-level', 'silent']).code).toBe(0);
+    // Nothing due now, nothing in the window: exit 0. Records due in 6 days: exit 4 at 7 days, 0 at 5.
+    const quiet = sqliteTable(join(tempDir(), 'q.db'), 'orders', [
+      { id: 1, placed_at: asOf.minus({ years: 1 }).plus({ days: 6 }).toISO(), paid_at: '2020-01-01', address: '', flag: '', hold: '' },
+    ]);
+    const q = ['report', '--policy', policy, '--source', quiet, '--as-of', AS_OF, '--log-level', 'silent'];
+    expect(spawnCli([...q, '--fail-if-due-within', '5 days']).code).toBe(0);
+    expect(spawnCli([...q, '--fail-if-due-within', '7 days']).code).toBe(4);
+    const two = await cli([...q, '--due-within', '7 days', '--fail-if-due-within', '5 days']);
+    expect([two.code, two.stderr]).toEqual([
+      2,
+      'error: --due-within 7 days and --fail-if-due-within 5 days name two windows; give one, or the same\n(run with --help for usage)\n',
+    ]);
   });
 
   describePg('PostgreSQL', () => {
