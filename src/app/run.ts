@@ -6,6 +6,7 @@ import { NextDue } from '../engine/next-due.js';
 import type { DatasetPlan } from '../engine/plan.js';
 import type { DatasetSummary } from '../engine/tally.js';
 import { CapError, type Committed, InterruptedError, PartialChangeError, UserError } from '../errors.js';
+import type { Policy } from '../policy/model.js';
 import type { Request, Sink, Source, SourceIdentity } from '../sources/source.js';
 import { Spool } from '../util/spool.js';
 import { loadAuditKey } from './audit-key.js';
@@ -60,6 +61,8 @@ export interface RunResult {
   readonly datasets: DatasetSummary[];
   /** JSON lines, one per record with action delete or redact (when asked for). */
   readonly records?: Spool;
+  /** The policies the run decided by (name, title, file, content hash, rules): what an HTML report shows. */
+  readonly policies: readonly Policy[];
   /** report --due-within --records: JSON lines of the records that become due within the window. */
   readonly upcoming?: Spool;
   /** Dry run: why the real run would be refused by a cap (it exits 3, changing nothing). */
@@ -230,7 +233,17 @@ async function runWith(
     }
     // The dry run shows what the real run does, and with these caps that is a refusal.
     const refused = o.mode === 'dry-run' ? capRefusal(summaries, o) : undefined;
-    return { asOf, mode: o.mode, source: source.identity, datasets: summaries, records, upcoming: ahead.upcoming, refused, residue };
+    return {
+      asOf,
+      mode: o.mode,
+      source: source.identity,
+      policies: setup.policies,
+      datasets: summaries,
+      records,
+      upcoming: ahead.upcoming,
+      refused,
+      residue,
+    };
   } finally {
     await source.close();
   }

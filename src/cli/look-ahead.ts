@@ -11,6 +11,9 @@ export interface LookAheadFlags {
   records?: boolean;
 }
 
+/** The forecast of an HTML report without --horizon: a quarter, in weeks. */
+export const HTML_HORIZON = ['13', 'weeks'];
+
 /** The flags as periods (SPEC §1, the policy parser); a bad period is wrong usage (exit 2). */
 export function lookAheadOf(c: Command, o: LookAheadFlags): LookAhead {
   const period = (flag: string, words: string[] | undefined) => {

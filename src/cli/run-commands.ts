@@ -5,9 +5,10 @@ import { VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
 import { type Io, writer } from './io.js';
 import { makeLogger } from './logger.js';
-import { type LookAheadFlags, lookAheadOf } from './look-ahead.js';
+import { HTML_HORIZON, type LookAheadFlags, lookAheadOf } from './look-ahead.js';
 import { auditKeyFile, clock, defaultAuditKey, delimiterOption, logLevelOption, percent, positiveInt } from './options.js';
 import { clearProgress, progressBar } from './progress.js';
+import { renderHtml } from './render-html.js';
 import { renderCsv, renderJson, renderTable } from './render-run.js';
 import { stopOnSignals } from './signals.js';
 
@@ -37,7 +38,11 @@ function common(c: Command, required = true): Command {
 
 export function reportCommand(io: Io): Command {
   return common(new Command('report').description('count what is due for deletion or redaction; changes nothing'))
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
+    .addOption(
+      new Option('--format <format>', 'output format (html: one self-contained page, with a forecast of 13 weeks unless --horizon)')
+        .choices(['table', 'json', 'csv', 'html'])
+        .default('table'),
+    )
     .option('--records', 'list every record due for deletion or redaction')
     .option('--fail-if-due', `exit ${EXIT.due} when any record is due for deletion or redaction`)
     .option(
@@ -47,7 +52,7 @@ export function reportCommand(io: Io): Command {
     .option('--due-within <period...>', 'count the records that become due before asOf + period (with --records: list them), e.g. 7 days')
     .option('--fail-if-due-within <period...>', `exit ${EXIT.due} when any record is due, or becomes due before asOf + period`)
     .action(async function (this: Command, o: Common & LookAheadFlags & { failIfDue?: boolean }) {
-      const lookAhead = lookAheadOf(this, o);
+      const lookAhead = lookAheadOf(this, o.format === 'html' && !o.horizon ? { ...o, horizon: HTML_HORIZON } : o);
       const result = await run(options(io, o, 'report', { records: Boolean(o.records), lookAhead }));
       await render(io, result, o.format, false);
       const due = result.datasets.some((d) => d.delete + d.redact > 0);
@@ -188,6 +193,7 @@ async function render(io: Io, result: Awaited<ReturnType<typeof run>>, format: s
   clearProgress(io.stderr);
   const out = writer(io);
   if (format === 'json') await renderJson(result, out, purge);
+  else if (format === 'html') await renderHtml(result, out, { toolVersion: VERSION });
   else if (format === 'csv') await renderCsv(result, out);
   else await renderTable(result, out);
 }
