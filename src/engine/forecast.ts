@@ -1,6 +1,7 @@
 import type { DateTime, DurationLikeObject } from 'luxon';
 import type { Rule } from '../policy/model.js';
 import { trace } from './decide.js';
+import { ForecastCuts } from './forecast-cuts.js';
 import type { DatasetPlan } from './plan.js';
 import { isEmpty } from './value.js';
 
@@ -114,6 +115,11 @@ export class Forecast {
   private readonly cuts: number[];
   private readonly buckets: ForecastBucket[];
   private readonly byRule: Map<Rule, number>[];
+  private readonly fast: ForecastCuts;
+  /** Per interval of the fast path's cuts: its bucket (-1: at or after the horizon's end). */
+  private readonly intervalBucket: number[];
+  /** Per interval: inside the --due-within window. */
+  private readonly intervalSoon: boolean[];
   private later = 0;
   private notStarted = 0;
   private never = 0;
@@ -128,6 +134,18 @@ export class Forecast {
   ) {
     const h = horizon;
     this.cuts = h ? [...h.starts.map((s) => s.toMillis()), h.end.toMillis()] : [];
+    // The fast path's cuts: asOf, the buckets' starts and end, the window's end; per interval between
+    // them, its bucket (-1: after the horizon) and whether it is inside the window.
+    const instants = new Map<number, DateTime>([[plan.asOf.toMillis(), plan.asOf]]);
+    for (const s of h ? [...h.starts, h.end] : []) instants.set(s.toMillis(), s);
+    if (within) instants.set(within.end.toMillis(), within.end);
+    const sorted = [...instants].sort((a, b) => a[0] - b[0]);
+    this.fast = new ForecastCuts(
+      plan,
+      sorted.map(([, t]) => t),
+    );
+    this.intervalBucket = sorted.map(([ms]) => (h && ms < this.cuts[this.cuts.length - 1] ? this.bucketOf(ms) : -1));
+    this.intervalSoon = sorted.map(([ms]) => Boolean(within && ms < within.end.toMillis()));
     this.buckets = h
       ? h.starts.map((s, i) => ({ start: s.toISO() ?? '', end: (h.starts[i + 1] ?? h.end).toISO() ?? '', delete: 0, redact: 0, rules: [] }))
       : [];
@@ -136,6 +154,19 @@ export class Forecast {
 
   /** A record kept at asOf, neither held nor invalid. */
   kept(values: readonly unknown[], deletable: boolean, key: () => string): void {
+    const fast = this.fast.next(values, deletable);
+    if (fast === 'not-started') this.notStarted++;
+    else if (fast === 'never') this.never++;
+    // Records becoming due within the window are listed with their exact due: Luxon for those.
+    else if (fast && !this.intervalSoon[fast.interval]) {
+      if (!this.horizon) return;
+      const b = this.intervalBucket[fast.interval];
+      if (b < 0) this.later++;
+      else this.count(b, fast.action, fast.rule);
+    } else this.exact(values, deletable, key);
+  }
+
+  private exact(values: readonly unknown[], deletable: boolean, key: () => string): void {
     const next = nextAction(this.plan, values, deletable);
     if (next === 'not-started') this.notStarted++;
     else if (next === 'never') this.never++;
@@ -151,11 +182,13 @@ export class Forecast {
 
   private place(ms: number, action: 'delete' | 'redact', rule: Rule): void {
     const c = this.cuts;
-    if (ms >= c[c.length - 1]) {
-      this.later++;
-      return;
-    }
-    // The last bucket whose start is at or before the due (a kept record's due is after asOf).
+    if (ms >= c[c.length - 1]) this.later++;
+    else this.count(this.bucketOf(ms), action, rule);
+  }
+
+  /** The last bucket whose start is at or before the instant (a kept record's due is after asOf). */
+  private bucketOf(ms: number): number {
+    const c = this.cuts;
     let lo = 0;
     let hi = c.length - 2;
     while (lo < hi) {
@@ -163,6 +196,11 @@ export class Forecast {
       if (c[mid] <= ms) lo = mid;
       else hi = mid - 1;
     }
+    return lo;
+  }
+
+  private count(bucket: number, action: 'delete' | 'redact', rule: Rule): void {
+    const lo = bucket;
     const b = this.buckets[lo];
     b[action]++;
     const m = this.byRule[lo];
