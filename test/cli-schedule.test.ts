@@ -63,7 +63,7 @@ describe('schedule of the shipped policies', () => {
     expect(r.stdout.startsWith('<!DOCTYPE html>\n<html lang="en">')).toBe(true);
     expect(r.stdout.trimEnd().endsWith('</html>')).toBe(true);
     expect(r.stdout).toContain('<td>policies/voips.yaml</td>');
-    expect(r.stdout).toContain('<section class="retention-schedule">');
+    expect(r.stdout).toContain('<section class="retention-schedule" aria-labelledby="schedule">');
     expect(r.stdout).toContain(
       '<th scope="row">voips_cdr</th><td>all records</td><td>the period in column retention_days (days), per record, after started_at</td>',
     );

@@ -176,6 +176,36 @@ describe('recipes', () => {
   });
 });
 
+describe('the weekly notice', () => {
+  it('prints the records that become due in the next 7 days, one CSV line each, and nothing when there are none', () => {
+    const { dir, move } = site();
+    const line = recipe('cron/retention.crontab')
+      .split('\n')
+      .find((l) => /^\d+ \d+ \* \* 1 /.test(l))!;
+    const command = move(line.split(/\s+/).slice(5).join(' '));
+    // Calls whose 6-month deletion falls 1 to 12 days from now (a day apart from the 7-day edge).
+    const now = new Date();
+    const rows = [1, 2, 3, 5, 6, 8, 9, 12].map((k) => {
+      const t = new Date(now);
+      t.setUTCMonth(t.getUTCMonth() - 6);
+      t.setUTCDate(t.getUTCDate() + k);
+      return { id: k, started_at: t.toISOString(), service: 'mobile', ip_address: '10.0.0.1', legal_hold: 0 };
+    });
+    const db = sqliteTable(join(dir, 'soon.db'), 'cdr', rows);
+    const r = sh(command.replace(join(dir, 'app.db'), db));
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.map((l) => l.split(',').slice(0, 5).join(','))).toEqual(
+      [1, 2, 3, 5, 6].map((k) => `cdr,${k},delete,ip-central,usage-data`),
+    );
+    for (const l of lines) expect(Date.parse(l.split(',')[5])).toBeGreaterThan(now.getTime());
+    // A week with nothing becoming due prints nothing, so cron sends no mail.
+    const quiet = sqliteTable(join(dir, 'quiet.db'), 'cdr', [rows[7]]);
+    const q = sh(command.replace(join(dir, 'app.db'), quiet));
+    expect([q.status, q.stdout]).toEqual([0, '']);
+  });
+});
+
 describe('README shows the recipes as they are', () => {
   it('the crontab line and the workflow commands appear in the README verbatim', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -183,6 +213,10 @@ describe('README shows the recipes as they are', () => {
       .split('\n')
       .find((l) => /^\d+ \d+ \* \* \*/.test(l))!;
     expect(readme).toContain(line);
+    const weekly = recipe('cron/retention.crontab')
+      .split('\n')
+      .find((l) => /^\d+ \d+ \* \* 1 /.test(l))!;
+    expect(readme).toContain(weekly);
     const exec = recipe('systemd/retention-purge.service')
       .split('\n')
       .find((l) => l.startsWith('ExecStart='))!;

@@ -397,7 +397,9 @@ rules:
 
   it('HTML: one section with a heading, column and row headers, everything escaped', () => {
     const html = renderScheduleHtml([tricky]);
-    expect(html.startsWith('<section class="retention-schedule">\n<h2>Retention schedule</h2>\n')).toBe(true);
+    expect(
+      html.startsWith('<section class="retention-schedule" aria-labelledby="schedule">\n<h2 id="schedule">Retention schedule</h2>\n'),
+    ).toBe(true);
     expect(html.trimEnd().endsWith('</section>')).toBe(true);
     expect(html).not.toContain('<script>');
     expect(html).not.toContain('<b>');

@@ -5,6 +5,7 @@ import { NextDue } from '../engine/next-due.js';
 import type { DatasetPlan } from '../engine/plan.js';
 import type { DatasetSummary } from '../engine/tally.js';
 import { CapError, type Committed, InterruptedError, PartialChangeError, UserError } from '../errors.js';
+import type { Policy } from '../policy/model.js';
 import type { Request, Sink, Source, SourceIdentity } from '../sources/source.js';
 import type { Log } from '../util/log.js';
 import { Spool } from '../util/spool.js';
@@ -12,6 +13,7 @@ import { loadAuditKey } from './audit-key.js';
 import { AuditLog, type Outcome, type RunRecord } from './audit-log.js';
 import { type Caps, capped, capRefusal } from './caps.js';
 import { allOf, auditSink, batchLog, doubtLog, planSink, recordsSink } from './consumers.js';
+import { addForecast, type Forecasts, forecasts, type LookAhead } from './forecast.js';
 import { PLAN_FORMAT, PlanMismatchError, writePlan } from './plan-file.js';
 import { PlannedRecords } from './plan-match.js';
 import { compilePlans, type Inputs, setUp } from './setup.js';
@@ -47,6 +49,8 @@ export interface RunOptions extends Caps, Omit<Inputs, 'writing'> {
   readonly toolVersion?: string;
   /** Aborted (its reason a signal name): stop after the batch in progress. */
   readonly signal?: AbortSignal;
+  /** Reports: what becomes due ahead of asOf. */
+  readonly lookAhead?: LookAhead;
 }
 
 export interface RunResult {
@@ -57,6 +61,10 @@ export interface RunResult {
   readonly datasets: DatasetSummary[];
   /** JSON lines, one per record with action delete or redact (when asked for). */
   readonly records?: Spool;
+  /** The policies the run decided by (name, title, file, content hash, rules): what an HTML report shows. */
+  readonly policies: readonly Policy[];
+  /** report --due-within --records: JSON lines of the records that become due within the window. */
+  readonly upcoming?: Spool;
   /** Dry run: why the real run would be refused by a cap (it exits 3, changing nothing). */
   readonly refused?: string;
   /** Purge: why bytes of what the datasets deleted or redacted may still be readable in the source's files. */
@@ -127,12 +135,14 @@ async function runWith(
     const others = new Map(plans.map((p) => [p.dataset.name, p]));
     // Next due dates are for reports; purge and its dry run skip them and print the same.
     const nextDue = new Map(o.mode === 'report' ? plans.map((p) => [p, new NextDue()]) : []);
+    const ahead: Forecasts = o.mode === 'report' ? forecasts(plans, asOf, o.lookAhead ?? {}) : { byPlan: new Map() };
     const request = (p: DatasetPlan, mode: Request['mode']): Request => ({
       mode,
       others,
       signal: o.signal,
       next: nextDue.get(p),
       log: o.log,
+      forecast: ahead.byPlan.get(p),
     });
     if (o.mode === 'purge') for (const note of await source.lock()) o.log.warn({ source: source.identity.path }, note);
     progressAs(o, source, 'checking');
@@ -206,6 +216,7 @@ async function runWith(
       }
       const next = nextDue.get(p);
       if (next) setNextDue(summary, next);
+      addForecast(summary, ahead.byPlan.get(p), o.lookAhead ?? {}, asOf);
       summaries.push(summary);
     }
     const residue = o.mode === 'purge' ? await finish(o, source, summaries) : undefined;
@@ -226,7 +237,17 @@ async function runWith(
     }
     // The dry run shows what the real run does, and with these caps that is a refusal.
     const refused = o.mode === 'dry-run' ? capRefusal(summaries, o) : undefined;
-    return { asOf, mode: o.mode, source: source.identity, datasets: summaries, records, refused, residue };
+    return {
+      asOf,
+      mode: o.mode,
+      source: source.identity,
+      policies: setup.policies,
+      datasets: summaries,
+      records,
+      upcoming: ahead.upcoming,
+      refused,
+      residue,
+    };
   } finally {
     await source.close();
   }

@@ -4,6 +4,7 @@ export type Out = (s: string) => void | Promise<void>;
 
 import type { RecordLine } from '../app/consumers.js';
 import type { RunResult } from '../app/run.js';
+import { renderForecastCsv, renderForecastTable, renderUpcomingCsv } from './render-forecast.js';
 import { table } from './render-table.js';
 
 const COUNTS = ['scanned', 'delete', 'redact', 'keep', 'held', 'invalid', 'unmanaged'] as const;
@@ -47,6 +48,7 @@ export async function renderTable(r: RunResult, out: Out): Promise<void> {
   const del = r.datasets.reduce((n, d) => n + d.delete, 0),
     red = r.datasets.reduce((n, d) => n + d.redact, 0);
   await out(`\n${del} ${verb[0]}, ${red} ${verb[1]}.\n`);
+  await renderForecastTable(r, out);
   if (r.records && r.records.count > 0) {
     // Streamed line by line: a listing of millions of records must not be held in memory.
     await out('\naction  dataset  key  rule  due  columns\n');
@@ -67,22 +69,31 @@ export async function renderJson(r: RunResult, out: Out, alwaysRecords: boolean)
   if (r.residue) head.residue = r.residue;
   head.datasets = r.datasets;
   const text = JSON.stringify(head, null, 2);
-  if (!r.records && !alwaysRecords) {
+  if (!r.records && !alwaysRecords && !r.upcoming) {
     await out(`${text}\n`);
     return;
   }
-  await out(`${text.slice(0, -2)},\n  "records": [`);
-  let first = true;
-  if (r.records)
-    for await (const l of r.records.lines()) {
-      await out((first ? '\n    ' : ',\n    ') + l);
-      first = false;
-    }
-  await out(first ? ']\n}\n' : '\n  ]\n}\n');
+  await out(text.slice(0, -2));
+  const list = async (name: string, spool: RunResult['records']) => {
+    await out(`,\n  "${name}": [`);
+    let first = true;
+    if (spool)
+      for await (const l of spool.lines()) {
+        await out((first ? '\n    ' : ',\n    ') + l);
+        first = false;
+      }
+    await out(first ? ']' : '\n  ]');
+  };
+  if (r.records || alwaysRecords) await list('records', r.records);
+  // report --due-within --records: the records that become due in the window, apart from those due now.
+  if (r.upcoming) await list('upcoming', r.upcoming);
+  await out('\n}\n');
 }
 
 /** CSV: the records when they were asked for, otherwise the per-dataset and per-rule counts. */
 export async function renderCsv(r: RunResult, out: Out): Promise<void> {
+  if (r.upcoming) return renderUpcomingCsv(r, out);
+  if (r.datasets.some((d) => d.forecast)) return renderForecastCsv(r, out);
   const line = (cells: (string | number)[]) => out(serializeRecord(cells, ',', '\n'));
   if (r.records) {
     await line(['dataset', 'key', 'action', 'policy', 'rule', 'due', 'columns']);

@@ -4,6 +4,7 @@ import type { RunOptions, RunResult } from '../app/run.js';
 import { VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
 import { type Io, logOf, writer } from './io.js';
+import { HTML_HORIZON, type LookAheadFlags, lookAheadOf } from './look-ahead.js';
 import {
   auditKeyFile,
   clock,
@@ -17,6 +18,7 @@ import {
 } from './options.js';
 import { planSaved } from './plan-saved.js';
 import { clearProgress, progressBar } from './progress.js';
+import { renderHtml } from './render-html.js';
 import { renderCsv, renderJson, renderTable } from './render-run.js';
 import { summarizeRun } from './run-summary.js';
 import { stopOnSignals } from './signals.js';
@@ -49,16 +51,30 @@ function common(c: Command, required = true): Command {
 
 export function reportCommand(io: Io): Command {
   return common(new Command('report').description('count what is due for deletion or redaction; changes nothing'))
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
+    .addOption(
+      new Option('--format <format>', 'output format (html: one self-contained page, with a forecast of 13 weeks unless --horizon)')
+        .choices(['table', 'json', 'csv', 'html'])
+        .default('table'),
+    )
     .option('--records', 'list every record due for deletion or redaction')
     .option('--fail-if-due', `exit ${EXIT.due} when any record is due for deletion or redaction`)
-    .action(async (o: Common & { records?: boolean; failIfDue?: boolean }) => {
-      const opts = options(io, o, 'report', { records: Boolean(o.records) });
+    .option(
+      '--horizon <period...>',
+      'forecast what becomes due in each day (horizon up to 31 days) or week until asOf + period, e.g. 13 weeks',
+    )
+    .option('--due-within <period...>', 'count the records that become due before asOf + period (with --records: list them), e.g. 7 days')
+    .option('--fail-if-due-within <period...>', `exit ${EXIT.due} when any record is due, or becomes due before asOf + period`)
+    .action(async function (this: Command, o: Common & LookAheadFlags & { failIfDue?: boolean }) {
+      const lookAhead = lookAheadOf(this, o.format === 'html' && !o.horizon ? { ...o, horizon: HTML_HORIZON } : o);
+      const opts = options(io, o, 'report', { records: Boolean(o.records), lookAhead });
       const summary = summarizeRun(io, logOf(io), 'report', o);
       const result = await (await import('../app/run.js')).run(opts);
       summary.done(result);
       await render(io, result, o.format, false);
-      if (o.failIfDue && result.datasets.some((d) => d.delete + d.redact > 0)) io.exitCode = EXIT.due;
+      const due = result.datasets.some((d) => d.delete + d.redact > 0);
+      const soon = result.datasets.some((d) => (d.dueWithin?.delete ?? 0) + (d.dueWithin?.redact ?? 0) > 0);
+      if ((o.failIfDue || o.failIfDueWithin) && due) io.exitCode = EXIT.due;
+      if (o.failIfDueWithin && soon) io.exitCode = EXIT.due;
     });
 }
 
@@ -208,6 +224,7 @@ async function render(io: Io, result: RunResult, format: string, purge: boolean)
   clearProgress(io.stderr);
   const out = writer(io);
   if (format === 'json') await renderJson(result, out, purge);
+  else if (format === 'html') await renderHtml(result, out, { toolVersion: VERSION });
   else if (format === 'csv') await renderCsv(result, out);
   else await renderTable(result, out);
 }

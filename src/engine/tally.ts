@@ -1,6 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { Rule } from '../policy/model.js';
 import type { Decision } from './decision.js';
+import type { DatasetForecast } from './forecast.js';
 
 /** Counts of one rule within a dataset. */
 export interface RuleSummary {
@@ -35,6 +36,10 @@ export interface DatasetSummary {
    * `dropped` whole by this run (a dry run: would be), else deleted row by row.
    */
   partitions?: { name: string; rows: number; dropped: boolean }[];
+  /** report --due-within: kept records that become due after asOf and before `until`. */
+  dueWithin?: { until: string; delete: number; redact: number };
+  /** report --horizon: what becomes due in each day or week ahead. */
+  forecast?: DatasetForecast;
 }
 
 /** Counts decisions into a dataset's summary: the one place a decision becomes a count. */

@@ -13,9 +13,11 @@ export function renderScheduleHtml(policies: readonly Policy[]): string {
 }
 
 export function scheduleSection(s: Schedule): string {
-  const out: string[] = ['<section class="retention-schedule">', '<h2>Retention schedule</h2>'];
+  const out: string[] = ['<section class="retention-schedule" aria-labelledby="schedule">', '<h2 id="schedule">Retention schedule</h2>'];
   out.push('<ul class="legend">', ...LEGEND.map((l) => `<li>${esc(l)}</li>`), '</ul>');
+  // In its own scroll box: eight columns do not fit a narrow window (or one at 200% zoom).
   out.push(
+    '<div class="scroll">',
     '<table>',
     '<thead>',
     `<tr>${['Organisation', ...COLUMNS].map((c) => `<th scope="col">${esc(c)}</th>`).join('')}</tr>`,
@@ -34,7 +36,7 @@ export function scheduleSection(s: Schedule): string {
       }
     }
   }
-  out.push('</tbody>', '</table>');
+  out.push('</tbody>', '</table>', '</div>');
   const notes = s.policies.flatMap((p) => policyNotes(p).map((n) => `${p.policy}: ${n}`));
   if (notes.length > 0) out.push('<ul class="notes">', ...notes.map((n) => `<li>${esc(n)}</li>`), '</ul>');
   out.push('</section>');

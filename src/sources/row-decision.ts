@@ -41,8 +41,15 @@ export class RowDecisions {
     if (d.action !== 'keep') {
       this.acted.set(row, d);
       this.sink.act(this.acted);
-    } else if (d.reason === 'invalid' && this.sink.doubt) this.sink.doubt(keyOf(this.plan, row), d.problem ?? '');
+    } else if (d.reason === 'invalid') {
+      if (this.sink.doubt) this.sink.doubt(keyOf(this.plan, row), d.problem ?? '');
+    } else if (d.reason !== 'held') this.kept(row);
     return d;
+  }
+
+  /** A row kept at asOf, neither held nor invalid (also one SQL counted): the forecast looks ahead at it. */
+  kept(row: Row): void {
+    this.request.forecast?.kept(row.values, !row.referenced, () => keyOf(this.plan, row));
   }
 
   /** A record the source counted itself (in SQL), sent to the sink as decide's are. */

@@ -1,4 +1,5 @@
 import type { Change } from '../engine/decision.js';
+import type { Forecast } from '../engine/forecast.js';
 import type { NextDue } from '../engine/next-due.js';
 import type { DatasetPlan } from '../engine/plan.js';
 import type { DatasetSummary } from '../engine/tally.js';
@@ -113,6 +114,8 @@ export interface Request {
   readonly planned?: PlannedSet;
   /** Collects each rule's next due date (reports). */
   readonly next?: NextDue;
+  /** Hears every record kept at asOf, neither held nor invalid (report --horizon, --due-within). */
+  readonly forecast?: Forecast;
   /**
    * The sink wants each record acted on (a records listing, a plan file, receipts). Without it
    * a source that counts in the database sends nothing, and pulls no rows it can decide itself.

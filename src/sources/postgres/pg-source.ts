@@ -246,6 +246,11 @@ export class PostgresSource implements Source {
           } else rows.send(row, decisionOf(r, plan));
         }
         if (request.next) await this.nextDueByAmount(d, c, request);
+        if (request.forecast) {
+          // SQL counts the kept rows; their next dues are the engine's (Luxon), row by row.
+          const kept = `SELECT ${this.actedList(d, plan, c)} FROM ${tableSql(d.table)} AS r${c.compiled.from} WHERE ${c.compiled.cls} IN ('not-due', 'legal-minimum', 'unmanaged', 'referenced')`;
+          for await (const r of this.cursor(kept, c.params.values)) rows.kept(toRow(r, plan));
+        }
         const whole = await this.wholeDue(d, plan, c);
         if (whole.length) rows.tally.summary.partitions = whole.map((w) => ({ ...w, dropped: this.drops(request) }));
       });

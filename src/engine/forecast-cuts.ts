@@ -1,0 +1,194 @@
+import { DateTime, type DurationLikeObject } from 'luxon';
+import type { Period, Rule } from '../policy/model.js';
+import { periodAmount, traceTerm } from './due.js';
+import type { DatasetPlan, PlanTerm } from './plan.js';
+import { type Threshold, threshold } from './threshold.js';
+import { fastEpochOf, fastSlackOf } from './timestamp.js';
+import { asText, isEmpty } from './value.js';
+
+/** A record's next change, as an interval of the cuts: [cuts[i], cuts[i + 1]) (i = cuts.length - 1: at or after the last). */
+export type FastNext = { readonly interval: number; readonly action: 'delete' | 'redact'; readonly rule: Rule } | 'not-started' | 'never';
+
+const NOW = -1;
+
+/**
+ * The forecast's fast path, as `decide` is SPEC §2's: instead of computing each record's next
+ * due with Luxon, each term's due is placed among the forecast's cuts (asOf, the bucket starts,
+ * the horizon's end, a --due-within end) by comparing its start with one threshold per term and
+ * cut (`threshold` at the cut: due before it iff the start is before the threshold's cut). Placing
+ * is monotone, so the max (keep_for) and min (shortest deletion, first redaction) of SPEC §2
+ * carry over to the intervals. Where a start is too near a threshold to tell, or two candidates
+ * fall in one interval and their order matters, it returns undefined and the caller uses Luxon.
+ */
+export class ForecastCuts {
+  /** Per term (and per amount of a per-record period): the threshold of each cut. */
+  private readonly memo = new Map<string, Threshold[]>();
+  private readonly cutMs: number[];
+
+  constructor(
+    private readonly plan: DatasetPlan,
+    /** Ascending; cuts[0] is asOf. */
+    private readonly cuts: readonly DateTime[],
+  ) {
+    this.cutMs = cuts.map((c) => c.toMillis());
+  }
+
+  next(values: readonly unknown[], deletable: boolean): FastNext | undefined {
+    const plan = this.plan;
+    const fmt = plan.dataset.timestamps;
+    let keep = NOW;
+    let notStarted = false;
+    let del = Number.POSITIVE_INFINITY;
+    let delRule: Rule | undefined;
+    let delTies = 0;
+    const redacts: { at: number; action: 'delete' | 'redact'; rule: Rule }[] = [];
+    for (const g of plan.groups) {
+      let match = true;
+      for (const w of g.where) {
+        const v = values[w.index];
+        if (typeof v === 'object' && v !== null) return undefined; // binary: doubt, for the exact computation
+        if (v === null || v === undefined || !w.values.has(asText(v))) {
+          match = false;
+          break;
+        }
+      }
+      if (!match) continue;
+      for (const t of g.terms) {
+        let start = Number.NEGATIVE_INFINITY;
+        let slack = 0;
+        let empty = false;
+        for (const i of t.from) {
+          const v = values[i];
+          if (isEmpty(v)) {
+            empty = true;
+            continue;
+          }
+          const e = fastEpochOf(v, fmt);
+          if (Number.isNaN(e)) return undefined;
+          if (e > start) start = e;
+          const sl = fastSlackOf(v, fmt);
+          if (sl > slack) slack = sl;
+        }
+        const ths = empty ? undefined : this.thresholds(t, values);
+        if (ths === undefined) return undefined;
+        if (ths === null || empty) {
+          if (t.kind === 'keep') return 'not-started';
+          notStarted = true;
+          continue;
+        }
+        let at = place(ths, start, slack);
+        if (at === undefined) {
+          // Too near a threshold (a month-end clamp, a DST change, a local time): this term's due with Luxon.
+          const x = traceTerm(t.rule, t.kind, t.period, plan.dataset, (c) => values[plan.columns.indexOf(c)], plan.asOf);
+          if (!x.due) return undefined;
+          at = this.placeExactly(x.due.toMillis());
+        }
+        if (t.kind === 'keep') keep = Math.max(keep, at);
+        else if (t.kind === 'delete') {
+          if (!deletable) continue;
+          if (at < del) {
+            del = at;
+            delRule = t.rule;
+            delTies = 0;
+          } else if (at === del) delTies++;
+        } else if (t.redact.some((i) => !isEmpty(values[i]))) redacts.push({ at, action: 'redact', rule: t.rule });
+      }
+    }
+    // Two delete rules due in one interval: which governs is the exact computation's.
+    if (delTies > 0) return undefined;
+    // The candidates in SPEC §2's order (the deletion, then the redact rules), each at max(its due, keepUntil).
+    const candidates = delRule ? [{ at: del, action: 'delete' as const, rule: delRule }, ...redacts] : redacts;
+    if (candidates.length === 0) return notStarted ? 'not-started' : 'never';
+    let first = Number.POSITIVE_INFINITY;
+    for (const c of candidates) first = Math.min(first, Math.max(c.at, keep));
+    if (first === NOW) return undefined;
+    const tied = candidates.filter((c) => Math.max(c.at, keep) === first);
+    // One candidate in the earliest interval; or several all held back to keepUntil's instant, where
+    // the deletion comes first (step 6), else the first redact rule. Otherwise the order is inside the interval.
+    if (tied.length > 1 && !tied.every((c) => c.at < keep)) return undefined;
+    return { interval: first, action: tied[0].action, rule: tied[0].rule };
+  }
+
+  /** The interval of an exact due: -1 at or before asOf, else the last cut at or before it. */
+  private placeExactly(ms: number): number {
+    const c = this.cutMs;
+    if (ms <= c[0]) return NOW;
+    let i = c.length - 1;
+    while (c[i] > ms) i--;
+    return i;
+  }
+
+  /** The thresholds of a term's period for this record (null: the period is empty, without default; undefined: unreadable). */
+  private thresholds(t: PlanTerm, values: readonly unknown[]): Threshold[] | null | undefined {
+    const p: Period = t.period;
+    let n = -1;
+    if (p.kind === 'column') {
+      const v = values[t.column as number];
+      if (isEmpty(v)) {
+        if (!p.default) return null;
+      } else {
+        const a = periodAmount(v);
+        if (a === undefined) return undefined;
+        n = a;
+      }
+    }
+    const id = `${t.ruleIndex}/${t.kind}/${n}`;
+    let ths = this.memo.get(id);
+    if (!ths) {
+      const duration = p.kind === 'fixed' ? p.duration : n < 0 && p.default ? p.default.duration : { [p.unit]: n };
+      // Cut 0 asks "due at asOf" (due <= asOf); the others "due before the cut" (due <= cut - 1 ms).
+      ths = this.cuts.map((c, i) => {
+        const at = (i === 0 ? c : c.minus(1)).setZone(t.rule.timezone);
+        return narrowed(threshold(duration, t.rule.align, at), duration, at);
+      });
+      this.memo.set(id, ths);
+    }
+    return ths;
+  }
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/**
+ * A threshold whose margin is days wide (months clamp at the month's end near its cut) narrowed
+ * to a DST change's width: `start + period` is monotone in the start but for a DST hour, so the
+ * last start that is due at `at` is found by bisection with Luxon, once per run and cut. The
+ * forecast's cuts fall on any day of the month, so without this about one record in six would
+ * need Luxon.
+ */
+function narrowed(th: Threshold, duration: DurationLikeObject, at: DateTime): Threshold {
+  if (th.exact || th.margin <= 3 * HOUR) return th;
+  const now = at.toMillis();
+  const due = (s: number) => DateTime.fromMillis(s, { zone: at.zone }).plus(duration).toMillis() <= now;
+  let lo = th.cut - th.margin - DAY;
+  let hi = th.cut + th.margin + DAY;
+  if (!due(lo) || due(hi)) return th;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (due(mid)) lo = mid;
+    else hi = mid;
+  }
+  return { ...th, cut: lo, margin: 3 * HOUR };
+}
+
+/** The interval of a due among the cuts, from its start: -1 due at asOf, i in [cuts[i], cuts[i + 1]); undefined: too near a cut to tell. */
+function place(ths: readonly Threshold[], start: number, slack: number): number | undefined {
+  // The first cut the term is due at; due at one cut, it is due at every later one.
+  let lo = 0;
+  let hi = ths.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const d = dueAt(ths[mid], start, slack);
+    if (d === undefined) return undefined;
+    if (d) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo - 1;
+}
+
+function dueAt(th: Threshold, start: number, slack: number): boolean | undefined {
+  if (th.exact) return Math.abs(start - th.cut) <= slack ? undefined : start < th.cut;
+  const m = th.margin + slack;
+  return start < th.cut - m ? true : start > th.cut + m ? false : undefined;
+}
