@@ -70,14 +70,23 @@ const EMPTY = 2;
 const BAD = 3;
 const DOUBT = 4;
 
-/** One LATERAL subquery: each expression put into it once, named by its column. */
+/**
+ * One LATERAL subquery: each expression put into it once, named by its column. Inline, the
+ * expressions are written where they are used instead: a LATERAL subquery costs about as much
+ * per row as a plain count (measured: three layers 1.56 s against 0.20 s for 1M rows), which
+ * pays only where the expressions it saves repeating are dear (text parsed by regex).
+ */
 class Layer {
   private readonly columns: string[] = [];
   private readonly names = new Map<string, string>();
-  constructor(private readonly alias: string) {}
+  constructor(
+    private readonly alias: string,
+    private readonly inline = false,
+  ) {}
 
   put(expr: string): string {
     if (expr === 'true' || expr === 'false' || /^(\$\d+(::\w+)?|[0-9]+)$/.test(expr)) return expr;
+    if (this.inline) return `(${expr})`;
     let name = this.names.get(expr);
     if (!name) {
       name = `${this.alias}.x${this.columns.length}`;
@@ -92,12 +101,29 @@ class Layer {
   }
 }
 
+/** Inline SQL longer than this repeats too much work per row: compiled in layers instead. */
+const INLINE_MAX = 12_000;
+
+/**
+ * The plan compiled inline where that stays small and cheap (columns PostgreSQL reads natively:
+ * no text parsed by regex), else in LATERAL layers. Both are the same SQL semantically.
+ */
 export function compilePlan(input: CompileInput, ref: string, params: Params): CompiledPlan {
+  const mark = params.values.length;
+  const inline = compileWith(input, ref, params, true);
+  const size = inline.cls.length + inline.deleteRule.length + [...inline.redacts.values()].join('').length;
+  // Text timestamps are parsed by regex and make_date: dear to repeat, so they get layers.
+  if (size <= INLINE_MAX && !inline.cls.includes(ISO) && !inline.cls.includes(UNIX)) return inline;
+  params.values.length = mark;
+  return compileWith(input, ref, params, false);
+}
+
+function compileWith(input: CompileInput, ref: string, params: Params, inline: boolean): CompiledPlan {
   const { plan, columns } = input;
   // Values of the row (parses, holds, wheres), then each term's status, then the decision.
-  const values = new Layer(`${ref}_v`);
-  const statuses = new Layer(`${ref}_s`);
-  const decision = new Layer(`${ref}_d`);
+  const values = new Layer(`${ref}_v`, inline);
+  const statuses = new Layer(`${ref}_s`, inline);
+  const decision = new Layer(`${ref}_d`, inline);
   const col = (name: string): PgColumn => {
     const c = columns.get(name);
     if (!c) throw new Error(`internal: no column ${name}`);
@@ -116,15 +142,23 @@ export function compilePlan(input: CompileInput, ref: string, params: Params): C
     const [k, m] = startSql(name, zone);
     return [values.put(k), values.put(m)];
   };
+  /**
+   * The start as PostgreSQL's own timestamptz, where the column is one (or a timestamp or date
+   * read in the zone): compared with a cut natively, without the numeric arithmetic of epoch ms.
+   */
+  const nativeStart = (name: string, zone: string): string | undefined => {
+    const c = col(name);
+    if (fmt.kind !== 'iso') return undefined;
+    const v = x(name);
+    if (c.kind === 'timestamptz') return v;
+    if (c.kind === 'timestamp') return values.put(`(${v} AT TIME ZONE ${zoneLiteral(zone)})`);
+    if (c.kind === 'date') return values.put(`(${v}::timestamp AT TIME ZONE ${zoneLiteral(zone)})`);
+    return undefined;
+  };
   const startSql = (name: string, zone: string): [string, string] => {
     const c = col(name);
     const v = x(name);
-    // Bound only where used: an unused parameter has no type PostgreSQL can infer.
-    let zp: string | undefined;
-    const zoneParam = () => {
-      zp ??= params.add(zone, '::text');
-      return zp;
-    };
+    const zoneParam = () => zoneLiteral(zone);
     const ms = (ts: string) => `floor(extract(epoch from ${ts}) * 1000)::bigint`;
     const ranged = (cls: string, m: string) =>
       [`(CASE WHEN ${v} IS NULL THEN ${EMPTY} WHEN ${cls} THEN ${BAD} ELSE ${OK} END)`, m] as [string, string];
@@ -167,8 +201,25 @@ export function compilePlan(input: CompileInput, ref: string, params: Params): C
     ];
   };
 
-  /** A due test against a cut: [status SQL given a start]. */
-  const against = (cut: ExactCut, s: string): string => {
+  /** An instant (epoch ms) as a timestamptz parameter, or undefined outside the range PostgreSQL reads back. */
+  const instant = (ms: number): string | undefined =>
+    ms >= MIN_MS && ms <= MAX_MS ? params.add(new Date(ms).toISOString(), '::timestamptz') : undefined;
+
+  /**
+   * A due test against a cut: [status SQL given a start]. With the start as a timestamptz, the
+   * same test on the instant: the ms start is floor(epoch ms), so for a whole-ms cut c,
+   * floor(t) < c is t < c, floor(t) <= c is t < c + 1 ms, and floor(t) > c is t >= c + 1 ms.
+   */
+  const against = (cut: ExactCut, s: string, nativeOf?: () => string): string => {
+    const inRange = (ms: number) => ms >= MIN_MS && ms <= MAX_MS;
+    const edges = [cut.before ? cut.cut : cut.cut + 1, ...(cut.unsure ? [cut.unsure.lo + 1, cut.unsure.hi + 1] : [])];
+    // Parameters are bound only where used: an unused one has no type PostgreSQL can infer.
+    if (nativeOf && edges.every(inRange)) {
+      const native = nativeOf();
+      const [due, lo, hi] = edges.map((ms) => instant(ms));
+      const test = `(CASE WHEN ${native} < ${due} THEN 0 ELSE 1 END)`;
+      return cut.unsure ? `(CASE WHEN ${native} >= ${lo} AND ${native} < ${hi} THEN ${DOUBT} ELSE ${test} END)` : test;
+    }
     const c = params.add(cut.cut, '::bigint');
     const due = cut.before ? `${s} < ${c}` : `${s} <= ${c}`;
     if (!cut.unsure) return `(CASE WHEN ${due} THEN 0 ELSE 1 END)`;
@@ -196,20 +247,31 @@ export function compilePlan(input: CompileInput, ref: string, params: Params): C
     const froms = t.rule.from.map((f) => start(f, t.rule.timezone));
     const kinds = froms.map(([k]) => k);
     const s = froms.length === 1 ? froms[0][1] : `greatest(${froms.map(([, m]) => m).join(', ')})`;
+    const nativeKinds = ['timestamptz', 'timestamp', 'date'];
+    let nativeSql: string | undefined;
+    const native =
+      fmt.kind === 'iso' && t.rule.from.every((f) => nativeKinds.includes(col(f).kind))
+        ? () => {
+            const n = t.rule.from.map((f) => nativeStart(f, t.rule.timezone) as string);
+            nativeSql ??= n.length === 1 ? (n[0] as string) : `greatest(${n.join(', ')})`;
+            return nativeSql;
+          }
+        : undefined;
     const worst = (code: number) => kinds.map((k) => `${k} = ${code}`).join(' OR ');
     let compare: string;
     let amountOf: string | undefined;
     let periodCls = `${OK}`;
-    if (t.fixed) compare = against(exactCut((t.period as FixedPeriod).duration, t.rule.align, plan.asOf.setZone(t.rule.timezone)), s);
+    if (t.fixed)
+      compare = against(exactCut((t.period as FixedPeriod).duration, t.rule.align, plan.asOf.setZone(t.rule.timezone)), s, native);
     else {
       const p = t.period as Extract<Period, { kind: 'column' }>;
       const [k, a] = amount(p.column);
       amountOf = a;
       const cuts = input.amounts.get(t) ?? new Map();
       const def = p.default ? exactCut(p.default.duration, t.rule.align, plan.asOf.setZone(t.rule.timezone)) : undefined;
-      const branches = [...cuts].map(([n, cut]) => `WHEN ${a} = ${n} THEN ${against(cut, s)}`);
+      const branches = [...cuts].map(([n, cut]) => `WHEN ${a} = ${n} THEN ${against(cut, s, native)}`);
       // An amount the lookup does not know (written after it was made) is the engine's to decide.
-      compare = `(CASE ${def ? `WHEN ${k} = ${EMPTY} THEN ${against(def, s)} ` : ''}${branches.join(' ')} ELSE ${DOUBT} END)`;
+      compare = `(CASE ${def ? `WHEN ${k} = ${EMPTY} THEN ${against(def, s, native)} ` : ''}${branches.join(' ')} ELSE ${DOUBT} END)`;
       periodCls = `(CASE WHEN ${k} = ${EMPTY} THEN ${def ? OK : EMPTY} ELSE ${k} END)`;
     }
     const status = statuses.put(
@@ -336,6 +398,15 @@ export function compilePlan(input: CompileInput, ref: string, params: Params): C
   const ruleOf = decision.put(deleteRule);
   const redactsOf = new Map([...redactBy].map(([i, sql]) => [i, decision.put(sql)]));
   return { from: values.sql + statuses.sql + decision.sql, referenced, cls, deleteRule: ruleOf, redacts: redactsOf, pending, setRedacted };
+}
+
+/**
+ * A policy's IANA zone as an SQL literal, not a parameter: an expression compiled but not used
+ * (inline, the epoch ms of a start only a report reads) would leave a parameter PostgreSQL
+ * cannot type. The name is one Luxon accepted; quotes are doubled all the same.
+ */
+function zoneLiteral(zone: string): string {
+  return `'${zone.replaceAll("'", "''")}'::text`;
 }
 
 /** Same start instant for every record: the same from columns, align and timezone. */

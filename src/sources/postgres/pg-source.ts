@@ -235,15 +235,18 @@ export class PostgresSource implements Source {
         const c = await this.compiled(d, plan, request);
         // Counted in the database; only the rows the engine must decide (and, when the sink
         // wants them, those acted on) come out, in table order.
-        await this.count(d, plan, c, rows, '', request);
+        const doubts = await this.count(d, plan, c, rows, '', request);
         const which = request.wants ? `('delete', 'redact', 'doubt')` : `('doubt')`;
-        const sql = `SELECT ${this.actedList(d, plan, c)} FROM ${tableSql(d.table)} AS r${c.compiled.from} WHERE ${c.compiled.cls} IN ${which} ORDER BY r.ctid, r.tableoid`;
-        for await (const r of this.cursor(sql, c.params.values)) {
-          const row = toRow(r, plan);
-          if (r._cls === 'doubt') {
-            rows.decide(row);
-            this.stats.engine++;
-          } else rows.send(row, decisionOf(r, plan));
+        // The count said how many rows the engine must decide: none, and nothing is wanted, no second scan.
+        if (request.wants || doubts > 0) {
+          const sql = `SELECT ${this.actedList(d, plan, c)} FROM ${tableSql(d.table)} AS r${c.compiled.from} WHERE ${c.compiled.cls} IN ${which} ORDER BY r.ctid, r.tableoid`;
+          for await (const r of this.cursor(sql, c.params.values)) {
+            const row = toRow(r, plan);
+            if (r._cls === 'doubt') {
+              rows.decide(row);
+              this.stats.engine++;
+            } else rows.send(row, decisionOf(r, plan));
+          }
         }
         if (request.next) await this.nextDueByAmount(d, c, request);
         if (request.forecast) {
@@ -418,7 +421,7 @@ export class PostgresSource implements Source {
     request: Request,
     values: readonly unknown[] = c.params.values,
     table = tableSql(d.table),
-  ): Promise<void> {
+  ): Promise<number> {
     const flags = [...c.compiled.redacts].map(([i, sql]) => `(${sql}) AS "_red${i}"`);
     const fixed = request.next ? c.compiled.pending.filter((p) => !p.amount) : [];
     // The inner select gives each row its pending start per term; the groups keep the least.
@@ -426,11 +429,17 @@ export class PostgresSource implements Source {
       `SELECT "_cls", "_rule", ${[...c.compiled.redacts.keys()].map((i) => `"_red${i}", `).join('')}count(*) AS "_n"${fixed.map((_, i) => `, min("m${i}") AS "m${i}"`).join('')}
          FROM (SELECT ${c.compiled.cls} AS "_cls", ${c.compiled.deleteRule} AS "_rule"${flags.map((f) => `, ${f}`).join('')}${fixed.map((p, i) => `, CASE WHEN ${p.notDue} THEN ${p.start} END AS "m${i}"`).join('')}
                  FROM ${table} AS r${c.compiled.from}${range ? ` WHERE ${range}` : ''}) q
-        WHERE "_cls" <> 'doubt' GROUP BY 1, 2${[...c.compiled.redacts.keys()].map((_, k) => `, ${k + 3}`).join('')}`,
+        GROUP BY 1, 2${[...c.compiled.redacts.keys()].map((_, k) => `, ${k + 3}`).join('')}`,
       [...values],
     );
+    let doubts = 0;
     for (const g of r.rows) {
       const n = Number(g._n);
+      // The engine decides these, row by row, and counts them then.
+      if (g._cls === 'doubt') {
+        doubts += n;
+        continue;
+      }
       this.stats.rows += n;
       if (g._cls === 'delete' || g._cls === 'redact') rows.tally.addMany(decisionOf(g, plan), n);
       else rows.tally.addMany(KEPT[g._cls] ?? KEPT['not-due'], n);
@@ -440,6 +449,7 @@ export class PostgresSource implements Source {
         if (g[`m${i}`] !== null && g[`m${i}`] !== undefined) request.next?.offer(p.term, dueOf(p.term, Number(g[`m${i}`]), null));
       });
     }
+    return doubts;
   }
 
   /**
