@@ -25,6 +25,7 @@ import { takeLock } from '../lock.js';
 import { matchBy, RowDecisions } from '../row-decision.js';
 import type { DatasetInfo, ProgressHook, Request, Row, Sink, Source, SourceIdentity } from '../source.js';
 import { writeProblem } from '../write-access.js';
+import { type RawCut, rawCut } from './raw-cut.js';
 import { serializeRecord } from './serialize.js';
 import { CsvSplitter, CsvSyntaxError, type RawRecord } from './splitter.js';
 
@@ -144,22 +145,32 @@ export class CsvSource implements Source {
         .update((current as RawRecord).bytes)
         .digest('hex')}`;
     const rows = new RowDecisions(plan, request, sink, matchBy(plan, content), false);
+    // Most records are decided from their bytes; the rest (and their values) by the engine.
+    const cut = rawCut(plan, this.file(plan.dataset.name).columns, request);
     if (request.mode === 'read') {
       await this.read(
         plan,
-        (rec, row) => {
+        (rec, row, d) => {
           if (!row) return;
           current = rec;
-          rows.decide(row);
+          if (d) rows.accept(row, d);
+          else rows.decide(row);
         },
         false,
         request.signal,
+        cut,
       );
     } else
-      await this.rewrite(plan, request, sink, (rec, row) => {
-        current = rec;
-        return rows.decide(row);
-      });
+      await this.rewrite(
+        plan,
+        request,
+        sink,
+        (rec, row, d) => {
+          current = rec;
+          return d ? rows.accept(row, d) : rows.decide(row);
+        },
+        cut,
+      );
     return rows.tally.summary;
   }
 
@@ -169,7 +180,13 @@ export class CsvSource implements Source {
    * place. Nothing changes when nothing is to be done, when the file changed meanwhile, or when
    * anything fails (the temporary file is removed).
    */
-  private async rewrite(plan: DatasetPlan, request: Request, sink: Sink, decide: (rec: RawRecord, row: Row) => Decision): Promise<void> {
+  private async rewrite(
+    plan: DatasetPlan,
+    request: Request,
+    sink: Sink,
+    decide: (rec: RawRecord, row: Row, d?: Decision) => Decision,
+    cut?: RawCut,
+  ): Promise<void> {
     const f = this.file(plan.dataset.name);
     // Through a symbolic link, the file it points to is the one to replace (not the link).
     const target = realpathSync(f.file);
@@ -189,12 +206,12 @@ export class CsvSource implements Source {
     try {
       await this.read(
         plan,
-        (rec, row) => {
+        (rec, row, pre) => {
           if (row === undefined) {
             out.write(rec.bytes); // header, blank lines
             return;
           }
-          const d = decide(rec, row);
+          const d = decide(rec, row, pre);
           if (d.action === 'keep') out.write(rec.bytes);
           else if (d.action === 'delete') changed++;
           else {
@@ -206,6 +223,7 @@ export class CsvSource implements Source {
         },
         true,
         request.signal,
+        cut,
       );
       out.flush();
       fchmodSync(out.fd, before.mode & 0o7777);
@@ -268,13 +286,16 @@ export class CsvSource implements Source {
    * Streams the file's records. `onRecord` gets the header and blank lines with no row (to copy
    * their bytes when rewriting, `all`), and every data record as a row of the plan's columns. A
    * record that is not valid UTF-8 cannot be redacted exactly: re-serialized from its decoded
-   * fields, the bytes of its other fields would come back as U+FFFD.
+   * fields, the bytes of its other fields would come back as U+FFFD. With `cut`, a record it
+   * decides comes with that decision, and its row's values are decoded only if it is a change
+   * (a kept record's row still holds an earlier record's values, which nothing reads for a keep).
    */
   private async read(
     plan: DatasetPlan,
-    onRecord: (rec: RawRecord, row: Row | undefined) => void,
+    onRecord: (rec: RawRecord, row: Row | undefined, d?: Decision) => void,
     all: boolean,
     signal?: AbortSignal,
+    cut?: RawCut,
   ): Promise<void> {
     const f = this.file(plan.dataset.name);
     const idx = plan.columns.map((c) => f.columns.indexOf(c));
@@ -298,10 +319,11 @@ export class CsvSource implements Source {
           `${f.file}:${rec.line}: record has ${rec.fieldCount} fields but the header has ${width}; fix the file (nothing was changed)`,
         );
       }
-      for (let i = 0; i < idx.length; i++) row.values[i] = rec.field(idx[i]);
+      const d = cut?.(rec);
+      if (d === undefined || d.action !== 'keep') for (let i = 0; i < idx.length; i++) row.values[i] = rec.field(idx[i]);
       row.ref = rec.line;
       row.rec = rec;
-      onRecord(rec, row);
+      onRecord(rec, row, d);
     };
     try {
       const hook = this.onProgress;

@@ -64,6 +64,13 @@ export interface RawRecord {
   field(i: number): string;
   /** The record's line terminator: '\r\n', '\n' or '' */
   readonly eol: string;
+  /**
+   * For reading fields without decoding them (raw-cut.ts): field i's content is
+   * buf[starts[i], ends[i]), quotes excluded and doubled quotes not undone.
+   */
+  readonly buf: Buffer;
+  readonly starts: readonly number[];
+  readonly ends: readonly number[];
 }
 
 export class CsvSyntaxError extends Error {
