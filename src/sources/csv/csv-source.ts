@@ -25,6 +25,7 @@ import { takeLock } from '../lock.js';
 import { matchBy, RowDecisions } from '../row-decision.js';
 import type { DatasetInfo, ProgressHook, Request, Row, Sink, Source, SourceIdentity } from '../source.js';
 import { writeProblem } from '../write-access.js';
+import { KeptRuns } from './kept-runs.js';
 import { type RawCut, rawCut } from './raw-cut.js';
 import { serializeRecord } from './serialize.js';
 import { CsvSplitter, CsvSyntaxError, type RawRecord } from './splitter.js';
@@ -202,21 +203,23 @@ export class CsvSource implements Source {
       throw new UserError(`cannot write beside ${target}: ${(e as Error).message}; nothing was changed`);
     }
     const out = new BufferedWriter(fd);
+    const kept = new KeptRuns(out);
     let changed = 0;
     try {
       await this.read(
         plan,
         (rec, row, pre) => {
           if (row === undefined) {
-            out.write(rec.bytes); // header, blank lines
+            kept.keep(rec); // header, blank lines
             return;
           }
           const d = decide(rec, row, pre);
-          if (d.action === 'keep') out.write(rec.bytes);
+          if (d.action === 'keep') kept.keep(rec);
           else if (d.action === 'delete') changed++;
           else {
             const fields = Array.from({ length: rec.fieldCount }, (_, i) => rec.field(i));
             for (const c of d.columns) fields[f.columns.indexOf(c)] = '';
+            kept.flush();
             out.write(Buffer.from(serializeRecord(fields, this.options.delimiter, rec.eol)));
             changed++;
           }
@@ -224,7 +227,9 @@ export class CsvSource implements Source {
         true,
         request.signal,
         cut,
+        () => kept.flush(),
       );
+      kept.flush();
       out.flush();
       fchmodSync(out.fd, before.mode & 0o7777);
       // The new file takes the old one's owner and group, or the application may lose access.
@@ -296,6 +301,7 @@ export class CsvSource implements Source {
     all: boolean,
     signal?: AbortSignal,
     cut?: RawCut,
+    afterChunk?: () => void,
   ): Promise<void> {
     const f = this.file(plan.dataset.name);
     const idx = plan.columns.map((c) => f.columns.indexOf(c));
@@ -333,10 +339,12 @@ export class CsvSource implements Source {
         if (signal?.aborted)
           throw new InterruptedError(`stopped by ${signal.reason} while reading ${f.file}; it was left as it was`, String(signal.reason));
         splitter.push(chunk as Buffer, each);
+        afterChunk?.(); // the records' memory may be reused from here on
         read += (chunk as Buffer).length;
         if (hook) hook(plan.dataset.name, read, size, 'bytes');
       }
       splitter.end(each);
+      afterChunk?.();
     } catch (e) {
       if (e instanceof CsvSyntaxError) throw new UserError(`${f.file}:${e.line}: ${e.message}; fix the file (nothing was changed)`);
       throw e;

@@ -1,4 +1,5 @@
 import type { Decision, Keeping } from '../../engine/decision.js';
+import { type ExactCut, exactCut } from '../../engine/exact-cut.js';
 import type { DatasetPlan, PlanTerm } from '../../engine/plan.js';
 import { daysFromCivil } from '../../engine/timestamp.js';
 import type { Request } from '../source.js';
@@ -10,9 +11,12 @@ import type { RawRecord } from './splitter.js';
  * records of a file hold a timestamp in one common shape (ISO 8601 with `Z` or an offset, local
  * ISO, a unix number) and are far from the cut; for those, reading the digits from the buffer
  * gives the same epoch as the engine's fast reader (fastEpochOf), and the plan's thresholds
- * give the same status. The rule is the engine's: vouch or fall back. Anything else (a quoted
+ * give the same status; a start near a cut, where decide asks Luxon, is told by the exact cut
+ * SQL sources use (exact-cut.ts, Luxon's answer) when the value names its instant in a shape
+ * Luxon reads as fastIso does (`T`, and `Z` or an offset; unix numbers). The rule is the engine's:
+ * vouch or fall back. Anything else (a quoted
  * value, spaces, another shape, an invalid date, a hold value other than 0/1/empty, a `where`,
- * a per-record period, a start near a cut, a redaction, a record that could set a rule's next
+ * a per-record period, a start within an exact cut's unsure window, a redaction, a record that could set a rule's next
  * due) goes to `decide`, so every decision and count is the engine's.
  *
  * The bytes are read as ASCII: right for UTF-8 and for any encoding that keeps ASCII as it is.
@@ -49,6 +53,11 @@ export function rawCut(plan: DatasetPlan, header: readonly string[], request: Re
   const epochs = new Float64Array(fromCols.length);
   const slacks = new Float64Array(fromCols.length);
   const deletes = terms.filter((t) => t.kind === 'delete').length;
+  const instants = new Uint8Array(fromCols.length);
+  // For starts within a threshold's margin (aligned thresholds are exact already).
+  const exacts: (ExactCut | undefined)[] = terms.map((t) =>
+    t.rule.align || t.period.kind !== 'fixed' ? undefined : exactCut(t.period.duration, undefined, plan.asOf.setZone(t.rule.timezone)),
+  );
 
   return (rec) => {
     const buf = rec.buf;
@@ -72,9 +81,11 @@ export function rawCut(plan: DatasetPlan, header: readonly string[], request: Re
       if (ms === 0) {
         e = isoEpoch(buf, a, b);
         slacks[k] = lastSlack;
+        instants[k] = lastInstant ? 1 : 0;
       } else {
         e = unixEpoch(buf, a, b, ms);
         slacks[k] = 0;
+        instants[k] = 1;
       }
       if (Number.isNaN(e)) return undefined;
       epochs[k] = e;
@@ -92,6 +103,7 @@ export function rawCut(plan: DatasetPlan, header: readonly string[], request: Re
       let start = Number.NEGATIVE_INFINITY;
       let slack = 0;
       let empty = false;
+      let instant = true;
       for (const k of slots) {
         const e = epochs[k] as number;
         if (e === EMPTY) {
@@ -101,6 +113,7 @@ export function rawCut(plan: DatasetPlan, header: readonly string[], request: Re
         if (e > start) start = e;
         const sl = slacks[k] as number;
         if (sl > slack) slack = sl;
+        if (instants[k] === 0) instant = false;
       }
       const th = t.fixed as NonNullable<PlanTerm['fixed']>;
       let s: number;
@@ -110,7 +123,12 @@ export function rawCut(plan: DatasetPlan, header: readonly string[], request: Re
         const m = th.margin + slack;
         s = start < th.cut - m ? DUE : start > th.cut + m ? NOT_DUE : UNSURE;
       }
-      if (s === UNSURE) return undefined;
+      if (s === UNSURE) {
+        // Where decide would ask Luxon of this start: the exact cut answers as Luxon does.
+        const x = exacts[j];
+        if (!x || !instant || (x.unsure && start > x.unsure.lo && start <= x.unsure.hi)) return undefined;
+        s = (x.before ? start < x.cut : start <= x.cut) ? DUE : NOT_DUE;
+      }
       if (t.kind === 'keep') {
         if (s !== DUE) keepBlocked = true;
         continue;
@@ -162,6 +180,8 @@ const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** The slack of the last isoEpoch reading (fastSlackOf's): 0 with an offset, LOCAL_SLACK without. */
 let lastSlack = 0;
+/** The last isoEpoch reading named an instant in a shape Luxon's fromISO reads the same: `T`, and `Z` or an offset. */
+let lastInstant = false;
 
 /** The slack of the last isoEpoch reading that gave an epoch. */
 export function isoSlack(): number {
@@ -217,10 +237,12 @@ export function isoEpoch(b: Buffer, a: number, e: number): number {
   }
   const wall = daysFromCivil(y, mo, d) * 86_400_000 + ((h * 60 + mi) * 60 + sec) * 1000 + ms;
   lastSlack = LOCAL_SLACK;
+  lastInstant = false;
   if (i === n) return wall;
   if (i === 10) return Number.NaN;
   const z = b[a + i];
   lastSlack = 0;
+  lastInstant = b[a + 10] === 84;
   if (z === 90 && i + 1 === n) return wall;
   if ((z !== 43 && z !== 45) || n !== i + 6 || b[a + i + 3] !== 58) return Number.NaN;
   const oh = d2(b, a + i + 1);
