@@ -292,8 +292,7 @@ export class CsvSource implements Source {
    * their bytes when rewriting, `all`), and every data record as a row of the plan's columns. A
    * record that is not valid UTF-8 cannot be redacted exactly: re-serialized from its decoded
    * fields, the bytes of its other fields would come back as U+FFFD. With `cut`, a record it
-   * decides comes with that decision, and its row's values are decoded only if it is a change
-   * (a kept record's row still holds an earlier record's values, which nothing reads for a keep).
+   * decides comes with that decision.
    */
   private async read(
     plan: DatasetPlan,
@@ -306,7 +305,7 @@ export class CsvSource implements Source {
     const f = this.file(plan.dataset.name);
     const idx = plan.columns.map((c) => f.columns.indexOf(c));
     const width = f.columns.length;
-    const row = new CsvRow(idx.length);
+    const row = new CsvRow(idx);
     const splitter = new CsvSplitter({ delimiter: this.options.delimiter });
     let header = true;
     const each = (rec: RawRecord) => {
@@ -326,9 +325,9 @@ export class CsvSource implements Source {
         );
       }
       const d = cut?.(rec);
-      if (d === undefined || d.action !== 'keep') for (let i = 0; i < idx.length; i++) row.values[i] = rec.field(idx[i]);
       row.ref = rec.line;
       row.rec = rec;
+      row.stale = true;
       onRecord(rec, row, d);
     };
     try {
@@ -352,14 +351,29 @@ export class CsvSource implements Source {
   }
 }
 
-/** A record as a row; whether it can be rewritten is looked at only for rows to redact. */
+/**
+ * A record as a row; whether it can be rewritten is looked at only for rows to redact. Its values
+ * are decoded when first read, during the record's callback (the bytes are a view into the
+ * chunk): a record decided from its bytes and sent to no sink that reads them is never decoded.
+ */
 class CsvRow implements Row {
-  readonly values: unknown[];
+  private readonly decoded: unknown[];
+  /** The values are the previous record's: decode them from `rec` when read. */
+  stale = true;
   ref = 0;
   referenced = false;
   rec!: RawRecord;
-  constructor(n: number) {
-    this.values = new Array(n);
+  constructor(private readonly idx: readonly number[]) {
+    this.decoded = new Array(idx.length);
+  }
+  get values(): unknown[] {
+    if (this.stale) {
+      const rec = this.rec;
+      const idx = this.idx;
+      for (let i = 0; i < idx.length; i++) this.decoded[i] = rec.field(idx[i]);
+      this.stale = false;
+    }
+    return this.decoded;
   }
   get unwritable(): string | undefined {
     return isUtf8(this.rec.bytes) ? undefined : 'the record is not valid UTF-8, so redacting it would change the bytes of its other fields';
