@@ -48,6 +48,10 @@ function snapshot(r: RawRecord): Got {
   const fields = new Array<string>(n);
   for (const i of order) fields[i] = r.field(i);
   for (const i of order.slice(0, 2)) if (r.field(i) !== fields[i]) throw new Error(`field(${i}) changed on a second call`);
+  // The raw ranges (raw-cut.ts reads them undecoded) hold each field's content: quotes outside, "" not undone.
+  for (let i = 0; i < n; i++)
+    if (r.buf.toString('utf8', r.starts[i], r.ends[i]).replaceAll('""', '"') !== fields[i])
+      throw new Error(`field ${i}'s raw range is not its content`);
   return { line: r.line, bytes: Buffer.from(r.bytes), fields, eol: r.eol };
 }
 

@@ -20,6 +20,11 @@ export class NextDue {
     if (due) this.offer(t, due);
   }
 
+  /** The best due so far of a term, in ms: a record whose due is surely later cannot change it. */
+  bestMs(t: PlanTerm): number | undefined {
+    return this.best.get(t)?.ms;
+  }
+
   /** A record the reference implementation decided: its terms that are not due yet. */
   fromTrace(plan: DatasetPlan, tr: Trace): void {
     for (const g of plan.groups)

@@ -26,6 +26,8 @@ import { matchBy, RowDecisions } from '../row-decision.js';
 import type { DatasetInfo, ProgressHook, Request, Row, Sink, Source, SourceIdentity } from '../source.js';
 import { writeProblem } from '../write-access.js';
 import { type CsvEncoding, csvEncoding } from './encoding.js';
+import { KeptRuns } from './kept-runs.js';
+import { type RawCut, rawCut } from './raw-cut.js';
 import { serializeRecord } from './serialize.js';
 import { delimiterName, guessDelimiter, headerSplitter } from './sniff.js';
 import { CsvSplitter, CsvSyntaxError, type RawRecord } from './splitter.js';
@@ -166,22 +168,32 @@ export class CsvSource implements Source {
         .update((current as RawRecord).bytes)
         .digest('hex')}`;
     const rows = new RowDecisions(plan, request, sink, matchBy(plan, content), false);
+    // Most records are decided from their bytes; the rest (and their values) by the engine.
+    const cut = rawCut(plan, this.file(plan.dataset.name).columns, request);
     if (request.mode === 'read') {
       await this.read(
         plan,
-        (rec, row) => {
+        (rec, row, d) => {
           if (!row) return;
           current = rec;
-          rows.decide(row);
+          if (d) rows.accept(row, d);
+          else rows.decide(row);
         },
         false,
         request.signal,
+        cut,
       );
     } else
-      await this.rewrite(plan, request, sink, (rec, row) => {
-        current = rec;
-        return rows.decide(row);
-      });
+      await this.rewrite(
+        plan,
+        request,
+        sink,
+        (rec, row, d) => {
+          current = rec;
+          return d ? rows.accept(row, d) : rows.decide(row);
+        },
+        cut,
+      );
     return rows.tally.summary;
   }
 
@@ -191,7 +203,13 @@ export class CsvSource implements Source {
    * place. Nothing changes when nothing is to be done, when the file changed meanwhile, or when
    * anything fails (the temporary file is removed).
    */
-  private async rewrite(plan: DatasetPlan, request: Request, sink: Sink, decide: (rec: RawRecord, row: Row) => Decision): Promise<void> {
+  private async rewrite(
+    plan: DatasetPlan,
+    request: Request,
+    sink: Sink,
+    decide: (rec: RawRecord, row: Row, d?: Decision) => Decision,
+    cut?: RawCut,
+  ): Promise<void> {
     const f = this.file(plan.dataset.name);
     // Through a symbolic link, the file it points to is the one to replace (not the link).
     const target = realpathSync(f.file);
@@ -207,17 +225,18 @@ export class CsvSource implements Source {
       throw new UserError(`cannot write beside ${target}: ${(e as Error).message}; nothing was changed`);
     }
     const out = new BufferedWriter(fd);
+    const kept = new KeptRuns(out);
     let changed = 0;
     try {
       await this.read(
         plan,
-        (rec, row) => {
+        (rec, row, pre) => {
           if (row === undefined) {
-            out.write(rec.bytes); // header, blank lines
+            kept.keep(rec); // header, blank lines
             return;
           }
-          const d = decide(rec, row);
-          if (d.action === 'keep') out.write(rec.bytes);
+          const d = decide(rec, row, pre);
+          if (d.action === 'keep') kept.keep(rec);
           else if (d.action === 'delete') changed++;
           else {
             const fields = Array.from({ length: rec.fieldCount }, (_, i) => rec.field(i));
@@ -227,13 +246,17 @@ export class CsvSource implements Source {
               throw new UserError(
                 `${f.file}:${rec.line}: the redacted record holds a character that ${this.encoding.name} cannot encode, so it cannot be written back; nothing was changed`,
               );
+            kept.flush();
             out.write(bytes);
             changed++;
           }
         },
         true,
         request.signal,
+        cut,
+        () => kept.flush(),
       );
+      kept.flush();
       out.flush();
       fchmodSync(out.fd, before.mode & 0o7777);
       // The new file takes the old one's owner and group, or the application may lose access.
@@ -295,18 +318,21 @@ export class CsvSource implements Source {
    * Streams the file's records. `onRecord` gets the header and blank lines with no row (to copy
    * their bytes when rewriting, `all`), and every data record as a row of the plan's columns. A
    * record that is not valid UTF-8 cannot be redacted exactly: re-serialized from its decoded
-   * fields, the bytes of its other fields would come back as U+FFFD.
+   * fields, the bytes of its other fields would come back as U+FFFD. With `cut`, a record it
+   * decides comes with that decision.
    */
   private async read(
     plan: DatasetPlan,
-    onRecord: (rec: RawRecord, row: Row | undefined) => void,
+    onRecord: (rec: RawRecord, row: Row | undefined, d?: Decision) => void,
     all: boolean,
     signal?: AbortSignal,
+    cut?: RawCut,
+    afterChunk?: () => void,
   ): Promise<void> {
     const f = this.file(plan.dataset.name);
     const idx = plan.columns.map((c) => f.columns.indexOf(c));
     const width = f.columns.length;
-    const row = new CsvRow(idx.length, this.encoding);
+    const row = new CsvRow(idx, this.encoding);
     const splitter = new CsvSplitter({ delimiter: f.delimiter, decode: this.encoding.decode });
     let header = true;
     const each = (rec: RawRecord) => {
@@ -325,10 +351,11 @@ export class CsvSource implements Source {
           `${f.file}:${rec.line}: record has ${rec.fieldCount} fields but the header has ${width}; fix the file (nothing was changed)`,
         );
       }
-      for (let i = 0; i < idx.length; i++) row.values[i] = rec.field(idx[i]);
+      const d = cut?.(rec);
       row.ref = rec.line;
       row.rec = rec;
-      onRecord(rec, row);
+      row.stale = true;
+      onRecord(rec, row, d);
     };
     try {
       const hook = this.onProgress;
@@ -338,10 +365,12 @@ export class CsvSource implements Source {
         if (signal?.aborted)
           throw new InterruptedError(`stopped by ${signal.reason} while reading ${f.file}; it was left as it was`, String(signal.reason));
         splitter.push(chunk as Buffer, each);
+        afterChunk?.(); // the records' memory may be reused from here on
         read += (chunk as Buffer).length;
         if (hook) hook(plan.dataset.name, read, size, 'bytes');
       }
       splitter.end(each);
+      afterChunk?.();
     } catch (e) {
       if (e instanceof CsvSyntaxError) throw new UserError(`${f.file}:${e.line}: ${e.message}; fix the file (nothing was changed)`);
       throw e;
@@ -349,17 +378,32 @@ export class CsvSource implements Source {
   }
 }
 
-/** A record as a row; whether it can be rewritten is looked at only for rows to redact. */
+/**
+ * A record as a row; whether it can be rewritten is looked at only for rows to redact. Its values
+ * are decoded when first read, during the record's callback (the bytes are a view into the
+ * chunk): a record decided from its bytes and sent to no sink that reads them is never decoded.
+ */
 class CsvRow implements Row {
-  readonly values: unknown[];
+  private readonly decoded: unknown[];
+  /** The values are the previous record's: decode them from `rec` when read. */
+  stale = true;
   ref = 0;
   referenced = false;
   rec!: RawRecord;
   constructor(
-    n: number,
+    private readonly idx: readonly number[],
     private readonly encoding: CsvEncoding,
   ) {
-    this.values = new Array(n);
+    this.decoded = new Array(idx.length);
+  }
+  get values(): unknown[] {
+    if (this.stale) {
+      const rec = this.rec;
+      const idx = this.idx;
+      for (let i = 0; i < idx.length; i++) this.decoded[i] = rec.field(idx[i]);
+      this.stale = false;
+    }
+    return this.decoded;
   }
   get unwritable(): string | undefined {
     if (this.encoding.utf8)

@@ -64,6 +64,16 @@ export interface RawRecord {
   field(i: number): string;
   /** The record's line terminator: '\r\n', '\n' or '' */
   readonly eol: string;
+  /**
+   * For reading fields without decoding them (raw-cut.ts): field i's content is
+   * buf[starts[i], ends[i]), quotes excluded and doubled quotes not undone; the
+   * record's bytes are buf[start, end).
+   */
+  readonly buf: Buffer;
+  readonly start: number;
+  readonly end: number;
+  readonly starts: readonly number[];
+  readonly ends: readonly number[];
 }
 
 export class CsvSyntaxError extends Error {
@@ -456,6 +466,21 @@ export class CsvSplitter {
         }
       } else {
         const fs = i;
+        // The field ends at the next delimiter, or at the next LF, quote (an error) or the end
+        // of the buffer, whichever comes first: found once per field, so the loop over its
+        // bytes looks for the delimiter only.
+        let stop = this.nextQuote;
+        if (stop < i) {
+          stop = buf.indexOf(QUOTE, i);
+          this.nextQuote = stop = stop < 0 ? len : stop;
+        }
+        let lf = this.nextLf;
+        if (lf < i) {
+          lf = buf.indexOf(LF, i);
+          this.nextLf = lf = lf < 0 ? len : lf;
+        }
+        if (lf < stop) stop = lf;
+        while (i < stop && buf[i] !== delim) i++;
         for (;;) {
           if (i >= len) {
             if (!eof) return -1;
