@@ -361,6 +361,9 @@ export class SqliteSource implements Source {
     if (!this.checkpoint()) {
       return `other connections to ${this.path} kept its WAL checkpoint from completing, so the bytes of deleted and redacted values stay in the database file until SQLite's next checkpoint; run again when they are done`;
     }
+    // VACUUM wrote every page anew from the rows that remain: bytes in its free space (balancing
+    // copies of the rebuild itself) can only be of those rows, never of what the purge removed.
+    if (options.vacuum) return undefined;
     const { pages } = pagesWithResidue(this.path);
     if (pages === 0) return undefined;
     return `${pages} pages of ${this.path} hold bytes in their free space: copies SQLite left when it moved rows between pages, where values deleted or redacted now may still be read; run with --vacuum to rebuild the file (or sqlite3 ${this.path} VACUUM)`;
