@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { BIN, cli, csvText, logText, sqliteTable, tempDir, write } from './helpers/cli.js';
+import { BIN, cli, csvText, logLines, logText, sqliteTable, tempDir, write } from './helpers/cli.js';
 import { AS_OF, CDR_POLICY, CDR_ROWS } from './helpers/policy.js';
 
 function db() {
@@ -128,10 +128,7 @@ describe('report', () => {
     const r = await cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF, '--format', 'json', '--log-level', 'info']);
     JSON.parse(r.stdout);
     expect(r.stderr).not.toMatch(/\r|\x1b\[/); // no progress bar on a pipe
-    const logs = r.stderr
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const logs = logLines(r.stderr);
     expect(logs.some((l) => l.msg === 'record kept: a value could not be read' && l.key === '7')).toBe(true);
   });
 

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { csvEncoding } from '../src/sources/csv/encoding.js';
-import { cli, logText, sha, tempDir, write } from './helpers/cli.js';
+import { cli, logLines, logText, sha, tempDir, write } from './helpers/cli.js';
 import { AS_OF, CDR_POLICY } from './helpers/policy.js';
 
 // CSV files as spreadsheets and other people's tools write them: another delimiter, another encoding.
@@ -50,11 +50,7 @@ describe('--delimiter auto', () => {
     const source = write(dir, 'cdr.csv', `\ufeff${file(';')}`);
     const purge = await run('purge', policy, source, '--delimiter', 'auto', '--log-level', 'debug');
     expect(purge.code, purge.stderr).toBe(0);
-    const opened = purge.stderr
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l))
-      .find((l) => l.msg === 'source opened');
+    const opened = logLines(purge.stderr).find((l) => l.msg === 'source opened') as { source: unknown };
     expect(opened.source).toMatchObject({ delimiters: { cdr: ';' } });
     expect(readFileSync(source, 'utf8')).toBe(`\ufeff${purged(';')}`);
   });

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, cli, sqliteTable, tempDir, write } from './helpers/cli.js';
+import { BIN, cli, logLines, sqliteTable, tempDir, write } from './helpers/cli.js';
 import { AS_OF, CDR_POLICY, CDR_ROWS } from './helpers/policy.js';
 
 function fixture() {
@@ -12,19 +12,12 @@ function fixture() {
   return { dir, policy, source };
 }
 
-const jsonLines = (stderr: string) =>
-  stderr
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-
 describe('logs on a pipe: JSON lines with a time, errors and refusals included', () => {
   it('an error is a JSON line with level, ISO time, message and exit code, followed by the run summary', async () => {
     const { policy, dir } = fixture();
     const r = await cli(['report', '--policy', policy, '--source', join(dir, 'nope.db'), '--as-of', AS_OF]);
     expect(r.code).toBe(1);
-    const lines = jsonLines(r.stderr);
+    const lines = logLines(r.stderr);
     expect(lines.every((l) => typeof l.time === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(l.time))).toBe(true);
     expect(lines[0]).toMatchObject({ level: 50, exitCode: 1, msg: expect.stringContaining('nope.db') });
     expect(lines.at(-1)).toMatchObject({ level: 35, command: 'report', exitCode: 1, error: 'failed' });
@@ -33,14 +26,14 @@ describe('logs on a pipe: JSON lines with a time, errors and refusals included',
   it('a usage error is a JSON line too (exit 2), without the help text', async () => {
     const r = await cli(['validate', '--no-such-flag']);
     expect(r.code).toBe(2);
-    expect(jsonLines(r.stderr)).toEqual([expect.objectContaining({ level: 50, exitCode: 2, msg: "unknown option '--no-such-flag'" })]);
+    expect(logLines(r.stderr)).toEqual([expect.objectContaining({ level: 50, exitCode: 2, msg: "unknown option '--no-such-flag'" })]);
   });
 
   it('a run ends with one summary line: asOf, source, totals, exit code, duration', async () => {
     const { policy, source } = fixture();
     const r = await cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF]);
     expect(r.code).toBe(0);
-    const summary = jsonLines(r.stderr).filter((l) => l.level === 35);
+    const summary = logLines(r.stderr).filter((l) => l.level === 35);
     expect(summary).toEqual([
       expect.objectContaining({
         command: 'report',
@@ -66,7 +59,7 @@ describe('logs on a pipe: JSON lines with a time, errors and refusals included',
       encoding: 'utf8',
     });
     expect(r.status).toBe(0);
-    expect(jsonLines(r.stderr).filter((l) => l.level === 35)).toEqual([
+    expect(logLines(r.stderr).filter((l) => l.level === 35)).toEqual([
       expect.objectContaining({ command: 'purge --dry-run', delete: 2, redact: 1, exitCode: 0 }),
     ]);
   });
@@ -75,7 +68,7 @@ describe('logs on a pipe: JSON lines with a time, errors and refusals included',
     const { policy, source } = fixture();
     const r = await cli(['purge', '--policy', policy, '--source', source, '--as-of', AS_OF, '--max-delete', '1']);
     expect(r.code).toBe(3);
-    const lines = jsonLines(r.stderr);
+    const lines = logLines(r.stderr);
     expect(lines).toContainEqual(
       expect.objectContaining({ level: 50, exitCode: 3, msg: expect.stringContaining('more than --max-delete 1') }),
     );
@@ -86,7 +79,7 @@ describe('logs on a pipe: JSON lines with a time, errors and refusals included',
     const { policy, source } = fixture();
     const r = await cli(['report', '--policy', policy, '--source', source, '--as-of', AS_OF, '--log-level', 'debug']);
     expect(r.code).toBe(0);
-    const plan = jsonLines(r.stderr).find((l) => l.msg === 'plan');
+    const plan = logLines(r.stderr).find((l) => l.msg === 'plan');
     expect(plan).toMatchObject({ dataset: 'cdr', source: 'sqlite' });
     expect(plan?.terms).toContainEqual(
       expect.objectContaining({ rule: 'ip-central/usage-data', kind: 'delete', dueIfStartBefore: '2026-05-23T22:00:00.000Z' }),
@@ -196,7 +189,7 @@ describe('the reviewed purge, like Terraform', () => {
     const piped = await cli(['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', AS_OF, '--plan-out', plan]);
     const text = `Saved the plan to ${plan}: 2 deletions, 1 redaction in 1 dataset. Apply it with: retention purge --plan ${plan}`;
     expect(piped.stdout).not.toContain('Saved the plan');
-    expect(jsonLines(piped.stderr)).toContainEqual(expect.objectContaining({ level: 35, msg: text, plan, delete: 2, redact: 1 }));
+    expect(logLines(piped.stderr)).toContainEqual(expect.objectContaining({ level: 35, msg: text, plan, delete: 2, redact: 1 }));
     const tty = await cli(['purge', '--dry-run', '--policy', policy, '--source', source, '--as-of', AS_OF, '--plan-out', plan], {
       tty: true,
     });

@@ -11,6 +11,10 @@ export interface Diagnostic {
   readonly exitCode: number;
 }
 
+/** The summaries main reports differently: a usage error gets the hint to --help; a bug its stack. */
+export const USAGE = 'wrong usage';
+export const INTERNAL = 'internal error (a bug in retention; please report it with this text)';
+
 /** `--help` and `--version` end a run without a diagnostic. */
 export function isHelpOrVersion(e: unknown): boolean {
   if (!(e instanceof CommanderError)) return false;
@@ -20,7 +24,7 @@ export function isHelpOrVersion(e: unknown): boolean {
 export function diagnosticOf(e: unknown): Diagnostic {
   if (e instanceof CommanderError) {
     const detail = e.code === 'commander.help' ? 'a command is needed' : e.message.replace(/^error: /, '');
-    return { severity: 'error', summary: 'wrong usage', detail, exitCode: EXIT.usage };
+    return { severity: 'error', summary: USAGE, detail, exitCode: EXIT.usage };
   }
   if (e instanceof UserError) {
     const summary =
@@ -33,14 +37,14 @@ export function diagnosticOf(e: unknown): Diagnostic {
             : e instanceof PartialChangeError
               ? 'failed after committing some changes'
               : e.exitCode === EXIT.usage
-                ? 'wrong usage'
+                ? USAGE
                 : 'failed';
     return { severity: 'error', summary, detail: e.message, exitCode: e.exitCode };
   }
   // A bug: keep the stack so it can be reported.
   return {
     severity: 'error',
-    summary: 'internal error (a bug in retention; please report it with this text)',
+    summary: INTERNAL,
     detail: e instanceof Error ? (e.stack ?? e.message) : String(e),
     exitCode: EXIT.failure,
   };

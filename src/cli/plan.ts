@@ -3,6 +3,7 @@ import { ageText, type PlanHeader, planRecords, readPlanHeader } from '../app/pl
 import type { Io } from './io.js';
 import { writer } from './io.js';
 import { clock } from './options.js';
+import { COUNTS, jsonDocument } from './render-run.js';
 import { table } from './render-table.js';
 
 /** `retention plan show FILE`: what a saved plan will do, where, by which policies, and how old it is. */
@@ -29,8 +30,6 @@ export function planCommand(io: Io): Command {
 }
 
 type Out = ReturnType<typeof writer>;
-
-const COUNTS = ['scanned', 'delete', 'redact', 'keep', 'held', 'invalid', 'unmanaged'] as const;
 
 async function showTable(file: string, h: PlanHeader, ageMs: number, records: boolean, out: Out): Promise<void> {
   const del = h.datasets.reduce((n, d) => n + d.delete, 0);
@@ -61,18 +60,14 @@ async function showTable(file: string, h: PlanHeader, ageMs: number, records: bo
 
 async function showJson(file: string, h: PlanHeader, ageMs: number, records: boolean, out: Out): Promise<void> {
   const { datasets, ...rest } = h;
-  const head = JSON.stringify({ file, ...rest, ageSeconds: Math.floor(ageMs / 1000), datasets }, null, 2);
-  if (!records) {
-    await out(`${head}\n`);
-    return;
-  }
-  // Streamed: a plan of millions of records is never one string.
-  await out(`${head.slice(0, -2)},\n  "records": [`);
-  let first = true;
+  const head = { file, ...rest, ageSeconds: Math.floor(ageMs / 1000), datasets };
+  await jsonDocument(out, head, records ? [['records', shownRecords(file)]] : []);
+}
+
+/** The planned records as plan show lists them: without how they are matched and hashed. */
+function* shownRecords(file: string): Generator<string> {
   for (const r of planRecords(file)) {
     const { values: _values, match: _match, ref: _ref, ...shown } = r;
-    await out((first ? '\n    ' : ',\n    ') + JSON.stringify(shown));
-    first = false;
+    yield JSON.stringify(shown);
   }
-  await out(first ? ']\n}\n' : '\n  ]\n}\n');
 }

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { auditCommand } from './audit.js';
-import { type Diagnostic, diagnosticDocument, diagnosticOf, isHelpOrVersion, wantsJson } from './diagnostic.js';
+import { type Diagnostic, diagnosticDocument, diagnosticOf, INTERNAL, isHelpOrVersion, USAGE, wantsJson } from './diagnostic.js';
 import { EXIT } from './exit-codes.js';
 import { explainCommand } from './explain.js';
 import type { Io } from './io.js';
@@ -71,9 +71,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 /** An error, on stderr as a log line (JSON on a pipe), and as a JSON document on stdout when JSON was asked for. */
 async function report(d: Diagnostic, io: Io, json: boolean): Promise<void> {
   const log = io.log ?? (await import('./logger.js')).makeLogger(undefined, io.stderr);
-  if (d.summary.startsWith('internal')) log.fatal({ exitCode: d.exitCode, stack: d.detail }, d.summary);
+  if (d.summary === INTERNAL) log.fatal({ exitCode: d.exitCode, stack: d.detail }, d.summary);
   else {
-    const hint = d.summary === 'wrong usage' && io.stderr.isTTY ? ' (run with --help for usage)' : '';
+    const hint = d.summary === USAGE && io.stderr.isTTY ? ' (run with --help for usage)' : '';
     log.error({ exitCode: d.exitCode }, `${d.detail}${hint}`);
   }
   if (json) io.stdout.write(diagnosticDocument(d));

@@ -7,7 +7,34 @@ import type { RunResult } from '../app/run.js';
 import { renderForecastCsv, renderForecastTable, renderUpcomingCsv } from './render-forecast.js';
 import { table } from './render-table.js';
 
-const COUNTS = ['scanned', 'delete', 'redact', 'keep', 'held', 'invalid', 'unmanaged'] as const;
+/** A dataset's counts, in the order every table and CSV shows them. */
+export const COUNTS = ['scanned', 'delete', 'redact', 'keep', 'held', 'invalid', 'unmanaged'] as const;
+
+/** Lines of JSON text, each one element of a list. */
+type Lines = Iterable<string> | AsyncIterable<string>;
+
+/**
+ * One JSON document: `head`'s fields, then each named list streamed element by element (a list of
+ * millions of records is never one string).
+ */
+export async function jsonDocument(out: Out, head: object, lists: readonly (readonly [string, Lines])[]): Promise<void> {
+  const text = JSON.stringify(head, null, 2);
+  if (lists.length === 0) {
+    await out(`${text}\n`);
+    return;
+  }
+  await out(text.slice(0, -2));
+  for (const [name, lines] of lists) {
+    await out(`,\n  "${name}": [`);
+    let first = true;
+    for await (const l of lines) {
+      await out((first ? '\n    ' : ',\n    ') + l);
+      first = false;
+    }
+    await out(first ? ']' : '\n  ]');
+  }
+  await out('\n}\n');
+}
 
 /** The summary a person reads: per dataset, then per rule with its next due date. */
 export async function renderTable(r: RunResult, out: Out): Promise<void> {
@@ -68,26 +95,11 @@ export async function renderJson(r: RunResult, out: Out, alwaysRecords: boolean)
   if (r.refused) head.refused = r.refused;
   if (r.residue) head.residue = r.residue;
   head.datasets = r.datasets;
-  const text = JSON.stringify(head, null, 2);
-  if (!r.records && !alwaysRecords && !r.upcoming) {
-    await out(`${text}\n`);
-    return;
-  }
-  await out(text.slice(0, -2));
-  const list = async (name: string, spool: RunResult['records']) => {
-    await out(`,\n  "${name}": [`);
-    let first = true;
-    if (spool)
-      for await (const l of spool.lines()) {
-        await out((first ? '\n    ' : ',\n    ') + l);
-        first = false;
-      }
-    await out(first ? ']' : '\n  ]');
-  };
-  if (r.records || alwaysRecords) await list('records', r.records);
+  const lists: [string, Lines][] = [];
+  if (r.records || alwaysRecords) lists.push(['records', r.records?.lines() ?? []]);
   // report --due-within --records: the records that become due in the window, apart from those due now.
-  if (r.upcoming) await list('upcoming', r.upcoming);
-  await out('\n}\n');
+  if (r.upcoming) lists.push(['upcoming', r.upcoming.lines()]);
+  await jsonDocument(out, head, lists);
 }
 
 /** CSV: the records when they were asked for, otherwise the per-dataset and per-rule counts. */

@@ -152,6 +152,14 @@ export function csvText(rows: Record<string, unknown>[], eol = '\n', columns = O
   return [columns, ...rows.map((r) => columns.map((c) => r[c]))].map((cells) => serializeRecord(cells, ',', eol)).join('');
 }
 
+/** stderr's log lines (JSON on a pipe), parsed; a line that is not JSON fails the test. */
+export function logLines(stderr: string): Record<string, unknown>[] {
+  return stderr
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
 /** The messages of stderr's log lines (JSON on a pipe), one per line, as a person would read them. */
 export function logText(stderr: string): string {
   return stderr

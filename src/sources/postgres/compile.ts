@@ -201,9 +201,8 @@ function compileWith(input: CompileInput, ref: string, params: Params, inline: b
     ];
   };
 
-  /** An instant (epoch ms) as a timestamptz parameter, or undefined outside the range PostgreSQL reads back. */
-  const instant = (ms: number): string | undefined =>
-    ms >= MIN_MS && ms <= MAX_MS ? params.add(new Date(ms).toISOString(), '::timestamptz') : undefined;
+  /** An instant (epoch ms, within MIN_MS..MAX_MS, which PostgreSQL reads back) as a timestamptz parameter. */
+  const instant = (ms: number): string => params.add(new Date(ms).toISOString(), '::timestamptz');
 
   /**
    * A due test against a cut: [status SQL given a start]. With the start as a timestamptz, the
@@ -216,7 +215,7 @@ function compileWith(input: CompileInput, ref: string, params: Params, inline: b
     // Parameters are bound only where used: an unused one has no type PostgreSQL can infer.
     if (nativeOf && edges.every(inRange)) {
       const native = nativeOf();
-      const [due, lo, hi] = edges.map((ms) => instant(ms));
+      const [due, lo, hi] = edges.map(instant);
       const test = `(CASE WHEN ${native} < ${due} THEN 0 ELSE 1 END)`;
       return cut.unsure ? `(CASE WHEN ${native} >= ${lo} AND ${native} < ${hi} THEN ${DOUBT} ELSE ${test} END)` : test;
     }
