@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parsePeriod } from '../src/policy/period.js';
+import { type FixedPeriod, parsePeriod } from '../src/policy/period.js';
+import { comparePeriods, sampledComparison } from '../src/policy/period-compare.js';
 
 // SPEC §1 "Periods": ISO 8601 or words; negative or non-numeric amounts are invalid.
 const VALID: [string, Record<string, number>][] = [
@@ -78,4 +79,41 @@ describe('parsePeriod: invalid periods', () => {
   it.each([[90], [-5], [null], [undefined], [{}], [['90 days']]])('non-text input %j', (input) => {
     expect(parsePeriod(input)).toHaveProperty('error');
   });
+});
+
+describe('comparePeriods: the one-unit shortcut says what sampling every start says', () => {
+  const periods = [
+    '0 days',
+    '1 day',
+    '6 days',
+    '1 week',
+    '13 days',
+    '2 weeks',
+    '1 month',
+    '2 months',
+    '6 months',
+    '1 year',
+    '12 months',
+    '7 years',
+    '3 months and 1 year',
+  ];
+  const fixed = periods.map((p) => parsePeriod(p) as FixedPeriod);
+  const cases: [string, 'day' | 'month' | 'year' | undefined][] = [
+    ['Europe/Amsterdam', undefined],
+    ['America/Santiago', undefined],
+    ['UTC', 'month'],
+    ['Australia/Lord_Howe', 'day'],
+  ];
+  for (const [zone, align] of cases)
+    it(`${zone}${align ? `, aligned to the ${align}` : ''}`, () => {
+      let shortcuts = 0;
+      for (const a of fixed)
+        for (const b of fixed) {
+          const months = [a, b].every((p) => Object.keys(p.duration).every((k) => ['years', 'months'].includes(k)));
+          const days = [a, b].every((p) => Object.keys(p.duration).every((k) => ['weeks', 'days'].includes(k)));
+          if (months || days) shortcuts++;
+          expect(comparePeriods(a, b, zone, align), `${a.text} vs ${b.text}`).toBe(sampledComparison(a, b, zone, align));
+        }
+      expect(shortcuts).toBeGreaterThan(60);
+    });
 });

@@ -16,7 +16,7 @@ import { withFacts } from '../src/sources/row-decision.js';
 import type { Acted, Request, Sink } from '../src/sources/source.js';
 import { SqliteSource } from '../src/sources/sqlite/sqlite-source.js';
 import { tempDir } from './helpers/cli.js';
-import { policyYaml, value, ZONES } from './helpers/generated.js';
+import { PERIODS, policyYaml, value, ZONES } from './helpers/generated.js';
 import { describePg, pgDatabase, sql } from './helpers/pg.js';
 import { rng } from './helpers/random.js';
 
@@ -221,5 +221,111 @@ describePg('PostgreSQL decides as the engine does', () => {
     expect(compared).toBeGreaterThan(8_000);
     // Most rows are decided in SQL: the engine gets the unusual ones only.
     expect(viaSql / compared).toBeGreaterThan(0.6);
+  });
+
+  // The fast predicates (fast.ts) on the shapes they take: delete rules of fixed periods from one
+  // native timestamp column, boolean or integer holds, where lists that overlap or exclude each
+  // other; with starts that are empty, infinite or out of range, at the cuts and in DST windows.
+  it('the fast predicates decide as the engine does, and leave it what they cannot vouch for', async () => {
+    const r = rng(11);
+    let compared = 0;
+    let fast = 0;
+    let engine = 0;
+    const native = ['timestamptz', 'timestamp', 'date'] as const;
+    for (let p = 0; p < 40; p++) {
+      const zone = r.pick(ZONES);
+      const hold = r.pick(['int', 'bool', 'none'] as const);
+      const rulesYaml = Array.from({ length: r.int(1, 3) }, (_, i) =>
+        [
+          `  - id: r${i}`,
+          '    dataset: t',
+          `    from: ${r.pick(['a', 'a', 'b'])}`,
+          ...(r.chance(0.6) ? [`    where: { kind: ${r.pick(['x', '[x, y]', 'y', 'z', '["it\'s", y]'])} }`] : []),
+          ...(r.chance(0.15) ? [`    align: ${r.pick(['day', 'month', 'year'])}`] : []),
+          `    delete_after: ${JSON.stringify(r.pick(PERIODS))}`,
+        ].join('\n'),
+      );
+      const yaml = `version: 1\nname: f\ntimezone: ${zone}\ndatasets:\n  t: { key: id${hold === 'none' ? '' : ', hold: h'} }\nrules:\n${rulesYaml.join('\n')}\n`;
+      const { policy } = parsePolicyText(yaml, 'fast.yaml');
+      if (!policy) throw new Error(`generated an invalid policy:\n${yaml}`);
+      const shape = { a: r.pick(native), b: r.pick(native), notNull: r.chance(0.3) };
+      await sql(
+        base,
+        `DROP TABLE IF EXISTS t; CREATE TABLE t (id bigint PRIMARY KEY, h ${hold === 'bool' ? 'boolean' : 'int'}, kind text,
+          a ${shape.a}${shape.notNull ? ' NOT NULL' : ''}, b ${shape.b}, c1 text, c2 text, days int)`,
+      );
+      const asOf = DateTime.fromISO(r.pick(AS_OFS), { zone }).plus({ minutes: r.int(-90, 90) });
+      const odd = ['infinity', '-infinity', '0044-03-15 BC', '12000-01-01'];
+      const start = (kind: Kind, v: unknown) => (r.chance(0.04) ? r.pick(odd) : typed(v, kind, zone));
+      const rows: unknown[][] = [];
+      const add = (a: unknown, b: unknown) =>
+        rows.push([
+          rows.length + 1,
+          hold === 'int' ? r.pick([0, 0, 0, 1, null, 2, -1]) : hold === 'bool' ? r.pick([false, false, true, null]) : null,
+          r.pick(['x', 'y', 'z', null, 'x', "it's", '\u00e9']),
+          a ?? (shape.notNull ? '-infinity' : null),
+          b,
+          'v',
+          'w',
+          null,
+        ]);
+      for (let i = 0; i < 150; i++) add(start(shape.a, value(r, asOf, 'iso')), start(shape.b, value(r, asOf, 'iso')));
+      for (const rule of policy.rules) {
+        const period = rule.deleteAfter;
+        if (period?.kind !== 'fixed') continue;
+        const zoned = asOf.setZone(rule.timezone);
+        const edge = rule.align ? threshold(period.duration, rule.align, zoned).cut : zoned.minus(period.duration).toMillis();
+        for (const d of [-3_600_000, -1000, -1, 0, 1, 1000, 3_600_000]) {
+          const t = DateTime.fromMillis(edge + d, { zone: rule.timezone }).toISO();
+          add(typed(t, shape.a, zone), typed(t, shape.b, zone));
+        }
+      }
+      const placeholders = rows.map((_, i) => `(${Array.from({ length: 8 }, (_, k) => `$${i * 8 + k + 1}`).join(', ')})`).join(', ');
+      await sql(base, `INSERT INTO t VALUES ${placeholders}`, rows.flat());
+      const rules = combineDatasets([policy]).get('t');
+      if (!rules) continue;
+      for (const [i, at] of [asOf, asOf.plus({ days: r.int(1, 40) })].entries()) {
+        const plan = compilePlan(rules, at);
+        const label = JSON.stringify({ yaml, shape, asOf: at.toISO() });
+        const source = await PostgresSource.open(base);
+        try {
+          const request: Request = { mode: 'read', others: new Map([['t', plan]]), wants: i === 0 };
+          const want = new Tally('t', plan.rules);
+          const wantNext = new NextDue();
+          const wantActed: string[] = [];
+          const wantByKey = new Map<string, Decision>();
+          await source.rows(plan, request, (row) => {
+            const d = withFacts(decide(plan, row.values, { deletable: !row.referenced, next: wantNext }), row);
+            want.add(d);
+            wantByKey.set(String(row.values[plan.keyIndex]), d);
+            if (d.action !== 'keep') wantActed.push(`${row.values[plan.keyIndex]} ${d.action} ${d.rule.id}`);
+          });
+          const { acted, sink } = listen();
+          const gotNext = new NextDue();
+          expect(await source.evaluate(plan, { ...request, next: gotNext }, sink), label).toEqual(want.summary);
+          if (request.wants) expect(acted, label).toEqual(wantActed);
+          const dues = (n: NextDue) => [...n.byRule()].map(([rule, due]) => `${rule.id} ${due.toISO()}`).sort();
+          expect(dues(gotNext), `${label} (next due)`).toEqual(dues(wantNext));
+          compared += rows.length;
+          if (i === 1) continue;
+          // The purge, in small batches of pages: the same records deleted, the rest untouched.
+          const purge = listen();
+          expect(await source.evaluate(plan, { mode: 'write', others: new Map([['t', plan]]), wants: true }, purge.sink), label).toEqual(
+            want.summary,
+          );
+          expect([...purge.acted].sort(), label).toEqual([...wantActed].sort());
+          const left = new Set((await sql(base, 'SELECT id::text AS id FROM t')).map((x) => String(x.id)));
+          for (const [key, d] of wantByKey) expect(left.has(key), `${label}: ${key} ${d.action}`).toBe(d.action !== 'delete');
+          fast += source.stats.fast;
+          engine += source.stats.engine;
+        } finally {
+          await source.close();
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(10_000);
+    // The fast predicates decided most rows, and left some to the general path and the engine.
+    expect(fast).toBeGreaterThan(compared / 4);
+    expect(engine).toBeGreaterThan(0);
   });
 });

@@ -42,6 +42,7 @@ export function decide(plan: DatasetPlan, values: readonly unknown[], options: D
   let bestErr = 0;
   let othersLow = Number.POSITIVE_INFINITY;
   let redacts: PlanTerm[] | undefined;
+  let pending: { t: PlanTerm; due: number; err: number }[] | undefined;
   for (const g of plan.groups) {
     let match = true;
     for (const w of g.where) {
@@ -116,7 +117,11 @@ export function decide(plan: DatasetPlan, values: readonly unknown[], options: D
         if (s !== DUE) keepBlocked = true;
         continue;
       }
-      if (s === NOT_DUE) options.next?.notDue(plan, t, values, due, err);
+      // Offered once the record is known to be readable: an unreadable one has no next due.
+      if (s === NOT_DUE && options.next) {
+        pending ??= [];
+        pending.push({ t, due, err });
+      }
       if (t.kind === 'delete') {
         deletes++;
         if (s !== DUE) continue;
@@ -134,6 +139,7 @@ export function decide(plan: DatasetPlan, values: readonly unknown[], options: D
       }
     }
   }
+  if (pending) for (const p of pending) options.next?.notDue(plan, p.t, values, p.due, p.err);
   if (best && !keepBlocked) {
     // Rare: the reference implementation says what else applies, or which rule governs.
     if (options.deletable === false || othersLow <= bestDue + bestErr) return exact(plan, values, options);

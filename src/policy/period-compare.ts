@@ -16,6 +16,18 @@ export function comparePeriods(
   zone: string,
   align?: 'day' | 'month' | 'year',
 ): 'always-earlier' | 'never-later' | 'later-somewhere' {
+  const calendar = inOneUnit(a, b);
+  if (calendar) return calendar[0] < calendar[1] ? 'always-earlier' : calendar[0] === calendar[1] ? 'never-later' : 'later-somewhere';
+  return sampledComparison(a, b, zone, align);
+}
+
+/** comparePeriods by sampling the starts: exported so that tests hold the shortcut to it. */
+export function sampledComparison(
+  a: FixedPeriod,
+  b: FixedPeriod,
+  zone: string,
+  align?: 'day' | 'month' | 'year',
+): 'always-earlier' | 'never-later' | 'later-somewhere' {
   const hourly = hasHours(a) || hasHours(b);
   const x = offsets(a, zone, align, hourly);
   const y = offsets(b, zone, align, hourly);
@@ -25,6 +37,33 @@ export function comparePeriods(
     if (x[i] === y[i]) equal = true;
   }
   return equal ? 'never-later' : 'always-earlier';
+}
+
+const MONTHS: Record<string, number> = { years: 12, quarters: 3, months: 1 };
+const DAYS_OF: Record<string, number> = { weeks: 7, days: 1 };
+
+/**
+ * Both periods counted in one calendar unit (months, or days), or undefined. Adding more months
+ * (or days) on the wall clock lands on a later month (or day) whatever the start, the end of a
+ * month clamped or a DST gap skipped included, so the counts compare as the periods do: without
+ * sampling, which costs a fifth of a second of Luxon per pair.
+ */
+function inOneUnit(a: FixedPeriod, b: FixedPeriod): [number, number] | undefined {
+  for (const unit of [MONTHS, DAYS_OF]) {
+    const count = (p: FixedPeriod) => {
+      let n = 0;
+      for (const [k, v] of Object.entries(p.duration)) {
+        if (!v) continue;
+        if (!(k in unit) || !Number.isInteger(v)) return undefined;
+        n += v * (unit[k] as number);
+      }
+      return n;
+    };
+    const x = count(a);
+    const y = count(b);
+    if (x !== undefined && y !== undefined) return [x, y];
+  }
+  return undefined;
 }
 
 function hasHours(p: FixedPeriod): boolean {

@@ -1,9 +1,10 @@
 import { type ExactCut, exactCut } from '../../engine/exact-cut.js';
-import type { DatasetPlan, PlanTerm } from '../../engine/plan.js';
+import type { DatasetPlan, PlanRule, PlanTerm } from '../../engine/plan.js';
 import type { Period, Rule } from '../../policy/model.js';
 import type { FixedPeriod } from '../../policy/period.js';
 import { comparePeriods } from '../../policy/period-compare.js';
-import { ident, type PgColumn, valueSql, WHITESPACE } from './columns.js';
+import { ident, type PgColumn, type PgKind, valueSql, WHITESPACE } from './columns.js';
+import { compileFast, type FastPlan } from './fast.js';
 
 /**
  * SPEC §2 for one dataset, compiled to SQL over one row of the table (reached as `ref`): the
@@ -33,6 +34,8 @@ export interface CompiledPlan {
   readonly pending: readonly { readonly term: PlanTerm; readonly start: string; readonly notDue: string; readonly amount?: string }[];
   /** Per redact column: whether the row's redaction empties it (a due rule covers it and it is not empty yet), and what its UPDATE sets it to. */
   readonly setRedacted: readonly { readonly column: string; readonly emptied: string; readonly expr: string }[];
+  /** The same decision as plain predicates over aggregates, where the plan has that shape (fast.ts). */
+  readonly fast?: FastPlan;
 }
 
 /** Bound parameters, numbered as they are added. */
@@ -53,16 +56,18 @@ export interface CompileInput {
   /** SQL true where rows elsewhere still refer to the row (foreign keys that block deletes); absent: never. */
   readonly referenced?: string;
   readonly amounts: AmountCuts;
+  /** The database stores text as UTF-8, so that text compares as the engine compares its strings. */
+  readonly utf8?: boolean;
 }
 
 const ISO =
   "'^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{1,3})?)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$'";
 const ISO_OFFSET = "'(Z|[+-][0-9]{2}:[0-9]{2})$'";
-const ASCII = "'^[\\x01-\\x7f]*$'";
+export const ASCII = "'^[\\x01-\\x7f]*$'";
 const UNIX = "'^-?[0-9]{1,16}$'";
 // The engine's range: later than the year 9999 is implausible (SPEC §1); Luxon's lower bound.
-const MAX_MS = Date.UTC(10000, 0, 1) - 1;
-const MIN_MS = -8.64e15 + 86_400_000;
+export const MAX_MS = Date.UTC(10000, 0, 1) - 1;
+export const MIN_MS = -8.64e15 + 86_400_000;
 
 /** Class codes of a start or a period: a value, empty, unreadable, or for the engine to say. */
 const OK = 0;
@@ -113,9 +118,10 @@ export function compilePlan(input: CompileInput, ref: string, params: Params): C
   const inline = compileWith(input, ref, params, true);
   const size = inline.cls.length + inline.deleteRule.length + [...inline.redacts.values()].join('').length;
   // Text timestamps are parsed by regex and make_date: dear to repeat, so they get layers.
-  if (size <= INLINE_MAX && !inline.cls.includes(ISO) && !inline.cls.includes(UNIX)) return inline;
+  const fast = compileFast(input, ref);
+  if (size <= INLINE_MAX && !inline.cls.includes(ISO) && !inline.cls.includes(UNIX)) return { ...inline, fast };
   params.values.length = mark;
-  return compileWith(input, ref, params, false);
+  return { ...compileWith(input, ref, params, false), fast };
 }
 
 function compileWith(input: CompileInput, ref: string, params: Params, inline: boolean): CompiledPlan {
@@ -182,13 +188,13 @@ function compileWith(input: CompileInput, ref: string, params: Params, inline: b
       return [`(CASE WHEN ${v} IS NULL THEN ${EMPTY} ELSE ${DOUBT} END)`, 'NULL::bigint'];
     }
     // iso
-    const finite = (lower: string, upper: string) => `(NOT isfinite(${v}) OR ${v} < ${lower} OR ${v} >= ${upper})`;
-    if (c.kind === 'timestamptz')
-      return ranged(finite("'0001-01-01 00:00:00+00'::timestamptz", "'10000-01-01 00:00:00+00'::timestamptz"), ms(v));
-    if (c.kind === 'timestamp')
-      return ranged(finite("'0001-01-01'::timestamp", "'10000-01-01'::timestamp"), ms(`(${v} AT TIME ZONE ${zoneParam()})`));
-    if (c.kind === 'date')
-      return ranged(finite("'0001-01-01'::date", "'10000-01-01'::date"), ms(`(${v}::timestamp AT TIME ZONE ${zoneParam()})`));
+    const [lower, upper] = startBounds(c.kind);
+    const finite = `(NOT isfinite(${v}) OR ${v} < ${lower} OR ${v} >= ${upper})`;
+    // Only for starts in range: a layer works it out for every row, and an infinite one has no bigint.
+    const inRange = (ts: string) => `(CASE WHEN ${v} >= ${lower} AND ${v} < ${upper} THEN ${ms(ts)} END)`;
+    if (c.kind === 'timestamptz') return ranged(finite, inRange(v));
+    if (c.kind === 'timestamp') return ranged(finite, inRange(`(${v} AT TIME ZONE ${zoneParam()})`));
+    if (c.kind === 'date') return ranged(finite, inRange(`(${v}::timestamp AT TIME ZONE ${zoneParam()})`));
     if (c.kind !== 'text') return [`(CASE WHEN ${v} IS NULL THEN ${EMPTY} ELSE ${DOUBT} END)`, 'NULL::bigint'];
     // Plain ISO text: the day must exist in its month, which a cast would find out by raising.
     const day = `substr(${v}, 9, 2)::int <= extract(day from make_date(substr(${v}, 1, 4)::int, substr(${v}, 6, 2)::int, 1) + interval '1 month - 1 day')`;
@@ -316,7 +322,7 @@ function compileWith(input: CompileInput, ref: string, params: Params, inline: b
                 return 'false';
               }
               if (c.kind === 'float') doubt.push(values.put(`${x(w.column)} IS NOT NULL`));
-              if (c.kind === 'text' || c.kind === 'other')
+              if ((c.kind === 'text' && !input.utf8) || c.kind === 'other')
                 doubt.push(values.put(`(${x(w.column)} IS NOT NULL AND ${text(w.column)} !~ ${ASCII})`));
               // As the engine reads the value: timestamps in their ISO spelling.
               const seen = ['timestamptz', 'timestamp', 'date', 'other'].includes(c.kind) ? `(${valueSql(c, ref)})::text` : text(w.column);
@@ -343,20 +349,16 @@ function compileWith(input: CompileInput, ref: string, params: Params, inline: b
   const anyDue = [...deletes, ...redacts].length ? [...deletes, ...redacts].map((r) => on(r.gi, `${r.status} = 0`)).join(' OR ') : 'false';
 
   // Of two due delete rules the earlier due governs (of equal ones, the first): in SQL only where
-  // that order is the same for every record.
-  const beats = (a: PlanTerm, b: PlanTerm): boolean => {
-    if (!a.fixed || !b.fixed || !sameStart(a.rule, b.rule)) return false;
-    const c = comparePeriods(a.period as FixedPeriod, b.period as FixedPeriod, a.rule.timezone, a.rule.align);
-    return c === 'always-earlier' || (c === 'never-later' && a.ruleIndex < b.ruleIndex);
-  };
+  // that order is the same for every record. Rules whose where lists exclude each other never meet.
+  const apart = (a: (typeof deletes)[number], b: (typeof deletes)[number]) => disjoint(plan.groups[a.gi], plan.groups[b.gi]);
   for (let i = 0; i < deletes.length; i++)
     for (let j = i + 1; j < deletes.length; j++)
-      if (!beats(deletes[i].t, deletes[j].t) && !beats(deletes[j].t, deletes[i].t))
+      if (!apart(deletes[i], deletes[j]) && !beats(deletes[i].t, deletes[j].t) && !beats(deletes[j].t, deletes[i].t))
         doubt.push(`(${dueDelete(deletes[i])} AND ${dueDelete(deletes[j])})`);
   const deleteRule = deletes.length
     ? `(CASE ${deletes
         .map((r) => {
-          const over = deletes.filter((o) => o !== r && beats(o.t, r.t)).map(dueDelete);
+          const over = deletes.filter((o) => o !== r && !apart(o, r) && beats(o.t, r.t)).map(dueDelete);
           return `WHEN ${dueDelete(r)}${over.length ? ` AND NOT (${over.join(' OR ')})` : ''} THEN ${r.t.ruleIndex}`;
         })
         .join(' ')} END)`
@@ -404,8 +406,28 @@ function compileWith(input: CompileInput, ref: string, params: Params, inline: b
  * (inline, the epoch ms of a start only a report reads) would leave a parameter PostgreSQL
  * cannot type. The name is one Luxon accepted; quotes are doubled all the same.
  */
-function zoneLiteral(zone: string): string {
+export function zoneLiteral(zone: string): string {
   return `'${zone.replaceAll("'", "''")}'::text`;
+}
+
+/** Of two delete terms due for a record, `a` governs for every record: it is always due earlier (or as early, and first). */
+export function beats(a: PlanTerm, b: PlanTerm): boolean {
+  if (!a.fixed || !b.fixed || !sameStart(a.rule, b.rule)) return false;
+  const c = comparePeriods(a.period as FixedPeriod, b.period as FixedPeriod, a.rule.timezone, a.rule.align);
+  return c === 'always-earlier' || (c === 'never-later' && a.ruleIndex < b.ruleIndex);
+}
+
+/** No record matches both rules: each names a where column the other does too, with no value in common. */
+export function disjoint(a: PlanRule | undefined, b: PlanRule | undefined): boolean {
+  if (!a || !b) return false;
+  return a.where.some((w) => b.where.some((v) => v.column === w.column && ![...v.values].some((x) => w.values.has(x))));
+}
+
+/** The starts a column of this kind holds that the engine reads: from the year 1 to the end of 9999. */
+export function startBounds(kind: PgKind): [string, string] {
+  if (kind === 'timestamptz') return ["'0001-01-01 00:00:00+00'::timestamptz", "'10000-01-01 00:00:00+00'::timestamptz"];
+  if (kind === 'timestamp') return ["'0001-01-01'::timestamp", "'10000-01-01'::timestamp"];
+  return ["'0001-01-01'::date", "'10000-01-01'::date"];
 }
 
 /** Same start instant for every record: the same from columns, align and timezone. */

@@ -6,11 +6,13 @@ import { type ExactCut, exactCut } from '../../engine/exact-cut.js';
 import type { DatasetPlan, PlanTerm } from '../../engine/plan.js';
 import type { DatasetSummary } from '../../engine/tally.js';
 import { InterruptedError, PartialChangeError, UserError } from '../../errors.js';
+import type { Rule } from '../../policy/model.js';
 import { matchBy, RowDecisions } from '../row-decision.js';
 import type { DatasetInfo, Request, Row, Sink, Source, SourceIdentity } from '../source.js';
 import { type PgTable, readCatalog } from './catalog.js';
 import { ident, type PgColumn, valueSql } from './columns.js';
 import { type CompiledPlan, compilePlan, Params } from './compile.js';
+import type { FastPlan } from './fast.js';
 import { type PgPartition, partitionSql, wholeDuePartitions } from './partitions.js';
 
 /** Rows per batch, as for SQLite: each batch is its own transaction. */
@@ -94,14 +96,16 @@ export class PostgresSource implements Source {
   readonly readsBeforeChanging = false;
   private readonly byName = new Map<string, PgDataset>();
   private readonly changed = new Set<PgTable>();
-  /** Rows decided by the engine because SQL could not vouch for them, of all the rows decided: for logs and tests. */
-  readonly stats = { rows: 0, engine: 0 };
+  /** Rows decided in SQL (of them, by the fast predicates) and by the engine because SQL could not vouch for them: for logs and tests. */
+  readonly stats = { rows: 0, engine: 0, fast: 0 };
 
   private constructor(
     private readonly client: pg.Client,
     readonly identity: SourceIdentity,
     catalog: Map<string, PgTable>,
     private readonly options: PgOptions,
+    /** The server stores text as UTF-8: text compares in SQL as the engine compares strings. */
+    private readonly utf8: boolean,
   ) {
     for (const [name, table] of catalog) {
       const refs = table.referencedBy.filter((r) => r.onDelete === 'a' || r.onDelete === 'r');
@@ -128,7 +132,9 @@ export class PostgresSource implements Source {
       throw new UserError(`cannot connect to PostgreSQL ${where}: ${(e as Error).message}`);
     }
     try {
-      return new PostgresSource(client, { kind: 'postgres', path: where }, await readCatalog(client), options);
+      const encoding = await client.query<{ server_encoding: string }>('SHOW server_encoding');
+      const utf8 = encoding.rows[0]?.server_encoding === 'UTF8';
+      return new PostgresSource(client, { kind: 'postgres', path: where }, await readCatalog(client), options, utf8);
     } catch (e) {
       await client.end().catch(() => {});
       throw new UserError(`cannot read the catalog of PostgreSQL ${where}: ${(e as Error).message}`);
@@ -233,13 +239,21 @@ export class PostgresSource implements Source {
     if (request.mode === 'read') {
       await this.read(async () => {
         const c = await this.compiled(d, plan, request);
+        const fast = c.compiled.fast;
         // Counted in the database; only the rows the engine must decide (and, when the sink
-        // wants them, those acted on) come out, in table order.
-        const doubts = await this.count(d, plan, c, rows, '', request);
+        // wants them, those acted on) come out, in table order. With the fast predicates, the
+        // general classification counts only the rest.
+        let doubts = 0;
+        let only = '';
+        if (fast) {
+          const { general } = await this.fastCount(plan, fast, rows, '', request, [], tableSql(d.table), true);
+          if (general) doubts = await this.count(d, plan, c, rows, fast.rest, request);
+          only = `(${request.wants ? `${fast.rest} OR ${anyDelete(fast)}` : fast.rest}) AND `;
+        } else doubts = await this.count(d, plan, c, rows, '', request);
         const which = request.wants ? `('delete', 'redact', 'doubt')` : `('doubt')`;
         // The count said how many rows the engine must decide: none, and nothing is wanted, no second scan.
         if (request.wants || doubts > 0) {
-          const sql = `SELECT ${this.actedList(d, plan, c)} FROM ${tableSql(d.table)} AS r${c.compiled.from} WHERE ${c.compiled.cls} IN ${which} ORDER BY r.ctid, r.tableoid`;
+          const sql = `SELECT ${this.actedList(d, plan, c)} FROM ${tableSql(d.table)} AS r${c.compiled.from} WHERE ${only}${c.compiled.cls} IN ${which} ORDER BY r.ctid, r.tableoid`;
           for await (const r of this.cursor(sql, c.params.values)) {
             const row = toRow(r, plan);
             if (r._cls === 'doubt') {
@@ -403,9 +417,59 @@ export class PostgresSource implements Source {
       }
     const params = new Params();
     const referenced = this.referencedSql(d.table, 'r', request, params);
-    const compiled = compilePlan({ plan, columns: d.table.columns, referenced, amounts }, 'r', params);
-    request.log?.debug({ dataset: plan.dataset.name, from: compiled.from, classify: compiled.cls }, 'compiled the plan to SQL');
+    const compiled = compilePlan({ plan, columns: d.table.columns, referenced, amounts, utf8: this.utf8 }, 'r', params);
+    request.log?.debug(
+      { dataset: plan.dataset.name, from: compiled.from, classify: compiled.cls, fast: compiled.fast },
+      'compiled the plan to SQL',
+    );
     return { compiled, params };
+  }
+
+  /**
+   * The rows the fast predicates decide (in `range`), counted in one aggregate: held, unmanaged,
+   * each rule's deletions (tallied unless the engine is to decide them: a saved plan applied) and
+   * the rest not yet due. Returns the rows left to the general classification.
+   */
+  private async fastCount(
+    plan: DatasetPlan,
+    fast: FastPlan,
+    rows: RowDecisions,
+    range: string,
+    request: Request,
+    values: readonly unknown[],
+    table: string,
+    tallyDeletes: boolean,
+  ): Promise<{ general: number; deleted: number }> {
+    const next = request.next ? fast.pending : [];
+    const dels = [...fast.deletes];
+    const cols = [
+      'count(*) AS n',
+      `count(*) FILTER (WHERE ${fast.held}) AS held`,
+      `count(*) FILTER (WHERE ${fast.rest}) AS rest`,
+      `count(*) FILTER (WHERE ${fast.unmanaged}) AS unmanaged`,
+      ...dels.map(([i, sql]) => `count(*) FILTER (WHERE ${sql}) AS d${i}`),
+      // The least start of the pending, in whole ms as the general count gives it.
+      ...next.map((p, k) => `floor(extract(epoch FROM min(${p.start}) FILTER (WHERE ${p.notDue})) * 1000)::bigint AS m${k}`),
+    ];
+    const r = await this.client.query(`SELECT ${cols.join(', ')} FROM ${table} AS r${range ? ` WHERE ${range}` : ''}`, [...values]);
+    const g = r.rows[0] as Record<string, string | null>;
+    const num = (k: string) => Number(g[k] ?? 0);
+    let deleted = 0;
+    for (const [i] of dels) {
+      const k = num(`d${i}`);
+      deleted += k;
+      if (tallyDeletes && k) rows.tally.addMany(plan.deletions.get(plan.rules[i] as Rule) as Change, k);
+    }
+    const rest = num('rest');
+    const kept = { held: num('held'), unmanaged: num('unmanaged'), 'not-due': num('n') - num('held') - rest - num('unmanaged') - deleted };
+    for (const [reason, k] of Object.entries(kept)) if (k) rows.tally.addMany(KEPT[reason] as Keeping, k);
+    this.stats.rows += num('n') - rest - (tallyDeletes ? 0 : deleted);
+    this.stats.fast += num('n') - rest - (tallyDeletes ? 0 : deleted);
+    next.forEach((p, k) => {
+      const m = g[`m${k}`];
+      if (m !== null && m !== undefined) request.next?.offer(p.term, dueOf(p.term, Number(m), null));
+    });
+    return { general: rest + (tallyDeletes ? 0 : deleted), deleted };
   }
 
   /**
@@ -524,41 +588,32 @@ export class PostgresSource implements Source {
     await this.client.query(
       `BEGIN ISOLATION LEVEL REPEATABLE READ; SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'; SET LOCAL statement_timeout = '${STATEMENT_TIMEOUT}'`,
     );
-    const byEngine = planned ? `('delete', 'redact', 'doubt')` : `('doubt')`;
-    const from = `${t} AS r${c.compiled.from}`;
-    await this.count(d, plan, c, rows, `${within('r')} AND ${c.compiled.cls} NOT IN ${byEngine}`, request, values);
-    const engine = await this.client.query(
-      `SELECT ${this.actedList(d, plan, c)}, ${ids.select('r')} FROM ${from} WHERE ${within('r')} AND ${c.compiled.cls} IN ${byEngine} FOR UPDATE OF r`,
-      values,
-    );
+    // The fast predicates count (and below, delete) the rows they vouch for; the general
+    // classification runs only where rows are left to it, and only on those.
+    const fast = c.compiled.fast;
+    let general = true;
+    let fastDeletes = 0;
+    let only = '';
+    if (fast) {
+      // Without the general statements' parameters: only the range's.
+      const f = await this.fastCount(plan, fast, rows, range.where('r', 0), request, range.values, t, !planned);
+      general = f.general > 0;
+      fastDeletes = planned ? 0 : f.deleted;
+      only = ` AND (${planned ? `${fast.rest} OR ${anyDelete(fast)}` : fast.rest})`;
+    }
     const deletes: Record<string, unknown>[] = [];
     const redacts = new Map<string, Record<string, unknown>[]>();
-    for (const r of engine.rows) {
-      this.stats.engine++;
-      const x = rows.decide(toRow(r, plan));
-      if (x.action === 'delete') deletes.push(r);
-      else if (x.action === 'redact') redacts.set(x.columns.join('\u0000'), [...(redacts.get(x.columns.join('\u0000')) ?? []), r]);
-    }
-    if (!planned) {
-      // What the receipts and listings name comes back from the statements themselves (a
-      // DELETE returns the row as it was), only when they are wanted. The decision is a join
-      // with the rows decided; the range on both sides keeps it to the batch.
+    if (general) await this.general(d, plan, c, request, rows, within, only, values, ids, deletes, redacts);
+    if (fast && fastDeletes) {
+      const rule = `CASE ${[...fast.deletes].map(([i, sql]) => `WHEN ${sql} THEN ${i}`).join(' ')} END`;
       const gone = await this.client.query(
-        `DELETE FROM ${t} AS g USING (SELECT ${ids.select('r')}${request.wants ? `, ${this.actedList(d, plan, c)}` : ''} FROM ${from} WHERE ${within('r')} AND ${c.compiled.cls} = 'delete') AS q
-          WHERE ${ids.join('g', 'q')} AND ${within('g')}${request.wants ? ' RETURNING q.*' : ''}`,
-        values,
+        `DELETE FROM ${t} AS r WHERE ${range.where('r', 0)} AND (${anyDelete(fast)})${request.wants ? ` RETURNING ${this.rowList(d, plan, 'false')}, 'delete' AS "_cls", ${rule} AS "_rule"` : ''}`,
+        [...range.values],
       );
+      // The same snapshot counted them: a row changed since makes the DELETE fail to serialize, not differ.
+      if (gone.rowCount !== fastDeletes)
+        throw new Error(`internal: ${d.location}: ${gone.rowCount} rows deleted in ${range.name} where ${fastDeletes} were counted`);
       for (const r of gone.rows) rows.send(toRow(r, plan), decisionOf(r, plan));
-      if (c.compiled.setRedacted.length) {
-        const news = c.compiled.setRedacted.map((s, i) => `${s.expr} AS "_new${i}"`).join(', ');
-        const sets = c.compiled.setRedacted.map((s, i) => `${ident(s.column)} = q."_new${i}"`).join(', ');
-        const done = await this.client.query(
-          `WITH q AS (SELECT ${ids.select('r')}, ${request.wants ? `${this.actedList(d, plan, c)}, ` : ''}${news} FROM ${from} WHERE ${within('r')} AND ${c.compiled.cls} = 'redact')
-           UPDATE ${t} AS u SET ${sets} FROM q WHERE ${ids.join('u', 'q')} AND ${within('u')}${request.wants ? ' RETURNING q.*' : ''}`,
-          values,
-        );
-        for (const r of done.rows) rows.send(toRow(r, plan), decisionOf(r, plan));
-      }
     }
     // The engine's rows, locked above, found again by their identity.
     if (deletes.length) {
@@ -577,6 +632,62 @@ export class PostgresSource implements Source {
     }
     await this.client.query('COMMIT');
     return performance.now() - began;
+  }
+
+  /**
+   * The general classification of a batch's rows (`only`: the range, and with fast predicates the
+   * rows left to it): counted, the engine's rows locked and decided into `deletes` and
+   * `redacts`, and (unless a saved plan is applied) SQL's deletes and redactions made.
+   */
+  private async general(
+    d: PgDataset,
+    plan: DatasetPlan,
+    c: Compiled,
+    request: Request,
+    rows: RowDecisions,
+    within: (alias: string) => string,
+    only: string,
+    values: readonly unknown[],
+    ids: Identity,
+    deletes: Record<string, unknown>[],
+    redacts: Map<string, Record<string, unknown>[]>,
+  ): Promise<void> {
+    const t = tableSql(d.table);
+    const planned = Boolean(request.planned);
+    const byEngine = planned ? `('delete', 'redact', 'doubt')` : `('doubt')`;
+    const from = `${t} AS r${c.compiled.from}`;
+    await this.count(d, plan, c, rows, `${within('r')}${only} AND ${c.compiled.cls} NOT IN ${byEngine}`, request, values);
+    const engine = await this.client.query(
+      `SELECT ${this.actedList(d, plan, c)}, ${ids.select('r')} FROM ${from} WHERE ${within('r')}${only} AND ${c.compiled.cls} IN ${byEngine} FOR UPDATE OF r`,
+      [...values],
+    );
+    for (const r of engine.rows) {
+      this.stats.engine++;
+      const x = rows.decide(toRow(r, plan));
+      if (x.action === 'delete') deletes.push(r);
+      else if (x.action === 'redact') redacts.set(x.columns.join('\u0000'), [...(redacts.get(x.columns.join('\u0000')) ?? []), r]);
+    }
+    if (!planned) {
+      // What the receipts and listings name comes back from the statements themselves (a
+      // DELETE returns the row as it was), only when they are wanted. The decision is a join
+      // with the rows decided; the range on both sides keeps it to the batch.
+      const gone = await this.client.query(
+        `DELETE FROM ${t} AS g USING (SELECT ${ids.select('r')}${request.wants ? `, ${this.actedList(d, plan, c)}` : ''} FROM ${from} WHERE ${within('r')}${only} AND ${c.compiled.cls} = 'delete') AS q
+          WHERE ${ids.join('g', 'q')} AND ${within('g')}${request.wants ? ' RETURNING q.*' : ''}`,
+        [...values],
+      );
+      for (const r of gone.rows) rows.send(toRow(r, plan), decisionOf(r, plan));
+      if (c.compiled.setRedacted.length) {
+        const news = c.compiled.setRedacted.map((s, i) => `${s.expr} AS "_new${i}"`).join(', ');
+        const sets = c.compiled.setRedacted.map((s, i) => `${ident(s.column)} = q."_new${i}"`).join(', ');
+        const done = await this.client.query(
+          `WITH q AS (SELECT ${ids.select('r')}, ${request.wants ? `${this.actedList(d, plan, c)}, ` : ''}${news} FROM ${from} WHERE ${within('r')}${only} AND ${c.compiled.cls} = 'redact')
+           UPDATE ${t} AS u SET ${sets} FROM q WHERE ${ids.join('u', 'q')} AND ${within('u')}${request.wants ? ' RETURNING q.*' : ''}`,
+          [...values],
+        );
+        for (const r of done.rows) rows.send(toRow(r, plan), decisionOf(r, plan));
+      }
+    }
   }
 
   /** Ranges of about BATCH_ROWS rows' pages, up to the table's last page (of its largest partition: the ranges apply to each). */
@@ -674,6 +785,7 @@ export class PostgresSource implements Source {
               columns: r.table.columns,
               referenced: this.referencedSql(r.table, alias, request, params, depth + 1),
               amounts: new Map(),
+              utf8: this.utf8,
             },
             alias,
             params,
@@ -759,6 +871,9 @@ function describe(c: pg.Client): string {
   const host = c.host?.startsWith('/') ? encodeURIComponent(c.host) : c.host;
   return `postgresql://${c.user ? `${encodeURIComponent(c.user)}@` : ''}${host}:${c.port}/${c.database}`;
 }
+
+/** A row that some rule's fast predicate deletes. */
+const anyDelete = (f: FastPlan) => `(${[...f.deletes.values()].map((x) => `(${x})`).join(' OR ')})`;
 
 const tableSql = (t: PgTable) => `${ident(t.schema)}.${ident(t.name)}`;
 

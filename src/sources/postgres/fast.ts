@@ -1,0 +1,140 @@
+import { type ExactCut, exactCut } from '../../engine/exact-cut.js';
+import type { PlanTerm } from '../../engine/plan.js';
+import type { FixedPeriod } from '../../policy/period.js';
+import { ident } from './columns.js';
+import { ASCII, beats as beatsTerm, type CompileInput, disjoint, MAX_MS, MIN_MS, startBounds, zoneLiteral } from './compile.js';
+
+/**
+ * The common plan (fixed delete periods counted from one native timestamp column, a boolean or
+ * integer hold, where lists) as plain comparisons a sequential scan evaluates as fast as a
+ * hand-written predicate, each a FILTER of one aggregate: no class computed per row and no
+ * grouping. These SQL vouches for only where every value is plain: a `rest` of rows (an empty or
+ * out-of-range start, a start within a cut's unsure window, two delete rules whose order depends
+ * on the record, an unclear hold) is left to the general compilation, which decides them as it
+ * decides every row. Held, rest, unmanaged and each rule's deletions are disjoint; what is left of
+ * the rows is not yet due.
+ */
+export interface FastPlan {
+  /** SPEC step 1: the row is held. */
+  readonly held: string;
+  /** Not held, and not a row these predicates vouch for. */
+  readonly rest: string;
+  /** Per delete rule index: not held, not rest, and deleted under that rule. */
+  readonly deletes: ReadonlyMap<number, string>;
+  /** Not held, not rest, and no rule applies. */
+  readonly unmanaged: string;
+  /** Per term: the row is not held, not rest, the term applies and is not due; `start` is the start as a timestamptz. */
+  readonly pending: readonly { readonly term: PlanTerm; readonly notDue: string; readonly start: string }[];
+}
+
+const NATIVE = new Set(['timestamptz', 'timestamp', 'date']);
+const WHERE_KINDS = new Set(['text', 'int', 'numeric', 'bool']);
+
+/** The fast predicates of the plan, or undefined where the plan is not of that shape. */
+export function compileFast(input: CompileInput, ref: string): FastPlan | undefined {
+  const { plan, columns } = input;
+  if (input.referenced !== undefined || plan.dataset.timestamps.kind !== 'iso') return undefined;
+  const terms = plan.groups.flatMap((g, gi) => g.terms.map((t) => ({ t, gi })));
+  if (terms.length === 0) return undefined;
+  for (const { t } of terms) {
+    if (t.kind !== 'delete' || !t.fixed || t.rule.from.length !== 1) return undefined;
+    if (!NATIVE.has(columns.get(t.rule.from[0])?.kind ?? '')) return undefined;
+  }
+  const hold = plan.dataset.hold === undefined ? undefined : columns.get(plan.dataset.hold);
+  if (hold && hold.kind !== 'bool' && hold.kind !== 'int') return undefined;
+  if (plan.groups.some((g) => g.where.some((w) => !WHERE_KINDS.has(columns.get(w.column)?.kind ?? '')))) return undefined;
+  // A backslash means something in a string literal where standard_conforming_strings is off.
+  if (plan.groups.some((g) => g.where.some((w) => [...w.values].some((v) => v.includes('\\'))))) return undefined;
+
+  const x = (name: string) => `${ref}.${ident(name)}`;
+  const cuts = terms.map(({ t }) => exactCut((t.period as FixedPeriod).duration, t.rule.align, plan.asOf.setZone(t.rule.timezone)));
+  const edges = cuts.flatMap((c) => [c.before ? c.cut : c.cut + 1, ...(c.unsure ? [c.unsure.lo + 1, c.unsure.hi + 1] : [])]);
+  if (!edges.every((ms) => ms >= MIN_MS && ms <= MAX_MS)) return undefined;
+  // Literals, not parameters: the fast statements bind none, so that they can run without the general ones'.
+  const instant = (ms: number): string => `'${new Date(ms).toISOString()}'::timestamptz`;
+
+  // Rows of rest, each part with where it comes from: a term's own start (implied false where
+  // that term is due or pending), or the row as a whole.
+  const parts: { sql: string; own?: string; rowWide?: boolean }[] = [];
+  let held = 'false';
+  if (hold?.kind === 'bool') held = `${x(hold.name)} IS TRUE`;
+  else if (hold?.kind === 'int') {
+    held = `${x(hold.name)} = 1`;
+    parts.push({ sql: `${x(hold.name)} <> 0 AND ${x(hold.name)} <> 1`, rowWide: true });
+  }
+  const applies = plan.groups.map((g) =>
+    g.where.length === 0
+      ? 'true'
+      : `(${g.where
+          .map((w) => {
+            const c = columns.get(w.column);
+            if (c?.kind === 'text' && !input.utf8)
+              parts.push({ sql: `${x(w.column)} IS NOT NULL AND ${x(w.column)}::text !~ ${ASCII}`, rowWide: true });
+            return `${c?.kind === 'text' ? x(w.column) : `${x(w.column)}::text`} COLLATE "C" = ANY(${textArray([...w.values])})`;
+          })
+          .join(' AND ')})`,
+  );
+  const on = (gi: number, sql: string) => (applies[gi] === 'true' ? `(${sql})` : `(coalesce(${applies[gi]}, false) AND (${sql}))`);
+
+  const forms = terms.map(({ t, gi }, i) => {
+    const column = t.rule.from[0] as string;
+    const c = columns.get(column);
+    if (!c) throw new Error(`internal: no column ${column}`);
+    const v = x(column);
+    const zone = zoneLiteral(t.rule.timezone);
+    const s =
+      c.kind === 'timestamptz' ? v : c.kind === 'timestamp' ? `(${v} AT TIME ZONE ${zone})` : `(${v}::timestamp AT TIME ZONE ${zone})`;
+    const [lower, upper] = startBounds(c.kind);
+    const inRange = `${v} >= ${lower} AND ${v} < ${upper}`;
+    const cut = cuts[i] as ExactCut;
+    const due = instant(cut.before ? cut.cut : cut.cut + 1);
+    const window = cut.unsure ? ([instant(cut.unsure.lo + 1), instant(cut.unsure.hi + 1)] as const) : undefined;
+    const outside = window ? ` AND NOT (${s} >= ${window[0]} AND ${s} < ${window[1]})` : '';
+    // An empty or unreadable start, or one the cut is unsure of, is rest: the engine's to say.
+    // The first is implied false by any term on the same column being due or pending; the second only by this term.
+    const own = [`${column}\u0000${c.kind}`, `term ${i}`];
+    parts.push({ sql: on(gi, `${c.notNull ? '' : `${v} IS NULL OR `}NOT (${inRange})`), own: own[0] });
+    if (window) parts.push({ sql: on(gi, `${s} >= ${window[0]} AND ${s} < ${window[1]}`), own: own[1] });
+    // In range, the start of a timestamptz column is before every cut only if it is after the lower bound.
+    const bound = c.kind === 'timestamptz' ? `${v} >= ${lower}` : inRange;
+    return { t, gi, own, s, due: `${bound} AND ${s} < ${due}${outside}`, notDue: `${inRange} AND ${s} >= ${due}${outside}` };
+  });
+
+  // Of two due delete rules that can both apply, the earlier due governs; where which one that is
+  // depends on the record, the row is rest.
+  const beats = (a: (typeof forms)[number], b: (typeof forms)[number]) => beatsTerm(a.t, b.t);
+  for (let i = 0; i < forms.length; i++)
+    for (let j = i + 1; j < forms.length; j++) {
+      const [a, b] = [forms[i], forms[j]] as [(typeof forms)[number], (typeof forms)[number]];
+      if (disjoint(plan.groups[a.gi], plan.groups[b.gi]) || beats(a, b) || beats(b, a)) continue;
+      parts.push({ sql: `${on(a.gi, a.due)} AND ${on(b.gi, b.due)}` });
+    }
+
+  const notHeld = held === 'false' ? '' : `NOT coalesce(${held}, false) AND `;
+  const except = (own: readonly string[]) =>
+    parts
+      .filter((p) => p.own === undefined || !own.includes(p.own))
+      .map((p) => ` AND NOT coalesce(${p.sql}, false)`)
+      .join('');
+  const rest = parts.length ? `${notHeld}coalesce(${parts.map((p) => `(${p.sql})`).join(' OR ')}, false)` : 'false';
+  const deletes = new Map<number, string>();
+  for (const f of forms) {
+    const over = forms.filter((o) => o !== f && !disjoint(plan.groups[o.gi], plan.groups[f.gi]) && beats(o, f));
+    const beaten = over.map((o) => ` AND NOT coalesce(${on(o.gi, o.due)}, false)`).join('');
+    deletes.set(f.t.ruleIndex, `${notHeld}${on(f.gi, f.due)}${beaten}${except(f.own)}`);
+  }
+  const anyApplies = [...new Set(forms.map((f) => f.gi))].map((gi) => `coalesce(${applies[gi]}, false)`);
+  const unmanaged = anyApplies.includes('coalesce(true, false)')
+    ? 'false'
+    : `${notHeld}NOT (${anyApplies.join(' OR ')})${parts
+        .filter((p) => p.rowWide)
+        .map((p) => ` AND NOT coalesce(${p.sql}, false)`)
+        .join('')}`;
+  const pending = forms.map((f) => ({ term: f.t, notDue: `${notHeld}${on(f.gi, f.notDue)}${except(f.own)}`, start: f.s }));
+  return { held, rest, deletes, unmanaged, pending };
+}
+
+/** Strings as an SQL text[] literal (no backslashes: checked by the caller). */
+function textArray(values: readonly string[]): string {
+  return values.length ? `ARRAY[${values.map((v) => `'${v.replaceAll("'", "''")}'`).join(', ')}]::text[]` : `'{}'::text[]`;
+}
