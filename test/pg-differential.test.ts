@@ -248,10 +248,10 @@ describePg('PostgreSQL decides as the engine does', () => {
       const yaml = `version: 1\nname: f\ntimezone: ${zone}\ndatasets:\n  t: { key: id${hold === 'none' ? '' : ', hold: h'} }\nrules:\n${rulesYaml.join('\n')}\n`;
       const { policy } = parsePolicyText(yaml, 'fast.yaml');
       if (!policy) throw new Error(`generated an invalid policy:\n${yaml}`);
-      const shape = { a: r.pick(native), b: r.pick(native), notNull: r.chance(0.3) };
+      const shape = { a: r.pick(native), b: r.pick(native), notNull: r.chance(0.3), others: r.chance(0.4) ? ' NOT NULL' : '' };
       await sql(
         base,
-        `DROP TABLE IF EXISTS t; CREATE TABLE t (id bigint PRIMARY KEY, h ${hold === 'bool' ? 'boolean' : 'int'}, kind text,
+        `DROP TABLE IF EXISTS t; CREATE TABLE t (id bigint PRIMARY KEY, h ${hold === 'bool' ? 'boolean' : 'int'}${shape.others}, kind text${shape.others},
           a ${shape.a}${shape.notNull ? ' NOT NULL' : ''}, b ${shape.b}, c1 text, c2 text, days int)`,
       );
       const asOf = DateTime.fromISO(r.pick(AS_OFS), { zone }).plus({ minutes: r.int(-90, 90) });
@@ -261,8 +261,9 @@ describePg('PostgreSQL decides as the engine does', () => {
       const add = (a: unknown, b: unknown) =>
         rows.push([
           rows.length + 1,
-          hold === 'int' ? r.pick([0, 0, 0, 1, null, 2, -1]) : hold === 'bool' ? r.pick([false, false, true, null]) : null,
-          r.pick(['x', 'y', 'z', null, 'x', "it's", '\u00e9']),
+          (hold === 'int' ? r.pick([0, 0, 0, 1, null, 2, -1]) : hold === 'bool' ? r.pick([false, false, true, null]) : null) ??
+            (shape.others ? 0 : null),
+          r.pick(['x', 'y', 'z', null, 'x', "it's", '\u00e9']) ?? (shape.others ? 'x' : null),
           a ?? (shape.notNull ? '-infinity' : null),
           b,
           'v',

@@ -56,25 +56,31 @@ export function compileFast(input: CompileInput, ref: string): FastPlan | undefi
   // Rows of rest, each part with where it comes from: a term's own start (implied false where
   // that term is due or pending), or the row as a whole.
   const parts: { sql: string; own?: string; rowWide?: boolean }[] = [];
+  // SQL's NULL never reaches a NOT below: each test is written true or false.
+  const truth = (name: string, sql: string) => (columns.get(name)?.notNull ? sql : `(${sql}) IS TRUE`);
   let held = 'false';
-  if (hold?.kind === 'bool') held = `${x(hold.name)} IS TRUE`;
-  else if (hold?.kind === 'int') {
-    held = `${x(hold.name)} = 1`;
-    parts.push({ sql: `${x(hold.name)} <> 0 AND ${x(hold.name)} <> 1`, rowWide: true });
+  let notHeld = '';
+  if (hold?.kind === 'bool') {
+    held = `${x(hold.name)} IS TRUE`;
+    notHeld = `${x(hold.name)} IS NOT TRUE AND `;
+  } else if (hold?.kind === 'int') {
+    held = truth(hold.name, `${x(hold.name)} = 1`);
+    notHeld = `NOT ${held} AND `;
+    parts.push({ sql: truth(hold.name, `${x(hold.name)} <> 0 AND ${x(hold.name)} <> 1`), rowWide: true });
   }
-  const applies = plan.groups.map((g) =>
-    g.where.length === 0
-      ? 'true'
-      : `(${g.where
-          .map((w) => {
-            const c = columns.get(w.column);
-            if (c?.kind === 'text' && !input.utf8)
-              parts.push({ sql: `${x(w.column)} IS NOT NULL AND ${x(w.column)}::text !~ ${ASCII}`, rowWide: true });
-            return `${c?.kind === 'text' ? x(w.column) : `${x(w.column)}::text`} COLLATE "C" = ANY(${textArray([...w.values])})`;
-          })
-          .join(' AND ')})`,
-  );
-  const on = (gi: number, sql: string) => (applies[gi] === 'true' ? `(${sql})` : `(coalesce(${applies[gi]}, false) AND (${sql}))`);
+  const match = (column: string, values: readonly string[]) => {
+    const c = columns.get(column);
+    return truth(column, `${c?.kind === 'text' ? x(column) : `${x(column)}::text`} COLLATE "C" = ANY(${textArray(values)})`);
+  };
+  const applies = plan.groups.map((g) => {
+    if (g.where.length === 0) return 'true';
+    for (const w of g.where)
+      if (columns.get(w.column)?.kind === 'text' && !input.utf8)
+        parts.push({ sql: truth(w.column, `${x(w.column)}::text !~ ${ASCII}`), rowWide: true });
+    return `(${g.where.map((w) => match(w.column, [...w.values])).join(' AND ')})`;
+  });
+  const on = (gi: number, sql: string) => (applies[gi] === 'true' ? `(${sql})` : `(${applies[gi]} AND (${sql}))`);
+  const bad = new Set<string>();
 
   const forms = terms.map(({ t, gi }, i) => {
     const column = t.rule.from[0] as string;
@@ -93,7 +99,10 @@ export function compileFast(input: CompileInput, ref: string): FastPlan | undefi
     // An empty or unreadable start, or one the cut is unsure of, is rest: the engine's to say.
     // The first is implied false by any term on the same column being due or pending; the second only by this term.
     const own = [`${column}\u0000${c.kind}`, `term ${i}`];
-    parts.push({ sql: on(gi, `${c.notNull ? '' : `${v} IS NULL OR `}NOT (${inRange})`), own: own[0] });
+    // For every row, whether a rule on the column applies or not: one test, cheaper than one per rule.
+    if (!bad.has(own[0] as string))
+      parts.push({ sql: `${c.notNull ? '' : `${v} IS NULL OR `}NOT (${inRange})`, own: own[0], rowWide: true });
+    bad.add(own[0] as string);
     if (window) parts.push({ sql: on(gi, `${s} >= ${window[0]} AND ${s} < ${window[1]}`), own: own[1] });
     // In range, the start of a timestamptz column is before every cut only if it is after the lower bound.
     const bound = c.kind === 'timestamptz' ? `${v} >= ${lower}` : inRange;
@@ -110,7 +119,6 @@ export function compileFast(input: CompileInput, ref: string): FastPlan | undefi
       parts.push({ sql: `${on(a.gi, a.due)} AND ${on(b.gi, b.due)}` });
     }
 
-  const notHeld = held === 'false' ? '' : `NOT coalesce(${held}, false) AND `;
   const except = (own: readonly string[]) =>
     parts
       .filter((p) => p.own === undefined || !own.includes(p.own))
@@ -123,10 +131,17 @@ export function compileFast(input: CompileInput, ref: string): FastPlan | undefi
     const beaten = over.map((o) => ` AND NOT coalesce(${on(o.gi, o.due)}, false)`).join('');
     deletes.set(f.t.ruleIndex, `${notHeld}${on(f.gi, f.due)}${beaten}${except(f.own)}`);
   }
-  const anyApplies = [...new Set(forms.map((f) => f.gi))].map((gi) => `coalesce(${applies[gi]}, false)`);
-  const unmanaged = anyApplies.includes('coalesce(true, false)')
+  const groups = [...new Set(forms.map((f) => f.gi))];
+  // Rules that each name one value list of the same column: one list of all their values.
+  const lists = groups.map((gi) => plan.groups[gi]?.where ?? []);
+  const column = lists[0]?.[0]?.column;
+  const anyApplies =
+    column !== undefined && lists.every((w) => w.length === 1 && w[0]?.column === column)
+      ? match(column, [...new Set(lists.flatMap((w) => [...(w[0]?.values ?? [])]))])
+      : groups.map((gi) => applies[gi]).join(' OR ');
+  const unmanaged = groups.some((gi) => applies[gi] === 'true')
     ? 'false'
-    : `${notHeld}NOT (${anyApplies.join(' OR ')})${parts
+    : `${notHeld}NOT (${anyApplies})${parts
         .filter((p) => p.rowWide)
         .map((p) => ` AND NOT coalesce(${p.sql}, false)`)
         .join('')}`;
