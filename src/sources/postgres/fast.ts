@@ -8,9 +8,9 @@ import { ASCII, beats as beatsTerm, type CompileInput, disjoint, MAX_MS, MIN_MS,
  * The common plan (fixed delete periods counted from one native timestamp column, a boolean or
  * integer hold, where lists) as plain comparisons a sequential scan evaluates as fast as a
  * hand-written predicate, each a FILTER of one aggregate: no class computed per row and no
- * grouping. These SQL vouches for only where every value is plain: a `rest` of rows (an empty or
- * out-of-range start, a start within a cut's unsure window, two delete rules whose order depends
- * on the record, an unclear hold) is left to the general compilation, which decides them as it
+ * grouping. These SQL vouches for only where every value is plain (an empty start is: it has not
+ * started): a `rest` of rows (an out-of-range start, a start within a cut's unsure window, two
+ * delete rules whose order depends on the record, an unclear hold) is left to the general compilation, which decides them as it
  * decides every row. Held, rest, unmanaged and each rule's deletions are disjoint; what is left of
  * the rows is not yet due.
  */
@@ -96,12 +96,13 @@ export function compileFast(input: CompileInput, ref: string): FastPlan | undefi
     const due = instant(cut.before ? cut.cut : cut.cut + 1);
     const window = cut.unsure ? ([instant(cut.unsure.lo + 1), instant(cut.unsure.hi + 1)] as const) : undefined;
     const outside = window ? ` AND NOT (${s} >= ${window[0]} AND ${s} < ${window[1]})` : '';
-    // An empty or unreadable start, or one the cut is unsure of, is rest: the engine's to say.
-    // The first is implied false by any term on the same column being due or pending; the second only by this term.
+    // An empty start has not started: neither due nor pending, as the engine says. An unreadable
+    // one, or one the cut is unsure of, is rest: the engine's to say. The first is implied false
+    // by any term on the same column being due or pending; the second only by this term.
     const own = [`${column}\u0000${c.kind}`, `term ${i}`];
     // For every row, whether a rule on the column applies or not: one test, cheaper than one per rule.
     if (!bad.has(own[0] as string))
-      parts.push({ sql: `${c.notNull ? '' : `${v} IS NULL OR `}NOT (${inRange})`, own: own[0], rowWide: true });
+      parts.push({ sql: `${c.notNull ? '' : `${v} IS NOT NULL AND `}NOT (${inRange})`, own: own[0], rowWide: true });
     bad.add(own[0] as string);
     if (window) parts.push({ sql: on(gi, `${s} >= ${window[0]} AND ${s} < ${window[1]}`), own: own[1] });
     // In range, the start of a timestamptz column is before every cut only if it is after the lower bound.
