@@ -311,10 +311,14 @@ describePg('PostgreSQL decides as the engine does', () => {
           if (i === 1) continue;
           // The purge, in small batches of pages: the same records deleted, the rest untouched.
           const purge = listen();
-          expect(await source.evaluate(plan, { mode: 'write', others: new Map([['t', plan]]), wants: true }, purge.sink), label).toEqual(
+          // Without receipts the fast DELETE counts by rule in SQL; with them, from the rows it returns.
+          const wants = p % 2 === 0;
+          expect(await source.evaluate(plan, { mode: 'write', others: new Map([['t', plan]]), wants }, purge.sink), label).toEqual(
             want.summary,
           );
-          expect([...purge.acted].sort(), label).toEqual([...wantActed].sort());
+          // (The rows the engine decides are sent all the same.)
+          if (wants) expect([...purge.acted].sort(), label).toEqual([...wantActed].sort());
+          else for (const a of purge.acted) expect(wantActed, label).toContain(a);
           const left = new Set((await sql(base, 'SELECT id::text AS id FROM t')).map((x) => String(x.id)));
           for (const [key, d] of wantByKey) expect(left.has(key), `${label}: ${key} ${d.action}`).toBe(d.action !== 'delete');
           fast += source.stats.fast;

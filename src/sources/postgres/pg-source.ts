@@ -439,14 +439,18 @@ export class PostgresSource implements Source {
     values: readonly unknown[],
     table: string,
     tallyDeletes: boolean,
+    withDeletes = true,
   ): Promise<{ general: number; deleted: number }> {
     const next = request.next ? fast.pending : [];
-    const dels = [...fast.deletes];
+    // After the fast DELETE of the batch its deletions are gone: what is left is not counted for them.
+    const dels = withDeletes ? [...fast.deletes] : [];
+    // A test that is false for every row is not counted: its aggregate would cost all the same.
+    const counted = (name: string, sql: string) => (sql === 'false' ? [] : [`count(*) FILTER (WHERE ${sql}) AS ${name}`]);
     const cols = [
       'count(*) AS n',
-      `count(*) FILTER (WHERE ${fast.held}) AS held`,
-      `count(*) FILTER (WHERE ${fast.rest}) AS rest`,
-      `count(*) FILTER (WHERE ${fast.unmanaged}) AS unmanaged`,
+      ...counted('held', fast.held),
+      ...counted('rest', fast.rest),
+      ...counted('unmanaged', fast.unmanaged),
       ...dels.map(([i, sql]) => `count(*) FILTER (WHERE ${sql}) AS d${i}`),
       // The least start of the pending, in whole ms as the general count gives it.
       ...next.map((p, k) => `floor(extract(epoch FROM min(${p.start}) FILTER (WHERE ${p.notDue})) * 1000)::bigint AS m${k}`),
@@ -588,33 +592,23 @@ export class PostgresSource implements Source {
     await this.client.query(
       `BEGIN ISOLATION LEVEL REPEATABLE READ; SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'; SET LOCAL statement_timeout = '${STATEMENT_TIMEOUT}'`,
     );
-    // The fast predicates count (and below, delete) the rows they vouch for; the general
-    // classification runs only where rows are left to it, and only on those.
+    // The fast predicates delete the rows they vouch for first, reading the batch's pages as a
+    // plain DELETE does, then count what is left in them (read again, now in memory); the general
+    // classification runs only where rows are left to it, and only on those. Applying a saved
+    // plan, they only count: the engine checks each row to act on against the plan.
     const fast = c.compiled.fast;
     let general = true;
-    let fastDeletes = 0;
     let only = '';
     if (fast) {
       // Without the general statements' parameters: only the range's.
-      const f = await this.fastCount(plan, fast, rows, range.where('r', 0), request, range.values, t, !planned);
+      if (!planned) await this.fastDelete(d, plan, fast, rows, request, range);
+      const f = await this.fastCount(plan, fast, rows, range.where('r', 0), request, range.values, t, !planned, planned);
       general = f.general > 0;
-      fastDeletes = planned ? 0 : f.deleted;
       only = ` AND (${planned ? `${fast.rest} OR ${anyDelete(fast)}` : fast.rest})`;
     }
     const deletes: Record<string, unknown>[] = [];
     const redacts = new Map<string, Record<string, unknown>[]>();
     if (general) await this.general(d, plan, c, request, rows, within, only, values, ids, deletes, redacts);
-    if (fast && fastDeletes) {
-      const rule = `CASE ${[...fast.deletes].map(([i, sql]) => `WHEN ${sql} THEN ${i}`).join(' ')} END`;
-      const gone = await this.client.query(
-        `DELETE FROM ${t} AS r WHERE ${range.where('r', 0)} AND (${anyDelete(fast)})${request.wants ? ` RETURNING ${this.rowList(d, plan, 'false')}, 'delete' AS "_cls", ${rule} AS "_rule"` : ''}`,
-        [...range.values],
-      );
-      // The same snapshot counted them: a row changed since makes the DELETE fail to serialize, not differ.
-      if (gone.rowCount !== fastDeletes)
-        throw new Error(`internal: ${d.location}: ${gone.rowCount} rows deleted in ${range.name} where ${fastDeletes} were counted`);
-      for (const r of gone.rows) rows.send(toRow(r, plan), decisionOf(r, plan));
-    }
     // The engine's rows, locked above, found again by their identity.
     if (deletes.length) {
       const [where, params] = ids.among(deletes, 'x');
@@ -632,6 +626,50 @@ export class PostgresSource implements Source {
     }
     await this.client.query('COMMIT');
     return performance.now() - began;
+  }
+
+  /** The rows of the batch the fast predicates delete, deleted and tallied by rule (and sent, when wanted). */
+  private async fastDelete(
+    d: PgDataset,
+    plan: DatasetPlan,
+    fast: FastPlan,
+    rows: RowDecisions,
+    request: Request,
+    range: BatchRange,
+  ): Promise<void> {
+    const dels = [...fast.deletes];
+    const rule = dels.length === 1 ? `${dels[0]?.[0]}` : `CASE ${dels.map(([i, sql]) => `WHEN ${sql} THEN ${i}`).join(' ')} END`;
+    const del = `DELETE FROM ${tableSql(d.table)} AS r WHERE ${range.where('r', 0)} AND ${anyDelete(fast)}`;
+    const byRule = new Map<number, number>();
+    if (request.wants) {
+      const gone = await this.client.query(`${del} RETURNING ${this.rowList(d, plan, 'false')}, 'delete' AS "_cls", ${rule} AS "_rule"`, [
+        ...range.values,
+      ]);
+      for (const r of gone.rows) {
+        byRule.set(Number(r._rule), (byRule.get(Number(r._rule)) ?? 0) + 1);
+        rows.send(toRow(r, plan), decisionOf(r, plan));
+      }
+    } else if (dels.length <= 3) {
+      // A DELETE per rule, counted by its row count: RETURNING a rule per row costs more than
+      // reading the batch's pages again (measured: +40% against +8% a rule, 1M rows).
+      for (const [i, sql] of dels) {
+        const r = await this.client.query(`DELETE FROM ${tableSql(d.table)} AS r WHERE ${range.where('r', 0)} AND ${sql}`, [
+          ...range.values,
+        ]);
+        byRule.set(i, r.rowCount ?? 0);
+      }
+    } else {
+      const r = await this.client.query<{ k: number; n: string }>(
+        `WITH d AS (${del} RETURNING ${rule} AS k) SELECT k, count(*) AS n FROM d GROUP BY k`,
+        [...range.values],
+      );
+      for (const g of r.rows) byRule.set(Number(g.k), Number(g.n));
+    }
+    for (const [i, n] of byRule) {
+      rows.tally.addMany(plan.deletions.get(plan.rules[i] as Rule) as Change, n);
+      this.stats.rows += n;
+      this.stats.fast += n;
+    }
   }
 
   /**
