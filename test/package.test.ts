@@ -20,7 +20,13 @@ describe('the package', () => {
     expect(r.status, r.stderr).toBe(0);
     const files: string[] = JSON.parse(r.stdout)[0].files.map((f: { path: string }) => f.path);
     expect(files).toEqual(
-      expect.arrayContaining(['bin/retention', 'dist/cli/main.js', 'policies/ip-central.yaml', 'schema/policy.schema.json']),
+      expect.arrayContaining([
+        'bin/retention',
+        'bundle/main.js',
+        'dist/cli/main.js',
+        'policies/ip-central.yaml',
+        'schema/policy.schema.json',
+      ]),
     );
     expect(files.filter((f) => /^(src|test|bench|demo)\//.test(f))).toEqual([]);
   }, 60_000);
