@@ -950,3 +950,37 @@ describe('decision table (evaluate and compiled decider agree)', () => {
     });
   });
 });
+
+// Two delete rules whose dues differ by a day or two far from the cut: months are as many days as
+// those months have, so which one governs (earliest due; of equal ones, the first) changes with
+// the start. The compiled decider must name the rule the reference names, at every start.
+describe('the governing rule of competing delete periods, far from the cut', () => {
+  const PAIRS: [string, string][] = [
+    ['6 months', '182 days'],
+    ['182 days', '6 months'],
+    ['1 month', '30 days'],
+    ['1 year', '365 days'],
+    ['3 months', '13 weeks'],
+  ];
+  it.each(PAIRS)('%s against %s', (a, b) => {
+    const ds = build({ rules: [d('a', 'at', JSON.stringify(a)), d('b', 'at', JSON.stringify(b))] } as Case);
+    let compared = 0;
+    for (const asOf of ['2026-12-15T00:00:00', '2026-09-01T00:00:00', '2027-03-31T12:00:00']) {
+      const at = DateTime.fromISO(asOf, { zone: 'Europe/Amsterdam' });
+      const plan = compilePlan(ds, at);
+      for (let d = 0; d < 500; d++) {
+        const start = at.minus({ days: 700 }).plus({ days: d, hours: d % 24 });
+        const rec: Record<string, unknown> = { at: start.toISO(), id: 1, h: 0 };
+        const values = plan.columns.map((col) => rec[col]);
+        const ref = evaluate(ds, (col) => rec[col], at).decision;
+        const fast = decide(plan, values);
+        expect({ action: fast.action, rule: fast.rule?.id }, `${asOf} ${start.toISO()}`).toEqual({
+          action: ref.action,
+          rule: ref.rule?.id,
+        });
+        compared++;
+      }
+    }
+    expect(compared).toBe(1500);
+  });
+});

@@ -48,5 +48,8 @@ export function threshold(duration: DurationLikeObject, align: 'day' | 'month' |
   const clamps =
     calendar && (t.plus(duration).toMillis() !== now || [-4, -3, -2, -1, 0, 1, 2, 3, 4].some((d) => t.plus({ days: d }).day > 28));
   const margin = clamps ? 4 * DAY : wallClock ? 3 * HOUR : 0;
-  return { cut, exact: false, margin, shift: now - cut, error: margin };
+  // Away from the cut, n months are as many days as those months have: start + shift is off by up
+  // to 3 days (31- against 28-day months, a leap day) plus a DST change. Two delete rules' dues
+  // (6 months against 182 days) are told apart only outside that error.
+  return { cut, exact: false, margin, shift: now - cut, error: calendar ? Math.max(margin, 4 * DAY) : margin };
 }
