@@ -94,9 +94,11 @@ export function decide(plan: DatasetPlan, values: readonly unknown[], options: D
       if (s < 0 && empty) s = NOT_STARTED;
       let due = 0;
       let err = 0;
+      let spread = 0;
       if (s < 0 && th) {
         due = start + th.shift;
         err = th.error + slack;
+        spread = th.spread + slack;
         if (th.exact) s = Math.abs(start - th.cut) <= slack ? UNSURE : start < th.cut ? DUE : NOT_DUE;
         else {
           const m = th.margin + slack;
@@ -111,6 +113,7 @@ export function decide(plan: DatasetPlan, values: readonly unknown[], options: D
         if (x.due) {
           due = x.due.toMillis();
           err = 0;
+          spread = 0;
         }
       }
       if (t.kind === 'keep') {
@@ -130,8 +133,8 @@ export function decide(plan: DatasetPlan, values: readonly unknown[], options: D
           if (best) othersLow = Math.min(othersLow, bestDue - bestErr);
           best = t;
           bestDue = due;
-          bestErr = err;
-        } else othersLow = Math.min(othersLow, due - err);
+          bestErr = spread;
+        } else othersLow = Math.min(othersLow, due - spread);
       } else if (s === DUE) {
         redacts ??= [];
         redacts.push(t);

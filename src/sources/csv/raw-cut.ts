@@ -135,6 +135,7 @@ export function rawCut(plan: DatasetPlan, header: readonly string[], request: Re
       }
       const due = start + th.shift;
       const err = th.error + slack;
+      const spread = th.spread + slack;
       if (s === NOT_DUE && next) {
         // The engine would look closer at a record whose due could be the rule's next due.
         const b = next.bestMs(t);
@@ -147,8 +148,8 @@ export function rawCut(plan: DatasetPlan, header: readonly string[], request: Re
           if (best) othersLow = Math.min(othersLow, bestDue - bestErr);
           best = t;
           bestDue = due;
-          bestErr = err;
-        } else othersLow = Math.min(othersLow, due - err);
+          bestErr = spread;
+        } else othersLow = Math.min(othersLow, due - spread);
       } else if (s === DUE) return undefined; // a redaction: which columns are not empty yet is the engine's
     }
     if (best && !keepBlocked) {
