@@ -11,7 +11,7 @@ export interface Threshold {
   /** due iff start < cut, exactly; else due iff start <= cut, outside the margin. */
   readonly exact: boolean;
   readonly margin: number;
-  /** due ≈ start + shift, within `error` (for comparing the dues of two rules). */
+  /** due ≈ start + shift, within `error` near the cut (what a next due is pruned by). */
   readonly shift: number;
   readonly error: number;
   /** How far start + shift can be from the due for any start, far from the cut too: for telling two rules' dues apart. */

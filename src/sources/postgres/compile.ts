@@ -66,8 +66,8 @@ const ISO_OFFSET = "'(Z|[+-][0-9]{2}:[0-9]{2})$'";
 export const ASCII = "'^[\\x01-\\x7f]*$'";
 const UNIX = "'^-?[0-9]{1,16}$'";
 // The engine's range: later than the year 9999 is implausible (SPEC §1); Luxon's lower bound.
-export const MAX_MS = Date.UTC(10000, 0, 1) - 1;
-export const MIN_MS = -8.64e15 + 86_400_000;
+const MAX_MS = Date.UTC(10000, 0, 1) - 1;
+const MIN_MS = -8.64e15 + 86_400_000;
 
 /** Class codes of a start or a period: a value, empty, unreadable, or for the engine to say. */
 const OK = 0;
@@ -216,10 +216,9 @@ function compileWith(input: CompileInput, ref: string, params: Params, inline: b
    * floor(t) < c is t < c, floor(t) <= c is t < c + 1 ms, and floor(t) > c is t >= c + 1 ms.
    */
   const against = (cut: ExactCut, s: string, nativeOf?: () => string): string => {
-    const inRange = (ms: number) => ms >= MIN_MS && ms <= MAX_MS;
-    const edges = [cut.before ? cut.cut : cut.cut + 1, ...(cut.unsure ? [cut.unsure.lo + 1, cut.unsure.hi + 1] : [])];
+    const edges = nativeEdges(cut);
     // Parameters are bound only where used: an unused one has no type PostgreSQL can infer.
-    if (nativeOf && edges.every(inRange)) {
+    if (nativeOf && edges) {
       const native = nativeOf();
       const [due, lo, hi] = edges.map(instant);
       const test = `(CASE WHEN ${native} < ${due} THEN 0 ELSE 1 END)`;
@@ -408,6 +407,16 @@ function compileWith(input: CompileInput, ref: string, params: Params, inline: b
  */
 export function zoneLiteral(zone: string): string {
   return `'${zone.replaceAll("'", "''")}'::text`;
+}
+
+/**
+ * A cut as the instants a timestamptz start is compared with: due iff start < the first; unsure
+ * iff within the next two. For a whole-ms cut c, floor(ms) < c is t < c and floor(ms) <= c is
+ * t < c + 1 ms. Undefined where one is outside the range PostgreSQL and the engine read.
+ */
+export function nativeEdges(cut: ExactCut): number[] | undefined {
+  const edges = [cut.before ? cut.cut : cut.cut + 1, ...(cut.unsure ? [cut.unsure.lo + 1, cut.unsure.hi + 1] : [])];
+  return edges.every((ms) => ms >= MIN_MS && ms <= MAX_MS) ? edges : undefined;
 }
 
 /** Of two delete terms due for a record, `a` governs for every record: it is always due earlier (or as early, and first). */

@@ -1,8 +1,8 @@
-import { type ExactCut, exactCut } from '../../engine/exact-cut.js';
+import { exactCut } from '../../engine/exact-cut.js';
 import type { PlanTerm } from '../../engine/plan.js';
 import type { FixedPeriod } from '../../policy/period.js';
 import { ident } from './columns.js';
-import { ASCII, beats as beatsTerm, type CompileInput, disjoint, MAX_MS, MIN_MS, startBounds, zoneLiteral } from './compile.js';
+import { ASCII, beats, type CompileInput, disjoint, nativeEdges, startBounds, zoneLiteral } from './compile.js';
 
 /**
  * The common plan (fixed delete periods counted from one native timestamp column, a boolean or
@@ -10,8 +10,8 @@ import { ASCII, beats as beatsTerm, type CompileInput, disjoint, MAX_MS, MIN_MS,
  * hand-written predicate, each a FILTER of one aggregate: no class computed per row and no
  * grouping. These SQL vouches for only where every value is plain (an empty start is: it has not
  * started): a `rest` of rows (an out-of-range start, a start within a cut's unsure window, two
- * delete rules whose order depends on the record, an unclear hold) is left to the general compilation, which decides them as it
- * decides every row. Held, rest, unmanaged and each rule's deletions are disjoint; what is left of
+ * delete rules whose order depends on the record, an unclear hold) is left to the general
+ * compilation, which decides them as it decides every row. Held, rest, unmanaged and each rule's deletions are disjoint; what is left of
  * the rows is not yet due.
  */
 export interface FastPlan {
@@ -48,8 +48,8 @@ export function compileFast(input: CompileInput, ref: string): FastPlan | undefi
 
   const x = (name: string) => `${ref}.${ident(name)}`;
   const cuts = terms.map(({ t }) => exactCut((t.period as FixedPeriod).duration, t.rule.align, plan.asOf.setZone(t.rule.timezone)));
-  const edges = cuts.flatMap((c) => [c.before ? c.cut : c.cut + 1, ...(c.unsure ? [c.unsure.lo + 1, c.unsure.hi + 1] : [])]);
-  if (!edges.every((ms) => ms >= MIN_MS && ms <= MAX_MS)) return undefined;
+  const edges = cuts.map(nativeEdges);
+  if (edges.some((e) => e === undefined)) return undefined;
   // Literals, not parameters: the fast statements bind none, so that they can run without the general ones'.
   const instant = (ms: number): string => `'${new Date(ms).toISOString()}'::timestamptz`;
 
@@ -92,9 +92,8 @@ export function compileFast(input: CompileInput, ref: string): FastPlan | undefi
       c.kind === 'timestamptz' ? v : c.kind === 'timestamp' ? `(${v} AT TIME ZONE ${zone})` : `(${v}::timestamp AT TIME ZONE ${zone})`;
     const [lower, upper] = startBounds(c.kind);
     const inRange = `${v} >= ${lower} AND ${v} < ${upper}`;
-    const cut = cuts[i] as ExactCut;
-    const due = instant(cut.before ? cut.cut : cut.cut + 1);
-    const window = cut.unsure ? ([instant(cut.unsure.lo + 1), instant(cut.unsure.hi + 1)] as const) : undefined;
+    const [due, lo, hi] = (edges[i] as number[]).map(instant);
+    const window = lo !== undefined && hi !== undefined ? ([lo, hi] as const) : undefined;
     const outside = window ? ` AND NOT (${s} >= ${window[0]} AND ${s} < ${window[1]})` : '';
     // An empty start has not started: neither due nor pending, as the engine says. An unreadable
     // one, or one the cut is unsure of, is rest: the engine's to say. The first is implied false
@@ -112,25 +111,21 @@ export function compileFast(input: CompileInput, ref: string): FastPlan | undefi
 
   // Of two due delete rules that can both apply, the earlier due governs; where which one that is
   // depends on the record, the row is rest.
-  const beats = (a: (typeof forms)[number], b: (typeof forms)[number]) => beatsTerm(a.t, b.t);
   for (let i = 0; i < forms.length; i++)
     for (let j = i + 1; j < forms.length; j++) {
       const [a, b] = [forms[i], forms[j]] as [(typeof forms)[number], (typeof forms)[number]];
-      if (disjoint(plan.groups[a.gi], plan.groups[b.gi]) || beats(a, b) || beats(b, a)) continue;
+      if (disjoint(plan.groups[a.gi], plan.groups[b.gi]) || beats(a.t, b.t) || beats(b.t, a.t)) continue;
       parts.push({ sql: `${on(a.gi, a.due)} AND ${on(b.gi, b.due)}` });
     }
 
-  const except = (own: readonly string[]) =>
-    parts
-      .filter((p) => p.own === undefined || !own.includes(p.own))
-      .map((p) => ` AND NOT coalesce(${p.sql}, false)`)
-      .join('');
+  // `AND NOT` each of these tests, NULL read as false.
+  const none = (sqls: readonly string[]) => sqls.map((sql) => ` AND NOT coalesce(${sql}, false)`).join('');
+  const except = (own: readonly string[]) => none(parts.filter((p) => p.own === undefined || !own.includes(p.own)).map((p) => p.sql));
   const rest = parts.length ? `${notHeld}coalesce(${parts.map((p) => `(${p.sql})`).join(' OR ')}, false)` : 'false';
   const deletes = new Map<number, string>();
   for (const f of forms) {
-    const over = forms.filter((o) => o !== f && !disjoint(plan.groups[o.gi], plan.groups[f.gi]) && beats(o, f));
-    const beaten = over.map((o) => ` AND NOT coalesce(${on(o.gi, o.due)}, false)`).join('');
-    deletes.set(f.t.ruleIndex, `${notHeld}${on(f.gi, f.due)}${beaten}${except(f.own)}`);
+    const over = forms.filter((o) => o !== f && !disjoint(plan.groups[o.gi], plan.groups[f.gi]) && beats(o.t, f.t));
+    deletes.set(f.t.ruleIndex, `${notHeld}${on(f.gi, f.due)}${none(over.map((o) => on(o.gi, o.due)))}${except(f.own)}`);
   }
   const groups = [...new Set(forms.map((f) => f.gi))];
   // Rules that each name one value list of the same column: one list of all their values.
@@ -142,10 +137,7 @@ export function compileFast(input: CompileInput, ref: string): FastPlan | undefi
       : groups.map((gi) => applies[gi]).join(' OR ');
   const unmanaged = groups.some((gi) => applies[gi] === 'true')
     ? 'false'
-    : `${notHeld}NOT (${anyApplies})${parts
-        .filter((p) => p.rowWide)
-        .map((p) => ` AND NOT coalesce(${p.sql}, false)`)
-        .join('')}`;
+    : `${notHeld}NOT (${anyApplies})${none(parts.filter((p) => p.rowWide).map((p) => p.sql))}`;
   const pending = forms.map((f) => ({ term: f.t, notDue: `${notHeld}${on(f.gi, f.notDue)}${except(f.own)}`, start: f.s }));
   return { held, rest, deletes, unmanaged, pending };
 }

@@ -246,7 +246,7 @@ export class PostgresSource implements Source {
         let doubts = 0;
         let only = '';
         if (fast) {
-          const { general } = await this.fastCount(plan, fast, rows, '', request, [], tableSql(d.table), true);
+          const { general } = await this.fastCount(plan, fast, rows, '', request, [], tableSql(d.table), 'tally');
           if (general) doubts = await this.count(d, plan, c, rows, fast.rest, request);
           only = `(${request.wants ? `${fast.rest} OR ${anyDelete(fast)}` : fast.rest}) AND `;
         } else doubts = await this.count(d, plan, c, rows, '', request);
@@ -427,8 +427,9 @@ export class PostgresSource implements Source {
 
   /**
    * The rows the fast predicates decide (in `range`), counted in one aggregate: held, unmanaged,
-   * each rule's deletions (tallied unless the engine is to decide them: a saved plan applied) and
-   * the rest not yet due. Returns the rows left to the general classification.
+   * each rule's deletions and the rest not yet due. `deletions`: tallied here (a report), already
+   * deleted and tallied (a purge batch), or left to the engine with the rest (a saved plan
+   * applied). Returns the rows left to the general classification.
    */
   private async fastCount(
     plan: DatasetPlan,
@@ -438,12 +439,11 @@ export class PostgresSource implements Source {
     request: Request,
     values: readonly unknown[],
     table: string,
-    tallyDeletes: boolean,
-    withDeletes = true,
-  ): Promise<{ general: number; deleted: number }> {
+    deletions: 'tally' | 'gone' | 'engine',
+  ): Promise<{ general: number }> {
     const next = request.next ? fast.pending : [];
-    // After the fast DELETE of the batch its deletions are gone: what is left is not counted for them.
-    const dels = withDeletes ? [...fast.deletes] : [];
+    const tallyDeletes = deletions === 'tally';
+    const dels = deletions === 'gone' ? [] : [...fast.deletes];
     // A test that is false for every row is not counted: its aggregate would cost all the same.
     const counted = (name: string, sql: string) => (sql === 'false' ? [] : [`count(*) FILTER (WHERE ${sql}) AS ${name}`]);
     const cols = [
@@ -467,13 +467,14 @@ export class PostgresSource implements Source {
     const rest = num('rest');
     const kept = { held: num('held'), unmanaged: num('unmanaged'), 'not-due': num('n') - num('held') - rest - num('unmanaged') - deleted };
     for (const [reason, k] of Object.entries(kept)) if (k) rows.tally.addMany(KEPT[reason] as Keeping, k);
-    this.stats.rows += num('n') - rest - (tallyDeletes ? 0 : deleted);
-    this.stats.fast += num('n') - rest - (tallyDeletes ? 0 : deleted);
+    const decided = num('n') - rest - (tallyDeletes ? 0 : deleted);
+    this.stats.rows += decided;
+    this.stats.fast += decided;
     next.forEach((p, k) => {
       const m = g[`m${k}`];
       if (m !== null && m !== undefined) request.next?.offer(p.term, dueOf(p.term, Number(m), null));
     });
-    return { general: rest + (tallyDeletes ? 0 : deleted), deleted };
+    return { general: rest + (tallyDeletes ? 0 : deleted) };
   }
 
   /**
@@ -602,7 +603,7 @@ export class PostgresSource implements Source {
     if (fast) {
       // Without the general statements' parameters: only the range's.
       if (!planned) await this.fastDelete(d, plan, fast, rows, request, range);
-      const f = await this.fastCount(plan, fast, rows, range.where('r', 0), request, range.values, t, !planned, planned);
+      const f = await this.fastCount(plan, fast, rows, range.where('r', 0), request, range.values, t, planned ? 'engine' : 'gone');
       general = f.general > 0;
       only = ` AND (${planned ? `${fast.rest} OR ${anyDelete(fast)}` : fast.rest})`;
     }
@@ -639,12 +640,13 @@ export class PostgresSource implements Source {
   ): Promise<void> {
     const dels = [...fast.deletes];
     const rule = dels.length === 1 ? `${dels[0]?.[0]}` : `CASE ${dels.map(([i, sql]) => `WHEN ${sql} THEN ${i}`).join(' ')} END`;
-    const del = `DELETE FROM ${tableSql(d.table)} AS r WHERE ${range.where('r', 0)} AND ${anyDelete(fast)}`;
+    const del = (predicate: string) => `DELETE FROM ${tableSql(d.table)} AS r WHERE ${range.where('r', 0)} AND ${predicate}`;
     const byRule = new Map<number, number>();
     if (request.wants) {
-      const gone = await this.client.query(`${del} RETURNING ${this.rowList(d, plan, 'false')}, 'delete' AS "_cls", ${rule} AS "_rule"`, [
-        ...range.values,
-      ]);
+      const gone = await this.client.query(
+        `${del(anyDelete(fast))} RETURNING ${this.rowList(d, plan, 'false')}, 'delete' AS "_cls", ${rule} AS "_rule"`,
+        [...range.values],
+      );
       for (const r of gone.rows) {
         byRule.set(Number(r._rule), (byRule.get(Number(r._rule)) ?? 0) + 1);
         rows.send(toRow(r, plan), decisionOf(r, plan));
@@ -653,14 +655,12 @@ export class PostgresSource implements Source {
       // A DELETE per rule, counted by its row count: RETURNING a rule per row costs more than
       // reading the batch's pages again (measured: +40% against +8% a rule, 1M rows).
       for (const [i, sql] of dels) {
-        const r = await this.client.query(`DELETE FROM ${tableSql(d.table)} AS r WHERE ${range.where('r', 0)} AND ${sql}`, [
-          ...range.values,
-        ]);
+        const r = await this.client.query(del(sql), [...range.values]);
         byRule.set(i, r.rowCount ?? 0);
       }
     } else {
       const r = await this.client.query<{ k: number; n: string }>(
-        `WITH d AS (${del} RETURNING ${rule} AS k) SELECT k, count(*) AS n FROM d GROUP BY k`,
+        `WITH d AS (${del(anyDelete(fast))} RETURNING ${rule} AS k) SELECT k, count(*) AS n FROM d GROUP BY k`,
         [...range.values],
       );
       for (const g of r.rows) byRule.set(Number(g.k), Number(g.n));
