@@ -38,7 +38,8 @@ export const WHITESPACE = `E'${[
  * The value of a column as the engine reads it from this source (the row path, explain, the
  * tests' oracle): timestamps as ISO text with milliseconds (UTC `Z` for timestamptz, wall clock
  * for timestamp, a date for date), infinite ones and those before the year 1 as PostgreSQL writes
- * them (unreadable, as in SQL); types the driver would turn into objects, as text.
+ * them (unreadable, as in SQL); types the driver would turn into objects, and character types, as
+ * their text cast.
  */
 export function valueSql(c: PgColumn, ref: string): string {
   const x = `${ref}.${ident(c.name)}`;
@@ -49,6 +50,8 @@ export function valueSql(c: PgColumn, ref: string): string {
       return `CASE WHEN isfinite(${x}) AND ${x} >= '0001-01-01 00:00:00'::timestamp THEN to_char(${x}, 'YYYY-MM-DD"T"HH24:MI:SS.MS') ELSE ${x}::text END`;
     case 'date':
       return `CASE WHEN isfinite(${x}) AND ${x} >= '0001-01-01'::date THEN to_char(${x}, 'YYYY-MM-DD') ELSE ${x}::text END`;
+    // char(n)'s text drops its padding, as SQL compares it: 'ab' and 'ab   ' are one value.
+    case 'text':
     case 'other':
       return `${x}::text`;
     default:
