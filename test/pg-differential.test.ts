@@ -5,7 +5,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { combineDatasets } from '../src/app/combine.js';
 import { decide } from '../src/engine/decide.js';
 import type { Decision } from '../src/engine/decision.js';
-import { NextDue } from '../src/engine/next-due.js';
+import { laterDueBefore, NextDue } from '../src/engine/next-due.js';
 import { compilePlan, type DatasetPlan } from '../src/engine/plan.js';
 import { Tally } from '../src/engine/tally.js';
 import { threshold } from '../src/engine/threshold.js';
@@ -17,6 +17,7 @@ import type { Acted, Request, Sink } from '../src/sources/source.js';
 import { SqliteSource } from '../src/sources/sqlite/sqlite-source.js';
 import { tempDir } from './helpers/cli.js';
 import { PERIODS, policyYaml, value, ZONES } from './helpers/generated.js';
+import { dues, tracedNextDue } from './helpers/next-due.js';
 import { describePg, pgDatabase, sql } from './helpers/pg.js';
 import { rng } from './helpers/random.js';
 
@@ -166,7 +167,6 @@ describePg('PostgreSQL decides as the engine does', () => {
           const { acted, sink } = listen();
           const gotNext = new NextDue();
           const got = await source.evaluate(plan, { ...request, next: gotNext }, sink);
-          const dues = (n: NextDue) => [...n.byRule()].map(([rule, due]) => `${rule.id} ${due.toISO()}`).sort();
           const label = JSON.stringify({ policy: policy.rules.map((x) => x.id), zone, fmt, shape, asOf: at.toISO() });
           expect(acted, label).toEqual(wantActed);
           expect(got, label).toEqual(want.summary);
@@ -305,7 +305,6 @@ describePg('PostgreSQL decides as the engine does', () => {
           const gotNext = new NextDue();
           expect(await source.evaluate(plan, { ...request, next: gotNext }, sink), label).toEqual(want.summary);
           if (request.wants) expect(acted, label).toEqual(wantActed);
-          const dues = (n: NextDue) => [...n.byRule()].map(([rule, due]) => `${rule.id} ${due.toISO()}`).sort();
           expect(dues(gotNext), `${label} (next due)`).toEqual(dues(wantNext));
           compared += rows.length;
           if (i === 1) continue;
@@ -377,5 +376,65 @@ describePg('PostgreSQL decides as the engine does', () => {
         await source.close();
       }
     }
+  });
+  // The least pending start has the least due only where dues rise with the start; months clamp
+  // (Jan 30 13:00 + 1 month is due before Jan 29 20:00 + 1 month) and DST changes reorder them.
+  it('next dues are the earliest due of every record, where months clamp and DST changes: fast, general and per-record', async () => {
+    const r = rng(3);
+    let checked = 0;
+    let second = 0;
+    // [zone, period, as-of, where the pending starts begin (4 days of them)]
+    const cases = [
+      ['UTC', '1 month', '2026-02-18T00:00:00', '2026-01-28T00:00:00'],
+      ['UTC', '1 month', '2026-02-27T10:00:00', '2026-01-28T00:00:00'],
+      ['Europe/Amsterdam', '6 months', '2026-02-20T23:00:00', '2025-08-28T00:00:00'],
+      ['America/New_York', '1 month', '2026-04-25T12:00:00', '2026-03-29T00:00:00'],
+      ['America/New_York', '30 days', '2026-10-05T01:30:00', '2026-10-01T00:00:00'],
+      ['UTC', 'P1Y', '2025-02-20T06:00:00', '2024-02-27T00:00:00'],
+      ['Europe/Amsterdam', '1 day', '2026-03-26T02:30:00', '2026-03-27T00:00:00'],
+      ['Europe/Amsterdam', '1 month', '2026-11-01T00:00:00', '2026-10-24T00:00:00'],
+    ] as const;
+    for (const [zone, period, at, begin] of cases)
+      for (const from of ['at', 'txt', 'days'] as const) {
+        const asOf = DateTime.fromISO(at, { zone });
+        const deleteAfter =
+          from === 'days'
+            ? `{ column: days, unit: ${period.includes('month') ? 'months' : 'days'}, default: ${JSON.stringify(period)} }`
+            : JSON.stringify(period);
+        const yaml = `version: 1\nname: n\ntimezone: ${zone}\ndatasets:\n  t: { key: id }\nrules:\n  - id: r\n    dataset: t\n    from: ${from === 'txt' ? 'txt' : 'at'}\n    delete_after: ${deleteAfter}\n`;
+        const { policy } = parsePolicyText(yaml, 'n.yaml');
+        const rules = policy && combineDatasets([policy]).get('t');
+        if (!rules) throw new Error(yaml);
+        const plan = compilePlan(rules, asOf);
+        const rows: unknown[][] = [];
+        for (let i = 0; i < 200; i++) {
+          const t = DateTime.fromISO(begin, { zone })
+            .plus({ seconds: r.int(0, 4 * 86_400) })
+            .toUTC()
+            .toISO();
+          rows.push([i + 1, t, t, r.pick([null, 1, 2])]);
+        }
+        await sql(base, 'DROP TABLE IF EXISTS t; CREATE TABLE t (id int PRIMARY KEY, at timestamptz, txt text, days int)');
+        await sql(
+          base,
+          `INSERT INTO t VALUES ${rows.map((_, i) => `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4})`).join(', ')}`,
+          rows.flat(),
+        );
+        const source = await PostgresSource.open(base);
+        try {
+          const want = tracedNextDue(plan);
+          await source.rows(plan, { mode: 'read', others: new Map([['t', plan]]) }, (row) => want.add(row.values));
+          const got = new NextDue();
+          await source.evaluate(plan, { mode: 'read', others: new Map([['t', plan]]), next: got }, listen().sink);
+          expect(dues(got), `${yaml} as of ${asOf.toISO()}`).toEqual(want.dues());
+          if (got.firsts().some((f) => laterDueBefore(f.term, f.start, f.amount) !== undefined)) second++;
+          checked++;
+        } finally {
+          await source.close();
+        }
+      }
+    expect(checked).toBe(cases.length * 3);
+    // Not vacuous: some cases needed the starts after the least.
+    expect(second).toBeGreaterThan(3);
   });
 });

@@ -1,9 +1,10 @@
 import type { Rule } from '../policy/model.js';
-import type { Decision, Keeping, Trace } from './decision.js';
+import type { Decision, Keeping, TermTrace, Trace } from './decision.js';
 import { periodAmount, traceTerm } from './due.js';
 import { evaluate } from './evaluate.js';
 import type { NextDue } from './next-due.js';
 import { type DatasetPlan, type PlanTerm, periodThreshold } from './plan.js';
+import type { Threshold } from './threshold.js';
 import { fastEpochOf, fastSlackOf } from './timestamp.js';
 import { asText, holdState, isEmpty } from './value.js';
 
@@ -42,7 +43,7 @@ export function decide(plan: DatasetPlan, values: readonly unknown[], options: D
   let bestErr = 0;
   let othersLow = Number.POSITIVE_INFINITY;
   let redacts: PlanTerm[] | undefined;
-  let pending: { t: PlanTerm; due: number; err: number }[] | undefined;
+  let pending: { t: PlanTerm; start: number; slack: number; th: Threshold | undefined }[] | undefined;
   for (const g of plan.groups) {
     let match = true;
     for (const w of g.where) {
@@ -93,11 +94,9 @@ export function decide(plan: DatasetPlan, values: readonly unknown[], options: D
       }
       if (s < 0 && empty) s = NOT_STARTED;
       let due = 0;
-      let err = 0;
       let spread = 0;
       if (s < 0 && th) {
         due = start + th.shift;
-        err = th.error + slack;
         spread = th.spread + slack;
         if (th.exact) s = Math.abs(start - th.cut) <= slack ? UNSURE : start < th.cut ? DUE : NOT_DUE;
         else {
@@ -107,12 +106,11 @@ export function decide(plan: DatasetPlan, values: readonly unknown[], options: D
       }
       if (s === UNSURE) {
         // Luxon for this term: a value the fast path cannot read, or a start near the cut.
-        const x = traceTerm(t.rule, t.kind, t.period, plan.dataset, getter(plan, values), plan.asOf);
+        const x = termTrace(plan, t, values);
         if (x.status === 'invalid') return exact(plan, values, options);
         s = x.status === 'not-started' ? NOT_STARTED : x.status === 'due' ? DUE : NOT_DUE;
         if (x.due) {
           due = x.due.toMillis();
-          err = 0;
           spread = 0;
         }
       }
@@ -123,7 +121,7 @@ export function decide(plan: DatasetPlan, values: readonly unknown[], options: D
       // Offered once the record is known to be readable: an unreadable one has no next due.
       if (s === NOT_DUE && options.next) {
         pending ??= [];
-        pending.push({ t, due, err });
+        pending.push({ t, start, slack, th });
       }
       if (t.kind === 'delete') {
         deletes++;
@@ -142,7 +140,7 @@ export function decide(plan: DatasetPlan, values: readonly unknown[], options: D
       }
     }
   }
-  if (pending) for (const p of pending) options.next?.notDue(plan, p.t, values, p.due, p.err);
+  if (pending) for (const p of pending) options.next?.notDue(plan, p.t, values, p.start, p.slack, p.th);
   if (best && !keepBlocked) {
     // Rare: the reference implementation says what else applies, or which rule governs.
     if (options.deletable === false || othersLow <= bestDue + bestErr) return exact(plan, values, options);
@@ -163,6 +161,11 @@ export function decide(plan: DatasetPlan, values: readonly unknown[], options: D
     if (rules.length > 0) return { action: 'redact', reason: 'redaction', rule: rules[0], columns: [...cols], rules };
   }
   return deletes === 0 ? UNMANAGED : keepBlocked && anyDue ? LEGAL_MINIMUM : NOT_DUE_YET;
+}
+
+/** One term of one row, with Luxon: its status and due. */
+export function termTrace(plan: DatasetPlan, t: PlanTerm, values: readonly unknown[]): TermTrace {
+  return traceTerm(t.rule, t.kind, t.period, plan.dataset, getter(plan, values), plan.asOf);
 }
 
 /** The full reasoning for one row, with Luxon: what explain prints, and records' due dates. */

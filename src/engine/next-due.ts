@@ -1,28 +1,54 @@
-import type { DateTime } from 'luxon';
+import { DateTime, type DurationLikeObject } from 'luxon';
 import type { Rule } from '../policy/model.js';
-import { trace } from './decide.js';
+import { termTrace } from './decide.js';
 import type { Trace } from './decision.js';
 import type { DatasetPlan, PlanTerm } from './plan.js';
+import { type Threshold, threshold } from './threshold.js';
 
 /**
  * Per rule of a dataset, the earliest due among the records for which it is not yet due: what a
  * report shows as "next due". An accumulator a run passes to `decide`; the exact due (Luxon) is
- * computed only for a record whose approximate due could beat the best so far.
+ * computed only for a record whose due could beat the best so far.
+ *
+ * Dues are not monotone in the start: adding months clamps days 29-31 to the month's end and
+ * keeps the time of day (Jan 30 13:00 + 1 month is due before Jan 29 20:00 + 1 month), and DST
+ * gaps and folds reorder them by their size. So a record is passed over only if it is not due at
+ * the best due itself, by the same threshold that decides deletions.
  */
 export class NextDue {
-  private readonly best = new Map<PlanTerm, { due: DateTime; ms: number }>();
+  private readonly best = new Map<PlanTerm, { due: DateTime; ms: number; from?: number }>();
+  /** Per fixed term, the last start given its due by Luxon: records often share a start. */
+  private readonly last = new Map<PlanTerm, number>();
+  /** The earliest pending starts an SQL source found, per term and amount of a per-record period. */
+  private readonly first = new Map<string, { term: PlanTerm; amount: number | null; start: number }>();
 
-  /** A term not yet due for a record, with its approximate due and that approximation's error. */
-  notDue(plan: DatasetPlan, t: PlanTerm, values: readonly unknown[], approx: number, error: number): void {
-    const b = this.best.get(t);
-    if (b && approx - error > b.ms) return;
-    const due = trace(plan, values).terms.find((x) => x.rule === t.rule && x.kind === t.kind)?.due;
+  /** A term not yet due for a record, with its start (fast reading, within `slack`) and the threshold it was read against. */
+  notDue(plan: DatasetPlan, t: PlanTerm, values: readonly unknown[], start: number, slack: number, th: Threshold | undefined): void {
+    if (this.surelyLater(t, start, slack, th)) return;
+    // A fixed period's due depends on the start alone: the same start, the same due, already offered.
+    const same = t.fixed !== undefined && slack === 0 && Number.isFinite(start);
+    if (same && this.last.get(t) === start) return;
+    const due = termTrace(plan, t, values).due;
     if (due) this.offer(t, due);
+    if (same) this.last.set(t, start);
   }
 
-  /** The best due so far of a term, in ms: a record whose due is surely later cannot change it. */
-  bestMs(t: PlanTerm): number | undefined {
-    return this.best.get(t)?.ms;
+  /** Whether a record of this start is due after the best due so far, so that it cannot change it. */
+  surelyLater(t: PlanTerm, start: number, slack: number, th: Threshold | undefined): boolean {
+    const b = this.best.get(t);
+    if (!b || !th) return false;
+    // Per-record periods: how far any due can be from start + shift.
+    if (!t.fixed) return start + th.shift - th.spread - slack > b.ms;
+    // Starts from here on are not due at the best due: one Luxon threshold per best.
+    if (b.from === undefined) {
+      const at = threshold(
+        (t.period as Extract<PlanTerm['period'], { kind: 'fixed' }>).duration,
+        t.rule.align,
+        b.due.setZone(t.rule.timezone),
+      );
+      b.from = at.exact ? at.cut : at.cut + at.margin + 1;
+    }
+    return start - slack >= b.from;
   }
 
   /** A record the reference implementation decided: its terms that are not due yet. */
@@ -45,9 +71,58 @@ export class NextDue {
     return out;
   }
 
-  /** A due instant of a term for some record not yet due (an SQL source finds the earliest itself). */
+  /**
+   * The earliest pending start of a term that an SQL source found (per amount of a per-record
+   * period): its due is offered, and the start kept, for the source to look after it for later
+   * starts that are due earlier (`laterDueBefore`).
+   */
+  offerFirst(t: PlanTerm, start: number, amount: number | null): void {
+    this.offer(t, dueOfStart(t, start, amount));
+    const key = `${t.ruleIndex}/${t.kind}/${amount}`;
+    const f = this.first.get(key);
+    if (!f || start < f.start) this.first.set(key, { term: t, amount, start });
+  }
+
+  /** The starts `offerFirst` kept. */
+  firsts(): { term: PlanTerm; amount: number | null; start: number }[] {
+    return [...this.first.values()];
+  }
+
+  /** A due instant of a term for some record not yet due. */
   offer(t: PlanTerm, due: DateTime): void {
     const b = this.best.get(t);
     if (!b || due.toMillis() < b.ms) this.best.set(t, { due, ms: due.toMillis() });
   }
+}
+
+/** The due of a term for a start (epoch ms), with the amount of a per-record period (null: its default). */
+export function dueOfStart(t: PlanTerm, start: number, amount: number | null): DateTime {
+  let s = DateTime.fromMillis(start, { zone: t.rule.timezone });
+  if (t.rule.align) s = s.startOf(t.rule.align).plus({ [`${t.rule.align}s`]: 1 });
+  return s.plus(durationOf(t, amount));
+}
+
+/** The period of a term, with the amount of a per-record period (null: its default). */
+export function durationOf(t: PlanTerm, amount: number | null): DurationLikeObject {
+  if (t.period.kind === 'fixed') return t.period.duration;
+  return amount === null && t.period.default ? t.period.default.duration : { [t.period.unit]: amount ?? 0 };
+}
+
+/**
+ * For the earliest pending start of a term (an SQL source's min()), where later starts may still
+ * be due before it: the end of the starts (start, end) that can be, or undefined where none can.
+ * Later local dates are due on later dates unless months clamp them to the same month's end, and
+ * within one date dues follow the wall clock unless a DST change falls on its date or its due's.
+ */
+export function laterDueBefore(t: PlanTerm, start: number, amount: number | null): number | undefined {
+  const d = durationOf(t, amount);
+  // Aligned dues are those of their unit, in order; periods of hours or less are start + period.
+  if (t.rule.align || !(d.years || d.quarters || d.months || d.weeks || d.days)) return undefined;
+  const day = DateTime.fromMillis(start, { zone: t.rule.timezone }).startOf('day');
+  const target = (x: DateTime) => x.plus(d).toISODate();
+  let end = day.plus({ days: 1 });
+  while (target(end) === target(day)) end = end.plus({ days: 1 });
+  const shifts = (a: DateTime, b: DateTime) => a.minus({ days: 1 }).offset !== b.plus({ days: 1 }).offset;
+  const clamped = end.toMillis() > day.plus({ days: 1 }).toMillis();
+  return clamped || shifts(day, end) || shifts(day.plus(d), end.plus(d)) ? end.toMillis() : undefined;
 }

@@ -11,10 +11,8 @@ export interface Threshold {
   /** due iff start < cut, exactly; else due iff start <= cut, outside the margin. */
   readonly exact: boolean;
   readonly margin: number;
-  /** due ≈ start + shift, within `error` near the cut (what a next due is pruned by). */
+  /** due ≈ start + shift, within `spread` for any start, far from the cut too: for telling two rules' dues apart. */
   readonly shift: number;
-  readonly error: number;
-  /** How far start + shift can be from the due for any start, far from the cut too: for telling two rules' dues apart. */
   readonly spread: number;
 }
 
@@ -37,8 +35,7 @@ export function threshold(duration: DurationLikeObject, align: 'day' | 'month' |
       b = b.plus({ [unit]: 1 });
     while (b.plus(duration).toMillis() > now) b = b.minus({ [unit]: 1 });
     const cut = b.toMillis();
-    const error = UNIT_LENGTH[align] + 4 * DAY;
-    return { cut, exact: true, margin: 0, shift: now - cut, error, spread: error };
+    return { cut, exact: true, margin: 0, shift: now - cut, spread: UNIT_LENGTH[align] + 4 * DAY };
   }
   const t = asOf.minus(duration);
   const cut = t.toMillis();
@@ -53,7 +50,6 @@ export function threshold(duration: DurationLikeObject, align: 'day' | 'month' |
   const margin = clamps ? 4 * DAY : wallClock ? 3 * HOUR : 0;
   // Away from the cut, n months are as many days as those months have: start + shift is off by up
   // to 3 days (31- against 28-day months, a leap day) plus a DST change. Two delete rules' dues
-  // (6 months against 182 days) are told apart only outside that spread. (The next due keeps the
-  // error at the cut: with the spread, a report traced every record within 4 days of the best.)
-  return { cut, exact: false, margin, shift: now - cut, error: margin, spread: calendar ? Math.max(margin, 4 * DAY) : margin };
+  // (6 months against 182 days) are told apart only outside that spread.
+  return { cut, exact: false, margin, shift: now - cut, spread: calendar ? Math.max(margin, 4 * DAY) : margin };
 }

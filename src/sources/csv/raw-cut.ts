@@ -134,13 +134,9 @@ export function rawCut(plan: DatasetPlan, header: readonly string[], request: Re
         continue;
       }
       const due = start + th.shift;
-      const err = th.error + slack;
       const spread = th.spread + slack;
-      if (s === NOT_DUE && next) {
-        // The engine would look closer at a record whose due could be the rule's next due.
-        const b = next.bestMs(t);
-        if (b === undefined || !(due - err > b)) return undefined;
-      }
+      // The engine would look closer at a record whose due could be the rule's next due.
+      if (s === NOT_DUE && next && !next.surelyLater(t, start, slack, th)) return undefined;
       if (t.kind === 'delete') {
         if (s !== DUE) continue;
         anyDue = true;

@@ -1,8 +1,8 @@
-import { DateTime } from 'luxon';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { Change, Keeping } from '../../engine/decision.js';
 import { type ExactCut, exactCut } from '../../engine/exact-cut.js';
+import { dueOfStart, laterDueBefore, type NextDue } from '../../engine/next-due.js';
 import type { DatasetPlan, PlanTerm } from '../../engine/plan.js';
 import type { DatasetSummary } from '../../engine/tally.js';
 import { InterruptedError, PartialChangeError, UserError } from '../../errors.js';
@@ -262,7 +262,10 @@ export class PostgresSource implements Source {
             } else rows.send(row, decisionOf(r, plan));
           }
         }
-        if (request.next) await this.nextDueByAmount(d, c, request);
+        if (request.next) {
+          await this.nextDueByAmount(d, c, request);
+          await this.laterDues(d, c, request.next);
+        }
         if (request.forecast) {
           // SQL counts the kept rows; their next dues are the engine's (Luxon), row by row.
           const kept = `SELECT ${this.actedList(d, plan, c)} FROM ${tableSql(d.table)} AS r${c.compiled.from} WHERE ${c.compiled.cls} IN ('not-due', 'legal-minimum', 'unmanaged', 'referenced')`;
@@ -472,7 +475,7 @@ export class PostgresSource implements Source {
     this.stats.fast += decided;
     next.forEach((p, k) => {
       const m = g[`m${k}`];
-      if (m !== null && m !== undefined) request.next?.offer(p.term, dueOf(p.term, Number(m), null));
+      if (m !== null && m !== undefined) request.next?.offerFirst(p.term, Number(m), null);
     });
     return { general: rest + (tallyDeletes ? 0 : deleted) };
   }
@@ -515,7 +518,7 @@ export class PostgresSource implements Source {
       // Held and unreadable records have no next due; the rest do, whatever else they are.
       if (g._cls === 'held' || g._cls === 'invalid') continue;
       fixed.forEach((p, i) => {
-        if (g[`m${i}`] !== null && g[`m${i}`] !== undefined) request.next?.offer(p.term, dueOf(p.term, Number(g[`m${i}`]), null));
+        if (g[`m${i}`] !== null && g[`m${i}`] !== undefined) request.next?.offerFirst(p.term, Number(g[`m${i}`]), null);
       });
     }
     return doubts;
@@ -797,7 +800,31 @@ export class PostgresSource implements Source {
           WHERE pending AND cls NOT IN ('held', 'invalid', 'doubt') GROUP BY a`,
         c.params.values,
       );
-      for (const x of r.rows) request.next?.offer(p.term, dueOf(p.term, Number(x.s), x.a === null ? null : Number(x.a)));
+      for (const x of r.rows) request.next?.offerFirst(p.term, Number(x.s), x.a === null ? null : Number(x.a));
+    }
+  }
+
+  /**
+   * SQL's least pending start has the least due only where dues rise with the start: where months
+   * clamp or DST changes near it, the starts after it that may be due earlier are read too, the
+   * least of each UTC minute (within which dues rise in every zone of whole-minute offsets), and
+   * their dues computed by Luxon. A second scan, on the few days a year that need it.
+   */
+  private async laterDues(d: PgDataset, c: Compiled, next: NextDue): Promise<void> {
+    for (const f of next.firsts()) {
+      const end = laterDueBefore(f.term, f.start, f.amount);
+      const p = c.compiled.pending.find((x) => x.term === f.term);
+      if (end === undefined || !p) continue;
+      const values = [...c.params.values, f.start, end, ...(p.amount ? [f.amount] : [])];
+      const n = c.params.values.length;
+      const amount = p.amount ? ` AND a IS NOT DISTINCT FROM $${n + 3}::bigint` : '';
+      const r = await this.client.query<{ s: string }>(
+        `SELECT min(s) AS s FROM (SELECT ${c.compiled.cls} AS cls, ${p.amount ?? 'NULL'} AS a, ${p.start} AS s, ${p.notDue} AS pending FROM ${tableSql(d.table)} AS r${c.compiled.from}) q
+          WHERE pending AND cls NOT IN ('held', 'invalid', 'doubt') AND s > $${n + 1}::bigint AND s < $${n + 2}::bigint${amount}
+          GROUP BY floor(s / 60000)`,
+        values,
+      );
+      for (const x of r.rows) next.offer(f.term, dueOfStart(f.term, Number(x.s), f.amount));
     }
   }
 
@@ -894,14 +921,6 @@ function decisionOf(r: Record<string, unknown>, plan: DatasetPlan): Change {
 
 function toRow(r: Record<string, unknown>, plan: DatasetPlan): PgRow {
   return { values: plan.columns.map((_, i) => r[`v${i}`]), ref: String(r._ref), pk: String(r._pk), referenced: r._referenced === true };
-}
-
-/** The due of a term for a start (epoch ms), with the amount of a per-record period (null: its default). */
-function dueOf(t: PlanTerm, start: number, amount: number | null): DateTime {
-  let s = DateTime.fromMillis(Number(start), { zone: t.rule.timezone });
-  if (t.rule.align) s = s.startOf(t.rule.align).plus({ [`${t.rule.align}s`]: 1 });
-  if (t.period.kind === 'fixed') return s.plus(t.period.duration);
-  return s.plus(amount === null && t.period.default ? t.period.default.duration : { [t.period.unit]: amount ?? 0 });
 }
 
 /** Where the database is, for messages, plans and run lines: never the password. */
