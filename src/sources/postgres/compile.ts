@@ -58,6 +58,8 @@ export interface CompileInput {
   readonly amounts: AmountCuts;
   /** The database stores text as UTF-8, so that text compares as the engine compares its strings. */
   readonly utf8?: boolean;
+  /** Every row is the engine's to decide (PostgreSQL's time zone data differs from retention's). */
+  readonly engine?: boolean;
 }
 
 const ISO =
@@ -308,7 +310,7 @@ function compileWith(input: CompileInput, ref: string, params: Params, inline: b
   // so is a value whose text the engine may spell differently (floats, non-ASCII).
   held = values.put(held);
   const bad: string[] = [values.put(holdBad)];
-  const doubt: string[] = [values.put(holdDoubt)];
+  const doubt: string[] = [input.engine ? 'true' : values.put(holdDoubt)];
   const applies = plan.groups.map((g) =>
     g.where.length === 0
       ? 'true'
@@ -412,12 +414,16 @@ export function zoneLiteral(zone: string): string {
 /**
  * A cut as the instants a timestamptz start is compared with: due iff start < the first; unsure
  * iff within the next two. For a whole-ms cut c, floor(ms) < c is t < c and floor(ms) <= c is
- * t < c + 1 ms. Undefined where one is outside the range PostgreSQL and the engine read.
+ * t < c + 1 ms. An edge before the year 1 is the year 1: no start the engine reads is before
+ * either (and JavaScript writes those years as PostgreSQL does not read them). Undefined where
+ * one is after the year 9999.
  */
 export function nativeEdges(cut: ExactCut): number[] | undefined {
   const edges = [cut.before ? cut.cut : cut.cut + 1, ...(cut.unsure ? [cut.unsure.lo + 1, cut.unsure.hi + 1] : [])];
-  return edges.every((ms) => ms >= MIN_MS && ms <= MAX_MS) ? edges : undefined;
+  return edges.every((ms) => ms <= MAX_MS) ? edges.map((ms) => Math.max(ms, YEAR_1)) : undefined;
 }
+
+const YEAR_1 = Date.parse('0001-01-01T00:00:00Z');
 
 /** Of two delete terms due for a record, `a` governs for every record: it is always due earlier (or as early, and first). */
 export function beats(a: PlanTerm, b: PlanTerm): boolean {

@@ -14,6 +14,7 @@ import { ident, type PgColumn, valueSql } from './columns.js';
 import { type CompiledPlan, compilePlan, Params } from './compile.js';
 import type { FastPlan } from './fast.js';
 import { type PgPartition, partitionSql, wholeDuePartitions } from './partitions.js';
+import { zoneDifference } from './zone-check.js';
 
 /** Rows per batch, as for SQLite: each batch is its own transaction. */
 const BATCH_ROWS = 50_000;
@@ -418,9 +419,15 @@ export class PostgresSource implements Source {
         const zoned = plan.asOf.setZone(t.rule.timezone);
         amounts.set(t, new Map(found.rows.map((r) => [Number(r.n), exactCut({ [p.unit]: Number(r.n) }, t.rule.align, zoned)])));
       }
+    const differs = await zoneDifference(this.client, plan, d.table.columns, amounts);
+    if (differs)
+      request.log?.warn(
+        { dataset: plan.dataset.name, ...differs },
+        `PostgreSQL's time zone data for ${differs.zone} differs from retention's: ${differs.at} is ${differs.postgres} there and ${differs.retention} here; the records of ${d.location} are decided by retention, row by row (slower), not in SQL`,
+      );
     const params = new Params();
     const referenced = this.referencedSql(d.table, 'r', request, params);
-    const compiled = compilePlan({ plan, columns: d.table.columns, referenced, amounts, utf8: this.utf8 }, 'r', params);
+    const compiled = compilePlan({ plan, columns: d.table.columns, referenced, amounts, utf8: this.utf8, engine: !!differs }, 'r', params);
     request.log?.debug(
       { dataset: plan.dataset.name, from: compiled.from, classify: compiled.cls, fast: compiled.fast },
       'compiled the plan to SQL',
