@@ -480,4 +480,33 @@ describePg('PostgreSQL decides as the engine does', () => {
       }
     }
   });
+  it('cuts before and near the year 1, starts after the years a timestamp holds: every column kind, as the engine decides', async () => {
+    await sql(
+      base,
+      `DROP TABLE IF EXISTS t; CREATE TABLE t (id int PRIMARY KEY, at timestamptz, txt text, d date, ts timestamp);
+       INSERT INTO t VALUES (1, '2020-01-01Z', '2020-01-01T00:00:00Z', '2020-01-01', '2020-01-01'),
+         (2, '0001-06-01Z', '0001-06-01T00:00:00Z', '0001-06-01', '0001-06-01'), (3, '0001-01-01 00:00Z', '0001-01-01', '0001-01-01', '0001-01-01'),
+         (4, '0002-01-01Z', '0002-01-01T00:00:00Z', '0002-01-01', '0002-01-01'),
+         (5, '294276-12-31 23:00Z', '2020-01-01T00:00:00Z', '300000-01-01', '294276-12-31 23:00'),
+         (6, '2020-01-01Z', '2020-01-01', '5874897-12-31', '2020-01-01')`,
+    );
+    // Lists with a text column are compiled in layers, where every expression is worked out for every row.
+    for (const period of ['3000 years', '2025 years', '2024 years and 11 months', '1 year'])
+      for (const from of ['at', 'txt', 'd', 'ts', '[d, txt]', '[ts, txt]', '[d, at]']) {
+        const yaml = `version: 1\nname: y\ntimezone: UTC\ndatasets:\n  t: { key: id }\nrules:\n  - id: r\n    dataset: t\n    from: ${from}\n    delete_after: ${period}\n`;
+        const { policy } = parsePolicyText(yaml, 'y.yaml');
+        const rules = policy && combineDatasets([policy]).get('t');
+        if (!rules) throw new Error(yaml);
+        const plan = compilePlan(rules, DateTime.fromISO('2026-01-01T00:00:00Z', { zone: 'UTC' }));
+        const source = await PostgresSource.open(base);
+        try {
+          const request: Request = { mode: 'read', others: new Map([['t', plan]]) };
+          const want = new Tally('t', plan.rules);
+          await source.rows(plan, request, (row) => want.add(withFacts(decide(plan, row.values, {}), row)));
+          expect(await source.evaluate(plan, request, listen().sink), yaml).toEqual(want.summary);
+        } finally {
+          await source.close();
+        }
+      }
+  });
 });

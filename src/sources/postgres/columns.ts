@@ -37,8 +37,8 @@ export const WHITESPACE = `E'${[
 /**
  * The value of a column as the engine reads it from this source (the row path, explain, the
  * tests' oracle): timestamps as ISO text with milliseconds (UTC `Z` for timestamptz, wall clock
- * for timestamp, a date for date), infinite ones and those before the year 1 as PostgreSQL writes
- * them (unreadable, as in SQL); types the driver would turn into objects, and character types, as
+ * for timestamp, a date for date), infinite ones, those before the year 1 and dates after 9999 as
+ * PostgreSQL writes them (unreadable, as in SQL); types the driver would turn into objects, and character types, as
  * their text cast.
  */
 export function valueSql(c: PgColumn, ref: string): string {
@@ -48,8 +48,9 @@ export function valueSql(c: PgColumn, ref: string): string {
       return `CASE WHEN isfinite(${x}) AND ${x} >= '0001-01-01 00:00:00+00'::timestamptz THEN to_char(${x} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') ELSE ${x}::text END`;
     case 'timestamp':
       return `CASE WHEN isfinite(${x}) AND ${x} >= '0001-01-01 00:00:00'::timestamp THEN to_char(${x}, 'YYYY-MM-DD"T"HH24:MI:SS.MS') ELSE ${x}::text END`;
+    // to_char reads a date as a timestamp, which has no day after 294276 AD.
     case 'date':
-      return `CASE WHEN isfinite(${x}) AND ${x} >= '0001-01-01'::date THEN to_char(${x}, 'YYYY-MM-DD') ELSE ${x}::text END`;
+      return `CASE WHEN isfinite(${x}) AND ${x} >= '0001-01-01'::date AND ${x} < '10000-01-01'::date THEN to_char(${x}, 'YYYY-MM-DD') ELSE ${x}::text END`;
     // char(n)'s text drops its padding, as SQL compares it: 'ab' and 'ab   ' are one value.
     case 'text':
     case 'other':

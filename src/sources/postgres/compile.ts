@@ -157,10 +157,8 @@ function compileWith(input: CompileInput, ref: string, params: Params, inline: b
   const nativeStart = (name: string, zone: string): string | undefined => {
     const c = col(name);
     if (fmt.kind !== 'iso') return undefined;
-    const v = x(name);
-    if (c.kind === 'timestamptz') return v;
-    if (c.kind === 'timestamp') return values.put(`(${v} AT TIME ZONE ${zoneLiteral(zone)})`);
-    if (c.kind === 'date') return values.put(`(${v}::timestamp AT TIME ZONE ${zoneLiteral(zone)})`);
+    if (c.kind === 'timestamptz') return x(name);
+    if (c.kind === 'timestamp' || c.kind === 'date') return values.put(zonedStart(c, x(name), zone));
     return undefined;
   };
   const startSql = (name: string, zone: string): [string, string] => {
@@ -436,6 +434,17 @@ export function beats(a: PlanTerm, b: PlanTerm): boolean {
 export function disjoint(a: PlanRule | undefined, b: PlanRule | undefined): boolean {
   if (!a || !b) return false;
   return a.where.some((w) => b.where.some((v) => v.column === w.column && ![...v.values].some((x) => w.values.has(x))));
+}
+
+/**
+ * A timestamp or date column's start as a timestamptz, read in the zone: NULL outside the years
+ * the engine reads (those are invalid), where the conversion would raise (a date after 294276 AD
+ * has no timestamp) and SQL does not promise to test the range first in an AND.
+ */
+export function zonedStart(c: PgColumn, v: string, zone: string): string {
+  const [lower, upper] = startBounds(c.kind);
+  const ts = c.kind === 'date' ? `${v}::timestamp` : v;
+  return `(CASE WHEN ${v} >= ${lower} AND ${v} < ${upper} THEN ${ts} AT TIME ZONE ${zoneLiteral(zone)} END)`;
 }
 
 /** The starts a column of this kind holds that the engine reads: from the year 1 to the end of 9999. */

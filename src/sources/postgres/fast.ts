@@ -2,7 +2,7 @@ import { exactCut } from '../../engine/exact-cut.js';
 import type { PlanTerm } from '../../engine/plan.js';
 import type { FixedPeriod } from '../../policy/period.js';
 import { ident } from './columns.js';
-import { ASCII, beats, type CompileInput, disjoint, nativeEdges, startBounds, zoneLiteral } from './compile.js';
+import { ASCII, beats, type CompileInput, disjoint, nativeEdges, startBounds, zonedStart } from './compile.js';
 
 /**
  * The common plan (fixed delete periods counted from one native timestamp column, a boolean or
@@ -87,9 +87,7 @@ export function compileFast(input: CompileInput, ref: string): FastPlan | undefi
     const c = columns.get(column);
     if (!c) throw new Error(`internal: no column ${column}`);
     const v = x(column);
-    const zone = zoneLiteral(t.rule.timezone);
-    const s =
-      c.kind === 'timestamptz' ? v : c.kind === 'timestamp' ? `(${v} AT TIME ZONE ${zone})` : `(${v}::timestamp AT TIME ZONE ${zone})`;
+    const s = c.kind === 'timestamptz' ? v : zonedStart(c, v, t.rule.timezone);
     const [lower, upper] = startBounds(c.kind);
     const inRange = `${v} >= ${lower} AND ${v} < ${upper}`;
     const [due, lo, hi] = (edges[i] as number[]).map(instant);
