@@ -411,12 +411,20 @@ export class CsvSplitter {
         let kind = QUOTED;
         i = fs;
         for (;;) {
-          while (i < len) {
-            c = buf[i]!;
-            if (c === QUOTE) break;
-            if (c === LF) lfs++;
-            i++;
+          // The next quote, found natively; the LFs before it counted only if the next LF is.
+          const qi = buf.indexOf(QUOTE, i);
+          const stop = qi < 0 ? len : qi;
+          let lf = this.nextLf;
+          if (lf < i) {
+            lf = buf.indexOf(LF, i);
+            this.nextLf = lf = lf < 0 ? len : lf;
           }
+          while (lf < stop) {
+            lfs++;
+            lf = buf.indexOf(LF, lf + 1);
+            this.nextLf = lf = lf < 0 ? len : lf;
+          }
+          i = stop;
           if (i >= len) {
             if (!eof) return -1;
             throw this.error('unterminated quoted field', buf, recStart, openAt, openLfs);
