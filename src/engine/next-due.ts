@@ -2,8 +2,9 @@ import { DateTime, type DurationLikeObject } from 'luxon';
 import type { Rule } from '../policy/model.js';
 import { termTrace } from './decide.js';
 import type { Trace } from './decision.js';
+import { exactCut } from './exact-cut.js';
 import type { DatasetPlan, PlanTerm } from './plan.js';
-import { type Threshold, threshold } from './threshold.js';
+import type { Threshold } from './threshold.js';
 
 /**
  * Per rule of a dataset, the earliest due among the records for which it is not yet due: what a
@@ -13,7 +14,7 @@ import { type Threshold, threshold } from './threshold.js';
  * Dues are not monotone in the start: adding months clamps days 29-31 to the month's end and
  * keeps the time of day (Jan 30 13:00 + 1 month is due before Jan 29 20:00 + 1 month), and DST
  * gaps and folds reorder them by their size. So a record is passed over only if it is not due at
- * the best due itself, by the same threshold that decides deletions.
+ * the best due itself, by the exact cut SQL sources decide deletions with.
  */
 export class NextDue {
   private readonly best = new Map<PlanTerm, { due: DateTime; ms: number; from?: number }>();
@@ -39,14 +40,12 @@ export class NextDue {
     if (!b || !th) return false;
     // Per-record periods: how far any due can be from start + shift.
     if (!t.fixed) return start + th.shift - th.spread - slack > b.ms;
-    // Starts from here on are not due at the best due: one Luxon threshold per best.
+    // Starts from here on are not due at the best due: one exact cut per best (Luxon's bisection;
+    // a threshold's margin would trace every record within hours of the best).
     if (b.from === undefined) {
-      const at = threshold(
-        (t.period as Extract<PlanTerm['period'], { kind: 'fixed' }>).duration,
-        t.rule.align,
-        b.due.setZone(t.rule.timezone),
-      );
-      b.from = at.exact ? at.cut : at.cut + at.margin + 1;
+      const duration = (t.period as Extract<PlanTerm['period'], { kind: 'fixed' }>).duration;
+      const at = exactCut(duration, t.rule.align, b.due.setZone(t.rule.timezone));
+      b.from = at.before ? at.cut : Math.max(at.cut, at.unsure?.hi ?? at.cut) + 1;
     }
     return start - slack >= b.from;
   }
