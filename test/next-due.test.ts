@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { decide } from '../src/engine/decide.js';
-import { NextDue } from '../src/engine/next-due.js';
+import { laterDueBefore, NextDue } from '../src/engine/next-due.js';
 import { compilePlan } from '../src/engine/plan.js';
 import { parsePolicyText } from '../src/policy/load.js';
 import { dues, tracedNextDue } from './helpers/next-due.js';
@@ -78,5 +78,79 @@ describe('next due', () => {
           }
         }
     expect(compared).toBe(12 * 4 * 4 * 3);
+  });
+  it('a record whose later from column the fast reader cannot read is traced with its whole start', () => {
+    const yaml =
+      'version: 1\nname: n\ntimezone: UTC\ndatasets:\n  t: { key: id }\nrules:\n  - id: r\n    dataset: t\n    from: [a, b]\n    delete_after: 1 month\n';
+    const { policy: p } = parsePolicyText(yaml, 'n.yaml');
+    if (!p) throw new Error(yaml);
+    const plan = compilePlan(
+      { dataset: p.datasets.get('t') as never, rules: p.rules },
+      DateTime.fromISO('2023-01-31T00:00:00Z', { zone: 'UTC' }),
+    );
+    const row = (id: number, a: string, b: string) => plan.columns.map((c) => (c === 'a' ? a : c === 'b' ? b : id));
+    // Four digits of fraction: not a shape the fast reader knows; its due (Feb 28 13:00) is the earlier.
+    const rows = [row(1, '2023-01-29T20:00:00Z', '2023-01-29T20:00:00Z'), row(2, '2023-01-29T20:00:00Z', '2023-01-30T13:00:00.0000Z')];
+    for (const order of [rows, [...rows].reverse()]) {
+      const next = new NextDue();
+      for (const r of order) decide(plan, r, { next });
+      expect(dues(next)).toEqual(['r 2023-02-28T13:00:00.000Z']);
+    }
+  });
+
+  it('laterDueBefore: no start after the least one is due earlier outside the window it gives', () => {
+    const zones = ['Europe/Amsterdam', 'America/New_York', 'Australia/Lord_Howe', 'America/Santiago', 'UTC'];
+    const periods = [
+      { months: 1 },
+      { years: 1 },
+      { years: 1, days: 1 },
+      { months: 1, days: 2, hours: 3 },
+      { days: 1 },
+      { days: 1, hours: 12 },
+      { months: 1, hours: 30 },
+      { days: 7, hours: 30 },
+    ];
+    const r = rng(9);
+    let checked = 0;
+    for (const zone of zones) {
+      // Instants where the offset changes, and month ends: where dues stop rising with the start.
+      const points: number[] = [];
+      let prev: number | undefined;
+      for (let ms = Date.parse('2025-06-01T00:00:00Z'); ms < Date.parse('2026-12-31T00:00:00Z'); ms += 1_800_000) {
+        const o = DateTime.fromMillis(ms, { zone }).offset;
+        if (prev !== undefined && o !== prev) points.push(ms);
+        prev = o;
+      }
+      for (let m = 1; m <= 12; m++) points.push(DateTime.fromObject({ year: 2026, month: m, day: 28 }, { zone }).toMillis());
+      for (const duration of periods) {
+        const term = { rule: { timezone: zone }, period: { kind: 'fixed', duration } } as never;
+        for (let k = 0; k < 30; k++) {
+          const p = r.pick(points);
+          // The start near the point, the due near it, or the due's wall clock (before the hours) near it.
+          const at = DateTime.fromMillis(p, { zone });
+          const near = r.pick([
+            p,
+            at.minus(duration).toMillis(),
+            at
+              .minus(duration)
+              .plus({ hours: duration.hours ?? 0 })
+              .toMillis(),
+          ]);
+          const spread = r.chance(0.5) ? 3 * 3600 : 86_400;
+          const least = Math.round((near + r.int(-spread, spread) * 1000) / 300_000) * 300_000;
+          const due = DateTime.fromMillis(least, { zone }).plus(duration).toMillis();
+          const end = laterDueBefore(term, least, null);
+          for (let s = end ?? least + 1; s < (end ?? least) + 3 * 86_400_000; s += 900_000) {
+            const later = DateTime.fromMillis(s, { zone }).plus(duration).toMillis();
+            if (later < due)
+              expect.fail(
+                `${zone} ${JSON.stringify(duration)}: least ${new Date(least).toISOString()}, window end ${end}, later ${new Date(s).toISOString()} due earlier`,
+              );
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(50_000);
   });
 });

@@ -393,6 +393,8 @@ describePg('PostgreSQL decides as the engine does', () => {
       ['UTC', 'P1Y', '2025-02-20T06:00:00', '2024-02-27T00:00:00'],
       ['Europe/Amsterdam', '1 day', '2026-03-26T02:30:00', '2026-03-27T00:00:00'],
       ['Europe/Amsterdam', '1 month', '2026-11-01T00:00:00', '2026-10-24T00:00:00'],
+      // The wall clock of the dues (before the 30 hours) lands on the DST gap of 29 March.
+      ['Europe/Amsterdam', '7 days and 30 hours', '2026-03-25T00:00:00', '2026-03-22T02:00:00'],
     ] as const;
     for (const [zone, period, at, begin] of cases)
       for (const from of ['at', 'txt', 'days'] as const) {
@@ -491,22 +493,24 @@ describePg('PostgreSQL decides as the engine does', () => {
          (6, '2020-01-01Z', '2020-01-01', '5874897-12-31', '2020-01-01')`,
     );
     // Lists with a text column are compiled in layers, where every expression is worked out for every row.
-    for (const period of ['3000 years', '2025 years', '2024 years and 11 months', '1 year'])
-      for (const from of ['at', 'txt', 'd', 'ts', '[d, txt]', '[ts, txt]', '[d, at]']) {
-        const yaml = `version: 1\nname: y\ntimezone: UTC\ndatasets:\n  t: { key: id }\nrules:\n  - id: r\n    dataset: t\n    from: ${from}\n    delete_after: ${period}\n`;
-        const { policy } = parsePolicyText(yaml, 'y.yaml');
-        const rules = policy && combineDatasets([policy]).get('t');
-        if (!rules) throw new Error(yaml);
-        const plan = compilePlan(rules, DateTime.fromISO('2026-01-01T00:00:00Z', { zone: 'UTC' }));
-        const source = await PostgresSource.open(base);
-        try {
-          const request: Request = { mode: 'read', others: new Map([['t', plan]]) };
-          const want = new Tally('t', plan.rules);
-          await source.rows(plan, request, (row) => want.add(withFacts(decide(plan, row.values, {}), row)));
-          expect(await source.evaluate(plan, request, listen().sink), yaml).toEqual(want.summary);
-        } finally {
-          await source.close();
+    // East of UTC a wall clock of the year 1 is an instant before it (Etc/GMT-14 is +14:00).
+    for (const zone of ['UTC', 'Etc/GMT-14', 'Etc/GMT-1', 'Etc/GMT+12'])
+      for (const period of ['3000 years', '2025 years', '2024 years and 11 months', '1 year'])
+        for (const from of ['at', 'txt', 'd', 'ts', '[d, txt]', '[ts, txt]', '[d, at]']) {
+          const yaml = `version: 1\nname: y\ntimezone: ${zone}\ndatasets:\n  t: { key: id }\nrules:\n  - id: r\n    dataset: t\n    from: ${from}\n    delete_after: ${period}\n`;
+          const { policy } = parsePolicyText(yaml, 'y.yaml');
+          const rules = policy && combineDatasets([policy]).get('t');
+          if (!rules) throw new Error(yaml);
+          const plan = compilePlan(rules, DateTime.fromISO('2026-01-01T00:00:00Z', { zone }));
+          const source = await PostgresSource.open(base);
+          try {
+            const request: Request = { mode: 'read', others: new Map([['t', plan]]) };
+            const want = new Tally('t', plan.rules);
+            await source.rows(plan, request, (row) => want.add(withFacts(decide(plan, row.values, {}), row)));
+            expect(await source.evaluate(plan, request, listen().sink), yaml).toEqual(want.summary);
+          } finally {
+            await source.close();
+          }
         }
-      }
   });
 });

@@ -64,6 +64,7 @@ export function decide(plan: DatasetPlan, values: readonly unknown[], options: D
       let start = Number.NEGATIVE_INFINITY;
       let slack = 0;
       let empty = false;
+      let partial = false;
       let s = -1;
       for (const i of t.from) {
         const v = values[i];
@@ -74,6 +75,7 @@ export function decide(plan: DatasetPlan, values: readonly unknown[], options: D
         const e = fastEpochOf(v, fmt);
         if (Number.isNaN(e)) {
           s = UNSURE; // NaN: not a shape the fast reader knows
+          partial = true;
           break;
         }
         if (e > start) start = e;
@@ -112,6 +114,12 @@ export function decide(plan: DatasetPlan, values: readonly unknown[], options: D
         if (x.due) {
           due = x.due.toMillis();
           spread = 0;
+        }
+        // The fast reading stopped at a column it does not know: the start is Luxon's (aligned, the
+        // unit's next boundary, which is not the start a next due is pruned by: none then).
+        if (partial) {
+          start = x.start && !t.rule.align ? x.start.toMillis() : Number.NEGATIVE_INFINITY;
+          slack = 0;
         }
       }
       if (t.kind === 'keep') {

@@ -48,6 +48,14 @@ export function exactCut(duration: DurationLikeObject, align: 'day' | 'month' | 
   if (clamping) return { cut: lo, before: false, unsure: { lo: approx - 4 * DAY - WINDOW, hi: approx + 4 * DAY + WINDOW } };
   const calendar = Boolean(duration.years || duration.months || duration.quarters || duration.weeks || duration.days);
   const changes = (ms: number) => DateTime.fromMillis(ms - WINDOW, { zone }).offset !== DateTime.fromMillis(ms + WINDOW, { zone }).offset;
-  if (calendar && (changes(lo) || changes(now))) return { cut: lo, before: false, unsure: { lo: lo - WINDOW, hi: lo + WINDOW } };
+  // Luxon adds the calendar units on the wall clock, then the time units as elapsed time: the wall
+  // clock the due lands on is asOf less those.
+  if (calendar && (changes(lo) || changes(now - timeMs(duration))))
+    return { cut: lo, before: false, unsure: { lo: lo - WINDOW, hi: lo + WINDOW } };
   return { cut: lo, before: false };
+}
+
+/** The time units of a duration (hours and less), in ms: what Luxon adds after the calendar units. */
+export function timeMs(d: DurationLikeObject): number {
+  return (((d.hours ?? 0) * 60 + (d.minutes ?? 0)) * 60 + (d.seconds ?? 0)) * 1000 + (d.milliseconds ?? 0);
 }

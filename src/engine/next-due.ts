@@ -2,7 +2,7 @@ import { DateTime, type DurationLikeObject } from 'luxon';
 import type { Rule } from '../policy/model.js';
 import { termTrace } from './decide.js';
 import type { Trace } from './decision.js';
-import { exactCut } from './exact-cut.js';
+import { exactCut, timeMs } from './exact-cut.js';
 import type { DatasetPlan, PlanTerm } from './plan.js';
 import type { Threshold } from './threshold.js';
 
@@ -123,5 +123,7 @@ export function laterDueBefore(t: PlanTerm, start: number, amount: number | null
   while (target(end) === target(day)) end = end.plus({ days: 1 });
   const shifts = (a: DateTime, b: DateTime) => a.minus({ days: 1 }).offset !== b.plus({ days: 1 }).offset;
   const clamped = end.toMillis() > day.plus({ days: 1 }).toMillis();
-  return clamped || shifts(day, end) || shifts(day.plus(d), end.plus(d)) ? end.toMillis() : undefined;
+  // Where the wall clock of the dues lands: before the time units, which Luxon adds as elapsed time.
+  const wall = (x: DateTime) => x.plus(d).minus({ milliseconds: timeMs(d) });
+  return clamped || shifts(day, end) || shifts(wall(day), wall(end)) ? end.toMillis() : undefined;
 }

@@ -208,7 +208,7 @@ function compileWith(input: CompileInput, ref: string, params: Params, inline: b
   };
 
   /** An instant (epoch ms, within MIN_MS..MAX_MS, which PostgreSQL reads back) as a timestamptz parameter. */
-  const instant = (ms: number): string => params.add(new Date(ms).toISOString(), '::timestamptz');
+  const instant = (ms: number): string => params.add(pgInstant(ms), '::timestamptz');
 
   /**
    * A due test against a cut: [status SQL given a start]. With the start as a timestamptz, the
@@ -412,16 +412,26 @@ export function zoneLiteral(zone: string): string {
 /**
  * A cut as the instants a timestamptz start is compared with: due iff start < the first; unsure
  * iff within the next two. For a whole-ms cut c, floor(ms) < c is t < c and floor(ms) <= c is
- * t < c + 1 ms. An edge before the year 1 is the year 1: no start the engine reads is before
- * either (and JavaScript writes those years as PostgreSQL does not read them). Undefined where
- * one is after the year 9999.
+ * t < c + 1 ms. An edge long before the year 1 is two days before it: no start the engine reads
+ * (a wall clock of the year 1 in any zone) is before either. Undefined where one is after the year 9999.
  */
 export function nativeEdges(cut: ExactCut): number[] | undefined {
   const edges = [cut.before ? cut.cut : cut.cut + 1, ...(cut.unsure ? [cut.unsure.lo + 1, cut.unsure.hi + 1] : [])];
-  return edges.every((ms) => ms <= MAX_MS) ? edges.map((ms) => Math.max(ms, YEAR_1)) : undefined;
+  return edges.every((ms) => ms <= MAX_MS) ? edges.map((ms) => Math.max(ms, EARLIEST)) : undefined;
 }
 
 const YEAR_1 = Date.parse('0001-01-01T00:00:00Z');
+/** Before every start the engine reads: a wall clock of the year 1 read in any zone (up to +15:57 in LMT) is later. */
+const EARLIEST = YEAR_1 - 2 * 86_400_000;
+
+/** An instant as PostgreSQL reads it: ISO 8601 from the year 1, and before it with BC (JavaScript writes year 0 or -000975). */
+export function pgInstant(ms: number): string {
+  const d = new Date(ms);
+  if (ms >= YEAR_1) return d.toISOString();
+  const two = (n: number) => String(n).padStart(2, '0');
+  const time = `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}.${String(d.getUTCMilliseconds()).padStart(3, '0')}`;
+  return `${String(1 - d.getUTCFullYear()).padStart(4, '0')}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())} ${time}+00 BC`;
+}
 
 /** Of two delete terms due for a record, `a` governs for every record: it is always due earlier (or as early, and first). */
 export function beats(a: PlanTerm, b: PlanTerm): boolean {

@@ -2,7 +2,7 @@ import { exactCut } from '../../engine/exact-cut.js';
 import type { PlanTerm } from '../../engine/plan.js';
 import type { FixedPeriod } from '../../policy/period.js';
 import { ident } from './columns.js';
-import { ASCII, beats, type CompileInput, disjoint, nativeEdges, startBounds, zonedStart } from './compile.js';
+import { ASCII, beats, type CompileInput, disjoint, nativeEdges, pgInstant, startBounds, zonedStart } from './compile.js';
 
 /**
  * The common plan (fixed delete periods counted from one native timestamp column, a boolean or
@@ -51,7 +51,7 @@ export function compileFast(input: CompileInput, ref: string): FastPlan | undefi
   const edges = cuts.map(nativeEdges);
   if (edges.some((e) => e === undefined)) return undefined;
   // Literals, not parameters: the fast statements bind none, so that they can run without the general ones'.
-  const instant = (ms: number): string => `'${new Date(ms).toISOString()}'::timestamptz`;
+  const instant = (ms: number): string => `'${pgInstant(ms)}'::timestamptz`;
 
   // Rows of rest, each part with where it comes from: a term's own start (implied false where
   // that term is due or pending), or the row as a whole.
