@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { DateTime } from 'luxon';
+import pg from 'pg';
 import { beforeAll, expect, it } from 'vitest';
 import { combineDatasets } from '../src/app/combine.js';
 import { decide } from '../src/engine/decide.js';
@@ -12,6 +13,7 @@ import { threshold } from '../src/engine/threshold.js';
 import { parseTimestamp } from '../src/engine/timestamp.js';
 import { parsePolicyText } from '../src/policy/load.js';
 import { PostgresSource } from '../src/sources/postgres/pg-source.js';
+import { zoneDifference } from '../src/sources/postgres/zone-check.js';
 import { withFacts } from '../src/sources/row-decision.js';
 import type { Acted, Request, Sink } from '../src/sources/source.js';
 import { SqliteSource } from '../src/sources/sqlite/sqlite-source.js';
@@ -512,5 +514,27 @@ describePg('PostgreSQL decides as the engine does', () => {
             await source.close();
           }
         }
+  });
+  it('a zone PostgreSQL does not know (its tzdata older than the name) is a difference, inside a transaction too', async () => {
+    const client = new pg.Client({ connectionString: base });
+    await client.connect();
+    try {
+      const rule = { timezone: 'Mars/Olympus_Mons', from: ['ts'] };
+      const plan = {
+        asOf: DateTime.fromISO('2026-01-15T00:00:00Z'),
+        dataset: { timestamps: { kind: 'iso' } },
+        groups: [{ terms: [{ rule, fixed: { cut: Date.parse('2025-01-15T00:00:00Z') } }] }],
+      };
+      const columns = new Map([['ts', { name: 'ts', kind: 'timestamp', type: 'timestamp without time zone', notNull: false }]]);
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const d = await zoneDifference(client, plan as never, columns as never, new Map(), true);
+      expect(d).toMatchObject({ zone: 'Mars/Olympus_Mons', unknown: true });
+      // The transaction the run reads in goes on.
+      expect((await client.query('SELECT 1 AS x')).rows[0]?.x).toBe(1);
+      await client.query('COMMIT');
+      expect(await zoneDifference(client, plan as never, columns as never, new Map(), false)).toMatchObject({ unknown: true });
+    } finally {
+      await client.end();
+    }
   });
 });

@@ -116,6 +116,17 @@ const INLINE_MAX = 12_000;
  * no text parsed by regex), else in LATERAL layers. Both are the same SQL semantically.
  */
 export function compilePlan(input: CompileInput, ref: string, params: Params): CompiledPlan {
+  // Every row the engine's: no start read in SQL (whose zone PostgreSQL may not know).
+  if (input.engine)
+    return {
+      from: '',
+      referenced: input.referenced ?? 'false',
+      cls: `'doubt'`,
+      deleteRule: 'NULL::int',
+      redacts: new Map(),
+      pending: [],
+      setRedacted: [],
+    };
   const mark = params.values.length;
   const inline = compileWith(input, ref, params, true);
   const size = inline.cls.length + inline.deleteRule.length + [...inline.redacts.values()].join('').length;
@@ -308,7 +319,7 @@ function compileWith(input: CompileInput, ref: string, params: Params, inline: b
   // so is a value whose text the engine may spell differently (floats, non-ASCII).
   held = values.put(held);
   const bad: string[] = [values.put(holdBad)];
-  const doubt: string[] = [input.engine ? 'true' : values.put(holdDoubt)];
+  const doubt: string[] = [values.put(holdDoubt)];
   const applies = plan.groups.map((g) =>
     g.where.length === 0
       ? 'true'

@@ -239,7 +239,7 @@ export class PostgresSource implements Source {
     );
     if (request.mode === 'read') {
       await this.read(async () => {
-        const c = await this.compiled(d, plan, request);
+        const c = await this.compiled(d, plan, request, true);
         const fast = c.compiled.fast;
         // Counted in the database; only the rows the engine must decide (and, when the sink
         // wants them, those acted on) come out, in table order. With the fast predicates, the
@@ -404,7 +404,7 @@ export class PostgresSource implements Source {
   }
 
   /** The plan compiled for this table, with the cuts of the amounts its per-record periods hold. */
-  private async compiled(d: PgDataset, plan: DatasetPlan, request: Request): Promise<Compiled> {
+  private async compiled(d: PgDataset, plan: DatasetPlan, request: Request, inTransaction = false): Promise<Compiled> {
     const amounts = new Map<PlanTerm, Map<number, ExactCut>>();
     for (const g of plan.groups)
       for (const t of g.terms) {
@@ -419,11 +419,15 @@ export class PostgresSource implements Source {
         const zoned = plan.asOf.setZone(t.rule.timezone);
         amounts.set(t, new Map(found.rows.map((r) => [Number(r.n), exactCut({ [p.unit]: Number(r.n) }, t.rule.align, zoned)])));
       }
-    const differs = await zoneDifference(this.client, plan, d.table.columns, amounts);
+    const differs = await zoneDifference(this.client, plan, d.table.columns, amounts, inTransaction);
     if (differs)
       request.log?.warn(
         { dataset: plan.dataset.name, ...differs },
-        `PostgreSQL's time zone data for ${differs.zone} differs from retention's: ${differs.at} is ${differs.postgres} there and ${differs.retention} here; the records of ${d.location} are decided by retention, row by row (slower), not in SQL`,
+        `${
+          differs.unknown
+            ? `PostgreSQL does not know the time zone ${differs.zone} (its time zone data is older than retention's)`
+            : `PostgreSQL's time zone data for ${differs.zone} differs from retention's: ${differs.at} is ${differs.postgres} there and ${differs.retention} here`
+        }; the records of ${d.location} are decided by retention, row by row (slower), not in SQL`,
       );
     const params = new Params();
     const referenced = this.referencedSql(d.table, 'r', request, params);

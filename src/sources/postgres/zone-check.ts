@@ -10,6 +10,8 @@ export interface ZoneDifference {
   readonly at: string;
   readonly postgres: string;
   readonly retention: string;
+  /** PostgreSQL does not know the zone at all (its time zone data is older than the name). */
+  readonly unknown?: boolean;
 }
 
 const HOUR = 3_600_000;
@@ -33,6 +35,7 @@ export async function zoneDifference(
   plan: DatasetPlan,
   columns: ReadonlyMap<string, PgColumn>,
   amounts: AmountCuts,
+  inTransaction: boolean,
 ): Promise<ZoneDifference | undefined> {
   const byZone = new Map<string, Set<number>>();
   for (const g of plan.groups)
@@ -55,10 +58,8 @@ export async function zoneDifference(
     let samples = [...set].filter((ms) => ms >= YEAR_1 && ms <= YEAR_10000).sort((a, b) => a - b);
     if (samples.length > MAX_SAMPLES) samples = samples.filter((_, i) => i % Math.ceil(samples.length / MAX_SAMPLES) === 0);
     if (samples.length === 0) continue;
-    const r = await client.query<{ w: string }>(
-      `SELECT floor(extract(epoch FROM t AT TIME ZONE $2) * 1000)::bigint AS w FROM unnest($1::timestamptz[]) WITH ORDINALITY AS u(t, i) ORDER BY i`,
-      [samples.map((ms) => new Date(ms).toISOString()), zone],
-    );
+    const r = await walls(client, samples, zone, inTransaction);
+    if (!r) return { zone, at: new Date(samples[0] as number).toISOString(), postgres: 'no such zone', retention: zone, unknown: true };
     for (let i = 0; i < samples.length; i++) {
       const ms = samples[i] as number;
       const wall = wallMs(DateTime.fromMillis(ms, { zone }));
@@ -70,6 +71,27 @@ export async function zoneDifference(
     }
   }
   return undefined;
+}
+
+/**
+ * The wall clocks of the instants in the zone as PostgreSQL reads them, or undefined where it does
+ * not know the zone (an error a savepoint keeps from aborting the transaction the run reads in).
+ */
+async function walls(client: pg.Client, samples: readonly number[], zone: string, inTransaction: boolean) {
+  if (inTransaction) await client.query('SAVEPOINT retention_zone');
+  try {
+    const r = await client.query<{ w: string }>(
+      `SELECT floor(extract(epoch FROM t AT TIME ZONE $2) * 1000)::bigint AS w FROM unnest($1::timestamptz[]) WITH ORDINALITY AS u(t, i) ORDER BY i`,
+      [samples.map((ms) => new Date(ms).toISOString()), zone],
+    );
+    if (inTransaction) await client.query('RELEASE SAVEPOINT retention_zone');
+    return r;
+  } catch (e) {
+    // invalid_parameter_value: time zone "..." not recognized
+    if ((e as { code?: string }).code !== '22023') throw e;
+    if (inTransaction) await client.query('ROLLBACK TO SAVEPOINT retention_zone');
+    return undefined;
+  }
 }
 
 /** A wall clock as epoch ms of the same digits in UTC (Date.UTC would read the years 0-99 as 1900-1999). */
