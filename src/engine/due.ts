@@ -37,7 +37,12 @@ function startFor(rule: Rule, dataset: Dataset, get: (column: string) => unknown
     else if (!start || t > start) start = t;
   }
   if (empty || !start) return null;
-  return rule.align ? start.startOf(rule.align).plus({ [`${rule.align}s`]: 1 }) : start;
+  return alignedStart(start, rule.align);
+}
+
+/** An aligned rule counts from the start of the unit after the start's (SPEC §1). */
+export function alignedStart(start: DateTime, align: Rule['align']): DateTime {
+  return align ? start.startOf(align).plus({ [`${align}s`]: 1 }) : start;
 }
 
 /** Start, due and status of one period of a rule for one record, with Luxon throughout. */

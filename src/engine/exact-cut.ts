@@ -1,5 +1,5 @@
 import { DateTime, type DurationLikeObject } from 'luxon';
-import { threshold } from './threshold.js';
+import { onWallClock, threshold } from './threshold.js';
 
 /**
  * For one period at one asOf, the start instants an engine that decides in SQL can compare
@@ -46,7 +46,7 @@ export function exactCut(duration: DurationLikeObject, align: 'day' | 'month' | 
   // The engine's own margin says where month clamping can reach asOf (threshold.ts).
   const clamping = threshold(duration, undefined, asOf).margin >= 4 * DAY;
   if (clamping) return { cut: lo, before: false, unsure: { lo: approx - 4 * DAY - WINDOW, hi: approx + 4 * DAY + WINDOW } };
-  const calendar = Boolean(duration.years || duration.months || duration.quarters || duration.weeks || duration.days);
+  const calendar = onWallClock(duration);
   const changes = (ms: number) => DateTime.fromMillis(ms - WINDOW, { zone }).offset !== DateTime.fromMillis(ms + WINDOW, { zone }).offset;
   // Luxon adds the calendar units on the wall clock, then the time units as elapsed time: the wall
   // clock the due lands on is asOf less those.

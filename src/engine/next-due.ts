@@ -2,9 +2,10 @@ import { DateTime, type DurationLikeObject } from 'luxon';
 import type { Rule } from '../policy/model.js';
 import { termTrace } from './decide.js';
 import type { Trace } from './decision.js';
+import { alignedStart } from './due.js';
 import { exactCut, timeMs } from './exact-cut.js';
 import type { DatasetPlan, PlanTerm } from './plan.js';
-import type { Threshold } from './threshold.js';
+import { onWallClock, type Threshold } from './threshold.js';
 
 /**
  * Per rule of a dataset, the earliest due among the records for which it is not yet due: what a
@@ -43,8 +44,7 @@ export class NextDue {
     // Starts from here on are not due at the best due: one exact cut per best (Luxon's bisection;
     // a threshold's margin would trace every record within hours of the best).
     if (b.from === undefined) {
-      const duration = (t.period as Extract<PlanTerm['period'], { kind: 'fixed' }>).duration;
-      const at = exactCut(duration, t.rule.align, b.due.setZone(t.rule.timezone));
+      const at = exactCut(durationOf(t, null), t.rule.align, b.due.setZone(t.rule.timezone));
       b.from = at.before ? at.cut : Math.max(at.cut, at.unsure?.hi ?? at.cut) + 1;
     }
     return start - slack >= b.from;
@@ -96,9 +96,7 @@ export class NextDue {
 
 /** The due of a term for a start (epoch ms), with the amount of a per-record period (null: its default). */
 export function dueOfStart(t: PlanTerm, start: number, amount: number | null): DateTime {
-  let s = DateTime.fromMillis(start, { zone: t.rule.timezone });
-  if (t.rule.align) s = s.startOf(t.rule.align).plus({ [`${t.rule.align}s`]: 1 });
-  return s.plus(durationOf(t, amount));
+  return alignedStart(DateTime.fromMillis(start, { zone: t.rule.timezone }), t.rule.align).plus(durationOf(t, amount));
 }
 
 /** The period of a term, with the amount of a per-record period (null: its default). */
@@ -116,7 +114,7 @@ export function durationOf(t: PlanTerm, amount: number | null): DurationLikeObje
 export function laterDueBefore(t: PlanTerm, start: number, amount: number | null): number | undefined {
   const d = durationOf(t, amount);
   // Aligned dues are those of their unit, in order; periods of hours or less are start + period.
-  if (t.rule.align || !(d.years || d.quarters || d.months || d.weeks || d.days)) return undefined;
+  if (t.rule.align || !onWallClock(d)) return undefined;
   const day = DateTime.fromMillis(start, { zone: t.rule.timezone }).startOf('day');
   const target = (x: DateTime) => x.plus(d).toISODate();
   let end = day.plus({ days: 1 });

@@ -40,7 +40,7 @@ export function threshold(duration: DurationLikeObject, align: 'day' | 'month' |
   const t = asOf.minus(duration);
   const cut = t.toMillis();
   const calendar = Boolean(duration.years || duration.months || duration.quarters);
-  const wallClock = calendar || Boolean(duration.weeks || duration.days);
+  const wallClock = onWallClock(duration);
   // Adding months clamps days 29-31 to the month's end, which can move a due by up to 3 days and
   // reorder starts of those days. When the cut itself round-trips and no start near it falls on
   // such a day, only a DST change can move a due (by its size, up to 2 h in any zone); outside
@@ -52,4 +52,9 @@ export function threshold(duration: DurationLikeObject, align: 'day' | 'month' |
   // to 3 days (31- against 28-day months, a leap day) plus a DST change. Two delete rules' dues
   // (6 months against 182 days) are told apart only outside that spread.
   return { cut, exact: false, margin, shift: now - cut, spread: calendar ? Math.max(margin, 4 * DAY) : margin };
+}
+
+/** Luxon adds some of the period on the wall clock (days and longer), so DST changes can move a due. */
+export function onWallClock(d: DurationLikeObject): boolean {
+  return Boolean(d.years || d.quarters || d.months || d.weeks || d.days);
 }

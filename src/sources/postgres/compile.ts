@@ -431,7 +431,7 @@ export function nativeEdges(cut: ExactCut): number[] | undefined {
   return edges.every((ms) => ms <= MAX_MS) ? edges.map((ms) => Math.max(ms, EARLIEST)) : undefined;
 }
 
-const YEAR_1 = Date.parse('0001-01-01T00:00:00Z');
+export const YEAR_1 = Date.parse('0001-01-01T00:00:00Z');
 /** Before every start the engine reads: a wall clock of the year 1 read in any zone (up to +15:57 in LMT) is later. */
 const EARLIEST = YEAR_1 - 2 * 86_400_000;
 

@@ -33,7 +33,7 @@ const WHERE_KINDS = new Set(['text', 'int', 'numeric', 'bool']);
 /** The fast predicates of the plan, or undefined where the plan is not of that shape. */
 export function compileFast(input: CompileInput, ref: string): FastPlan | undefined {
   const { plan, columns } = input;
-  if (input.referenced !== undefined || input.engine || plan.dataset.timestamps.kind !== 'iso') return undefined;
+  if (input.referenced !== undefined || plan.dataset.timestamps.kind !== 'iso') return undefined;
   const terms = plan.groups.flatMap((g, gi) => g.terms.map((t) => ({ t, gi })));
   if (terms.length === 0) return undefined;
   for (const { t } of terms) {

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type pg from 'pg';
 import type { DatasetPlan } from '../../engine/plan.js';
 import type { PgColumn } from './columns.js';
-import type { AmountCuts } from './compile.js';
+import { type AmountCuts, YEAR_1 } from './compile.js';
 
 /** Where PostgreSQL's time zone data and retention's (ICU's, through Luxon) put one instant at different wall clocks. */
 export interface ZoneDifference {
@@ -15,7 +15,6 @@ export interface ZoneDifference {
 }
 
 const HOUR = 3_600_000;
-const YEAR_1 = Date.parse('0001-01-01T00:00:00Z');
 const YEAR_10000 = Date.parse('9999-12-31T23:00:00Z');
 /** Hourly for two days either side of each cut; sparser over the starts a next due can have. */
 const AROUND = 48;
