@@ -236,6 +236,78 @@ describePg('PostgreSQL from the command line', () => {
     expect(line.lockMs.p50).toBeLessThanOrEqual(line.lockMs.p99);
   });
 
+  it('each batch is counted beside its DELETE in a second session, in its snapshot: the counts of one session, and rows written meanwhile are not miscounted', async () => {
+    const url = await pgDatabase();
+    // 150,000 rows in several batches: held, two where rules, due and not, unmanaged, unreadable.
+    await sql(
+      url,
+      `CREATE TABLE calls (id bigint PRIMARY KEY, at timestamptz, service text, hold bool);
+      INSERT INTO calls SELECT i,
+        CASE WHEN i % 97 = 0 THEN 'infinity'::timestamptz WHEN i % 3 = 0 THEN '2026-11-20T00:00:00Z' ELSE '2026-01-01T00:00:00Z'::timestamptz + i * interval '1 minute' END,
+        (ARRAY['voice', 'data', 'fax'])[i % 3 + 1], i % 101 = 0 FROM generate_series(1, 150000) i;
+      ANALYZE calls`,
+    );
+    const p = write(
+      tempDir(),
+      'calls.yaml',
+      `version: 1\nname: calls\ndatasets:\n  calls: { key: id, hold: hold }\nrules:
+  - { id: voice, dataset: calls, where: { service: voice }, from: at, delete_after: 30 days }
+  - { id: data, dataset: calls, where: { service: data }, from: at, delete_after: 90 days }\n`,
+    );
+    const copy = async () => {
+      const name = `c_${Math.random().toString(36).slice(2, 10)}`;
+      const db = url.match(/\/\/[^/]*\/([^?]+)/)?.[1];
+      await sql(PG_URL as string, `CREATE DATABASE ${name} TEMPLATE ${db}`);
+      return url.replace(`/${db}`, `/${name}`);
+    };
+    const purge = (source: string) =>
+      cli(['purge', '--policy', p, '--source', source, '--as-of', AS_OF, '--format', 'json', '--log-level', 'info']);
+    const summary = (out: string) => JSON.parse(out).datasets;
+
+    // A user allowed one connection: the count follows the DELETE in the one session.
+    const one = await copy();
+    const role = `one_${Math.random().toString(36).slice(2, 8)}`;
+    await sql(one, `CREATE ROLE ${role} LOGIN CONNECTION LIMIT 1; GRANT SELECT, DELETE ON calls TO ${role}`);
+    const alone = await purge(one.replace(/user=[^&]*/, `user=${role}`));
+    expect(alone.code, alone.stderr).toBe(0);
+    expect(alone.stderr).toContain('counting after it instead');
+    const beside = await purge(await copy());
+    expect(beside.code, beside.stderr).toBe(0);
+    expect(beside.stderr).not.toContain('counting after it instead');
+    expect(summary(beside.stdout)).toEqual(summary(alone.stdout));
+    const s = summary(beside.stdout)[0];
+    expect(s).toMatchObject({ scanned: 150000, held: 1485, invalid: 1021 });
+    expect(s.delete).toBeGreaterThan(40000);
+
+    // A writer adding due rows to the table's last pages while the purge runs: each batch counts
+    // what its DELETE saw, never a row written after (that would fail the batch's own check).
+    const live = await copy();
+    const w = new pg.Client({ connectionString: live });
+    await w.connect();
+    let writing = true;
+    let added = 0;
+    const writer = (async () => {
+      while (writing) {
+        await w.query(
+          `INSERT INTO calls SELECT 1000000 + $1::int + g, '2026-01-01T00:00:00Z', 'voice', false FROM generate_series(1, 200) g`,
+          [added],
+        );
+        added += 200;
+      }
+    })();
+    const during = await purge(live);
+    writing = false;
+    await writer;
+    await w.end();
+    expect(during.code, during.stderr).toBe(0);
+    const d = summary(during.stdout)[0];
+    expect(d.scanned).toBeGreaterThanOrEqual(150000);
+    expect(d.delete - s.delete).toBe(d.scanned - 150000);
+    // What the purge did not scan is there still, and nothing it kept was deleted.
+    const [{ n }] = await sql(live, 'SELECT count(*)::int AS n FROM calls');
+    expect(n).toBe(150000 + added - d.delete);
+  });
+
   it("--batch-by key: batches by ranges of a composite text key, the engine's rows found again by key; the same result as page ranges", async () => {
     const load = async () => {
       const url = await pgDatabase();

@@ -58,14 +58,17 @@ export function compileFast(input: CompileInput, ref: string): FastPlan | undefi
   const parts: { sql: string; own?: string; rowWide?: boolean }[] = [];
   // SQL's NULL never reaches a NOT below: each test is written true or false.
   const truth = (name: string, sql: string) => (columns.get(name)?.notNull ? sql : `(${sql}) IS TRUE`);
+  // Each test is written cheapest and most often false first: an aggregate's FILTER is evaluated
+  // as written, unlike a WHERE, whose conditions the planner orders by cost (measured at 10M rows
+  // with a hold and two where rules: 1.45 s written hold, where, start; 1.15 s start first).
   let held = 'false';
   let notHeld = '';
   if (hold?.kind === 'bool') {
     held = `${x(hold.name)} IS TRUE`;
-    notHeld = `${x(hold.name)} IS NOT TRUE AND `;
+    notHeld = ` AND ${x(hold.name)} IS NOT TRUE`;
   } else if (hold?.kind === 'int') {
     held = truth(hold.name, `${x(hold.name)} = 1`);
-    notHeld = `NOT ${held} AND `;
+    notHeld = ` AND NOT ${held}`;
     parts.push({ sql: truth(hold.name, `${x(hold.name)} <> 0 AND ${x(hold.name)} <> 1`), rowWide: true });
   }
   const match = (column: string, values: readonly string[]) => {
@@ -79,7 +82,7 @@ export function compileFast(input: CompileInput, ref: string): FastPlan | undefi
         parts.push({ sql: truth(w.column, `${x(w.column)}::text !~ ${ASCII}`), rowWide: true });
     return `(${g.where.map((w) => match(w.column, [...w.values])).join(' AND ')})`;
   });
-  const on = (gi: number, sql: string) => (applies[gi] === 'true' ? `(${sql})` : `(${applies[gi]} AND (${sql}))`);
+  const on = (gi: number, sql: string) => (applies[gi] === 'true' ? `(${sql})` : `((${sql}) AND ${applies[gi]})`);
   const bad = new Set<string>();
 
   const forms = terms.map(({ t, gi }, i) => {
@@ -104,7 +107,7 @@ export function compileFast(input: CompileInput, ref: string): FastPlan | undefi
     if (window) parts.push({ sql: on(gi, `${s} >= ${window[0]} AND ${s} < ${window[1]}`), own: own[1] });
     // In range, the start of a timestamptz column is before every cut only if it is after the lower bound.
     const bound = c.kind === 'timestamptz' ? `${v} >= ${lower}` : inRange;
-    return { t, gi, own, s, due: `${bound} AND ${s} < ${due}${outside}`, notDue: `${inRange} AND ${s} >= ${due}${outside}` };
+    return { t, gi, own, s, due: `${s} < ${due} AND ${bound}${outside}`, notDue: `${s} >= ${due} AND ${inRange}${outside}` };
   });
 
   // Of two due delete rules that can both apply, the earlier due governs; where which one that is
@@ -119,11 +122,11 @@ export function compileFast(input: CompileInput, ref: string): FastPlan | undefi
   // `AND NOT` each of these tests, NULL read as false.
   const none = (sqls: readonly string[]) => sqls.map((sql) => ` AND NOT coalesce(${sql}, false)`).join('');
   const except = (own: readonly string[]) => none(parts.filter((p) => p.own === undefined || !own.includes(p.own)).map((p) => p.sql));
-  const rest = parts.length ? `${notHeld}coalesce(${parts.map((p) => `(${p.sql})`).join(' OR ')}, false)` : 'false';
+  const rest = parts.length ? `coalesce(${parts.map((p) => `(${p.sql})`).join(' OR ')}, false)${notHeld}` : 'false';
   const deletes = new Map<number, string>();
   for (const f of forms) {
     const over = forms.filter((o) => o !== f && !disjoint(plan.groups[o.gi], plan.groups[f.gi]) && beats(o.t, f.t));
-    deletes.set(f.t.ruleIndex, `${notHeld}${on(f.gi, f.due)}${none(over.map((o) => on(o.gi, o.due)))}${except(f.own)}`);
+    deletes.set(f.t.ruleIndex, `${on(f.gi, f.due)}${none(over.map((o) => on(o.gi, o.due)))}${except(f.own)}${notHeld}`);
   }
   const groups = [...new Set(forms.map((f) => f.gi))];
   // Rules that each name one value list of the same column: one list of all their values.
@@ -135,8 +138,8 @@ export function compileFast(input: CompileInput, ref: string): FastPlan | undefi
       : groups.map((gi) => applies[gi]).join(' OR ');
   const unmanaged = groups.some((gi) => applies[gi] === 'true')
     ? 'false'
-    : `${notHeld}NOT (${anyApplies})${none(parts.filter((p) => p.rowWide).map((p) => p.sql))}`;
-  const pending = forms.map((f) => ({ term: f.t, notDue: `${notHeld}${on(f.gi, f.notDue)}${except(f.own)}`, start: f.s }));
+    : `NOT (${anyApplies})${none(parts.filter((p) => p.rowWide).map((p) => p.sql))}${notHeld}`;
+  const pending = forms.map((f) => ({ term: f.t, notDue: `${on(f.gi, f.notDue)}${except(f.own)}${notHeld}`, start: f.s }));
   return { held, rest, deletes, unmanaged, pending };
 }
 
