@@ -20,7 +20,7 @@ import type { Decision } from '../../engine/decision.js';
 import type { DatasetPlan } from '../../engine/plan.js';
 import type { DatasetSummary } from '../../engine/tally.js';
 import { InterruptedError, UserError } from '../../errors.js';
-import { BufferedWriter } from '../../util/buffered-writer.js';
+import { BackgroundWriter } from '../../util/background-writer.js';
 import { takeLock } from '../lock.js';
 import { matchBy, RowDecisions } from '../row-decision.js';
 import type { DatasetInfo, ProgressHook, Request, Row, Sink, Source, SourceIdentity } from '../source.js';
@@ -224,7 +224,7 @@ export class CsvSource implements Source {
       temps.delete(tmp);
       throw new UserError(`cannot write beside ${target}: ${(e as Error).message}; nothing was changed`);
     }
-    const out = new BufferedWriter(fd);
+    const out = new BackgroundWriter(fd);
     const kept = new KeptRuns(out);
     let changed = 0;
     try {
@@ -254,10 +254,13 @@ export class CsvSource implements Source {
         true,
         request.signal,
         cut,
-        () => kept.flush(),
+        () => {
+          kept.flush();
+          return out.drain();
+        },
       );
       kept.flush();
-      out.flush();
+      await out.end();
       fchmodSync(out.fd, before.mode & 0o7777);
       // The new file takes the old one's owner and group, or the application may lose access.
       const made = fstatSync(out.fd);
@@ -283,6 +286,8 @@ export class CsvSource implements Source {
       renameSync(tmp, target);
       syncDir(dirname(target));
     } catch (e) {
+      // No write may land after the file is closed (its descriptor could be another file's by then).
+      await out.settle();
       try {
         closeSync(out.fd);
       } catch {
@@ -327,7 +332,7 @@ export class CsvSource implements Source {
     all: boolean,
     signal?: AbortSignal,
     cut?: RawCut,
-    afterChunk?: () => void,
+    afterChunk?: () => Promise<void> | void,
   ): Promise<void> {
     const f = this.file(plan.dataset.name);
     const idx = plan.columns.map((c) => f.columns.indexOf(c));
@@ -365,12 +370,12 @@ export class CsvSource implements Source {
         if (signal?.aborted)
           throw new InterruptedError(`stopped by ${signal.reason} while reading ${f.file}; it was left as it was`, String(signal.reason));
         splitter.push(chunk as Buffer, each);
-        afterChunk?.(); // the records' memory may be reused from here on
+        await afterChunk?.(); // the records' memory may be reused from here on
         read += (chunk as Buffer).length;
         if (hook) hook(plan.dataset.name, read, size, 'bytes');
       }
       splitter.end(each);
-      afterChunk?.();
+      await afterChunk?.();
     } catch (e) {
       if (e instanceof CsvSyntaxError) throw new UserError(`${f.file}:${e.line}: ${e.message}; fix the file (nothing was changed)`);
       throw e;

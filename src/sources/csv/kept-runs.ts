@@ -1,4 +1,3 @@
-import type { BufferedWriter } from '../../util/buffered-writer.js';
 import type { RawRecord } from './splitter.js';
 
 /**
@@ -12,7 +11,7 @@ export class KeptRuns {
   private from = 0;
   private to = 0;
 
-  constructor(private readonly out: BufferedWriter) {}
+  constructor(private readonly out: { write(b: Buffer): void }) {}
 
   keep(rec: RawRecord): void {
     if (rec.buf !== this.buf || rec.start !== this.to) {
