@@ -236,7 +236,7 @@ describePg('PostgreSQL from the command line', () => {
     expect(line.lockMs.p50).toBeLessThanOrEqual(line.lockMs.p99);
   });
 
-  it('each batch is counted beside its DELETE in a second session, in its snapshot: the counts of one session, and rows written meanwhile are not miscounted', async () => {
+  it('each batch is counted beside its DELETE in a second session, in its snapshot: the counts of one session, rows written meanwhile not miscounted, a lost session replaced', async () => {
     const url = await pgDatabase();
     // 150,000 rows in several batches: held, two where rules, due and not, unmanaged, unreadable.
     await sql(
@@ -260,9 +260,17 @@ describePg('PostgreSQL from the command line', () => {
       await sql(PG_URL as string, `CREATE DATABASE ${name} TEMPLATE ${db}`);
       return url.replace(`/${db}`, `/${name}`);
     };
-    const purge = (source: string) =>
-      cli(['purge', '--policy', p, '--source', source, '--as-of', AS_OF, '--format', 'json', '--log-level', 'info']);
-    const summary = (out: string) => JSON.parse(out).datasets;
+    // Without records wanted (no --format json, no receipts): one DELETE a batch, its rule counts from the count.
+    const purge = async (source: string) => {
+      const r = await cli(['purge', '--policy', p, '--source', source, '--as-of', AS_OF, '--log-level', 'debug']);
+      const lines = r.stderr
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l));
+      const { scanned, delete: deleted, held, invalid } = lines.find((l) => l.command === 'purge') ?? {};
+      const beside = lines.some((l) => /a second session counts each batch/.test(l.msg));
+      return { ...r, counts: { scanned, deleted, held, invalid }, beside, msgs: lines.map((l) => l.msg as string) };
+    };
 
     // A user allowed one connection: the count follows the DELETE in the one session.
     const one = await copy();
@@ -271,13 +279,13 @@ describePg('PostgreSQL from the command line', () => {
     const alone = await purge(one.replace(/user=[^&]*/, `user=${role}`));
     expect(alone.code, alone.stderr).toBe(0);
     expect(alone.stderr).toContain('counting after it instead');
+    expect(alone.beside).toBe(false);
     const beside = await purge(await copy());
     expect(beside.code, beside.stderr).toBe(0);
-    expect(beside.stderr).not.toContain('counting after it instead');
-    expect(summary(beside.stdout)).toEqual(summary(alone.stdout));
-    const s = summary(beside.stdout)[0];
-    expect(s).toMatchObject({ scanned: 150000, held: 1485, invalid: 1021 });
-    expect(s.delete).toBeGreaterThan(40000);
+    expect(beside.beside).toBe(true);
+    expect(beside.counts).toEqual(alone.counts);
+    expect(beside.counts).toMatchObject({ scanned: 150000, held: 1485, invalid: 1021 });
+    expect(beside.counts.deleted).toBeGreaterThan(40000);
 
     // A writer adding due rows to the table's last pages while the purge runs: each batch counts
     // what its DELETE saw, never a row written after (that would fail the batch's own check).
@@ -300,12 +308,59 @@ describePg('PostgreSQL from the command line', () => {
     await writer;
     await w.end();
     expect(during.code, during.stderr).toBe(0);
-    const d = summary(during.stdout)[0];
-    expect(d.scanned).toBeGreaterThanOrEqual(150000);
-    expect(d.delete - s.delete).toBe(d.scanned - 150000);
+    expect(during.beside).toBe(true);
+    expect(during.counts.scanned).toBeGreaterThanOrEqual(150000);
+    expect(during.counts.deleted - beside.counts.deleted).toBe(during.counts.scanned - 150000);
     // What the purge did not scan is there still, and nothing it kept was deleted.
     const [{ n }] = await sql(live, 'SELECT count(*)::int AS n FROM calls');
-    expect(n).toBe(150000 + added - d.delete);
+    expect(n).toBe(150000 + added - during.counts.deleted);
+
+    // The counting session ended by the server mid-run: the purge goes on counting after each DELETE.
+    const lost = await copy();
+    let killed = 0;
+    let watching = true;
+    const watcher = (async () => {
+      while (watching && killed === 0) {
+        const r = await sql(
+          lost,
+          `SELECT count(*)::int AS k FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'retention (count)') t`,
+        );
+        killed += Number(r[0]?.k ?? 0);
+      }
+    })();
+    const cut = await purge(lost);
+    watching = false;
+    await watcher;
+    expect(cut.code, cut.stderr).toBe(0);
+    expect(killed).toBe(1);
+    expect(cut.msgs).toContain('the second session stopped counting batches; counting after each DELETE instead');
+    expect(cut.counts).toEqual(beside.counts);
+  });
+
+  it('row-level security that binds the purging role, and rewrite rules on DELETE, are refused before anything changes', async () => {
+    const url = await cdrDatabase();
+    const role = `rls_${Math.random().toString(36).slice(2, 8)}`;
+    await sql(
+      url,
+      `CREATE ROLE ${role} LOGIN; GRANT SELECT, DELETE ON cdr TO ${role}; ALTER TABLE cdr ENABLE ROW LEVEL SECURITY;
+       CREATE POLICY see ON cdr FOR SELECT USING (true); CREATE POLICY del ON cdr FOR DELETE USING (id % 2 = 0)`,
+    );
+    const asRole = url.replace(/user=[^&]*/, `user=${role}`);
+    const rls = await cli(['purge', '--policy', policy, '--source', asRole, '--as-of', AS_OF]);
+    expect(rls.code).toBe(1);
+    expect(logText(rls.stderr)).toMatch(/has row-level security that applies to this user/);
+    expect(await ids(url)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // The owner (here a superuser) is not bound by it: the purge runs.
+    const owner = await cli(['purge', '--dry-run', '--policy', policy, '--source', url, '--as-of', AS_OF]);
+    expect(owner.code, owner.stderr).toBe(0);
+    await sql(
+      url,
+      'ALTER TABLE cdr DISABLE ROW LEVEL SECURITY; CREATE TABLE cdr_gone (id bigint); CREATE RULE keep AS ON DELETE TO cdr DO INSTEAD INSERT INTO cdr_gone VALUES (OLD.id)',
+    );
+    const rule = await cli(['purge', '--policy', policy, '--source', url, '--as-of', AS_OF]);
+    expect(rule.code).toBe(1);
+    expect(logText(rule.stderr)).toMatch(/has rules \(CREATE RULE\) on DELETE/);
+    expect(await ids(url)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
   it("--batch-by key: batches by ranges of a composite text key, the engine's rows found again by key; the same result as page ranges", async () => {

@@ -28,13 +28,33 @@ export interface PgTable {
   /** Names of user triggers that a DELETE, or an UPDATE, fires. */
   readonly triggers: { readonly delete: readonly string[]; readonly update: readonly string[] };
   readonly privileges: { readonly select: boolean; readonly delete: boolean; readonly update: boolean };
+  /** Row-level security applies to this user: what it reads and what it may change are policies' to say. */
+  readonly rowSecurity: boolean;
+  /** Rewrite rules (CREATE RULE) on DELETE, and on UPDATE: the statement run is not the one written. */
+  readonly rules: { readonly delete: boolean; readonly update: boolean };
 }
 
 /** The user tables of the database (ordinary and partitioned; not partitions themselves), by dataset name. */
 export async function readCatalog(client: pg.Client): Promise<Map<string, PgTable>> {
-  const tables = await client.query<{ oid: number; schema: string; name: string; kind: string; sel: boolean; del: boolean; upd: boolean }>(
+  const tables = await client.query<{
+    oid: number;
+    schema: string;
+    name: string;
+    kind: string;
+    sel: boolean;
+    del: boolean;
+    upd: boolean;
+    rls: boolean;
+    delrule: boolean;
+    updrule: boolean;
+  }>(
+    // Row-level security binds neither superusers nor BYPASSRLS roles, nor the owner unless forced.
     `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS kind,
-            has_table_privilege(c.oid, 'SELECT') AS sel, has_table_privilege(c.oid, 'DELETE') AS del, has_table_privilege(c.oid, 'UPDATE') AS upd
+            has_table_privilege(c.oid, 'SELECT') AS sel, has_table_privilege(c.oid, 'DELETE') AS del, has_table_privilege(c.oid, 'UPDATE') AS upd,
+            c.relrowsecurity AND (c.relforcerowsecurity OR NOT pg_has_role(c.relowner, 'USAGE'))
+              AND NOT coalesce((SELECT r.rolsuper OR r.rolbypassrls FROM pg_roles r WHERE r.rolname = current_user), false) AS rls,
+            EXISTS (SELECT 1 FROM pg_rewrite w WHERE w.ev_class = c.oid AND w.ev_type = '4') AS delrule,
+            EXISTS (SELECT 1 FROM pg_rewrite w WHERE w.ev_class = c.oid AND w.ev_type = '2') AS updrule
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
         AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'`,
@@ -101,6 +121,8 @@ export async function readCatalog(client: pg.Client): Promise<Map<string, PgTabl
       referencedBy: [],
       triggers: { delete: tr.filter((x) => x.type & 8).map((x) => x.name), update: tr.filter((x) => x.type & 16).map((x) => x.name) },
       privileges: { select: t.sel, delete: t.del, update: t.upd },
+      rowSecurity: t.rls,
+      rules: { delete: t.delrule, update: t.updrule },
     });
   }
   for (const f of fks.rows) {

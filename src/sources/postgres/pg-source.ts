@@ -133,6 +133,8 @@ export class PostgresSource implements Source {
   /** Connects (libpq's URL forms and PG* environment; a password from the URL, PGPASSWORD or ~/.pgpass) and reads the catalog. */
   static async open(url: string, options: PgOptions = {}): Promise<PostgresSource> {
     const client = new pg.Client({ connectionString: url, application_name: 'retention' });
+    // A lost connection fails the query in flight with the server's message; unheard, it would end the process.
+    client.on('error', () => {});
     const where = describe(client);
     try {
       await client.connect();
@@ -169,6 +171,16 @@ export class PostgresSource implements Source {
         `${d.location} has no primary key and no unique key of NOT NULL columns: a purge names each record it deletes in its receipts by one; add a primary key`,
       );
     for (const c of redacts) if (t.columns.get(c)?.notNull) out.push(`${d.location}: column "${c}" is NOT NULL, so it cannot be redacted`);
+    // What a batch counts must be what its statements change: neither may be narrowed or rewritten.
+    if (t.rowSecurity)
+      out.push(
+        `${d.location} has row-level security that applies to this user, so a purge cannot vouch that the rows it reads are the rows it may change; run it as the table's owner or a role with BYPASSRLS`,
+      );
+    const rewritten = [...(deletes && t.rules.delete ? ['DELETE'] : []), ...(redacts.size && t.rules.update ? ['UPDATE'] : [])];
+    if (rewritten.length)
+      out.push(
+        `${d.location} has rules (CREATE RULE) on ${rewritten.join(' and ')} that would run other statements in place of the purge's; drop them for the purge`,
+      );
     const fired = [...(deletes ? t.triggers.delete : []), ...(redacts.size ? t.triggers.update : [])];
     if (fired.length) {
       out.push(
@@ -399,9 +411,11 @@ export class PostgresSource implements Source {
   private async countingSession(log: Request['log']): Promise<pg.Client | null> {
     if (this.counter !== undefined) return this.counter;
     const c = new pg.Client({ connectionString: this.url, application_name: 'retention (count)' });
+    c.on('error', () => this.dropCounter(c, log, 'its connection was lost'));
     try {
       await c.connect();
       this.counter = c;
+      log?.debug("a second session counts each batch beside its DELETE, in the batch's snapshot");
     } catch (e) {
       await c.end().catch(() => {});
       log?.info(
@@ -411,6 +425,14 @@ export class PostgresSource implements Source {
       this.counter = null;
     }
     return this.counter;
+  }
+
+  /** The rest of the run counts after each DELETE, in one session. */
+  private dropCounter(c: pg.Client, log: Request['log'], why: string): void {
+    if (this.counter !== c) return;
+    this.counter = null;
+    log?.info({ reason: why }, 'the second session stopped counting batches; counting after each DELETE instead');
+    c.end().catch(() => {});
   }
 
   private dataset(name: string): PgDataset {
@@ -473,8 +495,8 @@ export class PostgresSource implements Source {
    * The rows the fast predicates decide (in `range`), counted in one aggregate: held, unmanaged,
    * each rule's deletions and the rest not yet due. `deletions`: tallied here (a report), deleted
    * and tallied (a purge batch: already, or by `deleting`, counted in the same snapshot beside
-   * it), or left to the engine with the rest (a saved plan applied). Returns the rows left to the
-   * general classification.
+   * it), or left to the engine with the rest (a saved plan applied); `queried` runs once the
+   * aggregate is read. Returns the rows left to the general classification.
    */
   private async fastCount(
     plan: DatasetPlan,
@@ -487,6 +509,7 @@ export class PostgresSource implements Source {
     deletions: 'tally' | 'gone' | 'engine',
     client: pg.Client = this.client,
     deleting?: Promise<number>,
+    queried?: () => Promise<void>,
   ): Promise<{ general: number }> {
     const next = request.next ? fast.pending : [];
     const tallyDeletes = deletions === 'tally';
@@ -503,6 +526,7 @@ export class PostgresSource implements Source {
       ...next.map((p, k) => `floor(extract(epoch FROM min(${p.start}) FILTER (WHERE ${p.notDue})) * 1000)::bigint AS m${k}`),
     ];
     const r = await client.query(`SELECT ${cols.join(', ')} FROM ${table} AS r${range ? ` WHERE ${range}` : ''}`, [...values]);
+    await queried?.();
     const g = r.rows[0] as Record<string, string | null>;
     const num = (k: string) => Number(g[k] ?? 0);
     // Counted beside the DELETE, the batch's rows include those it deletes.
@@ -515,7 +539,8 @@ export class PostgresSource implements Source {
     // What the DELETE beside deleted: tallied above by rule (then it must be what was counted), or by itself.
     let gone = deleting ? await deleting : 0;
     if (deleting && tallyDeletes) {
-      if (gone !== deleted) throw new Error(`internal: ${deleted} rows counted for deletion but ${gone} deleted; batch rolled back`);
+      if (gone !== deleted)
+        throw new CountMismatch(`internal: ${deleted} rows counted for deletion but ${gone} deleted; batch rolled back`);
       gone = 0;
     }
     const rest = num('rest');
@@ -615,6 +640,11 @@ export class PostgresSource implements Source {
           await this.client.query('ROLLBACK').catch(() => {});
           sink.rollback?.();
           rows.tally.reset(before);
+          // The second session failed (its connection, a lock it waited for): the batch again, counted after its DELETE.
+          if (e instanceof CountingSessionFailed) {
+            if (this.counter) this.dropCounter(this.counter, request.log, (e.cause as Error)?.message ?? String(e.cause));
+            continue;
+          }
           if ((e as { code?: string }).code === '40001' && attempt < 3) continue;
           const p = pgProblem(e, this.identity.path);
           if (!(p instanceof UserError)) throw p;
@@ -663,14 +693,19 @@ export class PostgresSource implements Source {
     let only = '';
     if (fast) {
       // Without the general statements' parameters: only the range's.
-      const count = (mode: 'tally' | 'gone' | 'engine', client = this.client, deleting?: Promise<number>) =>
-        this.fastCount(plan, fast, rows, range.where('r', 0), request, range.values, t, mode, client, deleting);
+      const count = (mode: 'tally' | 'gone' | 'engine', client = this.client, deleting?: Promise<number>, counted?: () => Promise<void>) =>
+        this.fastCount(plan, fast, rows, range.where('r', 0), request, range.values, t, mode, client, deleting, counted);
       let f: { general: number };
       if (counter) {
         const snapshot = (begun as unknown as pg.QueryResult[]).at(-1)?.rows[0]?.s as string;
         // With the rows wanted, the DELETE returns each with its rule and tallies them; else the count does.
         const deleting = this.fastDelete(d, plan, fast, rows, request, range, true);
-        f = await this.beside(counter, snapshot, (del) => count(request.wants ? 'gone' : 'tally', counter, del), deleting);
+        f = await this.beside(
+          counter,
+          snapshot,
+          (del, counted) => count(request.wants ? 'gone' : 'tally', counter, del, counted),
+          deleting,
+        );
       } else {
         if (!planned) await this.fastDelete(d, plan, fast, rows, request, range);
         f = await count(planned ? 'engine' : 'gone');
@@ -707,22 +742,30 @@ export class PostgresSource implements Source {
   private async beside<T>(
     counter: pg.Client,
     snapshot: string,
-    read: (deleting: Promise<number>) => Promise<T>,
+    read: (deleting: Promise<number>, counted: () => Promise<void>) => Promise<T>,
     deleting: Promise<number>,
   ): Promise<T> {
     // Settled here too, so that a failed DELETE is not an unhandled rejection while the read waits.
     deleting.catch(() => {});
     let reading: Promise<T> | undefined;
     try {
-      await counter.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '${snapshot}'`);
-      reading = read(deleting);
+      // Its own timeouts: a count waiting behind another session's lock request, while the
+      // DELETE's session waits for the count, is a deadlock PostgreSQL cannot see.
+      await counter.query(
+        `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '${snapshot}'; SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'; SET LOCAL statement_timeout = '${STATEMENT_TIMEOUT}'; SET LOCAL idle_in_transaction_session_timeout = 0`,
+      );
+      // Ended as soon as its count is read: no lock held while the DELETE goes on.
+      reading = read(deleting, async () => {
+        await counter.query('COMMIT');
+      });
       const [r] = await Promise.all([reading, deleting]);
-      await counter.query('COMMIT');
       return r;
     } catch (e) {
-      await Promise.allSettled([reading, deleting]);
+      const [, del] = await Promise.allSettled([reading, deleting]);
       await counter.query('ROLLBACK').catch(() => {});
-      throw e;
+      if (del.status === 'rejected') throw del.reason;
+      if (e instanceof CountMismatch) throw e;
+      throw new CountingSessionFailed(e);
     }
   }
 
@@ -1047,4 +1090,14 @@ function pgProblem(e: unknown, where: string): unknown {
   if (code === '55P03') return new UserError(`${where}: ${msg} (another session holds a lock on the rows; run again when it is done)`);
   if (code === '57014') return new UserError(`${where}: ${msg} (a statement took longer than the statement timeout)`);
   return new UserError(`${where}: ${msg} (PostgreSQL error ${code})`);
+}
+
+/** What a batch's count beside its DELETE said it would delete is not what it deleted. */
+class CountMismatch extends Error {}
+
+/** The counting session failed, not the batch's own statements: the batch can be done again without it. */
+class CountingSessionFailed extends Error {
+  constructor(readonly cause: unknown) {
+    super(`the counting session failed: ${(cause as Error)?.message ?? String(cause)}`);
+  }
 }
