@@ -346,6 +346,11 @@ describePg('PostgreSQL from the command line', () => {
        CREATE POLICY see ON cdr FOR SELECT USING (true); CREATE POLICY del ON cdr FOR DELETE USING (id % 2 = 0)`,
     );
     const asRole = url.replace(/user=[^&]*/, `user=${role}`);
+    const report = await cli(['report', '--policy', policy, '--source', asRole, '--as-of', AS_OF]);
+    expect(report.code, report.stderr).toBe(0);
+    expect(logText(report.stderr)).toMatch(
+      /row-level security that applies to this user: the counts are of the rows its policies let this user see/,
+    );
     const rls = await cli(['purge', '--policy', policy, '--source', asRole, '--as-of', AS_OF]);
     expect(rls.code).toBe(1);
     expect(logText(rls.stderr)).toMatch(/has row-level security that applies to this user/);

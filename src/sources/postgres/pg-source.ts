@@ -257,6 +257,11 @@ export class PostgresSource implements Source {
       d.mayBeReferenced,
     );
     if (request.mode === 'read') {
+      if (d.table.rowSecurity)
+        request.log?.warn(
+          { dataset: plan.dataset.name },
+          `${d.location} has row-level security that applies to this user: the counts are of the rows its policies let this user see`,
+        );
       await this.read(async () => {
         const c = await this.compiled(d, plan, request, true);
         const fast = c.compiled.fast;
