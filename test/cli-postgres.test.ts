@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { beforeAll, expect, it } from 'vitest';
-import { BIN, cli, config, logText, receipts, tempDir, write } from './helpers/cli.js';
+import { BIN, cli, config, hmac, logText, receipts, tempDir, write } from './helpers/cli.js';
 import { describePg, PG_URL, pgDatabase, sql } from './helpers/pg.js';
 import { AS_OF, CDR_POLICY, CDR_ROWS } from './helpers/policy.js';
 
@@ -335,6 +335,40 @@ describePg('PostgreSQL from the command line', () => {
     expect(killed).toBe(1);
     expect(cut.msgs).toContain('the second session stopped counting batches; counting after each DELETE instead');
     expect(cut.counts).toEqual(beside.counts);
+  });
+
+  it('receipts without records listed: each deleted key hashed as with records, the other values left in the database', async () => {
+    // A bigint key beyond 2^53 and a text key: the receipts' text of each is its exact text.
+    const url = await pgDatabase();
+    await sql(
+      url,
+      `CREATE TABLE calls (id bigint PRIMARY KEY, at timestamptz, note text);
+       INSERT INTO calls VALUES (9007199254740993, '2026-01-01Z', 'a'), (2, '2026-11-20Z', 'b'), (3, '2026-01-02Z', 'c');
+       CREATE TABLE tickets (ref text PRIMARY KEY, at timestamptz);
+       INSERT INTO tickets VALUES ('T-1 é', '2026-01-01Z'), ('T,2', '2026-01-03Z'), ('T-3', '2026-11-21Z')`,
+    );
+    const p = write(
+      tempDir(),
+      'two.yaml',
+      `version: 1\nname: two\ndatasets:\n  calls: { key: id }\n  tickets: { key: ref }\nrules:
+  - { id: old-calls, dataset: calls, from: at, delete_after: 30 days }
+  - { id: old-tickets, dataset: tickets, from: at, delete_after: 30 days }\n`,
+    );
+    const dir = tempDir();
+    const [plain, listed] = [join(dir, 'plain.jsonl'), join(dir, 'listed.jsonl')];
+    const db = url.match(/\/\/[^/]*\/([^?]+)/)?.[1] as string;
+    await sql(PG_URL as string, `CREATE DATABASE ${db}_b TEMPLATE ${db}`);
+    const copy = url.replace(`/${db}`, `/${db}_b`);
+    const a = await cli(['purge', '--policy', p, '--source', url, '--as-of', AS_OF, '--audit-log', plain]);
+    expect(a.code, a.stderr).toBe(0);
+    const b = await cli(['purge', '--policy', p, '--source', copy, '--as-of', AS_OF, '--audit-log', listed, '--format', 'json']);
+    expect(b.code, b.stderr).toBe(0);
+    const hashes = (log: string) => receipts(log).map((x) => [x.dataset, x.rule, x.keyHmac]);
+    expect(hashes(plain)).toEqual([
+      ['calls', 'old-calls', [hmac('9007199254740993'), hmac('3')]],
+      ['tickets', 'old-tickets', [hmac('T-1 é'), hmac('T,2')]],
+    ]);
+    expect(hashes(listed)).toEqual(hashes(plain));
   });
 
   it('row-level security that binds the purging role, and rewrite rules on DELETE, are refused before anything changes', async () => {

@@ -186,7 +186,12 @@ async function runWith(
       let summary: DatasetSummary;
       try {
         const wants = Boolean(records || planned || audit);
-        summary = await source.evaluate(p, { ...request(p, o.mode === 'purge' ? 'write' : 'read'), planned: follow, wants }, sink);
+        const keysOnly = wants && !records && !planned;
+        summary = await source.evaluate(
+          p,
+          { ...request(p, o.mode === 'purge' ? 'write' : 'read'), planned: follow, wants, keysOnly },
+          sink,
+        );
         if (follow) summary.skipped = { ...(summary.skipped ?? { changed: 0, held: 0, 'no-longer-due': 0 }), disappeared: follow.unused() };
       } catch (e) {
         if (e instanceof InterruptedError) throw interrupted(e.signal, summaries, plans, e.committed);

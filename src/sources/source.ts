@@ -121,6 +121,11 @@ export interface Request {
    * a source that counts in the database sends nothing, and pulls no rows it can decide itself.
    */
   readonly wants?: boolean;
+  /**
+   * What is wanted of each record is its key alone (receipts, without a records listing or a plan
+   * file): a source may send the other values as null.
+   */
+  readonly keysOnly?: boolean;
   /** Aborted by a signal: stop after the batch in progress, or before changing anything. */
   readonly signal?: AbortSignal;
   /** For debug and trace lines: what the source chose to do (its SQL, its scan). */

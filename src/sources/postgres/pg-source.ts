@@ -792,7 +792,7 @@ export class PostgresSource implements Source {
     if (countedBeside && !request.wants) return (await this.client.query(del(anyDelete(fast)), [...range.values])).rowCount ?? 0;
     if (request.wants) {
       const gone = await this.client.query(
-        `${del(anyDelete(fast))} RETURNING ${this.rowList(d, plan, 'false')}, 'delete' AS "_cls", ${rule} AS "_rule"`,
+        `${del(anyDelete(fast))} RETURNING ${this.rowList(d, plan, 'false', request.keysOnly)}, 'delete' AS "_cls", ${rule} AS "_rule"`,
         [...range.values],
       );
       for (const r of gone.rows) {
@@ -1016,11 +1016,12 @@ export class PostgresSource implements Source {
   }
 
   /** What a row carries: the plan's columns as the engine reads them, its ctid, its key text, whether others refer to it. */
-  private rowList(d: PgDataset, plan: DatasetPlan, referenced: string): string {
+  private rowList(d: PgDataset, plan: DatasetPlan, referenced: string, keysOnly = false): string {
     const values = plan.columns.map((name, i) => {
       const c = d.table.columns.get(name);
       if (!c) throw new UserError(`${d.location} has no column "${name}"`);
-      return `${valueSql(c, 'r')} AS "v${i}"`;
+      // Receipts alone read the key: the other values stay in the database.
+      return keysOnly && i !== plan.keyIndex ? `NULL AS "v${i}"` : `${valueSql(c, 'r')} AS "v${i}"`;
     });
     // In a partitioned table a ctid names a row of each partition: the partition's name goes with it.
     const ref = d.table.partitioned ? `r.tableoid::regclass::text || ' ' || r.ctid::text` : 'r.ctid::text';
