@@ -790,7 +790,25 @@ export class PostgresSource implements Source {
     const byRule = new Map<number, number>();
     // Counted by rule in the same snapshot beside it: one DELETE, as the hand-written one.
     if (countedBeside && !request.wants) return (await this.client.query(del(anyDelete(fast)), [...range.values])).rowCount ?? 0;
-    if (request.wants) {
+    const key = plan.keyIndex >= 0 ? d.table.columns.get(plan.columns[plan.keyIndex] as string) : undefined;
+    if (request.keysOnly && (key?.kind === 'text' || key?.kind === 'int')) {
+      // Receipts alone: each rule's keys as one JSON array, as text (the digits of a bigint
+      // exact, as the driver gives them), instead of a row each: ~1 us a key less to read.
+      const gone = await this.client.query<{ u: number; keys: string }>(
+        `WITH g AS (${del(anyDelete(fast))} RETURNING (${valueSql(key, 'r')})::text AS k, ${rule} AS u) SELECT u, json_agg(k)::text AS keys FROM g GROUP BY u`,
+        [...range.values],
+      );
+      for (const g of gone.rows) {
+        const keys = JSON.parse(g.keys) as (string | null)[];
+        const change = plan.deletions.get(plan.rules[Number(g.u)] as Rule) as Change;
+        byRule.set(Number(g.u), keys.length);
+        for (const k of keys) {
+          const values = new Array(plan.columns.length).fill(null);
+          values[plan.keyIndex] = k;
+          rows.send({ values, ref: '', pk: k ?? '', referenced: false } as PgRow, change);
+        }
+      }
+    } else if (request.wants) {
       const gone = await this.client.query(
         `${del(anyDelete(fast))} RETURNING ${this.rowList(d, plan, 'false', request.keysOnly)}, 'delete' AS "_cls", ${rule} AS "_rule"`,
         [...range.values],
