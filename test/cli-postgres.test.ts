@@ -345,7 +345,7 @@ describePg('PostgreSQL from the command line', () => {
       `CREATE TABLE calls (id bigint PRIMARY KEY, at timestamptz, note text);
        INSERT INTO calls VALUES (9007199254740993, '2026-01-01Z', 'a'), (2, '2026-11-20Z', 'b'), (3, '2026-01-02Z', 'c');
        CREATE TABLE tickets (ref text PRIMARY KEY, at timestamptz);
-       INSERT INTO tickets VALUES ('T-1 é', '2026-01-01Z'), ('T,2', '2026-01-03Z'), ('T-3', '2026-11-21Z')`,
+       INSERT INTO tickets VALUES ('T-1 é', '2026-01-01Z'), ('T,2', '2026-01-03Z'), ('T-3', '2026-11-21Z'), ('q"\\ \u2028', '2026-01-04Z')`,
     );
     const p = write(
       tempDir(),
@@ -366,7 +366,7 @@ describePg('PostgreSQL from the command line', () => {
     const hashes = (log: string) => receipts(log).map((x) => [x.dataset, x.rule, x.keyHmac]);
     expect(hashes(plain)).toEqual([
       ['calls', 'old-calls', [hmac('9007199254740993'), hmac('3')]],
-      ['tickets', 'old-tickets', [hmac('T-1 é'), hmac('T,2')]],
+      ['tickets', 'old-tickets', [hmac('T-1 é'), hmac('T,2'), hmac('q"\\ \u2028')]],
     ]);
     expect(hashes(listed)).toEqual(hashes(plain));
   });
