@@ -343,7 +343,7 @@ describePg('PostgreSQL from the command line', () => {
     await sql(
       url,
       `CREATE TABLE calls (id bigint PRIMARY KEY, at timestamptz, note text);
-       INSERT INTO calls VALUES (9007199254740993, '2026-01-01Z', 'a'), (2, '2026-11-20Z', 'b'), (3, '2026-01-02Z', 'c');
+       INSERT INTO calls VALUES (9007199254740993, '2026-01-01Z', 'a'), (2, '2026-11-20Z', 'b'), (3, '2026-01-02Z', 'c'), (4, '2026-01-03Z', 'b'), (5, '2026-01-04Z', 'a');
        CREATE TABLE tickets (ref text PRIMARY KEY, at timestamptz);
        INSERT INTO tickets VALUES ('T-1 é', '2026-01-01Z'), ('T,2', '2026-01-03Z'), ('T-3', '2026-11-21Z'), ('q"\\ \u2028', '2026-01-04Z')`,
     );
@@ -351,7 +351,8 @@ describePg('PostgreSQL from the command line', () => {
       tempDir(),
       'two.yaml',
       `version: 1\nname: two\ndatasets:\n  calls: { key: id }\n  tickets: { key: ref }\nrules:
-  - { id: old-calls, dataset: calls, from: at, delete_after: 30 days }
+  - { id: old-calls, dataset: calls, where: { note: [a, c] }, from: at, delete_after: 30 days }
+  - { id: old-b, dataset: calls, where: { note: b }, from: at, delete_after: 60 days }
   - { id: old-tickets, dataset: tickets, from: at, delete_after: 30 days }\n`,
     );
     const dir = tempDir();
@@ -365,7 +366,8 @@ describePg('PostgreSQL from the command line', () => {
     expect(b.code, b.stderr).toBe(0);
     const hashes = (log: string) => receipts(log).map((x) => [x.dataset, x.rule, x.keyHmac]);
     expect(hashes(plain)).toEqual([
-      ['calls', 'old-calls', [hmac('9007199254740993'), hmac('3')]],
+      ['calls', 'old-calls', [hmac('9007199254740993'), hmac('3'), hmac('5')]],
+      ['calls', 'old-b', [hmac('4')]],
       ['tickets', 'old-tickets', [hmac('T-1 é'), hmac('T,2'), hmac('q"\\ \u2028')]],
     ]);
     expect(hashes(listed)).toEqual(hashes(plain));
@@ -376,7 +378,7 @@ describePg('PostgreSQL from the command line', () => {
     const role = `rls_${Math.random().toString(36).slice(2, 8)}`;
     await sql(
       url,
-      `CREATE ROLE ${role} LOGIN; GRANT SELECT, DELETE ON cdr TO ${role}; ALTER TABLE cdr ENABLE ROW LEVEL SECURITY;
+      `CREATE ROLE ${role} LOGIN; GRANT SELECT, DELETE, UPDATE ON cdr TO ${role}; ALTER TABLE cdr ENABLE ROW LEVEL SECURITY;
        CREATE POLICY see ON cdr FOR SELECT USING (true); CREATE POLICY del ON cdr FOR DELETE USING (id % 2 = 0)`,
     );
     const asRole = url.replace(/user=[^&]*/, `user=${role}`);
@@ -389,9 +391,20 @@ describePg('PostgreSQL from the command line', () => {
     expect(rls.code).toBe(1);
     expect(logText(rls.stderr)).toMatch(/has row-level security that applies to this user/);
     expect(await ids(url)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    // The owner (here a superuser) is not bound by it: the purge runs.
-    const owner = await cli(['purge', '--dry-run', '--policy', policy, '--source', url, '--as-of', AS_OF]);
+    // A superuser, a role with BYPASSRLS and the table's owner are not bound by it; the owner is once it is forced.
+    const dry = (u: string) => cli(['purge', '--dry-run', '--policy', policy, '--source', u, '--as-of', AS_OF]);
+    expect((await dry(url)).code).toBe(0);
+    await sql(url, `ALTER ROLE ${role} BYPASSRLS`);
+    const bypass = await dry(asRole);
+    expect(bypass.code, bypass.stderr).toBe(0);
+    await sql(url, `ALTER ROLE ${role} NOBYPASSRLS; ALTER TABLE cdr OWNER TO ${role}`);
+    const owner = await dry(asRole);
     expect(owner.code, owner.stderr).toBe(0);
+    await sql(url, 'ALTER TABLE cdr FORCE ROW LEVEL SECURITY');
+    const forced = await dry(asRole);
+    expect(forced.code).toBe(1);
+    expect(logText(forced.stderr)).toMatch(/has row-level security that applies to this user/);
+    await sql(url, `ALTER TABLE cdr NO FORCE ROW LEVEL SECURITY; ALTER TABLE cdr OWNER TO CURRENT_USER`);
     await sql(
       url,
       'ALTER TABLE cdr DISABLE ROW LEVEL SECURITY; CREATE TABLE cdr_gone (id bigint); CREATE RULE keep AS ON DELETE TO cdr DO INSTEAD INSERT INTO cdr_gone VALUES (OLD.id)',
@@ -400,6 +413,9 @@ describePg('PostgreSQL from the command line', () => {
     expect(rule.code).toBe(1);
     expect(logText(rule.stderr)).toMatch(/has rules \(CREATE RULE\) on DELETE/);
     expect(await ids(url)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // A rule disabled never runs: no refusal.
+    await sql(url, 'ALTER TABLE cdr DISABLE RULE keep');
+    expect((await dry(url)).code).toBe(0);
   });
 
   it("--batch-by key: batches by ranges of a composite text key, the engine's rows found again by key; the same result as page ranges", async () => {
@@ -532,6 +548,34 @@ describePg('PostgreSQL from the command line', () => {
     expect(
       await sql(url, "SELECT count(*)::int AS n FROM events WHERE at + interval '6 months' <= '2026-11-24T00:00:00+01:00' AND NOT held"),
     ).toEqual([{ n: 0 }]);
+  });
+
+  it('a partition whose own row-level security binds the purging role is not dropped whole: the rows it hides stay', async () => {
+    const url = await pgDatabase();
+    const role = `own_${Math.random().toString(36).slice(2, 8)}`;
+    // The role owns the tables (it may drop them); the old partition forces a policy on its owner that hides the held row.
+    await sql(
+      url,
+      `CREATE ROLE ${role} LOGIN; GRANT CREATE ON SCHEMA public TO ${role}; SET ROLE ${role};
+       CREATE TABLE events (id bigint, at timestamptz NOT NULL, held boolean, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+       CREATE TABLE events_old PARTITION OF events FOR VALUES FROM ('2025-01-01Z') TO ('2025-07-01Z');
+       CREATE TABLE events_new PARTITION OF events FOR VALUES FROM ('2025-07-01Z') TO ('2027-01-01Z');
+       INSERT INTO events VALUES (1, '2025-02-01Z', false), (2, '2025-03-01Z', true), (3, '2026-11-01Z', false);
+       ALTER TABLE events_old ENABLE ROW LEVEL SECURITY; ALTER TABLE events_old FORCE ROW LEVEL SECURITY;
+       CREATE POLICY free ON events_old USING (NOT held); ANALYZE events`,
+    );
+    const p = write(
+      tempDir(),
+      'events.yaml',
+      'version: 1\nname: events\ndatasets:\n  events: { key: id, hold: held }\nrules:\n  - { id: half-year, dataset: events, from: at, delete_after: 6 months }\n',
+    );
+    const asRole = url.replace(/user=[^&]*/, `user=${role}`);
+    const r = await cli(['purge', '--partitions', 'drop', '--policy', p, '--source', asRole, '--as-of', AS_OF, '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const done = JSON.parse(r.stdout).datasets[0];
+    expect(done).toMatchObject({ scanned: 3, delete: 1, held: 1 });
+    expect(done.partitions ?? []).toEqual([]);
+    expect(await sql(url, 'SELECT id::int FROM events ORDER BY id')).toEqual([{ id: 2 }, { id: 3 }]);
   });
 
   it('a purge of a partitioned table by page ranges deletes the rows decided and no row of another partition at the same ctid', async () => {

@@ -16,9 +16,14 @@ export interface RecordLine {
   columns?: readonly string[];
 }
 
-/** The records listing: a line per record deleted or redacted, with its due date. */
+/**
+ * The records listing: a line per record deleted or redacted, with its due date. A batch rolled
+ * back takes its lines with it: a batch done again lists its records once.
+ */
 export function recordsSink(spool: Spool): Sink {
   return {
+    commit: () => spool.mark(),
+    rollback: () => spool.rewind(),
     act(a) {
       const d = a.decision;
       const line: RecordLine = { dataset: a.dataset, key: a.key(), action: d.action, policy: d.rule.policy, rule: d.rule.id, due: a.due() };
@@ -31,6 +36,8 @@ export function recordsSink(spool: Spool): Sink {
 /** A saved plan's records: how to find each again, what to do, and a hash of what the decision read. */
 export function planSink(spool: Spool): Sink {
   return {
+    commit: () => spool.mark(),
+    rollback: () => spool.rewind(),
     act(a) {
       const d = a.decision;
       const rec: PlanRecord = {

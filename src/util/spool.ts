@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, createReadStream, ftruncateSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -15,6 +15,8 @@ export class Spool {
   private readonly out: BufferedWriter;
   private closed = false;
   count = 0;
+  private bytes = 0;
+  private marked = { bytes: 0, count: 0 };
 
   constructor(name: string) {
     if (!Spool.dir) {
@@ -23,12 +25,28 @@ export class Spool {
       process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
     }
     this.file = join(Spool.dir, `${name.replace(/[^A-Za-z0-9_.-]/g, '_')}-${Math.random().toString(36).slice(2)}.ndjson`);
-    this.out = new BufferedWriter(openSync(this.file, 'w'), 256 * 1024);
+    // Appending: after a rewind truncates the file, the next line goes at its new end.
+    this.out = new BufferedWriter(openSync(this.file, 'a'), 256 * 1024);
   }
 
   push(line: string): void {
-    this.out.write(`${line}\n`);
+    const text = `${line}\n`;
+    this.out.write(text);
+    this.bytes += Buffer.byteLength(text);
     this.count++;
+  }
+
+  /** The lines so far stay: a rewind goes back to here (a batch committed). */
+  mark(): void {
+    this.marked = { bytes: this.bytes, count: this.count };
+  }
+
+  /** Drops the lines pushed since the last mark (a batch rolled back, to be done again). */
+  rewind(): void {
+    if (this.closed) throw new Error('internal: a sealed spool cannot be rewound');
+    this.out.flush();
+    ftruncateSync(this.out.fd, this.marked.bytes);
+    ({ bytes: this.bytes, count: this.count } = this.marked);
   }
 
   /** Reads the lines back in order; the spool takes no more lines. */

@@ -30,6 +30,8 @@ export interface PgTable {
   readonly privileges: { readonly select: boolean; readonly delete: boolean; readonly update: boolean };
   /** Row-level security applies to this user: what it reads and what it may change are policies' to say. */
   readonly rowSecurity: boolean;
+  /** The same of a partition, read on its own (as a partition dropped whole is): through the parent its policies do not apply. */
+  readonly partitionRowSecurity: boolean;
   /** Rewrite rules (CREATE RULE) on DELETE, and on UPDATE: the statement run is not the one written. */
   readonly rules: { readonly delete: boolean; readonly update: boolean };
 }
@@ -45,17 +47,20 @@ export async function readCatalog(client: pg.Client): Promise<Map<string, PgTabl
     del: boolean;
     upd: boolean;
     rls: boolean;
+    partrls: boolean;
     delrule: boolean;
     updrule: boolean;
   }>(
     // Row-level security binds neither superusers nor BYPASSRLS roles, nor the owner unless forced.
     `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS kind,
             has_table_privilege(c.oid, 'SELECT') AS sel, has_table_privilege(c.oid, 'DELETE') AS del, has_table_privilege(c.oid, 'UPDATE') AS upd,
-            c.relrowsecurity AND (c.relforcerowsecurity OR NOT pg_has_role(c.relowner, 'USAGE'))
-              AND NOT coalesce((SELECT r.rolsuper OR r.rolbypassrls FROM pg_roles r WHERE r.rolname = current_user), false) AS rls,
-            EXISTS (SELECT 1 FROM pg_rewrite w WHERE w.ev_class = c.oid AND w.ev_type = '4') AS delrule,
-            EXISTS (SELECT 1 FROM pg_rewrite w WHERE w.ev_class = c.oid AND w.ev_type = '2') AS updrule
+            c.relrowsecurity AND (c.relforcerowsecurity OR NOT pg_has_role(c.relowner, 'USAGE')) AND NOT b.bypass AS rls,
+            EXISTS (SELECT 1 FROM pg_partition_tree(c.oid) t JOIN pg_class x ON x.oid = t.relid
+                     WHERE t.relid <> c.oid AND x.relrowsecurity AND (x.relforcerowsecurity OR NOT pg_has_role(x.relowner, 'USAGE'))) AND NOT b.bypass AS partrls,
+            EXISTS (SELECT 1 FROM pg_rewrite w WHERE w.ev_class = c.oid AND w.ev_type = '4' AND w.ev_enabled <> 'D') AS delrule,
+            EXISTS (SELECT 1 FROM pg_rewrite w WHERE w.ev_class = c.oid AND w.ev_type = '2' AND w.ev_enabled <> 'D') AS updrule
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            CROSS JOIN (SELECT coalesce((SELECT r.rolsuper OR r.rolbypassrls FROM pg_roles r WHERE r.rolname = current_user), false) AS bypass) b
       WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
         AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'`,
   );
@@ -122,6 +127,7 @@ export async function readCatalog(client: pg.Client): Promise<Map<string, PgTabl
       triggers: { delete: tr.filter((x) => x.type & 8).map((x) => x.name), update: tr.filter((x) => x.type & 16).map((x) => x.name) },
       privileges: { select: t.sel, delete: t.del, update: t.upd },
       rowSecurity: t.rls,
+      partitionRowSecurity: t.partrls,
       rules: { delete: t.delrule, update: t.updrule },
     });
   }
