@@ -655,8 +655,10 @@ export class PostgresSource implements Source {
           sink.rollback?.();
           rows.tally.reset(before);
           // The second session failed (its connection, a lock it waited for): the batch again, counted after its DELETE.
+          // Once a run at most (the session is not used again), and not one of the serialization retries.
           if (e instanceof CountingSessionFailed) {
             if (this.counter) this.dropCounter(this.counter, request.log, (e.cause as Error)?.message ?? String(e.cause));
+            attempt--;
             continue;
           }
           if ((e as { code?: string }).code === '40001' && attempt < 3) continue;
