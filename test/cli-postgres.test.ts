@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { beforeAll, expect, it } from 'vitest';
 import { BIN, cli, config, hmac, logText, receipts, tempDir, write } from './helpers/cli.js';
-import { describePg, PG_URL, pgDatabase, sql } from './helpers/pg.js';
+import { describePg, PG_URL, pgClone, pgDatabase, sql } from './helpers/pg.js';
 import { AS_OF, CDR_POLICY, CDR_ROWS } from './helpers/policy.js';
 
 // The CLI on a real PostgreSQL server: the same policies, the same output, the same safety.
@@ -254,12 +254,7 @@ describePg('PostgreSQL from the command line', () => {
   - { id: voice, dataset: calls, where: { service: voice }, from: at, delete_after: 30 days }
   - { id: data, dataset: calls, where: { service: data }, from: at, delete_after: 90 days }\n`,
     );
-    const copy = async () => {
-      const name = `c_${Math.random().toString(36).slice(2, 10)}`;
-      const db = url.match(/\/\/[^/]*\/([^?]+)/)?.[1];
-      await sql(PG_URL as string, `CREATE DATABASE ${name} TEMPLATE ${db}`);
-      return url.replace(`/${db}`, `/${name}`);
-    };
+    const copy = () => pgClone(url);
     // Without records wanted (no --format json, no receipts): one DELETE a batch, its rule counts from the count.
     const purge = async (source: string) => {
       const r = await cli(['purge', '--policy', p, '--source', source, '--as-of', AS_OF, '--log-level', 'debug']);
@@ -357,9 +352,7 @@ describePg('PostgreSQL from the command line', () => {
     );
     const dir = tempDir();
     const [plain, listed] = [join(dir, 'plain.jsonl'), join(dir, 'listed.jsonl')];
-    const db = url.match(/\/\/[^/]*\/([^?]+)/)?.[1] as string;
-    await sql(PG_URL as string, `CREATE DATABASE ${db}_b TEMPLATE ${db}`);
-    const copy = url.replace(`/${db}`, `/${db}_b`);
+    const copy = await pgClone(url);
     const a = await cli(['purge', '--policy', p, '--source', url, '--as-of', AS_OF, '--audit-log', plain]);
     expect(a.code, a.stderr).toBe(0);
     const b = await cli(['purge', '--policy', p, '--source', copy, '--as-of', AS_OF, '--audit-log', listed, '--format', 'json']);

@@ -1,5 +1,6 @@
 import { write } from 'node:fs';
 import { promisify } from 'node:util';
+import { BufferedWriter } from './buffered-writer.js';
 
 const writeAt = promisify(write);
 
@@ -10,34 +11,11 @@ const writeAt = promisify(write);
  * any order. `drain` bounds what is in flight and throws the first write error; `end` writes
  * the rest and waits for all; `settle` waits for all, errors ignored (before closing the file).
  */
-export class BackgroundWriter {
-  private buf: Buffer;
-  private len = 0;
+export class BackgroundWriter extends BufferedWriter {
   private pos = 0;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly spare: Buffer[] = [];
   private failure: unknown;
-
-  constructor(
-    readonly fd: number,
-    private readonly size = 1 << 20,
-  ) {
-    this.buf = Buffer.allocUnsafe(size);
-  }
-
-  write(b: Buffer | string): void {
-    const bytes = typeof b === 'string' ? Buffer.from(b) : b;
-    if (this.len + bytes.length > this.size) {
-      this.send();
-      // The caller's memory may change once this returns: a large write goes as a copy.
-      if (bytes.length > this.size) {
-        this.submit(Buffer.from(bytes));
-        return;
-      }
-    }
-    bytes.copy(this.buf, this.len);
-    this.len += bytes.length;
-  }
 
   /** Waits until at most `max` blocks are in flight; throws the first write error. */
   async drain(max = 2): Promise<void> {
@@ -46,7 +24,7 @@ export class BackgroundWriter {
   }
 
   async end(): Promise<void> {
-    this.send();
+    this.flush();
     await this.drain(0);
   }
 
@@ -54,12 +32,18 @@ export class BackgroundWriter {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private send(): void {
+  /** The block goes to the thread pool; a spare block takes its place. */
+  override flush(): void {
     if (this.len === 0) return;
     const whole = this.buf;
     this.submit(whole.subarray(0, this.len), whole);
-    this.buf = this.spare.pop() ?? Buffer.allocUnsafe(this.size);
+    this.buf = this.spare.pop() ?? Buffer.allocUnsafe(whole.length);
     this.len = 0;
+  }
+
+  /** The caller's memory may change once write returns: a large write goes as a copy. */
+  protected override writeLarge(bytes: Buffer): void {
+    this.submit(Buffer.from(bytes));
   }
 
   private submit(block: Buffer, whole?: Buffer): void {

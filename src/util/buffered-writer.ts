@@ -2,8 +2,8 @@ import { writeSync } from 'node:fs';
 
 /** Collects small writes into 1 MiB blocks: one write syscall per block. */
 export class BufferedWriter {
-  private readonly buf: Buffer;
-  private len = 0;
+  protected buf: Buffer;
+  protected len = 0;
   constructor(
     readonly fd: number,
     size = 1 << 20,
@@ -15,7 +15,7 @@ export class BufferedWriter {
     if (this.len + bytes.length > this.buf.length) {
       this.flush();
       if (bytes.length > this.buf.length) {
-        writeAll(this.fd, bytes);
+        this.writeLarge(bytes);
         return;
       }
     }
@@ -25,6 +25,10 @@ export class BufferedWriter {
   flush(): void {
     if (this.len > 0) writeAll(this.fd, this.buf.subarray(0, this.len));
     this.len = 0;
+  }
+  /** A write larger than a block, written past the buffer. */
+  protected writeLarge(bytes: Buffer): void {
+    writeAll(this.fd, bytes);
   }
 }
 

@@ -23,6 +23,15 @@ export async function pgDatabase(): Promise<string> {
   return (PG_URL as string).replace(/^(postgres(?:ql)?:\/\/[^/?]*)(\/[^?]*)?/, `$1/${name}`);
 }
 
+/** A copy of a database on the test server (CREATE DATABASE ... TEMPLATE); returns its URL. */
+export async function pgClone(url: string): Promise<string> {
+  const db = url.match(/^postgres(?:ql)?:\/\/[^/?]*\/([^?]+)/)?.[1];
+  if (!db) throw new Error(`no database name in ${url}`);
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  await sql(PG_URL as string, `CREATE DATABASE ${name} TEMPLATE ${db}`);
+  return url.replace(`/${db}`, `/${name}`);
+}
+
 /** Runs statements on a database and returns the rows of the last one. */
 export async function sql(url: string, text: string, values?: unknown[]): Promise<Record<string, unknown>[]> {
   const c = new pg.Client({ connectionString: url });
