@@ -1,6 +1,7 @@
 import { DateTime, type DurationLikeObject } from 'luxon';
 import type { Period, Rule } from '../policy/model.js';
 import { periodAmount, traceTerm } from './due.js';
+import { timeMs } from './exact-cut.js';
 import type { DatasetPlan, PlanTerm } from './plan.js';
 import { type Threshold, threshold } from './threshold.js';
 import { fastEpochOf, fastSlackOf } from './timestamp.js';
@@ -152,13 +153,20 @@ const DAY = 24 * HOUR;
 
 /**
  * A threshold whose margin is days wide (months clamp at the month's end near its cut) narrowed
- * to a DST change's width: `start + period` is monotone in the start but for a DST hour, so the
- * last start that is due at `at` is found by bisection with Luxon, once per run and cut. The
- * forecast's cuts fall on any day of the month, so without this about one record in six would
- * need Luxon.
+ * to a DST change's width where that is exact: clamping keeps the time of day (29 August 18:00 +
+ * 6 months, 28 February 18:00, is due after 30 August 06:00 + 6 months), so the starts due before
+ * a cut are the starts before one instant only where the cut, less the time units added after
+ * the calendar ones, is at midnight on the rule's wall clock: then a start's due is before it iff
+ * the day its calendar units reach is. The bucket starts are such cuts (in the rule's own zone),
+ * and the last start due before one is found by bisection with Luxon, once per run and cut;
+ * without this about one record in six would need Luxon. Other cuts (asOf, a --due-within end,
+ * buckets in another zone) keep the wide margin.
  */
 function narrowed(th: Threshold, duration: DurationLikeObject, at: DateTime): Threshold {
   if (th.exact || th.margin <= 3 * HOUR) return th;
+  // `at` is the cut less 1 ms: due before the cut is due at `at`.
+  const wall = DateTime.fromMillis(at.toMillis() + 1 - timeMs(duration), { zone: at.zone });
+  if (wall.toMillis() !== wall.startOf('day').toMillis()) return th;
   const now = at.toMillis();
   const due = (s: number) => DateTime.fromMillis(s, { zone: at.zone }).plus(duration).toMillis() <= now;
   let lo = th.cut - th.margin - DAY;
