@@ -1,5 +1,5 @@
 import { DateTime, type DurationLikeObject } from 'luxon';
-import { onWallClock, threshold } from './threshold.js';
+import { onWallClock, type Threshold, threshold } from './threshold.js';
 
 /**
  * For one period at one asOf, the start instants an engine that decides in SQL can compare
@@ -53,6 +53,20 @@ export function exactCut(duration: DurationLikeObject, align: 'day' | 'month' | 
   if (calendar && (changes(lo) || changes(now - timeMs(duration))))
     return { cut: lo, before: false, unsure: { lo: lo - WINDOW, hi: lo + WINDOW } };
   return { cut: lo, before: false };
+}
+
+/**
+ * A fixed period's threshold for deciding records: its margin narrowed to nothing wherever no
+ * month clamp or DST change can reach asOf (the exact cut, found by bisection), so that only a
+ * start on the cut's own millisecond asks Luxon (a unix time's fraction of it is Luxon's to
+ * read); else the threshold's margin (3 hours for DST, 4 days for clamping). On 1M rows with starts
+ * spread over a year, the 3-hour margin sent ~900 records to Luxon: 87 ms of a report.
+ */
+export function decisionThreshold(duration: DurationLikeObject, align: 'day' | 'month' | 'year' | undefined, asOf: DateTime): Threshold {
+  const th = threshold(duration, align, asOf);
+  if (th.exact || th.margin === 0) return th;
+  const x = exactCut(duration, align, asOf);
+  return x.unsure ? th : { ...th, cut: x.cut, margin: 0 };
 }
 
 /** The time units of a duration (hours and less), in ms: what Luxon adds after the calendar units. */

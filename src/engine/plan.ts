@@ -2,6 +2,7 @@ import type { DateTime } from 'luxon';
 import type { Dataset, Period, Rule } from '../policy/model.js';
 import type { Deletion, TermKind } from './decision.js';
 import { type DatasetRules, termsOf } from './evaluate.js';
+import { decisionThreshold } from './exact-cut.js';
 import { type Threshold, threshold } from './threshold.js';
 
 /** One period of one rule, compiled: where its values are in a row and where it is due. */
@@ -78,7 +79,7 @@ export function compilePlan(ds: DatasetRules, asOf: DateTime): DatasetPlan {
       kind,
       period,
       from: rule.from.map(col),
-      fixed: period.kind === 'fixed' ? threshold(period.duration, rule.align, asOf.setZone(rule.timezone)) : undefined,
+      fixed: period.kind === 'fixed' ? decisionThreshold(period.duration, rule.align, asOf.setZone(rule.timezone)) : undefined,
       column: period.kind === 'column' ? col(period.column) : undefined,
       redact: kind === 'redact' ? rule.redact.map(col) : [],
     })),
