@@ -3,7 +3,7 @@ import type { Decision, Keeping, TermTrace, Trace } from './decision.js';
 import { periodAmount, traceTerm } from './due.js';
 import { evaluate } from './evaluate.js';
 import type { NextDue } from './next-due.js';
-import { type DatasetPlan, type PlanTerm, periodThreshold } from './plan.js';
+import { type DatasetPlan, dueByDay, type PlanTerm, periodThreshold } from './plan.js';
 import type { Threshold } from './threshold.js';
 import { fastEpochOf, fastSlackOf } from './timestamp.js';
 import { asText, holdState, isEmpty } from './value.js';
@@ -43,7 +43,7 @@ export function decide(plan: DatasetPlan, values: readonly unknown[], options: D
   let bestErr = 0;
   let othersLow = Number.POSITIVE_INFINITY;
   let redacts: PlanTerm[] | undefined;
-  let pending: { t: PlanTerm; start: number; slack: number; th: Threshold | undefined }[] | undefined;
+  let pending: { t: PlanTerm; start: number; slack: number; th: Threshold | undefined; amount: number | undefined }[] | undefined;
   for (const g of plan.groups) {
     let match = true;
     for (const w of g.where) {
@@ -83,15 +83,18 @@ export function decide(plan: DatasetPlan, values: readonly unknown[], options: D
         if (sl > slack) slack = sl;
       }
       let th = t.fixed;
+      let amount: number | undefined;
       if (s < 0 && !th) {
         const v = values[t.column as number];
         if (isEmpty(v)) {
-          if (t.period.kind === 'column' && t.period.default) th = periodThreshold(plan, t, -1);
-          else s = NOT_STARTED;
+          if (t.period.kind === 'column' && t.period.default) {
+            amount = -1;
+            th = periodThreshold(plan, t, amount);
+          } else s = NOT_STARTED;
         } else {
-          const n = periodAmount(v);
-          if (n === undefined) return exact(plan, values, options);
-          th = periodThreshold(plan, t, n);
+          amount = periodAmount(v);
+          if (amount === undefined) return exact(plan, values, options);
+          th = periodThreshold(plan, t, amount);
         }
       }
       if (s < 0 && empty) s = NOT_STARTED;
@@ -106,8 +109,18 @@ export function decide(plan: DatasetPlan, values: readonly unknown[], options: D
           s = start < th.cut - m ? DUE : start > th.cut + m ? NOT_DUE : UNSURE;
         }
       }
+      if (s === UNSURE && !partial && slack === 0 && th) {
+        // A start near the cut (a month-end clamp, a DST change), read exactly: due from its day.
+        const d = dueByDay(plan, t, amount, start, th);
+        if (d !== undefined) {
+          s = d <= plan.asOf.toMillis() ? DUE : NOT_DUE;
+          due = d;
+          spread = 0;
+        }
+      }
       if (s === UNSURE) {
-        // Luxon for this term: a value the fast path cannot read, or a start near the cut.
+        // Luxon for this term: a value the fast path cannot read, a local time near the cut, or a
+        // start on a day with an offset change.
         const x = termTrace(plan, t, values);
         if (x.status === 'invalid') return exact(plan, values, options);
         s = x.status === 'not-started' ? NOT_STARTED : x.status === 'due' ? DUE : NOT_DUE;
@@ -129,7 +142,7 @@ export function decide(plan: DatasetPlan, values: readonly unknown[], options: D
       // Offered once the record is known to be readable: an unreadable one has no next due.
       if (s === NOT_DUE && options.next) {
         pending ??= [];
-        pending.push({ t, start, slack, th });
+        pending.push({ t, start, slack, th, amount });
       }
       if (t.kind === 'delete') {
         deletes++;
@@ -148,7 +161,7 @@ export function decide(plan: DatasetPlan, values: readonly unknown[], options: D
       }
     }
   }
-  if (pending) for (const p of pending) options.next?.notDue(plan, p.t, values, p.start, p.slack, p.th);
+  if (pending) for (const p of pending) options.next?.notDue(plan, p.t, values, p.start, p.slack, p.th, p.amount);
   if (best && !keepBlocked) {
     // Rare: the reference implementation says what else applies, or which rule governs.
     if (options.deletable === false || othersLow <= bestDue + bestErr) return exact(plan, values, options);

@@ -1,7 +1,7 @@
-import { DateTime, type DurationLikeObject } from 'luxon';
+import type { DateTime } from 'luxon';
 import type { Period, Rule } from '../policy/model.js';
+import { DayShifts } from './day-shift.js';
 import { periodAmount, traceTerm } from './due.js';
-import { timeMs } from './exact-cut.js';
 import type { DatasetPlan, PlanTerm } from './plan.js';
 import { type Threshold, threshold } from './threshold.js';
 import { fastEpochOf, fastSlackOf } from './timestamp.js';
@@ -12,18 +12,25 @@ export type FastNext = { readonly interval: number; readonly action: 'delete' | 
 
 const NOW = -1;
 
+/** A term's thresholds at each cut, and its dues for starts too near one to place. */
+interface Term {
+  readonly ths: readonly Threshold[];
+  readonly shifts: DayShifts;
+}
+
 /**
  * The forecast's fast path, as `decide` is SPEC §2's: instead of computing each record's next
  * due with Luxon, each term's due is placed among the forecast's cuts (asOf, the bucket starts,
  * the horizon's end, a --due-within end) by comparing its start with one threshold per term and
  * cut (`threshold` at the cut: due before it iff the start is before the threshold's cut). Placing
  * is monotone, so the max (keep_for) and min (shortest deletion, first redaction) of SPEC §2
- * carry over to the intervals. Where a start is too near a threshold to tell, or two candidates
- * fall in one interval and their order matters, it returns undefined and the caller uses Luxon.
+ * carry over to the intervals. A start too near a threshold to tell (a month-end clamp, a DST
+ * change) is given its exact due from its day (DayShifts) or by Luxon; where two candidates fall
+ * in one interval and their order matters, it returns undefined and the caller uses Luxon.
  */
 export class ForecastCuts {
-  /** Per term (and per amount of a per-record period): the threshold of each cut. */
-  private readonly memo = new Map<string, Threshold[]>();
+  /** Per term (and per amount of a per-record period): the threshold of each cut, and its dues by day. */
+  private readonly memo = new Map<string, Term>();
   private readonly cutMs: number[];
 
   constructor(
@@ -70,19 +77,24 @@ export class ForecastCuts {
           const sl = fastSlackOf(v, fmt);
           if (sl > slack) slack = sl;
         }
-        const ths = empty ? undefined : this.thresholds(t, values);
-        if (ths === undefined) return undefined;
-        if (ths === null || empty) {
+        const term = empty ? undefined : this.thresholds(t, values);
+        if (term === undefined) return undefined;
+        if (term === null || empty) {
           if (t.kind === 'keep') return 'not-started';
           notStarted = true;
           continue;
         }
-        let at = place(ths, start, slack);
+        let at = place(term.ths, start, slack);
         if (at === undefined) {
-          // Too near a threshold (a month-end clamp, a DST change, a local time): this term's due with Luxon.
-          const x = traceTerm(t.rule, t.kind, t.period, plan.dataset, (c) => values[plan.columns.indexOf(c)], plan.asOf);
-          if (!x.due) return undefined;
-          at = this.placeExactly(x.due.toMillis());
+          // Too near a threshold (a month-end clamp, a DST change): the due from the start's day;
+          // a local time, an aligned period, or a day with an offset change: with Luxon.
+          const due = slack === 0 && !t.rule.align ? term.shifts.due(start) : undefined;
+          if (due !== undefined) at = this.placeExactly(due);
+          else {
+            const x = traceTerm(t.rule, t.kind, t.period, plan.dataset, (c) => values[plan.columns.indexOf(c)], plan.asOf);
+            if (!x.due) return undefined;
+            at = this.placeExactly(x.due.toMillis());
+          }
         }
         if (t.kind === 'keep') keep = Math.max(keep, at);
         else if (t.kind === 'delete') {
@@ -119,8 +131,8 @@ export class ForecastCuts {
     return i;
   }
 
-  /** The thresholds of a term's period for this record (null: the period is empty, without default; undefined: unreadable). */
-  private thresholds(t: PlanTerm, values: readonly unknown[]): Threshold[] | null | undefined {
+  /** The thresholds of a term's period for this record, and its dues by day (null: the period is empty, without default; undefined: unreadable). */
+  private thresholds(t: PlanTerm, values: readonly unknown[]): Term | null | undefined {
     const p: Period = t.period;
     let n = -1;
     if (p.kind === 'column') {
@@ -134,50 +146,17 @@ export class ForecastCuts {
       }
     }
     const id = `${t.ruleIndex}/${t.kind}/${n}`;
-    let ths = this.memo.get(id);
-    if (!ths) {
+    let term = this.memo.get(id);
+    if (!term) {
       const duration = p.kind === 'fixed' ? p.duration : n < 0 && p.default ? p.default.duration : { [p.unit]: n };
       // Cut 0 asks "due at asOf" (due <= asOf); the others "due before the cut" (due <= cut - 1 ms).
-      ths = this.cuts.map((c, i) => {
-        const at = (i === 0 ? c : c.minus(1)).setZone(t.rule.timezone);
-        return narrowed(threshold(duration, t.rule.align, at), duration, at);
-      });
-      this.memo.set(id, ths);
+      const ths = this.cuts.map((c, i) => threshold(duration, t.rule.align, (i === 0 ? c : c.minus(1)).setZone(t.rule.timezone)));
+      const zone = this.cuts[0].setZone(t.rule.timezone).zone;
+      term = { ths, shifts: new DayShifts(duration, zone, ths[0].cut) };
+      this.memo.set(id, term);
     }
-    return ths;
+    return term;
   }
-}
-
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-
-/**
- * A threshold whose margin is days wide (months clamp at the month's end near its cut) narrowed
- * to a DST change's width where that is exact: clamping keeps the time of day (29 August 18:00 +
- * 6 months, 28 February 18:00, is due after 30 August 06:00 + 6 months), so the starts due before
- * a cut are the starts before one instant only where the cut, less the time units added after
- * the calendar ones, is at midnight on the rule's wall clock: then a start's due is before it iff
- * the day its calendar units reach is. The bucket starts are such cuts (in the rule's own zone),
- * and the last start due before one is found by bisection with Luxon, once per run and cut;
- * without this about one record in six would need Luxon. Other cuts (asOf, a --due-within end,
- * buckets in another zone) keep the wide margin.
- */
-function narrowed(th: Threshold, duration: DurationLikeObject, at: DateTime): Threshold {
-  if (th.exact || th.margin <= 3 * HOUR) return th;
-  // `at` is the cut less 1 ms: due before the cut is due at `at`.
-  const wall = DateTime.fromMillis(at.toMillis() + 1 - timeMs(duration), { zone: at.zone });
-  if (wall.toMillis() !== wall.startOf('day').toMillis()) return th;
-  const now = at.toMillis();
-  const due = (s: number) => DateTime.fromMillis(s, { zone: at.zone }).plus(duration).toMillis() <= now;
-  let lo = th.cut - th.margin - DAY;
-  let hi = th.cut + th.margin + DAY;
-  if (!due(lo) || due(hi)) return th;
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (due(mid)) lo = mid;
-    else hi = mid;
-  }
-  return { ...th, cut: lo, margin: 3 * HOUR };
 }
 
 /** The interval of a due among the cuts, from its start: -1 due at asOf, i in [cuts[i], cuts[i + 1]); undefined: too near a cut to tell. */

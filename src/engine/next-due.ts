@@ -4,7 +4,7 @@ import { termTrace } from './decide.js';
 import type { Trace } from './decision.js';
 import { alignedStart } from './due.js';
 import { exactCut, timeMs } from './exact-cut.js';
-import type { DatasetPlan, PlanTerm } from './plan.js';
+import { type DatasetPlan, dueByDay, type PlanTerm } from './plan.js';
 import { onWallClock, type Threshold } from './threshold.js';
 
 /**
@@ -24,12 +24,30 @@ export class NextDue {
   /** The earliest pending starts an SQL source found, per term and amount of a per-record period. */
   private readonly first = new Map<string, { term: PlanTerm; amount: number | null; start: number }>();
 
-  /** A term not yet due for a record, with its start (fast reading, within `slack`) and the threshold it was read against. */
-  notDue(plan: DatasetPlan, t: PlanTerm, values: readonly unknown[], start: number, slack: number, th: Threshold | undefined): void {
+  /**
+   * A term not yet due for a record, with its start (fast reading, within `slack`), the threshold
+   * it was read against and the amount of a per-record period (-1: its default).
+   */
+  notDue(
+    plan: DatasetPlan,
+    t: PlanTerm,
+    values: readonly unknown[],
+    start: number,
+    slack: number,
+    th: Threshold | undefined,
+    amount?: number,
+  ): void {
     if (this.surelyLater(t, start, slack, th)) return;
     // A fixed period's due depends on the start alone: the same start, the same due, already offered.
     const same = t.fixed !== undefined && slack === 0 && Number.isFinite(start);
     if (same && this.last.get(t) === start) return;
+    // Read exactly, the due from the start's day; a DateTime only for a due that beats the best.
+    const byDay = th && slack === 0 && Number.isFinite(start) ? dueByDay(plan, t, amount, start, th) : undefined;
+    if (byDay !== undefined) {
+      const b = this.best.get(t);
+      if (!b || byDay < b.ms) this.offer(t, DateTime.fromMillis(byDay, { zone: t.rule.timezone }));
+      return;
+    }
     const due = termTrace(plan, t, values).due;
     if (due) this.offer(t, due);
     if (same) this.last.set(t, start);

@@ -1,5 +1,6 @@
 import type { DateTime } from 'luxon';
 import type { Dataset, Period, Rule } from '../policy/model.js';
+import { DayShifts } from './day-shift.js';
 import type { Deletion, TermKind } from './decision.js';
 import { type DatasetRules, termsOf } from './evaluate.js';
 import { decisionThreshold } from './exact-cut.js';
@@ -55,6 +56,8 @@ export interface DatasetPlan {
   readonly groups: readonly PlanRule[];
   /** Thresholds of per-record periods, by amount: a memo filled as amounts are met (the same for the same asOf). */
   readonly periodThresholds: Map<string, Threshold>;
+  /** Dues by the start's day, per term and amount: a memo filled as starts near a threshold are met. */
+  readonly dayShifts: Map<string, DayShifts>;
   /** The deletion by each delete rule, shared by every record it decides. */
   readonly deletions: ReadonlyMap<Rule, Deletion>;
 }
@@ -99,6 +102,7 @@ export function compilePlan(ds: DatasetRules, asOf: DateTime): DatasetPlan {
     holdIndex,
     groups,
     periodThresholds: new Map(),
+    dayShifts: new Map(),
     deletions,
   };
 }
@@ -114,4 +118,23 @@ export function periodThreshold(plan: DatasetPlan, t: PlanTerm, n: number): Thre
     plan.periodThresholds.set(id, th);
   }
   return th;
+}
+
+/**
+ * The due of a start (whole ms, read exactly) of a term whose threshold could not tell, from the
+ * start's day (DayShifts); undefined where Luxon must say (an aligned period, a day with an offset
+ * change). `amount`: a per-record period's (-1: its default), undefined for a fixed one.
+ */
+export function dueByDay(plan: DatasetPlan, t: PlanTerm, amount: number | undefined, start: number, th: Threshold): number | undefined {
+  if (t.rule.align) return undefined;
+  const id = `${t.ruleIndex}/${t.kind}/${amount ?? 'fixed'}`;
+  let shifts = plan.dayShifts.get(id);
+  if (!shifts) {
+    const p = t.period;
+    const duration =
+      p.kind === 'fixed' ? p.duration : amount !== undefined && amount < 0 && p.default ? p.default.duration : { [p.unit]: amount };
+    shifts = new DayShifts(duration, plan.asOf.setZone(t.rule.timezone).zone, th.cut);
+    plan.dayShifts.set(id, shifts);
+  }
+  return shifts.due(start);
 }
