@@ -50,3 +50,57 @@ describe('exactCut', () => {
     expect(checked).toBeGreaterThan(50_000);
   });
 });
+
+describe('exactCut where months clamp', () => {
+  // asOf at several times of each day from the 25th to the 3rd, after 31-day months, February
+  // (leap and not) and 30-day months; starts every half hour within 6 days of the cut.
+  const PERIODS_M: DurationLikeObject[] = [{ months: 1 }, { months: 6 }, { years: 1 }, { months: 3, hours: 12 }, { months: 2, days: 1 }];
+  const DAYS = [
+    '2027-02-25',
+    '2027-02-28',
+    '2027-03-01',
+    '2028-02-28',
+    '2028-02-29',
+    '2026-04-29',
+    '2026-04-30',
+    '2026-05-01',
+    '2026-05-30',
+    '2026-05-31',
+    '2026-09-30',
+    '2026-11-30',
+    '2026-12-03',
+  ];
+
+  it('splits the starts as Luxon does outside the unsure window, which only the days clamped onto asOf date have', () => {
+    let checked = 0;
+    let unsure = 0;
+    let cases = 0;
+    for (const zone of ['Europe/Amsterdam', 'UTC', 'America/New_York'])
+      for (const period of PERIODS_M)
+        for (const day of DAYS)
+          for (const time of ['00:00:00', '00:00:00.001', '06:30:00', '12:00:00', '23:59:59.999']) {
+            const asOf = DateTime.fromISO(`${day}T${time}`, { zone });
+            const c = exactCut(period, undefined, asOf);
+            cases++;
+            if (c.unsure) {
+              unsure++;
+              // At most the four days that clamp onto one date, and the DST margin.
+              expect(c.unsure.hi - c.unsure.lo).toBeLessThanOrEqual(4 * 86_400_000 + 6 * 3_600_000);
+            }
+            const due = (ms: number) => DateTime.fromMillis(ms, { zone }).plus(period).toMillis() <= asOf.toMillis();
+            for (let s = c.cut - 6 * 86_400_000; s <= c.cut + 6 * 86_400_000; s += 1_800_000)
+              for (const x of [s, s + 1, s - 1]) {
+                if (c.unsure && x > c.unsure.lo && x <= c.unsure.hi) continue;
+                const said = c.before ? x < c.cut : x <= c.cut;
+                if (said !== due(x))
+                  expect.fail(
+                    `${zone} ${JSON.stringify(period)} as of ${asOf.toISO()}: start ${DateTime.fromMillis(x, { zone }).toISO()} said ${said}`,
+                  );
+                checked++;
+              }
+          }
+    expect(checked).toBeGreaterThan(1_000_000);
+    // Only a short month's last days (and asOf's 30th or 31st of longer ones after a clamp) are unsure.
+    expect(unsure).toBeLessThan(cases / 3);
+  }, 120_000);
+});

@@ -11,8 +11,9 @@ import { onWallClock, type Threshold, threshold } from './threshold.js';
  * adding months clamps days 29-31 to the month's end and keeps the time of day (31 August 00:00 +
  * 6 months is due before 29 August 18:00 + 6 months), and adding calendar units keeps the wall
  * clock, which goes back at the end of summer time. Where either can reach asOf, the starts
- * within their reach of the cut (4 days, or 3 hours) are unsure; elsewhere the cut is exact, found
- * by bisection.
+ * within their reach are unsure: the start days that clamp onto asOf's own date (only where two
+ * or more do: asOf on a short month's last days), or 3 hours around a DST change; elsewhere the
+ * cut is exact, found by bisection.
  */
 export interface ExactCut {
   readonly cut: number;
@@ -43,9 +44,14 @@ export function exactCut(duration: DurationLikeObject, align: 'day' | 'month' | 
     if (due(mid)) lo = mid;
     else hi = mid;
   }
-  // The engine's own margin says where month clamping can reach asOf (threshold.ts).
-  const clamping = threshold(duration, undefined, asOf).margin >= 4 * DAY;
-  if (clamping) return { cut: lo, before: false, unsure: { lo: approx - 4 * DAY - WINDOW, hi: approx + 4 * DAY + WINDOW } };
+  // Months clamp the 29th-31st to a month's end and keep the time of day: where several start
+  // days land on asOf's own date, their starts are due by their time of day, not in order. Where
+  // one day does (or none), the starts due are those before one instant, as without clamping.
+  // The engine's own margin says where clamping can reach asOf at all (threshold.ts).
+  if (threshold(duration, undefined, asOf).margin >= 4 * DAY) {
+    const days = landing(duration, asOf);
+    if (days) return { cut: lo, before: false, unsure: { lo: days.lo - WINDOW, hi: days.hi + WINDOW } };
+  }
   const calendar = onWallClock(duration);
   const changes = (ms: number) => DateTime.fromMillis(ms - WINDOW, { zone }).offset !== DateTime.fromMillis(ms + WINDOW, { zone }).offset;
   // Luxon adds the calendar units on the wall clock, then the time units as elapsed time: the wall
@@ -67,6 +73,24 @@ export function decisionThreshold(duration: DurationLikeObject, align: 'day' | '
   if (th.exact || th.margin === 0) return th;
   const x = exactCut(duration, align, asOf);
   return x.unsure ? th : { ...th, cut: x.cut, margin: 0 };
+}
+
+/**
+ * The start days (local midnight to midnight) whose calendar units land on the date of asOf less
+ * the time units, where there are two or more of them; undefined otherwise.
+ */
+function landing(duration: DurationLikeObject, asOf: DateTime): { lo: number; hi: number } | undefined {
+  const time = timeMs(duration);
+  const date = (x: DateTime) => x.plus(duration).minus({ milliseconds: time }).toISODate();
+  const target = DateTime.fromMillis(asOf.toMillis() - time, { zone: asOf.zone }).toISODate();
+  const around = asOf.minus(duration).startOf('day');
+  const days: DateTime[] = [];
+  for (let k = -6; k <= 6; k++) {
+    const d = around.plus({ days: k });
+    if (date(d) === target) days.push(d);
+  }
+  const [first, last] = [days[0], days[days.length - 1]];
+  return first && last && days.length > 1 ? { lo: first.toMillis(), hi: last.plus({ days: 1 }).toMillis() } : undefined;
 }
 
 /** The time units of a duration (hours and less), in ms: what Luxon adds after the calendar units. */
