@@ -5,14 +5,16 @@
 //   npm run bench -- --postgres     a throwaway PostgreSQL cluster, purge and report against psql
 //   npm run bench -- --scale        100M-row SQLite table and a 10 GB CSV file, RSS over time
 //   npm run bench -- --startup      start-up: --version and report on an empty database
-// Plain Node ESM; data goes to a temp dir under os.tmpdir() (or $RETENTION_BENCH_TMP), removed after.
+// Plain Node ESM; data goes to a temp dir under os.tmpdir() (or $RETENTION_BENCH_TMP), removed after;
+// every mode runs at one asOf, 2026-11-24T00:00:00+01:00 (or $RETENTION_BENCH_AS_OF).
 import { preflight } from './lib.mjs';
 
 const USAGE = `usage: node bench/bench.mjs [--postgres | --scale | --startup] [options]
   shapes (default): --rows N (1000000) --repeat N (3) --shapes cdr-mixed,cdr-z,events --floors --seed N (42) --keep
   --postgres:       --rows N (1000000; also 1M,10M) --repeat N (3); $RETENTION_BENCH_PG to use a cluster of yours
   --scale:          --sqlite-rows N (100000000; 0 skips) --csv-gb G (10; 0 skips) --seed N
-  --startup:        --repeat N (10)`;
+  --startup:        --repeat N (10)
+  every mode: $RETENTION_BENCH_AS_OF runs at another asOf (not one that months clamp onto)`;
 
 function parseArgs(argv) {
   const o = { mode: 'shapes', seed: 42, keep: false, floors: false, sqliteRows: 100_000_000, csvBytes: 10e9 };

@@ -10,15 +10,27 @@ import { DateTime } from 'luxon';
 export const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, '..');
 export const BIN = path.join(ROOT, 'bin', 'retention');
-export const AS_OF = '2026-11-24T00:00:00+01:00';
+/** The instant every mode runs at; $RETENTION_BENCH_AS_OF another (e.g. a day near a month's end). */
+export const AS_OF = process.env.RETENTION_BENCH_AS_OF ?? '2026-11-24T00:00:00+01:00';
 export const TZ = 'Europe/Amsterdam';
 
 /**
  * The last second C with C + period <= asOf in TZ (Luxon): a record is due when its start is at or
- * before C. Month addition is monotone, so "due" is "start <= C".
+ * before C. Adding months clamps the 29th-31st to a month's end and keeps the time of day, so that
+ * holds unless two start days land on asOf's date (asOf on a short month's last days): such an
+ * asOf is refused, since the peers' predicates could not say what is due.
  */
 export function cutoff(period, asOfIso = AS_OF) {
   const asOf = DateTime.fromISO(asOfIso, { setZone: true });
+  const refuse = (why) => {
+    console.error(`bench: $RETENTION_BENCH_AS_OF ${asOfIso}: ${why}`);
+    process.exit(2);
+  };
+  if (!asOf.isValid) refuse('not an ISO date-time');
+  const date = asOf.setZone(TZ).toISODate();
+  const around = asOf.setZone(TZ).minus(period).startOf('day');
+  const landing = [...Array(13).keys()].filter((k) => around.plus({ days: k - 6 }).plus(period).toISODate() === date);
+  if (landing.length > 1) refuse(`${landing.length} start days land on ${date} (months clamp onto it): pick another day`);
   const dueAt = (sec) => DateTime.fromSeconds(sec, { zone: TZ }).plus(period).toMillis() <= asOf.toMillis();
   let sec = Math.floor(asOf.setZone(TZ).minus(period).toSeconds());
   while (!dueAt(sec)) sec--;
