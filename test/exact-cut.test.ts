@@ -1,6 +1,10 @@
 import { DateTime, type DurationLikeObject } from 'luxon';
 import { describe, expect, it } from 'vitest';
+import { decide } from '../src/engine/decide.js';
+import { evaluate } from '../src/engine/evaluate.js';
 import { exactCut } from '../src/engine/exact-cut.js';
+import { compilePlan } from '../src/engine/plan.js';
+import { parsePolicyText } from '../src/policy/load.js';
 
 // The cut SQL sources compare starts with must split them as Luxon does: due iff start + period
 // <= asOf, outside the unsure window. Every other minute within 30 hours of the cut, at as-ofs where a
@@ -48,6 +52,24 @@ describe('exactCut', () => {
           }
         }
     expect(checked).toBeGreaterThan(50_000);
+  });
+
+  it('Samoa: decide deletes what the reference evaluation deletes, and nothing else', () => {
+    const { policy } = parsePolicyText(
+      'version: 1\nname: p\ntimezone: Pacific/Apia\ndatasets: { t: {} }\nrules:\n  - { id: r, dataset: t, from: a, delete_after: 90 days }\n',
+      'p.yaml',
+    );
+    const ds = { dataset: policy!.datasets.get('t')!, rules: policy!.rules };
+    const asOf = DateTime.fromISO('2011-12-31T06:30:00', { zone: 'Pacific/Apia' });
+    const plan = compilePlan(ds, asOf);
+    let deleted = 0;
+    for (let s = Date.parse('2011-09-28T00:00:00Z'); s < Date.parse('2011-10-06T00:00:00Z'); s += 600_000) {
+      const a = new Date(s).toISOString();
+      const want = evaluate(ds, (c) => (c === 'a' ? a : undefined), asOf).decision.action;
+      expect(decide(plan, [a]).action, a).toBe(want);
+      if (want === 'delete') deleted++;
+    }
+    expect(deleted).toBeGreaterThan(100);
   });
 });
 
@@ -103,4 +125,32 @@ describe('exactCut where months clamp', () => {
     // Only a short month's last days (and asOf's 30th or 31st of longer ones after a clamp) are unsure.
     expect(unsure).toBeLessThan(cases / 3);
   }, 120_000);
+});
+
+describe('exactCut where a zone skipped a day', () => {
+  it('Samoa, 30 December 2011 (24 hours at once): the starts it moves are unsure, the others split as Luxon does', () => {
+    const zone = 'Pacific/Apia';
+    let checked = 0;
+    for (const period of [{ days: 90 }, { weeks: 2 }, { months: 6 }, { days: 1 }] as DurationLikeObject[])
+      for (const iso of [
+        '2011-12-31T06:30:00',
+        '2011-12-31T23:59:59.999',
+        '2011-12-29T12:00:00',
+        '2012-01-01T00:00:00',
+        '2012-01-02T18:00:00',
+      ]) {
+        const asOf = DateTime.fromISO(iso, { zone });
+        for (const at of [asOf, DateTime.fromMillis(asOf.toMillis(), { zone }).plus(period)]) {
+          const c = exactCut(period, undefined, at);
+          const due = (ms: number) => DateTime.fromMillis(ms, { zone }).plus(period).toMillis() <= at.toMillis();
+          for (let s = c.cut - 8 * 86_400_000; s <= c.cut + 8 * 86_400_000; s += 600_000) {
+            if (c.unsure && s > c.unsure.lo && s <= c.unsure.hi) continue;
+            if ((c.before ? s < c.cut : s <= c.cut) !== due(s))
+              expect.fail(`${JSON.stringify(period)} as of ${at.toISO()}: start ${DateTime.fromMillis(s, { zone }).toISO()}`);
+            checked++;
+          }
+        }
+      }
+    expect(checked).toBeGreaterThan(50_000);
+  });
 });

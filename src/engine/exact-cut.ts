@@ -1,4 +1,4 @@
-import { DateTime, type DurationLikeObject } from 'luxon';
+import { DateTime, type DurationLikeObject, type Zone } from 'luxon';
 import { onWallClock, type Threshold, threshold } from './threshold.js';
 
 /**
@@ -52,6 +52,10 @@ export function exactCut(duration: DurationLikeObject, align: 'day' | 'month' | 
     const days = landing(duration, asOf);
     if (days) return { cut: lo, before: false, unsure: { lo: days.lo - WINDOW, hi: days.hi + WINDOW } };
   }
+  // A zone that moved by more than any DST change at once (Samoa skipped 30 December 2011, 24
+  // hours): the starts within that and a day of the cut are unsure.
+  const jump = Math.max(largestShift(zone, lo), largestShift(zone, now - timeMs(duration)));
+  if (jump > WINDOW) return { cut: lo, before: false, unsure: { lo: lo - jump - DAY, hi: lo + jump + DAY } };
   const calendar = onWallClock(duration);
   const changes = (ms: number) => DateTime.fromMillis(ms - WINDOW, { zone }).offset !== DateTime.fromMillis(ms + WINDOW, { zone }).offset;
   // Luxon adds the calendar units on the wall clock, then the time units as elapsed time: the wall
@@ -65,14 +69,28 @@ export function exactCut(duration: DurationLikeObject, align: 'day' | 'month' | 
  * A fixed period's threshold for deciding records: its margin narrowed to nothing wherever no
  * month clamp or DST change can reach asOf (the exact cut, found by bisection), so that only a
  * start on the cut's own millisecond asks Luxon (a unix time's fraction of it is Luxon's to
- * read); else the threshold's margin (3 hours for DST, 4 days for clamping). On 1M rows with starts
- * spread over a year, the 3-hour margin sent ~900 records to Luxon: 87 ms of a report.
+ * read); else exactCut's unsure window around it. On 1M rows with starts spread over a year, the
+ * threshold's 3-hour margin sent ~900 records to Luxon: 87 ms of a report.
  */
 export function decisionThreshold(duration: DurationLikeObject, align: 'day' | 'month' | 'year' | undefined, asOf: DateTime): Threshold {
   const th = threshold(duration, align, asOf);
   if (th.exact || th.margin === 0) return th;
   const x = exactCut(duration, align, asOf);
-  return x.unsure ? th : { ...th, cut: x.cut, margin: 0 };
+  // Else its unsure window: narrower than the threshold's margin where months clamp (only the
+  // days that land on asOf's date), wider where a zone skipped a day.
+  return { ...th, cut: x.cut, margin: x.unsure ? Math.max(x.cut - x.unsure.lo, x.unsure.hi - x.cut) : 0 };
+}
+
+/** The largest difference between the zone's offsets within 2 days of an instant (sampled every 6 hours), in ms. */
+function largestShift(zone: Zone, ms: number): number {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let k = -8; k <= 8; k++) {
+    const o = zone.offset(ms + k * 6 * HOUR);
+    lo = Math.min(lo, o);
+    hi = Math.max(hi, o);
+  }
+  return (hi - lo) * 60_000;
 }
 
 /**
