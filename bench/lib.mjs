@@ -29,7 +29,13 @@ export function cutoff(period, asOfIso = AS_OF) {
   if (!asOf.isValid) refuse('not an ISO date-time');
   const date = asOf.setZone(TZ).toISODate();
   const around = asOf.setZone(TZ).minus(period).startOf('day');
-  const landing = [...Array(13).keys()].filter((k) => around.plus({ days: k - 6 }).plus(period).toISODate() === date);
+  const landing = [...Array(13).keys()].filter(
+    (k) =>
+      around
+        .plus({ days: k - 6 })
+        .plus(period)
+        .toISODate() === date,
+  );
   if (landing.length > 1) refuse(`${landing.length} start days land on ${date} (months clamp onto it): pick another day`);
   const dueAt = (sec) => DateTime.fromSeconds(sec, { zone: TZ }).plus(period).toMillis() <= asOf.toMillis();
   let sec = Math.floor(asOf.setZone(TZ).minus(period).toSeconds());
