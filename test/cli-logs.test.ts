@@ -82,7 +82,7 @@ describe('logs on a pipe: JSON lines with a time, errors and refusals included',
     const plan = logLines(r.stderr).find((l) => l.msg === 'plan');
     expect(plan).toMatchObject({ dataset: 'cdr', source: 'sqlite' });
     expect(plan?.terms).toContainEqual(
-      expect.objectContaining({ rule: 'ip-central/usage-data', kind: 'delete', dueIfStartBefore: '2026-05-23T22:00:00.000Z' }),
+      expect.objectContaining({ rule: 'ip-central/usage-data', kind: 'delete', dueIfStartBefore: '2026-05-23T22:00:00.001Z' }),
     );
   });
 });

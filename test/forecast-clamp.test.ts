@@ -62,3 +62,35 @@ describe('forecast cuts near a month-end clamp', () => {
     expect(listed).toEqual(want);
   });
 });
+
+describe('forecast cuts where a zone skipped a day', () => {
+  it('Samoa, 30 December 2011: each record in the bucket of its own due', () => {
+    const zone = 'Pacific/Apia';
+    for (const period of ['1 day', '2 weeks', '90 days']) {
+      const { policy } = parsePolicyText(
+        `version: 1\nname: p\ntimezone: ${zone}\ndatasets: { t: {} }\nrules:\n  - { id: r, dataset: t, from: a, delete_after: ${period} }\n`,
+        'p.yaml',
+      );
+      const ds = { dataset: policy!.datasets.get('t')!, rules: policy!.rules };
+      const asOf = DateTime.fromISO('2011-12-27T00:00:00Z').setZone(zone);
+      const p = compilePlan(ds, asOf);
+      const h = horizonOf(asOf, { days: 4 });
+      if ('error' in h) throw new Error(h.error);
+      const f = new Forecast(p, h);
+      const want = h.starts.map(() => 0);
+      let later = 0;
+      const duration = ds.rules[0].deleteAfter;
+      if (duration?.kind !== 'fixed') throw new Error('fixed period expected');
+      const first = asOf.minus(duration.duration).minus({ days: 2 }).toMillis();
+      for (let s = first; s < first + 8 * 86_400_000; s += 1_200_000) {
+        const ms = DateTime.fromMillis(s, { zone }).plus(duration.duration).toMillis();
+        if (ms <= asOf.toMillis()) continue;
+        f.kept([new Date(s).toISOString()], true, () => '');
+        if (ms >= h.end.toMillis()) later++;
+        else want[h.starts.filter((b) => b.toMillis() <= ms).length - 1]++;
+      }
+      const got = f.finish({ delete: 0, redact: 0, held: 0, invalid: 0 });
+      expect([period, got?.buckets.map((b) => b.delete), got?.later]).toEqual([period, want, later]);
+    }
+  });
+});

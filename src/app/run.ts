@@ -349,7 +349,8 @@ function describeTerms(p: DatasetPlan) {
       rule: `${t.rule.policy}/${t.rule.id}`,
       kind: t.kind,
       ...(g.where.length ? { where: g.where.map((w) => `${w.column} in [${[...w.values].join(', ')}]`) } : {}),
-      dueIfStartBefore: t.fixed ? new Date(t.fixed.cut).toISOString() : 'per record',
+      // An exact threshold is due iff start < cut, the others iff start <= cut (outside their margin).
+      dueIfStartBefore: t.fixed ? new Date(t.fixed.cut + (t.fixed.exact ? 0 : 1)).toISOString() : 'per record',
       ...(t.fixed && !t.fixed.exact ? { checkedExactlyWithin: `${Math.round(t.fixed.margin / 60_000)} min` } : {}),
     })),
   );

@@ -82,7 +82,7 @@ export function decisionThreshold(duration: DurationLikeObject, align: 'day' | '
 }
 
 /** The largest difference between the zone's offsets within 2 days of an instant (sampled every 6 hours), in ms. */
-function largestShift(zone: Zone, ms: number): number {
+export function largestShift(zone: Zone, ms: number): number {
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   for (let k = -8; k <= 8; k++) {

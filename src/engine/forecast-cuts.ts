@@ -1,7 +1,8 @@
-import type { DateTime } from 'luxon';
+import type { DateTime, DurationLikeObject } from 'luxon';
 import type { Period, Rule } from '../policy/model.js';
 import { DayShifts } from './day-shift.js';
 import { periodAmount, traceTerm } from './due.js';
+import { largestShift, timeMs } from './exact-cut.js';
 import type { DatasetPlan, PlanTerm } from './plan.js';
 import { type Threshold, threshold } from './threshold.js';
 import { fastEpochOf, fastSlackOf } from './timestamp.js';
@@ -150,13 +151,28 @@ export class ForecastCuts {
     if (!term) {
       const duration = p.kind === 'fixed' ? p.duration : n < 0 && p.default ? p.default.duration : { [p.unit]: n };
       // Cut 0 asks "due at asOf" (due <= asOf); the others "due before the cut" (due <= cut - 1 ms).
-      const ths = this.cuts.map((c, i) => threshold(duration, t.rule.align, (i === 0 ? c : c.minus(1)).setZone(t.rule.timezone)));
+      const ths = this.cuts.map((c, i) => {
+        const at = (i === 0 ? c : c.minus(1)).setZone(t.rule.timezone);
+        return widened(threshold(duration, t.rule.align, at), duration, at);
+      });
       const zone = this.cuts[0].setZone(t.rule.timezone).zone;
       term = { ths, shifts: new DayShifts(duration, zone, ths[0].cut) };
       this.memo.set(id, term);
     }
     return term;
   }
+}
+
+/**
+ * A threshold's margin assumes no offset changes by more than 3 hours at once; where the zone
+ * moved by more (Samoa skipped 30 December 2011) near the threshold or its cut, that change and a
+ * day either side are too near to tell, as exactCut says.
+ */
+function widened(th: Threshold, duration: DurationLikeObject, at: DateTime): Threshold {
+  if (th.exact) return th;
+  const zone = at.zone;
+  const jump = Math.max(largestShift(zone, th.cut), largestShift(zone, at.toMillis() - timeMs(duration)));
+  return jump > 3 * 3_600_000 ? { ...th, margin: Math.max(th.margin, jump + 86_400_000) } : th;
 }
 
 /** The interval of a due among the cuts, from its start: -1 due at asOf, i in [cuts[i], cuts[i + 1]); undefined: too near a cut to tell. */
