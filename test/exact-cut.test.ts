@@ -28,6 +28,28 @@ const CHANGES: Record<string, string[]> = {
   UTC: ['2026-03-29T01:00:00Z'],
 };
 
+/**
+ * exactCut at asOf against Luxon, for starts every `step` ms within `reach` of its cut (and each
+ * of `edges` ms off them) outside its unsure window: fails on the first start it splits otherwise.
+ */
+function splitsAsLuxon(zone: string, period: DurationLikeObject, asOf: DateTime, reach: number, step: number, edges = [0]) {
+  const c = exactCut(period, undefined, asOf);
+  const due = (ms: number) => DateTime.fromMillis(ms, { zone }).plus(period).toMillis() <= asOf.toMillis();
+  let checked = 0;
+  for (let s = c.cut - reach; s <= c.cut + reach; s += step)
+    for (const e of edges) {
+      const x = s + e;
+      if (c.unsure && x > c.unsure.lo && x <= c.unsure.hi) continue;
+      const said = c.before ? x < c.cut : x <= c.cut;
+      if (said !== due(x))
+        expect.fail(
+          `${zone} ${JSON.stringify(period)} as of ${asOf.toISO()}: start ${DateTime.fromMillis(x, { zone }).toISO()} said ${said}`,
+        );
+      checked++;
+    }
+  return { cut: c, checked };
+}
+
 describe('exactCut', () => {
   it('splits every other minute near the cut as Luxon does, where DST changes near the cut, asOf or asOf less the hours', () => {
     let checked = 0;
@@ -37,39 +59,10 @@ describe('exactCut', () => {
           const at = DateTime.fromISO(change, { zone });
           const hours = { hours: period.hours ?? 0 };
           // asOf at the change, the cut at it, and asOf less the hours at it.
-          for (const asOf of [at.plus({ minutes: 20 }), at.plus(period).plus({ minutes: 20 }), at.plus(hours).plus({ minutes: 20 })]) {
-            const c = exactCut(period, undefined, asOf);
-            const due = (ms: number) => DateTime.fromMillis(ms, { zone }).plus(period).toMillis() <= asOf.toMillis();
-            for (let s = c.cut - 30 * 3_600_000; s <= c.cut + 30 * 3_600_000; s += 120_000) {
-              if (c.unsure && s > c.unsure.lo && s <= c.unsure.hi) continue;
-              const said = c.before ? s < c.cut : s <= c.cut;
-              if (said !== due(s))
-                expect.fail(
-                  `${zone} ${JSON.stringify(period)} as of ${asOf.toISO()}: start ${DateTime.fromMillis(s, { zone }).toISO()} said ${said}`,
-                );
-              checked++;
-            }
-          }
+          for (const asOf of [at.plus({ minutes: 20 }), at.plus(period).plus({ minutes: 20 }), at.plus(hours).plus({ minutes: 20 })])
+            checked += splitsAsLuxon(zone, period, asOf, 30 * 3_600_000, 120_000).checked;
         }
     expect(checked).toBeGreaterThan(50_000);
-  });
-
-  it('Samoa: decide deletes what the reference evaluation deletes, and nothing else', () => {
-    const { policy } = parsePolicyText(
-      'version: 1\nname: p\ntimezone: Pacific/Apia\ndatasets: { t: {} }\nrules:\n  - { id: r, dataset: t, from: a, delete_after: 90 days }\n',
-      'p.yaml',
-    );
-    const ds = { dataset: policy!.datasets.get('t')!, rules: policy!.rules };
-    const asOf = DateTime.fromISO('2011-12-31T06:30:00', { zone: 'Pacific/Apia' });
-    const plan = compilePlan(ds, asOf);
-    let deleted = 0;
-    for (let s = Date.parse('2011-09-28T00:00:00Z'); s < Date.parse('2011-10-06T00:00:00Z'); s += 600_000) {
-      const a = new Date(s).toISOString();
-      const want = evaluate(ds, (c) => (c === 'a' ? a : undefined), asOf).decision.action;
-      expect(decide(plan, [a]).action, a).toBe(want);
-      if (want === 'delete') deleted++;
-    }
-    expect(deleted).toBeGreaterThan(100);
   });
 });
 
@@ -102,24 +95,14 @@ describe('exactCut where months clamp', () => {
         for (const day of DAYS)
           for (const time of ['00:00:00', '00:00:00.001', '06:30:00', '12:00:00', '23:59:59.999']) {
             const asOf = DateTime.fromISO(`${day}T${time}`, { zone });
-            const c = exactCut(period, undefined, asOf);
+            const r = splitsAsLuxon(zone, period, asOf, 6 * 86_400_000, 1_800_000, [0, 1, -1]);
+            checked += r.checked;
             cases++;
-            if (c.unsure) {
+            if (r.cut.unsure) {
               unsure++;
               // At most the four days that clamp onto one date, and the DST margin.
-              expect(c.unsure.hi - c.unsure.lo).toBeLessThanOrEqual(4 * 86_400_000 + 6 * 3_600_000);
+              expect(r.cut.unsure.hi - r.cut.unsure.lo).toBeLessThanOrEqual(4 * 86_400_000 + 6 * 3_600_000);
             }
-            const due = (ms: number) => DateTime.fromMillis(ms, { zone }).plus(period).toMillis() <= asOf.toMillis();
-            for (let s = c.cut - 6 * 86_400_000; s <= c.cut + 6 * 86_400_000; s += 1_800_000)
-              for (const x of [s, s + 1, s - 1]) {
-                if (c.unsure && x > c.unsure.lo && x <= c.unsure.hi) continue;
-                const said = c.before ? x < c.cut : x <= c.cut;
-                if (said !== due(x))
-                  expect.fail(
-                    `${zone} ${JSON.stringify(period)} as of ${asOf.toISO()}: start ${DateTime.fromMillis(x, { zone }).toISO()} said ${said}`,
-                  );
-                checked++;
-              }
           }
     expect(checked).toBeGreaterThan(1_000_000);
     // Only a short month's last days (and asOf's 30th or 31st of longer ones after a clamp) are unsure.
@@ -140,17 +123,36 @@ describe('exactCut where a zone skipped a day', () => {
         '2012-01-02T18:00:00',
       ]) {
         const asOf = DateTime.fromISO(iso, { zone });
-        for (const at of [asOf, DateTime.fromMillis(asOf.toMillis(), { zone }).plus(period)]) {
-          const c = exactCut(period, undefined, at);
-          const due = (ms: number) => DateTime.fromMillis(ms, { zone }).plus(period).toMillis() <= at.toMillis();
-          for (let s = c.cut - 8 * 86_400_000; s <= c.cut + 8 * 86_400_000; s += 600_000) {
-            if (c.unsure && s > c.unsure.lo && s <= c.unsure.hi) continue;
-            if ((c.before ? s < c.cut : s <= c.cut) !== due(s))
-              expect.fail(`${JSON.stringify(period)} as of ${at.toISO()}: start ${DateTime.fromMillis(s, { zone }).toISO()}`);
-            checked++;
-          }
-        }
+        for (const at of [asOf, asOf.plus(period)]) checked += splitsAsLuxon(zone, period, at, 8 * 86_400_000, 600_000).checked;
       }
     expect(checked).toBeGreaterThan(50_000);
   });
+
+  // A fixed period goes through exactCut; a per-record one through the threshold's own margin.
+  it.each(['90 days', '{ column: days, unit: days }'])(
+    'Samoa: decide deletes what the reference evaluation deletes, and nothing else (delete_after: %s)',
+    (period) => {
+      const { policy } = parsePolicyText(
+        `version: 1\nname: p\ntimezone: Pacific/Apia\ndatasets: { t: {} }\nrules:\n  - { id: r, dataset: t, from: a, delete_after: ${period} }\n`,
+        'p.yaml',
+      );
+      const ds = { dataset: policy!.datasets.get('t')!, rules: policy!.rules };
+      const asOf = DateTime.fromISO('2011-12-31T06:30:00', { zone: 'Pacific/Apia' });
+      const plan = compilePlan(ds, asOf);
+      let deleted = 0;
+      for (let s = Date.parse('2011-09-28T00:00:00Z'); s < Date.parse('2011-10-06T00:00:00Z'); s += 600_000) {
+        const rec: Record<string, unknown> = { a: new Date(s).toISOString(), days: 90 };
+        const want = evaluate(ds, (c) => rec[c], asOf).decision.action;
+        expect(
+          decide(
+            plan,
+            plan.columns.map((c) => rec[c]),
+          ).action,
+          String(rec.a),
+        ).toBe(want);
+        if (want === 'delete') deleted++;
+      }
+      expect(deleted).toBeGreaterThan(100);
+    },
+  );
 });

@@ -1,5 +1,5 @@
-import { DateTime, type DurationLikeObject, type Zone } from 'luxon';
-import { onWallClock, type Threshold, threshold } from './threshold.js';
+import { DateTime, type DurationLikeObject } from 'luxon';
+import { onWallClock, type Threshold, threshold, timeMs, zoneJump } from './threshold.js';
 
 /**
  * For one period at one asOf, the start instants an engine that decides in SQL can compare
@@ -54,7 +54,7 @@ export function exactCut(duration: DurationLikeObject, align: 'day' | 'month' | 
   }
   // A zone that moved by more than any DST change at once (Samoa skipped 30 December 2011, 24
   // hours): the starts within that and a day of the cut are unsure.
-  const jump = Math.max(largestShift(zone, lo), largestShift(zone, now - timeMs(duration)));
+  const jump = zoneJump(zone, lo, now, duration);
   if (jump > WINDOW) return { cut: lo, before: false, unsure: { lo: lo - jump - DAY, hi: lo + jump + DAY } };
   const calendar = onWallClock(duration);
   const changes = (ms: number) => DateTime.fromMillis(ms - WINDOW, { zone }).offset !== DateTime.fromMillis(ms + WINDOW, { zone }).offset;
@@ -81,18 +81,6 @@ export function decisionThreshold(duration: DurationLikeObject, align: 'day' | '
   return { ...th, cut: x.cut, margin: x.unsure ? Math.max(x.cut - x.unsure.lo, x.unsure.hi - x.cut) : 0 };
 }
 
-/** The largest difference between the zone's offsets within 2 days of an instant (sampled every 6 hours), in ms. */
-export function largestShift(zone: Zone, ms: number): number {
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (let k = -8; k <= 8; k++) {
-    const o = zone.offset(ms + k * 6 * HOUR);
-    lo = Math.min(lo, o);
-    hi = Math.max(hi, o);
-  }
-  return (hi - lo) * 60_000;
-}
-
 /**
  * The start days (local midnight to midnight) whose calendar units land on the date of asOf less
  * the time units, where there are two or more of them; undefined otherwise.
@@ -109,9 +97,4 @@ function landing(duration: DurationLikeObject, asOf: DateTime): { lo: number; hi
   }
   const [first, last] = [days[0], days[days.length - 1]];
   return first && last && days.length > 1 ? { lo: first.toMillis(), hi: last.plus({ days: 1 }).toMillis() } : undefined;
-}
-
-/** The time units of a duration (hours and less), in ms: what Luxon adds after the calendar units. */
-export function timeMs(d: DurationLikeObject): number {
-  return (((d.hours ?? 0) * 60 + (d.minutes ?? 0)) * 60 + (d.seconds ?? 0)) * 1000 + (d.milliseconds ?? 0);
 }

@@ -1,9 +1,7 @@
-import type { DateTime, DurationLikeObject } from 'luxon';
+import type { DateTime } from 'luxon';
 import type { Period, Rule } from '../policy/model.js';
-import { DayShifts } from './day-shift.js';
 import { periodAmount, traceTerm } from './due.js';
-import { largestShift, timeMs } from './exact-cut.js';
-import type { DatasetPlan, PlanTerm } from './plan.js';
+import { type DatasetPlan, dueByDay, type PlanTerm, termDuration } from './plan.js';
 import { type Threshold, threshold } from './threshold.js';
 import { fastEpochOf, fastSlackOf } from './timestamp.js';
 import { asText, isEmpty } from './value.js';
@@ -13,10 +11,10 @@ export type FastNext = { readonly interval: number; readonly action: 'delete' | 
 
 const NOW = -1;
 
-/** A term's thresholds at each cut, and its dues for starts too near one to place. */
+/** A term's thresholds at each cut, and the amount of its period (-1: fixed, or a per-record period's default). */
 interface Term {
   readonly ths: readonly Threshold[];
-  readonly shifts: DayShifts;
+  readonly amount: number;
 }
 
 /**
@@ -30,7 +28,7 @@ interface Term {
  * in one interval and their order matters, it returns undefined and the caller uses Luxon.
  */
 export class ForecastCuts {
-  /** Per term (and per amount of a per-record period): the threshold of each cut, and its dues by day. */
+  /** Per term (and per amount of a per-record period): the threshold of each cut. */
   private readonly memo = new Map<string, Term>();
   private readonly cutMs: number[];
 
@@ -89,7 +87,7 @@ export class ForecastCuts {
         if (at === undefined) {
           // Too near a threshold (a month-end clamp, a DST change): the due from the start's day;
           // a local time, an aligned period, or a day with an offset change: with Luxon.
-          const due = slack === 0 && !t.rule.align ? term.shifts.due(start) : undefined;
+          const due = slack === 0 ? dueByDay(plan, t, term.amount, start, term.ths[0] as Threshold) : undefined;
           if (due !== undefined) at = this.placeExactly(due);
           else {
             const x = traceTerm(t.rule, t.kind, t.period, plan.dataset, (c) => values[plan.columns.indexOf(c)], plan.asOf);
@@ -132,7 +130,7 @@ export class ForecastCuts {
     return i;
   }
 
-  /** The thresholds of a term's period for this record, and its dues by day (null: the period is empty, without default; undefined: unreadable). */
+  /** The thresholds of a term's period for this record (null: the period is empty, without default; undefined: unreadable). */
   private thresholds(t: PlanTerm, values: readonly unknown[]): Term | null | undefined {
     const p: Period = t.period;
     let n = -1;
@@ -149,30 +147,14 @@ export class ForecastCuts {
     const id = `${t.ruleIndex}/${t.kind}/${n}`;
     let term = this.memo.get(id);
     if (!term) {
-      const duration = p.kind === 'fixed' ? p.duration : n < 0 && p.default ? p.default.duration : { [p.unit]: n };
+      const duration = termDuration(t, n);
       // Cut 0 asks "due at asOf" (due <= asOf); the others "due before the cut" (due <= cut - 1 ms).
-      const ths = this.cuts.map((c, i) => {
-        const at = (i === 0 ? c : c.minus(1)).setZone(t.rule.timezone);
-        return widened(threshold(duration, t.rule.align, at), duration, at);
-      });
-      const zone = this.cuts[0].setZone(t.rule.timezone).zone;
-      term = { ths, shifts: new DayShifts(duration, zone, ths[0].cut) };
+      const ths = this.cuts.map((c, i) => threshold(duration, t.rule.align, (i === 0 ? c : c.minus(1)).setZone(t.rule.timezone)));
+      term = { ths, amount: n };
       this.memo.set(id, term);
     }
     return term;
   }
-}
-
-/**
- * A threshold's margin assumes no offset changes by more than 3 hours at once; where the zone
- * moved by more (Samoa skipped 30 December 2011) near the threshold or its cut, that change and a
- * day either side are too near to tell, as exactCut says.
- */
-function widened(th: Threshold, duration: DurationLikeObject, at: DateTime): Threshold {
-  if (th.exact) return th;
-  const zone = at.zone;
-  const jump = Math.max(largestShift(zone, th.cut), largestShift(zone, at.toMillis() - timeMs(duration)));
-  return jump > 3 * 3_600_000 ? { ...th, margin: Math.max(th.margin, jump + 86_400_000) } : th;
 }
 
 /** The interval of a due among the cuts, from its start: -1 due at asOf, i in [cuts[i], cuts[i + 1]); undefined: too near a cut to tell. */

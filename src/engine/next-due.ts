@@ -3,9 +3,9 @@ import type { Rule } from '../policy/model.js';
 import { termTrace } from './decide.js';
 import type { Trace } from './decision.js';
 import { alignedStart } from './due.js';
-import { exactCut, timeMs } from './exact-cut.js';
+import { exactCut } from './exact-cut.js';
 import { type DatasetPlan, dueByDay, type PlanTerm } from './plan.js';
-import { onWallClock, type Threshold } from './threshold.js';
+import { onWallClock, type Threshold, timeMs } from './threshold.js';
 
 /**
  * Per rule of a dataset, the earliest due among the records for which it is not yet due: what a

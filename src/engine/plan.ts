@@ -1,4 +1,4 @@
-import type { DateTime } from 'luxon';
+import type { DateTime, DurationLikeObject } from 'luxon';
 import type { Dataset, Period, Rule } from '../policy/model.js';
 import { DayShifts } from './day-shift.js';
 import type { Deletion, TermKind } from './decision.js';
@@ -109,31 +109,34 @@ export function compilePlan(ds: DatasetRules, asOf: DateTime): DatasetPlan {
 
 /** The threshold of a per-record period of `n` units (n < 0: its default), computed once per run. */
 export function periodThreshold(plan: DatasetPlan, t: PlanTerm, n: number): Threshold {
-  const p = t.period as Extract<Period, { kind: 'column' }>;
   const id = `${t.ruleIndex}/${t.kind}/${n}`;
   let th = plan.periodThresholds.get(id);
   if (!th) {
-    const duration = n < 0 && p.default ? p.default.duration : { [p.unit]: n };
-    th = threshold(duration, t.rule.align, plan.asOf.setZone(t.rule.timezone));
+    th = threshold(termDuration(t, n), t.rule.align, plan.asOf.setZone(t.rule.timezone));
     plan.periodThresholds.set(id, th);
   }
   return th;
 }
 
+/** A term's period: a fixed one, or a per-record one of `amount` units (amount < 0: its default). */
+export function termDuration(t: PlanTerm, amount: number): DurationLikeObject {
+  const p = t.period;
+  if (p.kind === 'fixed') return p.duration;
+  return amount < 0 && p.default ? p.default.duration : { [p.unit]: amount };
+}
+
 /**
  * The due of a start (whole ms, read exactly) of a term whose threshold could not tell, from the
  * start's day (DayShifts); undefined where Luxon must say (an aligned period, a day with an offset
- * change). `amount`: a per-record period's (-1: its default), undefined for a fixed one.
+ * change). `amount`: a per-record period's (-1: its default), ignored for a fixed one. Shared by
+ * decide, the next due and the forecast of one run: one memo per term and amount.
  */
 export function dueByDay(plan: DatasetPlan, t: PlanTerm, amount: number | undefined, start: number, th: Threshold): number | undefined {
   if (t.rule.align) return undefined;
-  const id = `${t.ruleIndex}/${t.kind}/${amount ?? 'fixed'}`;
+  const id = `${t.ruleIndex}/${t.kind}/${amount ?? -1}`;
   let shifts = plan.dayShifts.get(id);
   if (!shifts) {
-    const p = t.period;
-    const duration =
-      p.kind === 'fixed' ? p.duration : amount !== undefined && amount < 0 && p.default ? p.default.duration : { [p.unit]: amount };
-    shifts = new DayShifts(duration, plan.asOf.setZone(t.rule.timezone).zone, th.cut);
+    shifts = new DayShifts(termDuration(t, amount ?? -1), plan.asOf.setZone(t.rule.timezone).zone, th.cut);
     plan.dayShifts.set(id, shifts);
   }
   return shifts.due(start);

@@ -1,4 +1,4 @@
-import type { DateTime, DurationLikeObject } from 'luxon';
+import type { DateTime, DurationLikeObject, Zone } from 'luxon';
 
 /**
  * For one period at one asOf, the instant that splits starts into due and not due:
@@ -47,11 +47,36 @@ export function threshold(duration: DurationLikeObject, align: 'day' | 'month' |
   // the 4-day window clamping cannot reach asOf. Wall-clock units keep the time of day.
   const clamps =
     calendar && (t.plus(duration).toMillis() !== now || [-4, -3, -2, -1, 0, 1, 2, 3, 4].some((d) => t.plus({ days: d }).day > 28));
-  const margin = clamps ? 4 * DAY : wallClock ? 3 * HOUR : 0;
+  // A zone that moved by more than any DST change at once (Samoa skipped 30 December 2011): that
+  // change and a day either side.
+  const jump = zoneJump(asOf.zone, cut, now, duration);
+  const margin = Math.max(clamps ? 4 * DAY : wallClock ? 3 * HOUR : 0, jump > 3 * HOUR ? jump + DAY : 0);
   // Away from the cut, n months are as many days as those months have: start + shift is off by up
   // to 3 days (31- against 28-day months, a leap day) plus a DST change. Two delete rules' dues
   // (6 months against 182 days) are told apart only outside that spread.
   return { cut, exact: false, margin, shift: now - cut, spread: calendar ? Math.max(margin, 4 * DAY) : margin };
+}
+
+/**
+ * How far the zone's offset moved near a cut or near asOf less the period's time units (where
+ * the due's wall clock lands), in ms: the largest difference between its offsets within 2 days
+ * of either, sampled every 6 hours. A DST change is at most 3 hours; Samoa's skipped day 24.
+ */
+export function zoneJump(zone: Zone, cut: number, now: number, duration: DurationLikeObject): number {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const at of [cut, now - timeMs(duration)])
+    for (let k = -8; k <= 8; k++) {
+      const o = zone.offset(at + k * 6 * HOUR);
+      lo = Math.min(lo, o);
+      hi = Math.max(hi, o);
+    }
+  return (hi - lo) * 60_000;
+}
+
+/** The time units of a duration (hours and less), in ms: what Luxon adds after the calendar units. */
+export function timeMs(d: DurationLikeObject): number {
+  return (((d.hours ?? 0) * 60 + (d.minutes ?? 0)) * 60 + (d.seconds ?? 0)) * 1000 + (d.milliseconds ?? 0);
 }
 
 /** Luxon adds some of the period on the wall clock (days and longer), so DST changes can move a due. */
