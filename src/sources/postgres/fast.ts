@@ -2,7 +2,7 @@ import { exactCut } from '../../engine/exact-cut.js';
 import type { PlanTerm } from '../../engine/plan.js';
 import type { FixedPeriod } from '../../policy/period.js';
 import { ident } from './columns.js';
-import { ASCII, beats, type CompileInput, disjoint, nativeEdges, pgInstant, startBounds, zonedStart } from './compile.js';
+import { ASCII, beats, type CompileInput, disjoint, nativeEdges, pgInstant, startBounds, YEAR_1, zonedStart } from './compile.js';
 
 /**
  * The common plan (fixed delete periods counted from one native timestamp column, a boolean or
@@ -73,6 +73,11 @@ export function compileFast(input: CompileInput, ref: string): FastPlan | undefi
   }
   const match = (column: string, values: readonly string[]) => {
     const c = columns.get(column);
+    // A short list of a text column as equalities: evaluated as fast as written by hand, where
+    // `= ANY` walks its array for every row (10M rows, a hold and two rules: 0.88 s against 0.76 s).
+    // From 9 values PostgreSQL hashes the array. As text, so that neither char(n) nor citext compares its own way.
+    if (c?.kind === 'text' && values.length > 0 && values.length < 9)
+      return truth(column, `(${values.map((v) => `${x(column)}::text COLLATE "C" = ${textLiteral(v)}`).join(' OR ')})`);
     return truth(column, `${c?.kind === 'text' ? x(column) : `${x(column)}::text`} COLLATE "C" = ANY(${textArray(values)})`);
   };
   const applies = plan.groups.map((g) => {
@@ -101,13 +106,16 @@ export function compileFast(input: CompileInput, ref: string): FastPlan | undefi
     // by any term on the same column being due or pending; the second only by this term.
     const own = [`${column}\u0000${c.kind}`, `term ${i}`];
     // For every row, whether a rule on the column applies or not: one test, cheaper than one per rule.
-    if (!bad.has(own[0] as string))
-      parts.push({ sql: `${c.notNull ? '' : `${v} IS NOT NULL AND `}NOT (${inRange})`, own: own[0], rowWide: true });
+    // Written as two comparisons (NULL where the start is empty): 10M rows, 25 ms less than NOT (in range).
+    if (!bad.has(own[0] as string)) parts.push({ sql: `(${v} < ${lower} OR ${v} >= ${upper})`, own: own[0], rowWide: true });
     bad.add(own[0] as string);
     if (window) parts.push({ sql: on(gi, `${s} >= ${window[0]} AND ${s} < ${window[1]}`), own: own[1] });
-    // In range, the start of a timestamptz column is before every cut only if it is after the lower bound.
-    const bound = c.kind === 'timestamptz' ? `${v} >= ${lower}` : inRange;
-    return { t, gi, own, s, due: `${s} < ${due} AND ${bound}${outside}`, notDue: `${s} >= ${due} AND ${inRange}${outside}` };
+    // In range, the start of a timestamptz column is before every cut only if it is after the lower
+    // bound, and after one only if before the upper bound (and after the lower, where the cut is).
+    const native = c.kind === 'timestamptz';
+    const bound = native ? `${v} >= ${lower}` : inRange;
+    const pending = native && (edges[i] as number[])[0] >= YEAR_1 ? `${v} < ${upper}` : inRange;
+    return { t, gi, own, s, due: `${s} < ${due} AND ${bound}${outside}`, notDue: `${s} >= ${due} AND ${pending}${outside}` };
   });
 
   // Of two due delete rules that can both apply, the earlier due governs; where which one that is
@@ -143,7 +151,10 @@ export function compileFast(input: CompileInput, ref: string): FastPlan | undefi
   return { held, rest, deletes, unmanaged, pending };
 }
 
-/** Strings as an SQL text[] literal (no backslashes: checked by the caller). */
+/** A string as an SQL literal (no backslashes: checked by the caller). */
+const textLiteral = (v: string) => `'${v.replaceAll("'", "''")}'`;
+
+/** Strings as an SQL text[] literal. */
 function textArray(values: readonly string[]): string {
-  return values.length ? `ARRAY[${values.map((v) => `'${v.replaceAll("'", "''")}'`).join(', ')}]::text[]` : `'{}'::text[]`;
+  return values.length ? `ARRAY[${values.map(textLiteral).join(', ')}]::text[]` : `'{}'::text[]`;
 }

@@ -457,9 +457,15 @@ export class PostgresSource implements Source {
     return d;
   }
 
-  /** In one snapshot that changes nothing: report and dry run need only SELECT. */
+  /**
+   * In one snapshot that changes nothing: report and dry run need only SELECT. Where the server
+   * compiles a scan's expressions (JIT), it also optimizes them: an aggregate of many FILTERs over
+   * 10M rows took 0.88 s instead of 0.97 s (at 4M rows the same either way).
+   */
   private async read(body: () => Promise<void>): Promise<void> {
-    await this.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await this.client.query(
+      "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT set_config('jit_optimize_above_cost', least(current_setting('jit_optimize_above_cost')::float8, current_setting('jit_above_cost')::float8)::text, true)",
+    );
     try {
       await body();
       await this.client.query('COMMIT');
