@@ -22,7 +22,9 @@ describe('the package', () => {
     expect(files).toEqual(
       expect.arrayContaining([
         'bin/retention',
-        'bundle/main.js',
+        'bundle/main.cjs',
+        'bundle/main.cjs.cache',
+        'bin/load-bundle.js',
         'dist/cli/main.js',
         'policies/ip-central.yaml',
         'schema/policy.schema.json',

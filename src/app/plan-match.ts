@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { PlannedSet } from '../sources/source.js';
+import { sqliteDriver } from '../sources/sqlite/driver.js';
 import { type PlanRecord, planRecords } from './plan-file.js';
 
 /**
@@ -21,7 +22,7 @@ export class PlannedRecords implements PlannedSet {
 
   constructor(file: string, dataset: string) {
     this.dir = mkdtempSync(join(tmpdir(), 'retention-plan-'));
-    this.db = new Database(join(this.dir, 'plan.db'));
+    this.db = new (sqliteDriver())(join(this.dir, 'plan.db'));
     this.db.pragma('journal_mode = OFF');
     this.db.pragma('synchronous = OFF');
     this.db.exec(

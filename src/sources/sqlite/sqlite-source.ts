@@ -1,5 +1,5 @@
 import { realpathSync, statSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { decide } from '../../engine/decide.js';
 import type { DatasetPlan } from '../../engine/plan.js';
 import type { DatasetSummary } from '../../engine/tally.js';
@@ -9,6 +9,7 @@ import { takeLock } from '../lock.js';
 import { matchBy, RowDecisions } from '../row-decision.js';
 import type { DatasetInfo, ProgressHook, Request, Row, Sink, Source, SourceIdentity } from '../source.js';
 import { writeProblem } from '../write-access.js';
+import { sqliteDriver } from './driver.js';
 import { pagesWithResidue } from './free-space.js';
 import { foreignKeys, quote, type Reference, referencesSql, triggersOf } from './references.js';
 
@@ -55,7 +56,7 @@ export class SqliteSource implements Source {
   ) {
     this.identity = { kind: 'sqlite', path: realpathSync(path) };
     try {
-      this.db = new Database(path, { readonly: options.readonly, fileMustExist: true });
+      this.db = new (sqliteDriver())(path, { readonly: options.readonly, fileMustExist: true });
       this.db.pragma('busy_timeout = 10000');
       if (!options.readonly) {
         // Deleted means gone (SPEC §3): SQLite otherwise leaves deleted cells in free space, free
