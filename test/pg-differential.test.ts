@@ -414,6 +414,40 @@ describePg('PostgreSQL decides as the engine does', () => {
       }
     }
   });
+  // The fast count takes the least start at or after the cut without testing the upper bound: one
+  // after the year 9999 (infinity, 12000) is the least only where no start in range is pending.
+  it('next dues leave out starts after the year 9999, also where they are the only ones not due', async () => {
+    await sql(
+      base,
+      `DROP TABLE IF EXISTS t; CREATE TABLE t (id int PRIMARY KEY, at timestamptz);
+       INSERT INTO t VALUES (1, '2020-01-01Z'), (2, 'infinity'), (4, NULL), (5, '-infinity')`,
+    );
+    const yaml = `version: 1\nname: n\ntimezone: UTC\ndatasets:\n  t: { key: id }\nrules:\n  - id: r\n    dataset: t\n    from: at\n    delete_after: 1 year\n`;
+    const { policy } = parsePolicyText(yaml, 'n.yaml');
+    const rules = policy && combineDatasets([policy]).get('t');
+    if (!rules) throw new Error(yaml);
+    const plan = compilePlan(rules, DateTime.fromISO('2026-01-01T00:00:00Z'));
+    // Infinity alone, then a finite start after 9999, then one in range.
+    for (const [row, pending] of [
+      [undefined, 0],
+      ["(3, '12000-01-01Z')", 0],
+      ["(6, '2026-06-01Z')", 1],
+    ] as const) {
+      if (row) await sql(base, `INSERT INTO t VALUES ${row}`);
+      const source = await PostgresSource.open(base);
+      try {
+        const want = tracedNextDue(plan);
+        await source.rows(plan, { mode: 'read', others: new Map([['t', plan]]) }, (row) => want.add(row.values));
+        const got = new NextDue();
+        await source.evaluate(plan, { mode: 'read', others: new Map([['t', plan]]), next: got }, listen().sink);
+        expect(dues(got)).toEqual(want.dues());
+        expect(got.firsts().length).toBe(pending);
+        expect(source.stats.fast).toBe(2 + pending);
+      } finally {
+        await source.close();
+      }
+    }
+  });
   // The least pending start has the least due only where dues rise with the start; months clamp
   // (Jan 30 13:00 + 1 month is due before Jan 29 20:00 + 1 month) and DST changes reorder them.
   it('next dues are the earliest due of every record, where months clamp and DST changes: fast, general and per-record', async () => {

