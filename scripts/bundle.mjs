@@ -43,9 +43,15 @@ await build({
   external: ['better-sqlite3', 'pg-native', 'playwright-core'],
   plugins: [englishOnly],
   // version.ts and the CSV decoder find files from import.meta.url, which CommonJS has not.
-  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  banner: { js: '"use strict"; ' + "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   // pg (and zod) ask whether they run on Cloudflare Workers by navigator.userAgent, which Node 20
   // lacks (21 has it), and pg then builds a fetch Response to find out, loading undici: ~25 ms.
+  // Without whitespace and comments (names kept, for stack traces): read, hashed and deserialized
+  // at every start, the bundle is 1.2 MB instead of 1.8 MB, all ASCII: 10 ms of 138 (a report of
+  // an empty PostgreSQL table), 5 of 77 (--version).
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'none',
   define: { navigator: JSON.stringify({ userAgent: `Node.js/${process.versions.node.split('.')[0]}` }), 'import.meta.url': '__bundleUrl' },
   logLevel: 'warning',
 });
