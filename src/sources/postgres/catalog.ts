@@ -36,21 +36,33 @@ export interface PgTable {
   readonly rules: { readonly delete: boolean; readonly update: boolean };
 }
 
-/** The user tables of the database (ordinary and partitioned; not partitions themselves), by dataset name. */
-export async function readCatalog(client: pg.Client): Promise<Map<string, PgTable>> {
-  const tables = await client.query<{
-    oid: number;
-    schema: string;
-    name: string;
-    kind: string;
-    sel: boolean;
-    del: boolean;
-    upd: boolean;
-    rls: boolean;
-    partrls: boolean;
-    delrule: boolean;
-    updrule: boolean;
-  }>(
+// The user tables of the database: ordinary and partitioned, not partitions themselves.
+const USER_TABLES = `c.relkind IN ('r', 'p') AND NOT c.relispartition
+        AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'`;
+const USER_OIDS = `(SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${USER_TABLES})`;
+
+interface TableRow {
+  oid: number;
+  schema: string;
+  name: string;
+  kind: string;
+  sel: boolean;
+  del: boolean;
+  upd: boolean;
+  rls: boolean;
+  partrls: boolean;
+  delrule: boolean;
+  updrule: boolean;
+}
+
+/**
+ * The user tables of the database (ordinary and partitioned; not partitions themselves), by
+ * dataset name, and the server's encoding. One round trip for all of it (its statements run in
+ * one implicit transaction, so they see the same catalog): seven, one after the other, took ~5 ms
+ * of a run's start.
+ */
+export async function readCatalog(client: pg.Client): Promise<{ tables: Map<string, PgTable>; encoding: string }> {
+  const results = (await client.query(
     // Row-level security binds neither superusers nor BYPASSRLS roles, nor the owner unless forced.
     `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS kind,
             has_table_privilege(c.oid, 'SELECT') AS sel, has_table_privilege(c.oid, 'DELETE') AS del, has_table_privilege(c.oid, 'UPDATE') AS upd,
@@ -61,43 +73,38 @@ export async function readCatalog(client: pg.Client): Promise<Map<string, PgTabl
             EXISTS (SELECT 1 FROM pg_rewrite w WHERE w.ev_class = c.oid AND w.ev_type = '2' AND w.ev_enabled <> 'D') AS updrule
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             CROSS JOIN (SELECT coalesce((SELECT r.rolsuper OR r.rolbypassrls FROM pg_roles r WHERE r.rolname = current_user), false) AS bypass) b
-      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
-        AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'`,
-  );
-  const columns = await client.query<{ oid: number; name: string; typname: string; type: string; category: string; notnull: boolean }>(
-    `SELECT a.attrelid::int AS oid, a.attname AS name, t.typname, format_type(a.atttypid, a.atttypmod) AS type, t.typcategory AS category, a.attnotnull AS notnull
+      WHERE ${USER_TABLES};
+     SELECT a.attrelid::int AS oid, a.attname AS name, t.typname, format_type(a.atttypid, a.atttypmod) AS type, t.typcategory AS category, a.attnotnull AS notnull
        FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
-      WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attrelid = ANY($1::oid[])
-      ORDER BY a.attrelid, a.attnum`,
-    [tables.rows.map((t) => t.oid)],
-  );
-  const keys = await client.query<{ oid: number; primary: boolean; cols: string[] }>(
-    `SELECT i.indrelid::int AS oid, i.indisprimary AS primary,
+      WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attrelid IN ${USER_OIDS}
+      ORDER BY a.attrelid, a.attnum;
+     SELECT i.indrelid::int AS oid, i.indisprimary AS primary,
             array_agg(a.attname::text ORDER BY k.n) AS cols
        FROM pg_index i
        CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-      WHERE i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL AND i.indrelid = ANY($1::oid[])
+      WHERE i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL AND i.indrelid IN ${USER_OIDS}
       GROUP BY i.indexrelid, i.indrelid, i.indisprimary
-     HAVING bool_and(a.attnotnull)`,
-    [tables.rows.map((t) => t.oid)],
-  );
-  const fks = await client.query<{ child: number; parent: number; deltype: string; cols: string[]; pcols: string[] }>(
-    `SELECT c.conrelid::int AS child, c.confrelid::int AS parent, c.confdeltype AS deltype,
+     HAVING bool_and(a.attnotnull);
+     SELECT c.conrelid::int AS child, c.confrelid::int AS parent, c.confdeltype AS deltype,
             (SELECT array_agg(a.attname::text ORDER BY k.n) FROM unnest(c.conkey) WITH ORDINALITY k(attnum, n) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum) AS cols,
             (SELECT array_agg(a.attname::text ORDER BY k.n) FROM unnest(c.confkey) WITH ORDINALITY k(attnum, n) JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum) AS pcols
-       FROM pg_constraint c WHERE c.contype = 'f' AND c.confrelid = ANY($1::oid[])`,
-    [tables.rows.map((t) => t.oid)],
-  );
-  // tgtype bits: 1 row, 4 insert, 8 delete, 16 update (pg_trigger.h).
-  const triggers = await client.query<{ oid: number; name: string; type: number }>(
-    'SELECT tgrelid::int AS oid, tgname AS name, tgtype::int AS type FROM pg_trigger WHERE NOT tgisinternal AND tgrelid = ANY($1::oid[])',
-    [tables.rows.map((t) => t.oid)],
-  );
+       FROM pg_constraint c WHERE c.contype = 'f' AND c.confrelid IN ${USER_OIDS};
+     SELECT tgrelid::int AS oid, tgname AS name, tgtype::int AS type FROM pg_trigger WHERE NOT tgisinternal AND tgrelid IN ${USER_OIDS};
+     SELECT to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL AS present, current_setting('server_encoding') AS encoding`,
+  )) as unknown as pg.QueryResult[];
+  const [tables, columns, keys, fks, triggers, misc] = results as [
+    pg.QueryResult<TableRow>,
+    pg.QueryResult<{ oid: number; name: string; typname: string; type: string; category: string; notnull: boolean }>,
+    pg.QueryResult<{ oid: number; primary: boolean; cols: string[] }>,
+    pg.QueryResult<{ child: number; parent: number; deltype: string; cols: string[]; pcols: string[] }>,
+    // tgtype bits: 1 row, 4 insert, 8 delete, 16 update (pg_trigger.h).
+    pg.QueryResult<{ oid: number; name: string; type: number }>,
+    pg.QueryResult<{ present: boolean; encoding: string }>,
+  ];
   // Citus keeps its distributed tables in pg_dist_partition; without Citus there is no such table.
-  const citus = await client.query<{ present: boolean }>(`SELECT to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL AS present`);
   const distributed = new Set(
-    citus.rows[0]?.present
+    misc.rows[0]?.present
       ? (await client.query<{ oid: number }>('SELECT logicalrelid::oid::int AS oid FROM pg_catalog.pg_dist_partition')).rows.map(
           (r) => r.oid,
         )
@@ -141,5 +148,5 @@ export async function readCatalog(client: pg.Client): Promise<Map<string, PgTabl
     out.set(t.dataset, t);
     if (t.schema === 'public') out.set(`public.${t.name}`, t);
   }
-  return out;
+  return { tables: out, encoding: misc.rows[0]?.encoding ?? '' };
 }

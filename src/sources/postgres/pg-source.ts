@@ -142,9 +142,8 @@ export class PostgresSource implements Source {
       throw new UserError(`cannot connect to PostgreSQL ${where}: ${(e as Error).message}`);
     }
     try {
-      const encoding = await client.query<{ server_encoding: string }>('SHOW server_encoding');
-      const utf8 = encoding.rows[0]?.server_encoding === 'UTF8';
-      return new PostgresSource(client, url, { kind: 'postgres', path: where }, await readCatalog(client), options, utf8);
+      const { tables, encoding } = await readCatalog(client);
+      return new PostgresSource(client, url, { kind: 'postgres', path: where }, tables, options, encoding === 'UTF8');
     } catch (e) {
       await client.end().catch(() => {});
       throw new UserError(`cannot read the catalog of PostgreSQL ${where}: ${(e as Error).message}`);
@@ -463,10 +462,10 @@ export class PostgresSource implements Source {
    * 10M rows took 0.88 s instead of 0.97 s (at 4M rows the same either way).
    */
   private async read(body: () => Promise<void>): Promise<void> {
-    await this.client.query(
-      "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT set_config('jit_optimize_above_cost', least(current_setting('jit_optimize_above_cost')::float8, current_setting('jit_above_cost')::float8)::text, true)",
-    );
     try {
+      await this.client.query(
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT set_config('jit_optimize_above_cost', least(current_setting('jit_optimize_above_cost')::float8, current_setting('jit_above_cost')::float8)::text, true)",
+      );
       await body();
       await this.client.query('COMMIT');
     } catch (e) {
