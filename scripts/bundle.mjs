@@ -55,6 +55,7 @@ await build({
   define: { navigator: JSON.stringify({ userAgent: `Node.js/${process.versions.node.split('.')[0]}` }), 'import.meta.url': '__bundleUrl' },
   logLevel: 'warning',
 });
+await import('./build-native.mjs');
 // In a process of its own, so that its runs share nothing with this one and a hang cannot hang the build.
 const trained = spawnSync(process.execPath, ['scripts/train-code-cache.mjs'], { stdio: 'inherit', timeout: 120_000 });
 if (trained.status !== 0)

@@ -1,6 +1,7 @@
 import { realpathSync, statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { decide } from '../../engine/decide.js';
+import { dueOfStart, laterDueBefore } from '../../engine/next-due.js';
 import type { DatasetPlan } from '../../engine/plan.js';
 import type { DatasetSummary } from '../../engine/tally.js';
 import { asText } from '../../engine/value.js';
@@ -10,6 +11,7 @@ import { matchBy, RowDecisions } from '../row-decision.js';
 import type { DatasetInfo, ProgressHook, Request, Row, Sink, Source, SourceIdentity } from '../source.js';
 import { writeProblem } from '../write-access.js';
 import { sqliteDriver } from './driver.js';
+import { CLASS, type FastPlan, fastPlan, KEPT_HELD, KEPT_NOT_DUE, loadFastFunctions, parseTally } from './fast.js';
 import { pagesWithResidue } from './free-space.js';
 import { foreignKeys, quote, type Reference, referencesSql, triggersOf } from './references.js';
 
@@ -48,6 +50,10 @@ export class SqliteSource implements Source {
   private readonly tables = new Map<string, Table>();
   private readonly unwritable?: string;
   private release?: () => void;
+  /** The native functions of the fast path are loaded (fast.ts). */
+  private readonly fast: boolean;
+  /** Rows decided in SQL by the fast path, and by the engine: for logs and tests. */
+  readonly stats = { fast: 0, engine: 0 };
   onProgress?: ProgressHook;
 
   constructor(
@@ -58,6 +64,7 @@ export class SqliteSource implements Source {
     try {
       this.db = new (sqliteDriver())(path, { readonly: options.readonly, fileMustExist: true });
       this.db.pragma('busy_timeout = 10000');
+      this.fast = loadFastFunctions(this.db);
       if (!options.readonly) {
         // Deleted means gone (SPEC §3): SQLite otherwise leaves deleted cells in free space, free
         // pages and overflow pages. Both settings are this connection's own; the journal mode
@@ -190,18 +197,84 @@ export class SqliteSource implements Source {
     );
     // Only rows about to be deleted need their references looked up.
     const candidate = (row: Row) => decide(plan, row.values).action === 'delete';
-    if (request.mode === 'read') await this.scan(plan, request, (row) => rows.decide(row), candidate);
-    else await this.apply(t, plan, request, sink, rows, candidate);
+    const fast = this.fast ? fastPlan(plan, request, t.references.length > 0) : undefined;
+    if (request.mode === 'read') {
+      if (fast) await this.fastScan(t, plan, request, rows, fast);
+      else await this.scan(plan, request, (row) => rows.decide(row), candidate);
+    } else await this.apply(t, plan, request, sink, rows, candidate, fast);
     return rows.tally.summary;
   }
 
-  /** Reads every row in rowid order; `candidate` names the rows whose references are looked up. */
-  private async scan(plan: DatasetPlan, request: Request, visit: (row: Row) => void, candidate: (row: Row) => boolean): Promise<void> {
+  /**
+   * The fast path's report: one aggregate of the native functions counts the rows SQL decides,
+   * the engine decides the doubt through the callback, and the least pending start gives the next
+   * due (with the later starts due earlier where months clamp or DST changes, as for PostgreSQL).
+   */
+  private async fastScan(t: Table, plan: DatasetPlan, request: Request, rows: RowDecisions, fast: FastPlan): Promise<void> {
+    const name = quote(t.name);
+    const c = parseTally(this.read(() => this.db.prepare(`SELECT retention_tally(${fast.args}) FROM ${name}`).pluck().get() as string, t));
+    this.tallyFast(rows, fast, c);
+    if (c.doubt > 0)
+      await this.scan(
+        plan,
+        request,
+        (row) => rows.decide(row),
+        () => true,
+        `retention_class(${fast.args}) = ${CLASS.doubt}`,
+      );
+    const next = request.next;
+    if (!next || c.least === undefined) return;
+    next.offerFirst(fast.term, c.least, null);
+    const end = laterDueBefore(fast.term, c.least, null);
+    if (end === undefined) return;
+    const later = this.read(
+      () =>
+        this.db
+          .prepare(
+            `SELECT min(m) FROM (SELECT retention_ms(${quote(fast.rule.from[0] as string)}) AS m FROM ${name} WHERE retention_class(${fast.args}) = ${CLASS.pending}) WHERE m > ? AND m < ? GROUP BY m / 60000`,
+          )
+          .pluck()
+          .all(c.least, end) as number[],
+      t,
+    );
+    for (const s of later) next.offer(fast.term, dueOfStart(fast.term, s, null));
+  }
+
+  /** Counts what the fast path decided in SQL (rows less the doubt, which the engine counts). */
+  private tallyFast(rows: RowDecisions, fast: FastPlan, c: ReturnType<typeof parseTally>): void {
+    rows.tally.addMany(KEPT_HELD, c.held);
+    rows.tally.addMany(fast.deletion, c.due);
+    rows.tally.addMany(KEPT_NOT_DUE, c.rows - c.held - c.doubt - c.due);
+    this.stats.fast += c.rows - c.doubt;
+  }
+
+  /** A statement on the table, its SQLite error as the user's. */
+  private read<T>(run: () => T, t: Table): T {
+    try {
+      return run();
+    } catch (e) {
+      if (!isSqliteError(e)) throw e;
+      throw new UserError(`cannot read table ${t.name} in ${this.path}: ${sqliteProblem(e)}`);
+    }
+  }
+
+  /**
+   * Reads every row in rowid order (`only`: those where this SQL is true); `candidate` names the
+   * rows whose references are looked up.
+   */
+  private async scan(
+    plan: DatasetPlan,
+    request: Request,
+    visit: (row: Row) => void,
+    candidate: (row: Row) => boolean,
+    only?: string,
+  ): Promise<void> {
     const t = this.table(plan.dataset.name);
     const { args, toRow } = this.arguments(t, plan, request, candidate);
     let failure: unknown;
     const tick = this.ticker(t.name);
     this.db.function('retention_visit', { varargs: true, deterministic: false }, (...values: unknown[]) => {
+      this.stats.engine++;
       try {
         visit(toRow(values));
       } catch (e) {
@@ -213,7 +286,9 @@ export class SqliteSource implements Source {
     // count(*) with the function in WHERE: SQLite walks the table and calls back per row,
     // far cheaper than returning every row to JavaScript through iterate().
     try {
-      this.db.prepare(`SELECT count(*) FROM ${quote(t.name)} WHERE retention_visit(${args})`).get();
+      // CASE, so that the callback runs only where `only` holds (AND does not promise an order).
+      const where = only ? `CASE WHEN ${only} THEN retention_visit(${args}) ELSE 0 END` : `retention_visit(${args})`;
+      this.db.prepare(`SELECT count(*) FROM ${quote(t.name)} WHERE ${where}`).get();
     } catch (e) {
       if (!isSqliteError(e)) throw e;
       throw new UserError(`cannot read table ${t.name} in ${this.path}: ${sqliteProblem(e)}`);
@@ -233,6 +308,7 @@ export class SqliteSource implements Source {
     sink: Sink,
     rows: RowDecisions,
     candidate: (row: Row) => boolean,
+    fast?: FastPlan,
   ): Promise<void> {
     const { args, toRow, bounds } = this.arguments(t, plan, request, candidate);
     const name = quote(t.name);
@@ -245,6 +321,7 @@ export class SqliteSource implements Source {
     this.db.function('retention_act', { varargs: true, deterministic: false }, (...values: unknown[]) => {
       tick();
       seen++;
+      this.stats.engine++;
       try {
         const row = toRow(values);
         const d = rows.decide(row);
@@ -267,7 +344,15 @@ export class SqliteSource implements Source {
       .prepare(`SELECT ${rowid} FROM ${name} WHERE ${rowid} >= ? ORDER BY ${rowid} LIMIT 1 OFFSET ${BATCH_ROWS - 1}`)
       .pluck()
       .safeIntegers(true);
-    const del = this.db.prepare(`DELETE FROM ${name} WHERE ${rowid} >= ? AND ${rowid} <= ? AND retention_act(${args}) = 1`);
+    // The fast path deletes what SQL decides and asks the engine about the doubt only (CASE: in that order).
+    const del = this.db.prepare(
+      fast
+        ? `DELETE FROM ${name} WHERE ${rowid} >= ? AND ${rowid} <= ? AND CASE retention_class(${fast.args}) WHEN ${CLASS.due} THEN 1 WHEN ${CLASS.doubt} THEN retention_act(${args}) = 1 ELSE 0 END`
+        : `DELETE FROM ${name} WHERE ${rowid} >= ? AND ${rowid} <= ? AND retention_act(${args}) = 1`,
+    );
+    // The batch's rows as the fast path classes them, counted before its DELETE (its pages then in the cache).
+    const classes =
+      fast && this.db.prepare(`SELECT retention_tally(${fast.args}) FROM ${name} WHERE ${rowid} >= ? AND ${rowid} <= ?`).pluck();
     const updates = new Map<string, Database.Statement>();
     const update = (cols: readonly string[]) => {
       const k = cols.join('\u0000');
@@ -288,8 +373,16 @@ export class SqliteSource implements Source {
       seen = 0;
       redactions.length = 0;
       batchRedacted = 0;
+      const c = classes ? parseTally(classes.get(lo, hi) as string) : undefined;
       const changes = del.run(lo, hi).changes;
       if (failure) throw failure;
+      if (c && fast) {
+        // Every row the engine did not see is one SQL decided: its class did not change between the two statements.
+        if (seen !== c.doubt) throw new Error(`internal: ${c.doubt} rows of doubt counted but ${seen} decided; batch rolled back`);
+        decidedDeletes += c.due;
+        this.tallyFast(rows, fast, c);
+        seen = c.rows;
+      }
       if (changes !== decidedDeletes)
         throw new Error(`internal: ${decidedDeletes} rows decided for deletion but ${changes} deleted; batch rolled back`);
       for (const r of redactions) batchRedacted += update(r.cols).run(r.rowid).changes;
