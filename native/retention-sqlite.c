@@ -111,6 +111,32 @@ static void class_func(sqlite3_context *c, int argc, sqlite3_value **v) {
   sqlite3_result_int(c, classify(v, &ms));
 }
 
+/* Rows by class since the last retention_counts(): one counter set per connection. */
+typedef struct {
+  sqlite3_int64 by[5];
+} Counts;
+
+/* retention_class_counted(start, hold, cut, before, lo, hi): retention_class, counted. */
+static void counted_func(sqlite3_context *c, int argc, sqlite3_value **v) {
+  Counts *k = sqlite3_user_data(c);
+  int64_t ms;
+  int cls = classify(v, &ms);
+  (void)argc;
+  k->by[cls]++;
+  sqlite3_result_int(c, cls);
+}
+
+/* retention_counts(): 'pending due held doubt empty' counted since the last call, which it resets. */
+static void counts_func(sqlite3_context *c, int argc, sqlite3_value **v) {
+  Counts *k = sqlite3_user_data(c);
+  char out[128];
+  (void)argc;
+  (void)v;
+  snprintf(out, sizeof out, "%lld %lld %lld %lld %lld", (long long)k->by[PENDING], (long long)k->by[DUE], (long long)k->by[HELD], (long long)k->by[DOUBT], (long long)k->by[EMPTY]);
+  for (int i = 0; i < 5; i++) k->by[i] = 0;
+  sqlite3_result_text(c, out, -1, SQLITE_TRANSIENT);
+}
+
 typedef struct {
   int64_t n, held, doubt, due, least;
   int pending;
@@ -157,5 +183,14 @@ int sqlite3_retentionsqlite_init(sqlite3 *db, char **err, const sqlite3_api_rout
   rc = sqlite3_create_function(db, "retention_ms", 1, flags, 0, ms_func, 0, 0);
   if (rc == SQLITE_OK) rc = sqlite3_create_function(db, "retention_class", 6, flags, 0, class_func, 0, 0);
   if (rc == SQLITE_OK) rc = sqlite3_create_function(db, "retention_tally", 6, flags, 0, 0, tally_step, tally_final);
+  if (rc == SQLITE_OK) {
+    /* Counted as a side effect: neither deterministic nor innocuous, so that SQLite calls them once per use. */
+    Counts *k = sqlite3_malloc(sizeof(Counts));
+    if (!k) return SQLITE_NOMEM;
+    for (int i = 0; i < 5; i++) k->by[i] = 0;
+    rc = sqlite3_create_function_v2(db, "retention_class_counted", 6, SQLITE_UTF8 | SQLITE_DIRECTONLY, k, counted_func, 0, 0, 0);
+    if (rc == SQLITE_OK) rc = sqlite3_create_function_v2(db, "retention_counts", 0, SQLITE_UTF8 | SQLITE_DIRECTONLY, k, counts_func, 0, 0, sqlite3_free);
+    else sqlite3_free(k);
+  }
   return rc;
 }

@@ -94,7 +94,10 @@ function btreeResidue(page: Buffer, at: number, usable: number): boolean | undef
   return false;
 }
 
+/** Zeros, as long as the largest page: a page's free space is compared with them natively. */
+const ZEROS = Buffer.alloc(65536);
+
 function zero(b: Buffer, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (b[i] !== 0) return false;
-  return true;
+  // memcmp, where a loop over the bytes in JavaScript took ~20 ms of the 45 a 1M-row purge's check takes.
+  return to <= from || b.compare(ZEROS, 0, to - from, from, to) === 0;
 }
