@@ -76,6 +76,15 @@ function listen() {
   return { acted, sink };
 }
 
+/** Each rule's next due as the source finds it, and as tracing every row it reads with Luxon gives it. */
+async function nextDues(source: PostgresSource, plan: DatasetPlan): Promise<{ want: string[]; got: NextDue }> {
+  const want = tracedNextDue(plan);
+  await source.rows(plan, { mode: 'read', others: new Map([['t', plan]]) }, (row) => want.add(row.values));
+  const got = new NextDue();
+  await source.evaluate(plan, { mode: 'read', others: new Map([['t', plan]]), next: got }, listen().sink);
+  return { want: want.dues(), got };
+}
+
 describePg('PostgreSQL decides as the engine does', () => {
   let base: string;
   beforeAll(async () => {
@@ -436,11 +445,8 @@ describePg('PostgreSQL decides as the engine does', () => {
       if (row) await sql(base, `INSERT INTO t VALUES ${row}`);
       const source = await PostgresSource.open(base);
       try {
-        const want = tracedNextDue(plan);
-        await source.rows(plan, { mode: 'read', others: new Map([['t', plan]]) }, (row) => want.add(row.values));
-        const got = new NextDue();
-        await source.evaluate(plan, { mode: 'read', others: new Map([['t', plan]]), next: got }, listen().sink);
-        expect(dues(got)).toEqual(want.dues());
+        const { want, got } = await nextDues(source, plan);
+        expect(dues(got)).toEqual(want);
         expect(got.firsts().length).toBe(pending);
         expect(source.stats.fast).toBe(2 + pending);
       } finally {
@@ -495,11 +501,8 @@ describePg('PostgreSQL decides as the engine does', () => {
         );
         const source = await PostgresSource.open(base);
         try {
-          const want = tracedNextDue(plan);
-          await source.rows(plan, { mode: 'read', others: new Map([['t', plan]]) }, (row) => want.add(row.values));
-          const got = new NextDue();
-          await source.evaluate(plan, { mode: 'read', others: new Map([['t', plan]]), next: got }, listen().sink);
-          expect(dues(got), `${yaml} as of ${asOf.toISO()}`).toEqual(want.dues());
+          const { want, got } = await nextDues(source, plan);
+          expect(dues(got), `${yaml} as of ${asOf.toISO()}`).toEqual(want);
           if (got.firsts().some((f) => laterDueBefore(f.term, f.start, f.amount) !== undefined)) second++;
           checked++;
         } finally {

@@ -76,30 +76,46 @@ describeFast('the SQLite fast path', () => {
     for (const s of [null, 1, 1.5, Buffer.from('2021-01-01T00:00:00Z')]) expect(get.get(s), String(s)).toBeNull();
   });
 
-  // Months clamp: 30 January 10:10 + 1 month is 28 February 10:10, before 28 January 10:30 + 1
-  // month. Such starts are within the cut's unsure window: the engine decides them, next due too.
+  // Months clamp: 30 January 13:00 + 1 month is 28 February 13:00, before 29 January 20:00 + 1
+  // month. Near asOf such starts are within the cut's unsure window (the engine decides them, next
+  // due too); further off both are decided in SQL, and the later start's due found after the least's.
   it('gives the next due of a later start that months clamp to an earlier due than the least start', async () => {
-    const file = join(tempDir(), 'clamp.db');
-    const db = new Database(file);
-    db.exec(
-      "CREATE TABLE t (id INTEGER PRIMARY KEY, at); INSERT INTO t (at) VALUES ('2026-01-28T10:30:00Z'), ('2026-01-30T10:10:00Z'), ('2026-01-01T00:00:00Z')",
-    );
-    db.close();
+    const cases = [
+      {
+        asOf: '2026-02-28T10:00:00Z',
+        starts: ['2026-01-28T10:30:00Z', '2026-01-30T10:10:00Z'],
+        stats: { fast: 1, engine: 2 },
+        due: '2026-02-28T10:10:00.000Z',
+      },
+      {
+        asOf: '2026-02-27T10:00:00Z',
+        starts: ['2026-01-29T20:00:00Z', '2026-01-30T13:00:00Z'],
+        stats: { fast: 3, engine: 0 },
+        due: '2026-02-28T13:00:00.000Z',
+      },
+    ];
     const yaml =
       'version: 1\nname: c\ntimezone: UTC\ndatasets:\n  t: { key: id }\nrules:\n  - id: r\n    dataset: t\n    from: at\n    delete_after: 1 month\n';
     const { policy } = parsePolicyText(yaml, 'c.yaml');
     const rules = policy && combineDatasets([policy]).get('t');
     if (!rules) throw new Error(yaml);
-    const plan = compilePlan(rules, DateTime.fromISO('2026-02-28T10:00:00Z'));
-    const source = new SqliteSource(file, { readonly: true });
-    try {
-      const next = new NextDue();
-      const summary = await source.evaluate(plan, { mode: 'read', others: new Map([['t', plan]]), next }, { act: () => {} });
-      expect(summary.delete).toBe(1);
-      expect(source.stats).toEqual({ fast: 1, engine: 2 });
-      expect(dues(next)).toEqual(['r 2026-02-28T10:10:00.000Z']);
-    } finally {
-      source.close();
+    for (const c of cases) {
+      const file = join(tempDir(), 'clamp.db');
+      const db = new Database(file);
+      db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, at)');
+      for (const at of [...c.starts, '2026-01-01T00:00:00Z']) db.prepare('INSERT INTO t (at) VALUES (?)').run(at);
+      db.close();
+      const plan = compilePlan(rules, DateTime.fromISO(c.asOf));
+      const source = new SqliteSource(file, { readonly: true });
+      try {
+        const next = new NextDue();
+        const summary = await source.evaluate(plan, { mode: 'read', others: new Map([['t', plan]]), next }, { act: () => {} });
+        expect(summary.delete, c.asOf).toBe(1);
+        expect(source.stats, c.asOf).toEqual(c.stats);
+        expect(dues(next), c.asOf).toEqual([`r ${c.due}`]);
+      } finally {
+        source.close();
+      }
     }
   });
 
