@@ -126,13 +126,15 @@ static void counted_func(sqlite3_context *c, int argc, sqlite3_value **v) {
   sqlite3_result_int(c, cls);
 }
 
-/* retention_counts(): 'pending due held doubt empty' counted since the last call, which it resets. */
+/* retention_counts(): 'rows held doubt due', as retention_tally gives them, counted since the last call, which it resets. */
 static void counts_func(sqlite3_context *c, int argc, sqlite3_value **v) {
   Counts *k = sqlite3_user_data(c);
   char out[128];
+  sqlite3_int64 rows = 0;
   (void)argc;
   (void)v;
-  snprintf(out, sizeof out, "%lld %lld %lld %lld %lld", (long long)k->by[PENDING], (long long)k->by[DUE], (long long)k->by[HELD], (long long)k->by[DOUBT], (long long)k->by[EMPTY]);
+  for (int i = 0; i < 5; i++) rows += k->by[i];
+  snprintf(out, sizeof out, "%lld %lld %lld %lld", (long long)rows, (long long)k->by[HELD], (long long)k->by[DOUBT], (long long)k->by[DUE]);
   for (int i = 0; i < 5; i++) k->by[i] = 0;
   sqlite3_result_text(c, out, -1, SQLITE_TRANSIENT);
 }

@@ -1,5 +1,5 @@
 import type { Rule } from '../policy/model.js';
-import type { Decision, Keeping, TermTrace, Trace } from './decision.js';
+import { type Decision, KEPT, type TermTrace, type Trace } from './decision.js';
 import { periodAmount, traceTerm } from './due.js';
 import { evaluate } from './evaluate.js';
 import type { NextDue } from './next-due.js';
@@ -208,7 +208,7 @@ function getter(plan: DatasetPlan, values: readonly unknown[]): (column: string)
 }
 
 // Shared decisions: most records end in one of these, and allocating none keeps GC quiet.
-const HELD: Keeping = Object.freeze({ action: 'keep', reason: 'held' });
-const UNMANAGED: Keeping = Object.freeze({ action: 'keep', reason: 'unmanaged' });
-const LEGAL_MINIMUM: Keeping = Object.freeze({ action: 'keep', reason: 'legal-minimum' });
-const NOT_DUE_YET: Keeping = Object.freeze({ action: 'keep', reason: 'not-due' });
+const HELD = KEPT.held;
+const UNMANAGED = KEPT.unmanaged;
+const LEGAL_MINIMUM = KEPT['legal-minimum'];
+const NOT_DUE_YET = KEPT['not-due'];

@@ -12,6 +12,16 @@ export type KeepReason =
   | 'unmanaged' // no delete rule applies: a coverage gap
   | 'referenced'; // due for deletion, but the source cannot delete it (rows elsewhere still refer to it)
 
+const KEEP_REASONS = ['held', 'invalid', 'legal-minimum', 'not-due', 'unmanaged', 'referenced'] as const satisfies readonly KeepReason[];
+
+/** A kept decision of each reason without a rule, shared: what SQL sources count by class. */
+export const KEPT: Readonly<Record<KeepReason, Keeping>> = Object.freeze(
+  Object.fromEntries(KEEP_REASONS.map((reason) => [reason, Object.freeze({ action: 'keep' as const, reason })])) as Record<
+    KeepReason,
+    Keeping
+  >,
+);
+
 /** The principle that decided a record. */
 export type Reason = KeepReason | 'shortest-deletion' | 'redaction';
 

@@ -1,4 +1,4 @@
-import type { Decision, Keeping } from '../../engine/decision.js';
+import { type Decision, KEPT } from '../../engine/decision.js';
 import { type ExactCut, exactCut } from '../../engine/exact-cut.js';
 import type { DatasetPlan, PlanTerm } from '../../engine/plan.js';
 import { daysFromCivil } from '../../engine/timestamp.js';
@@ -164,10 +164,10 @@ const UNSURE = 3;
 const EMPTY = Number.NEGATIVE_INFINITY;
 
 // The same decisions as decide's.
-const HELD: Keeping = Object.freeze({ action: 'keep', reason: 'held' });
-const UNMANAGED: Keeping = Object.freeze({ action: 'keep', reason: 'unmanaged' });
-const LEGAL_MINIMUM: Keeping = Object.freeze({ action: 'keep', reason: 'legal-minimum' });
-const NOT_DUE_YET: Keeping = Object.freeze({ action: 'keep', reason: 'not-due' });
+const HELD = KEPT.held;
+const UNMANAGED = KEPT.unmanaged;
+const LEGAL_MINIMUM = KEPT['legal-minimum'];
+const NOT_DUE_YET = KEPT['not-due'];
 
 // The bounds of timestamp.ts: Luxon's range a day clear, and nothing after the year 9999.
 const MIN_MS = -8.64e15 + 86_400_000;

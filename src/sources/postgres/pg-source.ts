@@ -1,6 +1,6 @@
 import pg from 'pg';
 import Cursor from 'pg-cursor';
-import type { Change, Keeping } from '../../engine/decision.js';
+import { type Change, KEPT } from '../../engine/decision.js';
 import { type ExactCut, exactCut } from '../../engine/exact-cut.js';
 import { dueOfStart, laterDueBefore, type NextDue } from '../../engine/next-due.js';
 import type { DatasetPlan, PlanTerm } from '../../engine/plan.js';
@@ -568,7 +568,7 @@ export class PostgresSource implements Source {
       unmanaged: num('unmanaged'),
       'not-due': num('n') - num('held') - rest - num('unmanaged') - deleted - gone,
     };
-    for (const [reason, k] of Object.entries(kept)) if (k) rows.tally.addMany(KEPT[reason] as Keeping, k);
+    for (const [reason, k] of Object.entries(kept)) if (k) rows.tally.addMany(KEPT[reason as keyof typeof KEPT], k);
     const decided = num('n') - rest - (tallyDeletes ? 0 : deleted) - gone;
     this.stats.rows += decided;
     this.stats.fast += decided;
@@ -613,7 +613,7 @@ export class PostgresSource implements Source {
       }
       this.stats.rows += n;
       if (g._cls === 'delete' || g._cls === 'redact') rows.tally.addMany(decisionOf(g, plan), n);
-      else rows.tally.addMany(KEPT[g._cls] ?? KEPT['not-due'], n);
+      else rows.tally.addMany(KEPT[g._cls as keyof typeof KEPT] ?? KEPT['not-due'], n);
       // Held and unreadable records have no next due; the rest do, whatever else they are.
       if (g._cls === 'held' || g._cls === 'invalid') continue;
       fixed.forEach((p, i) => {
@@ -1091,14 +1091,6 @@ export class PostgresSource implements Source {
     }
   }
 }
-
-/** Kept decisions by class, shared. */
-const KEPT: Record<string, Keeping> = Object.fromEntries(
-  (['held', 'invalid', 'legal-minimum', 'not-due', 'unmanaged', 'referenced'] as const).map((reason) => [
-    reason,
-    Object.freeze({ action: 'keep' as const, reason }),
-  ]),
-);
 
 /** SQL's decision for a row it acts on, as the engine writes it. */
 function decisionOf(r: Record<string, unknown>, plan: DatasetPlan): Change {

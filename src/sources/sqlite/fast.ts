@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
-import type { Change, Keeping } from '../../engine/decision.js';
+import type { Change } from '../../engine/decision.js';
 import { exactCut } from '../../engine/exact-cut.js';
 import type { DatasetPlan, PlanTerm } from '../../engine/plan.js';
 import type { Rule } from '../../policy/model.js';
@@ -75,11 +75,8 @@ export function fastPlan(plan: DatasetPlan, request: Request, referenced: boolea
   return { term, rule, deletion, args };
 }
 
-/** retention_tally's result: rows, held, doubt, due, and the least pending start (ms) if any. */
+/** retention_tally's result (and retention_counts'): rows, held, doubt, due, and the least pending start (ms) if any. */
 export function parseTally(s: string): { rows: number; held: number; doubt: number; due: number; least?: number } {
   const [rows, held, doubt, due, least] = s.split(' ').map(Number) as [number, number, number, number, number | undefined];
   return { rows, held, doubt, due, least };
 }
-
-export const KEPT_HELD: Keeping = Object.freeze({ action: 'keep', reason: 'held' });
-export const KEPT_NOT_DUE: Keeping = Object.freeze({ action: 'keep', reason: 'not-due' });

@@ -1,6 +1,7 @@
 import { realpathSync, statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { decide } from '../../engine/decide.js';
+import { KEPT } from '../../engine/decision.js';
 import { dueOfStart, laterDueBefore } from '../../engine/next-due.js';
 import type { DatasetPlan } from '../../engine/plan.js';
 import type { DatasetSummary } from '../../engine/tally.js';
@@ -11,7 +12,7 @@ import { matchBy, RowDecisions } from '../row-decision.js';
 import type { DatasetInfo, ProgressHook, Request, Row, Sink, Source, SourceIdentity } from '../source.js';
 import { writeProblem } from '../write-access.js';
 import { sqliteDriver } from './driver.js';
-import { CLASS, type FastPlan, fastPlan, KEPT_HELD, KEPT_NOT_DUE, loadFastFunctions, parseTally } from './fast.js';
+import { CLASS, type FastPlan, fastPlan, loadFastFunctions, parseTally } from './fast.js';
 import { pagesWithResidue } from './free-space.js';
 import { foreignKeys, quote, type Reference, referencesSql, triggersOf } from './references.js';
 
@@ -242,9 +243,9 @@ export class SqliteSource implements Source {
 
   /** Counts what the fast path decided in SQL (rows less the doubt, which the engine counts). */
   private tallyFast(rows: RowDecisions, fast: FastPlan, c: ReturnType<typeof parseTally>): void {
-    rows.tally.addMany(KEPT_HELD, c.held);
+    rows.tally.addMany(KEPT.held, c.held);
     rows.tally.addMany(fast.deletion, c.due);
-    rows.tally.addMany(KEPT_NOT_DUE, c.rows - c.held - c.doubt - c.due);
+    rows.tally.addMany(KEPT['not-due'], c.rows - c.held - c.doubt - c.due);
     this.stats.fast += c.rows - c.doubt;
   }
 
@@ -285,14 +286,9 @@ export class SqliteSource implements Source {
     });
     // count(*) with the function in WHERE: SQLite walks the table and calls back per row,
     // far cheaper than returning every row to JavaScript through iterate().
-    try {
-      // CASE, so that the callback runs only where `only` holds (AND does not promise an order).
-      const where = only ? `CASE WHEN ${only} THEN retention_visit(${args}) ELSE 0 END` : `retention_visit(${args})`;
-      this.db.prepare(`SELECT count(*) FROM ${quote(t.name)} WHERE ${where}`).get();
-    } catch (e) {
-      if (!isSqliteError(e)) throw e;
-      throw new UserError(`cannot read table ${t.name} in ${this.path}: ${sqliteProblem(e)}`);
-    }
+    // CASE, so that the callback runs only where `only` holds (AND does not promise an order).
+    const where = only ? `CASE WHEN ${only} THEN retention_visit(${args}) ELSE 0 END` : `retention_visit(${args})`;
+    this.read(() => this.db.prepare(`SELECT count(*) FROM ${quote(t.name)} WHERE ${where}`).get(), t);
     if (failure) throw failure;
   }
 
@@ -380,19 +376,12 @@ export class SqliteSource implements Source {
       const changes = del.run(lo, hi).changes;
       if (failure) throw failure;
       if (counts && fast) {
-        const [pending, due, held, doubt, empty] = (counts.get() as string).split(' ').map(Number) as [
-          number,
-          number,
-          number,
-          number,
-          number,
-        ];
-        const c = { rows: pending + due + held + doubt + empty, held, doubt, due };
-        if (c.rows !== n || seen !== doubt)
+        const c = parseTally(counts.get() as string);
+        if (c.rows !== n || seen !== c.doubt)
           throw new Error(
-            `internal: ${n} rows in the batch, ${c.rows} classed, ${doubt} doubt and ${seen} decided by the engine; batch rolled back`,
+            `internal: ${n} rows in the batch, ${c.rows} classed, ${c.doubt} doubt and ${seen} decided by the engine; batch rolled back`,
           );
-        decidedDeletes += due;
+        decidedDeletes += c.due;
         this.tallyFast(rows, fast, c);
         seen = n;
       }
