@@ -264,6 +264,32 @@ describe('CSV sources', () => {
     expect(readdirSync(dir).sort()).toEqual(['cdr.csv', 'p.yaml']);
   });
 
+  it('a directory whose last file is malformed: no file changes (several files are all read before the first is rewritten)', async () => {
+    const dir = tempDir();
+    const policy = write(
+      dir,
+      'p.yaml',
+      'version: 1\nname: two\ntimezone: UTC\ndatasets:\n  a: { key: id }\n  b: { key: id }\nrules:\n  - { id: a, dataset: a, from: at, delete_after: 30 days }\n  - { id: b, dataset: b, from: at, delete_after: 30 days }\n',
+    );
+    const data = join(dir, 'export');
+    mkdirSync(data);
+    const a = 'id,at\n1,2020-01-01T00:00:00Z\n2,2026-11-20T00:00:00Z\n';
+    const b = 'id,at\n1,2020-01-01T00:00:00Z\n2,2026-11-20T00:00:00Z,extra\n';
+    write(data, 'a.csv', a);
+    write(data, 'b.csv', b);
+    const r = await cli(['purge', '--policy', policy, '--source', data, '--as-of', AS_OF]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/b\.csv:3: record has 3 fields but the header has 2/);
+    const { readFileSync, readdirSync } = await import('node:fs');
+    expect(readFileSync(join(data, 'a.csv'), 'utf8')).toBe(a);
+    expect(readFileSync(join(data, 'b.csv'), 'utf8')).toBe(b);
+    expect(
+      readdirSync(data)
+        .filter((f) => !f.endsWith('.retention-lock'))
+        .sort(),
+    ).toEqual(['a.csv', 'b.csv']);
+  });
+
   it('reads a directory of CSV files, one dataset per file, skipping files no policy declares', async () => {
     const dir = tempDir();
     const policy = write(dir, 'p.yaml', CDR_POLICY);

@@ -230,6 +230,23 @@ describe('receipts per committed batch', () => {
     expect(end).toMatchObject({ type: 'run', event: 'end', outcome: 'failed', deleted: 0, redacted: 100_000 });
   });
 
+  it('a CSV file malformed near its end, read once: the run line says failed, no receipt, the file as it was, no copy left', async () => {
+    const dir = tempDir();
+    const policy = write(dir, 'big.yaml', POLICY);
+    const file = bigCsv(dir);
+    writeFileSync(file, `${readFileSync(file, 'utf8')}${BIG + 1},2020-01-01T00:00:00Z\n`);
+    const before = sha(file);
+    const log = join(dir, 'audit.jsonl');
+    const r = await cli(['purge', '--policy', policy, '--source', file, '--as-of', AS_OF, '--audit-log', log]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`calls\\.csv:${BIG + 2}: record has 2 fields but the header has 3`));
+    expect(sha(file)).toBe(before);
+    expect(tempsOf(dir)).toEqual([]);
+    expect(receipts(log)).toEqual([]);
+    const end = JSON.parse(readFileSync(log, 'utf8').trim().split('\n').pop()!);
+    expect(end).toMatchObject({ type: 'run', event: 'end', outcome: 'failed', deleted: 0, redacted: 0 });
+  });
+
   it('a run line for every purge: one that changes nothing, and one a cap refuses', async () => {
     const dir = tempDir();
     const policy = write(dir, 'policy.yaml', CDR_POLICY);

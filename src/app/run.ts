@@ -149,7 +149,7 @@ async function runWith(
     if (o.mode === 'purge') {
       // A cap needs the counts, and a dataset can turn out unreadable halfway: read everything
       // once before the first change. A saved plan brings its own counts.
-      if (source.readsBeforeChanging || (capped(o) && !setup.header)) {
+      if ((source.readsBeforeChanging && plans.length > 1) || (capped(o) && !setup.header)) {
         const counts: DatasetSummary[] = [];
         try {
           for (const p of plans) counts.push(await source.evaluate(p, request(p, 'read'), NOTHING));

@@ -143,7 +143,11 @@ export type ProgressHook = (dataset: string, done: number, total: number, unit: 
  */
 export interface Source {
   readonly identity: SourceIdentity;
-  /** A dataset can turn out unreadable halfway (a malformed CSV record): a purge reads every dataset before its first change. */
+  /**
+   * A dataset can turn out unreadable halfway (a malformed CSV record): a purge of several
+   * datasets reads them all before its first change. One dataset's changes land at once (a CSV
+   * file is renamed into place when whole), so a purge of one reads it once.
+   */
   readonly readsBeforeChanging: boolean;
   /** Called now and then during long reads, when set. */
   onProgress?: ProgressHook;
