@@ -25,23 +25,27 @@ export function pagesWithResidue(file: string): { pages: number; checked: number
     const lockPage = Math.floor(1073741824 / pageSize) + 1;
     const ptrmapStride = Math.floor(usable / 5) + 1;
     const isPtrmap = (p: number) => autoVacuum && p >= 2 && (p - 2) % ptrmapStride === 0;
-    const block = Buffer.allocUnsafe(pageSize * 256);
+    // Not from the pool: its own memory, so that `words` views it from offset 0.
+    const block = Buffer.allocUnsafeSlow(pageSize * 256);
+    const words = new Int32Array(block.buffer, block.byteOffset, block.length >> 2);
     let pages = 0,
       checked = 0;
+    // Pages are read 256 at a time and looked at in place (offsets into the block, no view per
+    // page): 1M-row table, 70 MB: 33-48 ms with a view and a Map lookup per page, 5 ms to read.
     for (let first = 1; first <= pageCount; first += 256) {
       const n = Math.min(256, pageCount - first + 1);
       const got = readSync(fd, block, 0, n * pageSize, (first - 1) * pageSize);
       for (let i = 0; i * pageSize < got; i++) {
         const p = first + i;
         if (p === lockPage || isPtrmap(p)) continue;
-        const page = block.subarray(i * pageSize, (i + 1) * pageSize);
-        const kind = free.get(p);
+        const base = i * pageSize;
+        const kind = p < free.length ? (free[p] as number) : NOT_FREE;
         const dirty =
-          kind === 'leaf'
-            ? !zero(page, 0, usable)
-            : kind === 'trunk'
-              ? !zero(page, 8 + 4 * page.readUInt32BE(4), usable)
-              : btreeResidue(page, p === 1 ? 100 : 0, usable);
+          kind === LEAF
+            ? !zero(block, words, base, base + usable)
+            : kind === TRUNK
+              ? !zero(block, words, base + 8 + 4 * block.readUInt32BE(base + 4), base + usable)
+              : btreeResidue(block, words, base, p === 1 ? 100 : 0, usable);
         if (dirty === undefined) continue;
         checked++;
         if (dirty) pages++;
@@ -53,43 +57,58 @@ export function pagesWithResidue(file: string): { pages: number; checked: number
   }
 }
 
-/** The free pages by kind: trunk pages list leaf pages; both are walked from the header. */
-function freePages(fd: number, head: Buffer, pageSize: number, pageCount: number): Map<number, 'trunk' | 'leaf'> {
-  const out = new Map<number, 'trunk' | 'leaf'>();
+const NOT_FREE = 0;
+const TRUNK = 1;
+const LEAF = 2;
+
+/** The free pages' kinds by page number: trunk pages list leaf pages; both are walked from the header. */
+function freePages(fd: number, head: Buffer, pageSize: number, pageCount: number): Uint8Array {
+  const out = new Uint8Array(pageCount + 1);
   const buf = Buffer.alloc(pageSize);
-  for (let trunk = head.readUInt32BE(32); trunk > 0 && trunk <= pageCount && !out.has(trunk); ) {
-    out.set(trunk, 'trunk');
+  for (let trunk = head.readUInt32BE(32); trunk > 0 && trunk <= pageCount && out[trunk] === NOT_FREE; ) {
+    out[trunk] = TRUNK;
     readSync(fd, buf, 0, pageSize, (trunk - 1) * pageSize);
     const leaves = Math.min(buf.readUInt32BE(4), (pageSize - 8) / 4);
-    for (let i = 0; i < leaves; i++) out.set(buf.readUInt32BE(8 + 4 * i), 'leaf');
+    for (let i = 0; i < leaves; i++) {
+      const leaf = buf.readUInt32BE(8 + 4 * i);
+      if (leaf <= pageCount) out[leaf] = LEAF;
+    }
     trunk = buf.readUInt32BE(0);
   }
   return out;
 }
 
-/** Whether a b-tree page holds bytes in its free space; undefined when it is no b-tree page (overflow). */
-function btreeResidue(page: Buffer, at: number, usable: number): boolean | undefined {
-  const type = page[at];
+/** Two bytes big-endian at b[i]. */
+const u16 = (b: Buffer, i: number) => ((b[i] as number) << 8) | (b[i + 1] as number);
+
+/**
+ * Whether the b-tree page at b[base, base + page size) holds bytes in its free space; undefined
+ * when it is no b-tree page (overflow). `at`: where its header starts (100 on page 1).
+ */
+function btreeResidue(b: Buffer, w: Int32Array, base: number, at: number, usable: number): boolean | undefined {
+  const h = base + at;
+  const type = b[h];
   // Interior pages of a table hold child page numbers and rowids, never a column's value.
   if (type === 5) return false;
   if (type !== 2 && type !== 10 && type !== 13) return undefined;
-  const cells = page.readUInt16BE(at + 3);
-  const content = page.readUInt16BE(at + 5) || 65536;
+  const cells = u16(b, h + 3);
+  const content = u16(b, h + 5) || 65536;
   let gap = at + (type === 2 ? 12 : 8) + 2 * cells;
   // Deleting a cell shortens the pointer array and leaves its last entries behind: offsets into
   // the page, no data. They are skipped; past them the gap must be zero.
-  while (gap + 1 < content) {
-    const w = page.readUInt16BE(gap);
+  const end = Math.min(content, usable);
+  while (gap + 1 < end) {
+    const w = u16(b, base + gap);
     if (w === 0 || w < at + 8 || w >= usable) break;
     gap += 2;
   }
-  if (gap < content && !zero(page, gap, Math.min(content, usable))) return true;
+  if (gap < end && !zero(b, w, base + gap, base + end)) return true;
   // Freeblocks: a 2-byte offset of the next, a 2-byte size, then free bytes.
   let seen = 0;
-  for (let fb = page.readUInt16BE(at + 1); fb > 0 && fb + 4 <= usable && seen++ < 10_000; ) {
-    const size = page.readUInt16BE(fb + 2);
-    if (!zero(page, fb + 4, Math.min(fb + size, usable))) return true;
-    fb = page.readUInt16BE(fb);
+  for (let fb = u16(b, h + 1); fb > 0 && fb + 4 <= usable && seen++ < 10_000; ) {
+    const size = u16(b, base + fb + 2);
+    if (!zero(b, w, base + fb + 4, base + Math.min(fb + size, usable))) return true;
+    fb = u16(b, base + fb);
   }
   return false;
 }
@@ -97,7 +116,20 @@ function btreeResidue(page: Buffer, at: number, usable: number): boolean | undef
 /** Zeros, as long as the largest page: a page's free space is compared with them natively. */
 const ZEROS = Buffer.alloc(65536);
 
-function zero(b: Buffer, from: number, to: number): boolean {
-  // memcmp, where a loop over the bytes in JavaScript took ~20 ms of the 45 a 1M-row purge's check takes.
-  return to <= from || b.compare(ZEROS, 0, to - from, from, to) === 0;
+/**
+ * Whether b[from, to) is all zeros; `w` views b as 32-bit words. Freeblocks are short and many
+ * (one per deleted cell), where a native call costs more than a loop over words (1M-row table:
+ * 25 ms with memcmp for each, against 5 ms to read the file); free pages are long, where memcmp
+ * is faster.
+ */
+function zero(b: Buffer, w: Int32Array, from: number, to: number): boolean {
+  if (to <= from) return true;
+  if (to - from > 1024) return b.compare(ZEROS, 0, to - from, from, to) === 0;
+  let or = 0;
+  let i = from;
+  for (; i < to && (i & 3) !== 0; i++) or |= b[i] as number;
+  const n = (to - i) >> 2;
+  for (let j = i >> 2, e = j + n; j < e; j++) or |= w[j] as number;
+  for (i += n << 2; i < to; i++) or |= b[i] as number;
+  return or === 0;
 }
