@@ -19,13 +19,22 @@ static int d2(const unsigned char *s, int i) {
   return (a >= 0 && a <= 9 && b >= 0 && b <= 9) ? a * 10 + b : -1;
 }
 
-/* Days from 1970-01-01 to a proleptic Gregorian date (Hinnant's days_from_civil), for years 1000-9999. */
-static int64_t days_from_civil(int64_t y, int m, int d) {
+/*
+ * Days from 1970-01-01 to a proleptic Gregorian date (Hinnant's days_from_civil), for years
+ * 1000-9999: unsigned, so that the compiler divides by multiplying (signed 64-bit divisions were
+ * a quarter of a report's time in perf).
+ */
+static int64_t days_from_civil(unsigned y, unsigned m, unsigned d) {
   y -= m <= 2;
-  int64_t era = y / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+  unsigned era = y / 400;
+  unsigned yoe = y - era * 400;
+  unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  return (int64_t)era * 146097 + (int64_t)(yoe * 365 + yoe / 4 - yoe / 100 + doy) - 719468;
+}
+
+/* Gregorian leap years, for years 1000-9999. */
+static int leap(unsigned y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
 static const int DAYS[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -36,7 +45,7 @@ static int instant_ms(const unsigned char *s, int n, int64_t *out) {
   int yh = d2(s, 0), yl = d2(s, 2), mo = d2(s, 5), d = d2(s, 8);
   int y = yh * 100 + yl;
   if (yh < 10 || yl < 0 || mo < 1 || mo > 12 || d < 1) return 0;
-  if (d > 28 && d > (mo == 2 ? (((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29 : 28) : DAYS[mo - 1])) return 0;
+  if (d > 28 && d > (mo == 2 ? 28 + leap((unsigned)y) : DAYS[mo - 1])) return 0;
   int h = d2(s, 11), mi = d2(s, 14), sec = 0, ms = 0, i = 16;
   if (h < 0 || h > 23 || mi < 0 || mi > 59) return 0;
   if (i < n && s[i] == ':') {
@@ -52,7 +61,7 @@ static int instant_ms(const unsigned char *s, int n, int64_t *out) {
       i = k;
     }
   }
-  int64_t wall = days_from_civil(y, mo, d) * 86400000LL + ((int64_t)(h * 60 + mi) * 60 + sec) * 1000 + ms;
+  int64_t wall = days_from_civil((unsigned)y, (unsigned)mo, (unsigned)d) * 86400000LL + ((int64_t)(h * 60 + mi) * 60 + sec) * 1000 + ms;
   if (i >= n) return 0; /* local time: read in a zone, the engine's */
   if (s[i] == 'Z' && i + 1 == n) {
     *out = wall;
