@@ -11,6 +11,7 @@
 SQLITE_EXTENSION_INIT1
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 enum { PENDING = 0, DUE = 1, HELD = 2, DOUBT = 3, EMPTY = 4 };
 
@@ -183,6 +184,131 @@ static void tally_final(sqlite3_context *c) {
   sqlite3_result_text(c, out, -1, SQLITE_TRANSIENT);
 }
 
+/*
+ * The residue check of src/sources/sqlite/free-space.ts (pagesWithResidue), read through the
+ * connection's own file: pages whose free space holds bytes, of those looked at. The same pages,
+ * the same rules (free-space.ts says which and why; the tests compare both on many files).
+ */
+static unsigned u16(const unsigned char *b) { return ((unsigned)b[0] << 8) | b[1]; }
+static unsigned u32(const unsigned char *b) { return ((unsigned)b[0] << 24) | ((unsigned)b[1] << 16) | ((unsigned)b[2] << 8) | b[3]; }
+
+static int zeros(const unsigned char *b, unsigned from, unsigned to) {
+  unsigned char or = 0;
+  for (unsigned i = from; i < to; i++) or |= b[i];
+  return or == 0;
+}
+
+/* 1: dirty, 0: clean, -1: no b-tree page (overflow). `at`: where the page header starts. */
+static int btree_residue(const unsigned char *page, unsigned at, unsigned usable) {
+  const unsigned char *h = page + at;
+  unsigned type = h[0];
+  if (type == 5) return 0;
+  if (type != 2 && type != 10 && type != 13) return -1;
+  unsigned cells = u16(h + 3);
+  unsigned content = u16(h + 5);
+  if (content == 0) content = 65536;
+  unsigned end = content < usable ? content : usable;
+  unsigned gap = at + (type == 2 ? 12 : 8) + 2 * cells;
+  while (gap + 1 < end) {
+    unsigned w = u16(page + gap);
+    if (w == 0 || w < at + 8 || w >= usable) break;
+    gap += 2;
+  }
+  if (gap < end && !zeros(page, gap, end)) return 1;
+  unsigned seen = 0;
+  for (unsigned fb = u16(h + 1); fb > 0 && fb + 4 <= usable && seen++ < 10000;) {
+    unsigned size = u16(page + fb + 2);
+    unsigned stop = fb + size < usable ? fb + size : usable;
+    if (!zeros(page, fb + 4, stop)) return 1;
+    fb = u16(page + fb);
+  }
+  return 0;
+}
+
+enum { NOT_FREE = 0, TRUNK = 1, LEAF = 2 };
+
+static int read_at(sqlite3_file *f, void *buf, int n, sqlite3_int64 off) {
+  int rc = f->pMethods->xRead(f, buf, n, off);
+  return rc == SQLITE_OK || rc == SQLITE_IOERR_SHORT_READ ? SQLITE_OK : rc;
+}
+
+/* retention_residue(): 'pages checked' for the main database, or an error. */
+static void residue_func(sqlite3_context *c, int argc, sqlite3_value **v) {
+  sqlite3 *db = sqlite3_context_db_handle(c);
+  sqlite3_file *f = 0;
+  unsigned char head[100];
+  unsigned char *kinds = 0, *block = 0;
+  sqlite3_int64 pages = 0, checked = 0;
+  char out[64];
+  (void)argc;
+  (void)v;
+  if (sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f || !f->pMethods) {
+    sqlite3_result_error(c, "retention_residue: no database file", -1);
+    return;
+  }
+  memset(head, 0, sizeof head);
+  if (read_at(f, head, 100, 0) != SQLITE_OK) goto fail;
+  unsigned raw = u16(head + 16);
+  unsigned page_size = raw == 1 ? 65536 : raw;
+  if (page_size < 512) {
+    snprintf(out, sizeof out, "0 0");
+    sqlite3_result_text(c, out, -1, SQLITE_TRANSIENT);
+    return;
+  }
+  unsigned usable = page_size - head[20];
+  unsigned page_count = u32(head + 28);
+  sqlite3_int64 size = 0;
+  if (f->pMethods->xFileSize(f, &size) != SQLITE_OK) goto fail;
+  int auto_vacuum = u32(head + 52) != 0;
+  kinds = sqlite3_malloc64((sqlite3_uint64)page_count + 1);
+  block = sqlite3_malloc64((sqlite3_uint64)page_size * 256);
+  if (!kinds || !block) goto fail;
+  memset(kinds, NOT_FREE, (size_t)page_count + 1);
+  for (unsigned trunk = u32(head + 32); trunk > 0 && trunk <= page_count && kinds[trunk] == NOT_FREE;) {
+    kinds[trunk] = TRUNK;
+    memset(block, 0, page_size);
+    if (read_at(f, block, (int)page_size, (sqlite3_int64)(trunk - 1) * page_size) != SQLITE_OK) goto fail;
+    unsigned leaves = u32(block + 4);
+    if (leaves > (page_size - 8) / 4) leaves = (page_size - 8) / 4;
+    for (unsigned i = 0; i < leaves; i++) {
+      unsigned leaf = u32(block + 8 + 4 * i);
+      if (leaf <= page_count) kinds[leaf] = LEAF;
+    }
+    trunk = u32(block);
+  }
+  unsigned lock_page = 1073741824u / page_size + 1;
+  unsigned stride = usable / 5 + 1;
+  for (unsigned first = 1; first <= page_count; first += 256) {
+    unsigned n = page_count - first + 1 < 256 ? page_count - first + 1 : 256;
+    memset(block, 0, (size_t)n * page_size);
+    if (read_at(f, block, (int)(n * page_size), (sqlite3_int64)(first - 1) * page_size) != SQLITE_OK) goto fail;
+    for (unsigned i = 0; i < n; i++) {
+      unsigned p = first + i;
+      if ((sqlite3_int64)(p - 1) * page_size >= size) break; /* past the end of the file: not read */
+      if (p == lock_page || (auto_vacuum && p >= 2 && (p - 2) % stride == 0)) continue;
+      const unsigned char *page = block + (size_t)i * page_size;
+      int dirty;
+      if (kinds[p] == LEAF) dirty = !zeros(page, 0, usable);
+      else if (kinds[p] == TRUNK) {
+        unsigned from = 8 + 4 * u32(page + 4);
+        dirty = from < usable && !zeros(page, from, usable);
+      } else dirty = btree_residue(page, p == 1 ? 100 : 0, usable);
+      if (dirty < 0) continue;
+      checked++;
+      if (dirty) pages++;
+    }
+  }
+  sqlite3_free(kinds);
+  sqlite3_free(block);
+  snprintf(out, sizeof out, "%lld %lld", (long long)pages, (long long)checked);
+  sqlite3_result_text(c, out, -1, SQLITE_TRANSIENT);
+  return;
+fail:
+  sqlite3_free(kinds);
+  sqlite3_free(block);
+  sqlite3_result_error(c, "retention_residue: cannot read the database file", -1);
+}
+
 #ifdef _WIN32
 __declspec(dllexport)
 #endif
@@ -203,5 +329,7 @@ int sqlite3_retentionsqlite_init(sqlite3 *db, char **err, const sqlite3_api_rout
     if (rc == SQLITE_OK) rc = sqlite3_create_function_v2(db, "retention_counts", 0, SQLITE_UTF8 | SQLITE_DIRECTONLY, k, counts_func, 0, 0, sqlite3_free);
     else sqlite3_free(k);
   }
+  /* Reads the file: never from a trigger or a view of the database itself. */
+  if (rc == SQLITE_OK) rc = sqlite3_create_function(db, "retention_residue", 0, SQLITE_UTF8 | SQLITE_DIRECTONLY, 0, residue_func, 0, 0);
   return rc;
 }

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { pagesWithResidue } from '../src/sources/sqlite/free-space.js';
+import { loadFastFunctions } from '../src/sources/sqlite/fast.js';
+import { nativeResidue, pagesWithResidue } from '../src/sources/sqlite/free-space.js';
 import { tempDir } from './helpers/cli.js';
 
 // The residue check reads the file as the format documents it; SQLite's own dbstat table says
@@ -74,4 +75,57 @@ describe.each(SHAPES)('pagesWithResidue, page size $pageSize, auto_vacuum $autoV
     else expect(after.pages).toBeGreaterThan(before.pages);
     db.close();
   });
+});
+
+const probe = new Database(':memory:');
+const built = loadFastFunctions(probe);
+probe.close();
+if (!built)
+  console.warn('skipped: retention_residue against pagesWithResidue (no bundle/retention-sqlite.so: npm run build needs a C compiler)');
+
+describe.skipIf(!built)('retention_residue (native) against pagesWithResidue', () => {
+  const steps = [
+    '',
+    'DELETE FROM t WHERE id % 3 = 0',
+    'DROP TABLE gone',
+    'DELETE FROM w WHERE length(v) > 20',
+    'UPDATE t SET big = NULL',
+    'PRAGMA incremental_vacuum(5)',
+    'VACUUM',
+  ];
+  it.each([512, 1024, 4096, 65536].flatMap((pageSize) => ['NONE', 'FULL', 'INCREMENTAL'].map((av) => [pageSize, av] as const)))(
+    'page size %i, auto_vacuum %s: the same pages, with and without secure_delete, after each of %#',
+    (pageSize, av) => {
+      for (const secure of [false, true]) {
+        const file = join(tempDir(), 'n.db');
+        const db = new Database(file);
+        db.pragma(`page_size = ${pageSize}`);
+        db.pragma(`auto_vacuum = ${av}`);
+        db.pragma(`secure_delete = ${secure ? 'ON' : 'OFF'}`);
+        db.exec(
+          'CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT, big TEXT); CREATE INDEX t_v ON t (v); CREATE TABLE gone (x TEXT); CREATE TABLE w (k TEXT PRIMARY KEY, v) WITHOUT ROWID',
+        );
+        const ins = [
+          db.prepare('INSERT INTO t VALUES (?, ?, ?)'),
+          db.prepare('INSERT INTO gone VALUES (?)'),
+          db.prepare('INSERT INTO w VALUES (?, ?)'),
+        ];
+        db.transaction(() => {
+          for (let i = 1; i <= 3000; i++) {
+            ins[0]?.run(i, `c-${(i * 7919) % 3000}-${'x'.repeat(i % 60)}`, i % 97 === 0 ? 'y'.repeat(3 * pageSize) : null);
+            ins[1]?.run('g'.repeat(i % 80));
+            ins[2]?.run(`k${(i * 31) % 3000}`, 'v'.repeat(i % 30));
+          }
+        })();
+        expect(loadFastFunctions(db)).toBe(true);
+        for (const step of steps) {
+          if (step) db.exec(step);
+          const js = pagesWithResidue(file);
+          expect(js.checked).toBeGreaterThan(0);
+          expect(nativeResidue(db), `${step || 'as written'}, secure_delete ${secure}`).toEqual(js);
+        }
+        db.close();
+      }
+    },
+  );
 });

@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
+import type Database from 'better-sqlite3';
 
 /**
  * Pages of a SQLite database file whose free space still holds bytes: copies that SQLite leaves
@@ -132,4 +133,21 @@ function zero(b: Buffer, w: Int32Array, from: number, to: number): boolean {
   for (let j = i >> 2, e = j + n; j < e; j++) or |= w[j] as number;
   for (i += n << 2; i < to; i++) or |= b[i] as number;
   return or === 0;
+}
+
+/**
+ * pagesWithResidue by retention_residue (native/retention-sqlite.c), read through the
+ * connection's own file inside a read transaction: 1M-row table, 70 MB: 16 ms against 24 in a
+ * run (JavaScript that has not warmed up). Undefined where the function is not there or fails.
+ */
+export function nativeResidue(db: Database.Database): { pages: number; checked: number } | undefined {
+  try {
+    // The subquery reads the schema, so that the statement holds a read transaction throughout.
+    const r = db.prepare('SELECT retention_residue() WHERE (SELECT count(*) FROM sqlite_schema) >= 0').pluck().get() as string | undefined;
+    if (r === undefined) return undefined;
+    const [pages, checked] = r.split(' ').map(Number) as [number, number];
+    return { pages, checked };
+  } catch {
+    return undefined;
+  }
 }

@@ -13,7 +13,7 @@ import type { DatasetInfo, ProgressHook, Request, Row, Sink, Source, SourceIdent
 import { writeProblem } from '../write-access.js';
 import { sqliteDriver } from './driver.js';
 import { CLASS, type FastPlan, fastPlan, loadFastFunctions, parseTally } from './fast.js';
-import { pagesWithResidue } from './free-space.js';
+import { nativeResidue, pagesWithResidue } from './free-space.js';
 import { foreignKeys, quote, type Reference, referencesSql, triggersOf } from './references.js';
 
 /** How long the closing WAL checkpoint waits for readers of older snapshots. */
@@ -460,7 +460,7 @@ export class SqliteSource implements Source {
     // VACUUM wrote every page anew from the rows that remain: bytes in its free space (balancing
     // copies of the rebuild itself) can only be of those rows, never of what the purge removed.
     if (options.vacuum) return undefined;
-    const { pages } = pagesWithResidue(this.path);
+    const { pages } = (this.fast && nativeResidue(this.db)) || pagesWithResidue(this.path);
     if (pages === 0) return undefined;
     return `${pages} pages of ${this.path} hold bytes in their free space: copies SQLite left when it moved rows between pages, where values deleted or redacted now may still be read; run with --vacuum to rebuild the file (or sqlite3 ${this.path} VACUUM)`;
   }
