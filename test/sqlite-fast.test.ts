@@ -119,6 +119,71 @@ describeFast('the SQLite fast path', () => {
     }
   });
 
+  // On a terminal the fast report's aggregate runs over ranges of rowids (at most a thousand,
+  // however sparse), the purge's batches tick as they commit: the bar moves, the counts stay.
+  it('tells the progress hook as it goes, with the counts it gives without one', async () => {
+    const r = rng(9);
+    const yaml =
+      'version: 1\nname: p\ntimezone: Europe/Amsterdam\ndatasets:\n  t: { key: id, hold: h }\nrules:\n  - id: r\n    dataset: t\n    from: at\n    delete_after: 6 months\n';
+    const { policy } = parsePolicyText(yaml, 'p.yaml');
+    const rules = policy && combineDatasets([policy]).get('t');
+    if (!rules) throw new Error(yaml);
+    const asOf = DateTime.fromISO('2026-11-24T00:00:00', { zone: 'Europe/Amsterdam' });
+    const plan = compilePlan(rules, asOf);
+    const cut = asOf.minus({ months: 6 }).toMillis();
+    for (const far of [false, true]) {
+      const file = join(tempDir(), `progress-${far}.db`);
+      const db = new Database(file);
+      db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, at, h)');
+      // Rowids 37 apart; with `far`, a few near 2^62 too, where ranges of a million rowids would be billions.
+      db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000)
+        INSERT INTO t SELECT i * 37, strftime('%Y-%m-%dT%H:%M:%SZ', ${cut / 1000} + (i % 1000 - 500) * 86400, 'unixepoch'), i % 500 = 0 FROM n`);
+      const insert = db.prepare('INSERT INTO t (id, at, h) VALUES (?, ?, ?)');
+      for (let i = 0; i < 2000; i++)
+        insert.run(
+          far && i < 5 ? 4611686018427387904n + BigInt(i) : 7_500_000 + i,
+          text(r, cut + r.int(-4e9, 4e9)),
+          r.pick([0, 1, null, 2]),
+        );
+      db.close();
+      const run = async (mode: 'read' | 'write', path: string, watch: boolean) => {
+        const source = new SqliteSource(path, { readonly: mode === 'read' });
+        const seen: number[][] = [];
+        if (watch) source.onProgress = (_d, done, total) => seen.push([done, total]);
+        try {
+          const next = new NextDue();
+          const request: Request = { mode, others: new Map([['t', plan]]), ...(mode === 'read' ? { next } : {}) };
+          const summary = await source.evaluate(plan, request, { act: () => {} });
+          expect(source.stats.fast).toBeGreaterThan(190_000);
+          return { result: { summary, next: dues(next) }, seen };
+        } finally {
+          source.close();
+        }
+      };
+      const quiet = await run('read', file, false);
+      const watched = await run('read', file, true);
+      expect(watched.result, `far ${far}`).toEqual(quiet.result);
+      expect(quiet.seen).toEqual([]);
+      copyFileSync(file, `${file}.q`);
+      copyFileSync(file, `${file}.w`);
+      const purged = await run('write', `${file}.q`, false);
+      const watchedPurge = await run('write', `${file}.w`, true);
+      expect(watchedPurge.result, `far ${far}`).toEqual(purged.result);
+      for (const [label, seen] of [
+        ['report', watched.seen],
+        ['purge', watchedPurge.seen],
+      ] as const) {
+        // Evenly spread rowids: a tick per 65,536 rows; far ones: the report's ranges are uneven.
+        expect(seen.length, `${label}, far ${far}`).toBeGreaterThanOrEqual(far && label === 'report' ? 1 : 3);
+        for (const [i, [done, total]] of seen.entries()) {
+          expect(total, label).toBe(202_000);
+          expect(done, label).toBeLessThanOrEqual(total as number);
+          if (i > 0) expect(done, label).toBeGreaterThan((seen[i - 1] as number[])[0] as number);
+        }
+      }
+    }
+  }, 60_000);
+
   it('reports and purges as the engine does, row by row, with doubtful values and holds, near month ends and DST changes', async () => {
     const r = rng(5);
     const dir = tempDir();
