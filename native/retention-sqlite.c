@@ -259,6 +259,8 @@ static void residue_func(sqlite3_context *c, int argc, sqlite3_value **v) {
   unsigned page_count = u32(head + 28);
   sqlite3_int64 size = 0;
   if (f->pMethods->xFileSize(f, &size) != SQLITE_OK) goto fail;
+  /* The header's count, within the file: a damaged header cannot make it read (or allocate) more. */
+  if ((sqlite3_int64)page_count > (size + page_size - 1) / page_size) page_count = (unsigned)((size + page_size - 1) / page_size);
   int auto_vacuum = u32(head + 52) != 0;
   kinds = sqlite3_malloc64((sqlite3_uint64)page_count + 1);
   block = sqlite3_malloc64((sqlite3_uint64)page_size * 256);

@@ -1,3 +1,4 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -82,6 +83,27 @@ const built = loadFastFunctions(probe);
 probe.close();
 if (!built)
   console.warn('skipped: retention_residue against pagesWithResidue (no bundle/retention-sqlite.so: npm run build needs a C compiler)');
+
+describe('a damaged header', () => {
+  it('that claims far more pages than the file holds: read as far as the file goes, nothing allocated for the rest', () => {
+    const file = join(tempDir(), 'h.db');
+    database(file, SHAPES[0] as Shape).close();
+    const whole = pagesWithResidue(file);
+    // The count at 28, and at 92 a version-valid-for that no longer matches the change counter
+    // (24): SQLite then takes the size from the file, as it does after an older SQLite wrote it.
+    const fd = openSync(file, 'r+');
+    writeSync(fd, Buffer.from([0xff, 0xff, 0xff, 0xf0]), 0, 4, 28);
+    writeSync(fd, Buffer.from([0xff, 0xff, 0xff, 0xfe]), 0, 4, 92);
+    closeSync(fd);
+    expect(pagesWithResidue(file)).toEqual(whole);
+    if (built) {
+      const db = new Database(file);
+      expect(loadFastFunctions(db)).toBe(true);
+      expect(nativeResidue(db)).toEqual(whole);
+      db.close();
+    }
+  });
+});
 
 describe.skipIf(!built)('retention_residue (native) against pagesWithResidue', () => {
   const steps = [

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 
 /**
@@ -19,8 +19,10 @@ export function pagesWithResidue(file: string): { pages: number; checked: number
     if (readSync(fd, head, 0, 100, 0) < 100) return { pages: 0, checked: 0 };
     const raw = head.readUInt16BE(16);
     const pageSize = raw === 1 ? 65536 : raw;
+    if (pageSize < 512) return { pages: 0, checked: 0 }; // no SQLite database
     const usable = pageSize - head[20];
-    const pageCount = head.readUInt32BE(28);
+    // The header's count, within the file: a damaged header cannot make it read (or allocate) more.
+    const pageCount = Math.min(head.readUInt32BE(28), Math.ceil(fstatSync(fd).size / pageSize));
     const autoVacuum = head.readUInt32BE(52) !== 0;
     const free = freePages(fd, head, pageSize, pageCount);
     const lockPage = Math.floor(1073741824 / pageSize) + 1;
