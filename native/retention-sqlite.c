@@ -250,7 +250,7 @@ static void residue_func(sqlite3_context *c, int argc, sqlite3_value **v) {
   if (read_at(f, head, 100, 0) != SQLITE_OK) goto fail;
   unsigned raw = u16(head + 16);
   unsigned page_size = raw == 1 ? 65536 : raw;
-  if (page_size < 512) {
+  if (page_size < 512 || (page_size & (page_size - 1)) != 0) {
     snprintf(out, sizeof out, "0 0");
     sqlite3_result_text(c, out, -1, SQLITE_TRANSIENT);
     return;
@@ -280,20 +280,21 @@ static void residue_func(sqlite3_context *c, int argc, sqlite3_value **v) {
   }
   unsigned lock_page = 1073741824u / page_size + 1;
   unsigned stride = usable / 5 + 1;
-  for (unsigned first = 1; first <= page_count; first += 256) {
-    unsigned n = page_count - first + 1 < 256 ? page_count - first + 1 : 256;
+  for (sqlite3_uint64 first = 1; first <= page_count; first += 256) {
+    unsigned n = page_count - first + 1 < 256 ? (unsigned)(page_count - first + 1) : 256;
     memset(block, 0, (size_t)n * page_size);
     if (read_at(f, block, (int)(n * page_size), (sqlite3_int64)(first - 1) * page_size) != SQLITE_OK) goto fail;
     for (unsigned i = 0; i < n; i++) {
-      unsigned p = first + i;
+      unsigned p = (unsigned)(first + i);
       if ((sqlite3_int64)(p - 1) * page_size >= size) break; /* past the end of the file: not read */
       if (p == lock_page || (auto_vacuum && p >= 2 && (p - 2) % stride == 0)) continue;
       const unsigned char *page = block + (size_t)i * page_size;
       int dirty;
       if (kinds[p] == LEAF) dirty = !zeros(page, 0, usable);
       else if (kinds[p] == TRUNK) {
-        unsigned from = 8 + 4 * u32(page + 4);
-        dirty = from < usable && !zeros(page, from, usable);
+        /* In 64 bits, as JavaScript computes it: a damaged count must not wrap to a small offset. */
+        sqlite3_uint64 from = 8 + 4ull * u32(page + 4);
+        dirty = from < usable && !zeros(page, (unsigned)from, usable);
       } else dirty = btree_residue(page, p == 1 ? 100 : 0, usable);
       if (dirty < 0) continue;
       checked++;

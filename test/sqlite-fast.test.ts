@@ -135,9 +135,11 @@ describeFast('the SQLite fast path', () => {
       const file = join(tempDir(), `progress-${far}.db`);
       const db = new Database(file);
       db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, at, h)');
-      // Rowids 37 apart; with `far`, a few near 2^62 too, where ranges of a million rowids would be billions.
+      // Rowids 37 apart; with `far`, a few near 2^62 too, where ranges of a million rowids would be
+      // billions. A third in SQLite's own shape, without an offset: doubt, which the engine decides.
       db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000)
-        INSERT INTO t SELECT i * 37, strftime('%Y-%m-%dT%H:%M:%SZ', ${cut / 1000} + (i % 1000 - 500) * 86400, 'unixepoch'), i % 500 = 0 FROM n`);
+        INSERT INTO t SELECT i * 37, strftime(CASE WHEN i % 3 = 0 THEN '%Y-%m-%d %H:%M:%S' ELSE '%Y-%m-%dT%H:%M:%SZ' END,
+          ${cut / 1000} + (i % 1000 - 500) * 86400, 'unixepoch'), i % 500 = 0 FROM n`);
       const insert = db.prepare('INSERT INTO t (id, at, h) VALUES (?, ?, ?)');
       for (let i = 0; i < 2000; i++)
         insert.run(
@@ -154,7 +156,8 @@ describeFast('the SQLite fast path', () => {
           const next = new NextDue();
           const request: Request = { mode, others: new Map([['t', plan]]), ...(mode === 'read' ? { next } : {}) };
           const summary = await source.evaluate(plan, request, { act: () => {} });
-          expect(source.stats.fast).toBeGreaterThan(190_000);
+          expect(source.stats.fast).toBeGreaterThan(130_000);
+          expect(source.stats.engine).toBeGreaterThan(66_000);
           return { result: { summary, next: dues(next) }, seen };
         } finally {
           source.close();

@@ -147,8 +147,9 @@ async function runWith(
     if (o.mode === 'purge') for (const note of await source.lock()) o.log.warn({ source: source.identity.path }, note);
     progressAs(o, source, 'checking');
     if (o.mode === 'purge') {
-      // A cap needs the counts, and a dataset can turn out unreadable halfway: read everything
-      // once before the first change. A saved plan brings its own counts.
+      // A cap needs the counts, and a dataset can turn out unreadable halfway: read every dataset
+      // once before the first change (one alone is read as it changes, which lands at once). A
+      // saved plan brings its own counts.
       if ((source.readsBeforeChanging && plans.length > 1) || (capped(o) && !setup.header)) {
         const counts: DatasetSummary[] = [];
         try {

@@ -63,7 +63,7 @@ export class CsvSource implements Source {
   /** With each file's delimiter (by dataset) and the encoding: what the file was read as. */
   readonly identity: SourceIdentity & { readonly delimiters: Record<string, string>; readonly encoding: string };
   private readonly encoding: CsvEncoding;
-  /** A record can turn out malformed halfway through a file: read all before changing any. */
+  /** A record can turn out malformed halfway through a file: files are all read before the first is rewritten (a file alone is read once, as it is rewritten). */
   readonly readsBeforeChanging = true;
   private readonly byName = new Map<string, CsvFile>();
   private releases: (() => void)[] = [];

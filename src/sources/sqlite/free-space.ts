@@ -19,7 +19,7 @@ export function pagesWithResidue(file: string): { pages: number; checked: number
     if (readSync(fd, head, 0, 100, 0) < 100) return { pages: 0, checked: 0 };
     const raw = head.readUInt16BE(16);
     const pageSize = raw === 1 ? 65536 : raw;
-    if (pageSize < 512) return { pages: 0, checked: 0 }; // no SQLite database
+    if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) return { pages: 0, checked: 0 }; // no SQLite database
     const usable = pageSize - head[20];
     // The header's count, within the file: a damaged header cannot make it read (or allocate) more.
     const pageCount = Math.min(head.readUInt32BE(28), Math.ceil(fstatSync(fd).size / pageSize));
@@ -38,6 +38,8 @@ export function pagesWithResidue(file: string): { pages: number; checked: number
     for (let first = 1; first <= pageCount; first += 256) {
       const n = Math.min(256, pageCount - first + 1);
       const got = readSync(fd, block, 0, n * pageSize, (first - 1) * pageSize);
+      // A short read (the file's end within a page): the rest as zeros, as the native check reads it.
+      if (got < n * pageSize) block.fill(0, got, n * pageSize);
       for (let i = 0; i * pageSize < got; i++) {
         const p = first + i;
         if (p === lockPage || isPtrmap(p)) continue;
@@ -70,6 +72,7 @@ function freePages(fd: number, head: Buffer, pageSize: number, pageCount: number
   const buf = Buffer.alloc(pageSize);
   for (let trunk = head.readUInt32BE(32); trunk > 0 && trunk <= pageCount && out[trunk] === NOT_FREE; ) {
     out[trunk] = TRUNK;
+    buf.fill(0);
     readSync(fd, buf, 0, pageSize, (trunk - 1) * pageSize);
     const leaves = Math.min(buf.readUInt32BE(4), (pageSize - 8) / 4);
     for (let i = 0; i < leaves; i++) {
@@ -101,8 +104,8 @@ function btreeResidue(b: Buffer, w: Int32Array, base: number, at: number, usable
   // the page, no data. They are skipped; past them the gap must be zero.
   const end = Math.min(content, usable);
   while (gap + 1 < end) {
-    const w = u16(b, base + gap);
-    if (w === 0 || w < at + 8 || w >= usable) break;
+    const ptr = u16(b, base + gap);
+    if (ptr === 0 || ptr < at + 8 || ptr >= usable) break;
     gap += 2;
   }
   if (gap < end && !zero(b, w, base + gap, base + end)) return true;

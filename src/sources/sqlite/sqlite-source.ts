@@ -215,7 +215,9 @@ export class SqliteSource implements Source {
    */
   private async fastScan(t: Table, plan: DatasetPlan, request: Request, rows: RowDecisions, fast: FastPlan): Promise<void> {
     const name = quote(t.name);
-    const c = this.read(() => this.fastTally(t, fast), t);
+    // One count for the bar: the rows SQL decides, then the doubt as the engine decides it.
+    const tick = this.ticker(t.name);
+    const c = this.read(() => this.fastTally(t, fast, tick), t);
     this.tallyFast(rows, fast, c);
     if (c.doubt > 0)
       await this.scan(
@@ -224,6 +226,7 @@ export class SqliteSource implements Source {
         (row) => rows.decide(row),
         () => true,
         `retention_class(${fast.args}) = ${CLASS.doubt}`,
+        tick,
       );
     const next = request.next;
     if (!next || c.least === undefined) return;
@@ -247,21 +250,20 @@ export class SqliteSource implements Source {
    * The fast path's aggregate over the table; on a terminal (a progress hook), over ranges of
    * rowids in one read transaction, so that the bar moves and the counts are of one snapshot.
    */
-  private fastTally(t: Table, fast: FastPlan): ReturnType<typeof parseTally> {
+  private fastTally(t: Table, fast: FastPlan, tick: (k: number) => void): ReturnType<typeof parseTally> {
     const name = quote(t.name);
     const whole = () => parseTally(this.db.prepare(`SELECT retention_tally(${fast.args}) FROM ${name}`).pluck().get() as string);
     if (!this.onProgress || t.withoutRowid) return whole();
     const r = t.rowid as string;
-    const { lo, hi } = this.db
-      .prepare(`SELECT (SELECT min(${r}) FROM ${name}) AS lo, (SELECT max(${r}) FROM ${name}) AS hi`)
-      .safeIntegers(true)
-      .get() as { lo: bigint | null; hi: bigint | null };
-    if (lo === null || hi === null) return whole();
-    const tick = this.ticker(t.name);
-    // At most a thousand ranges, however sparse the rowids.
-    const span = [TALLY_SPAN, (hi - lo) / 1000n + 1n].reduce((a, b) => (a > b ? a : b));
     const part = this.db.prepare(`SELECT retention_tally(${fast.args}) FROM ${name} WHERE ${r} >= ? AND ${r} <= ?`).pluck();
     return this.db.transaction(() => {
+      const { lo, hi } = this.db
+        .prepare(`SELECT (SELECT min(${r}) FROM ${name}) AS lo, (SELECT max(${r}) FROM ${name}) AS hi`)
+        .safeIntegers(true)
+        .get() as { lo: bigint | null; hi: bigint | null };
+      if (lo === null || hi === null) return whole();
+      // At most a thousand ranges, however sparse the rowids.
+      const span = [TALLY_SPAN, (hi - lo) / 1000n + 1n].reduce((a, b) => (a > b ? a : b));
       const sum: ReturnType<typeof parseTally> = { rows: 0, held: 0, doubt: 0, due: 0 };
       for (let from = lo; from <= hi; from += span) {
         const c = parseTally(part.get(from, from + span - 1n < hi ? from + span - 1n : hi) as string);
@@ -270,7 +272,7 @@ export class SqliteSource implements Source {
         sum.doubt += c.doubt;
         sum.due += c.due;
         if (c.least !== undefined && (sum.least === undefined || c.least < sum.least)) sum.least = c.least;
-        tick(c.rows);
+        tick(c.rows - c.doubt); // the doubt ticks as the engine decides it
       }
       return sum;
     })();
@@ -304,11 +306,11 @@ export class SqliteSource implements Source {
     visit: (row: Row) => void,
     candidate: (row: Row) => boolean,
     only?: string,
+    tick = this.ticker(plan.dataset.name),
   ): Promise<void> {
     const t = this.table(plan.dataset.name);
     const { args, toRow } = this.arguments(t, plan, request, candidate);
     let failure: unknown;
-    const tick = this.ticker(t.name);
     this.db.function('retention_visit', { varargs: true, deterministic: false }, (...values: unknown[]) => {
       this.stats.engine++;
       try {
@@ -588,7 +590,6 @@ export class SqliteSource implements Source {
       .join(' OR ');
   }
 
-  /** Counts rows and reports every 64k of them, when someone listens. */
   /** Counts rows done (one, or `k` at once) and tells the progress hook every 65,536. */
   private ticker(dataset: string): (k?: number) => void {
     const hook = this.onProgress;
