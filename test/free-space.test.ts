@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -102,6 +102,40 @@ describe('a damaged header', () => {
       expect(nativeResidue(db)).toEqual(whole);
       db.close();
     }
+  });
+});
+
+describe.skipIf(!built)('damaged files, both ways alike', () => {
+  it.each([
+    ['a free-list trunk page whose leaf count is 2^32 - 1', 'trunk'],
+    ['16 bytes past the last whole page', 'tail'],
+  ])('%s', (_what, damage) => {
+    const file = join(tempDir(), 'd.db');
+    const db = database(file, SHAPES[0] as Shape);
+    db.exec('DROP TABLE gone');
+    db.close();
+    const fd = openSync(file, 'r+');
+    if (damage === 'trunk') {
+      const head = Buffer.alloc(100);
+      readSync(fd, head, 0, 100, 0);
+      const trunk = head.readUInt32BE(32);
+      expect(trunk).toBeGreaterThan(0);
+      writeSync(fd, Buffer.from([0xff, 0xff, 0xff, 0xff]), 0, 4, (trunk - 1) * 4096 + 4);
+    } else {
+      // A page more in the header's count (SQLite takes the size from the file: see above), of which the file holds 16 bytes.
+      const size = fstatSync(fd).size;
+      const count = Buffer.alloc(4);
+      count.writeUInt32BE(size / 4096 + 1);
+      writeSync(fd, count, 0, 4, 28);
+      writeSync(fd, Buffer.from([0xff, 0xff, 0xff, 0xfe]), 0, 4, 92);
+      writeSync(fd, Buffer.from([0x0d, ...new Array(15).fill(0)]), 0, 16, size);
+    }
+    closeSync(fd);
+    const js = pagesWithResidue(file);
+    const conn = new Database(file);
+    expect(loadFastFunctions(conn)).toBe(true);
+    expect(conn.prepare('SELECT retention_residue()').pluck().get()).toBe(`${js.pages} ${js.checked}`);
+    conn.close();
   });
 });
 
