@@ -59,7 +59,9 @@ export function loadFastFunctions(db: Database.Database): boolean {
 /** The fast plan of a dataset, or undefined where its plan, its table or the request is not of that shape. */
 export function fastPlan(plan: DatasetPlan, request: Request, referenced: boolean): FastPlan | undefined {
   // Each record listed, a saved plan followed, the forecast's look ahead: those need every row.
-  if (!sqliteFastSwitch.enabled || request.wants || request.planned || request.forecast || referenced) return undefined;
+  // A purge's receipts need the keys of the rows deleted only: SQL selects those (apply).
+  const receipts = request.mode === 'write' && request.keysOnly === true;
+  if (!sqliteFastSwitch.enabled || (request.wants && !receipts) || request.planned || request.forecast || referenced) return undefined;
   if (plan.dataset.timestamps.kind !== 'iso' || plan.groups.length !== 1) return undefined;
   const group = plan.groups[0];
   if (!group || group.where.length > 0 || group.terms.length !== 1) return undefined;

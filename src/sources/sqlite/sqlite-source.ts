@@ -343,7 +343,7 @@ export class SqliteSource implements Source {
     candidate: (row: Row) => boolean,
     fast?: FastPlan,
   ): Promise<void> {
-    const { args, toRow, bounds } = this.arguments(t, plan, request, candidate);
+    const { args, parts, toRow, bounds } = this.arguments(t, plan, request, candidate);
     const name = quote(t.name);
     const rowid = t.rowid as string;
     const redactions: { rowid: number | bigint | string; cols: readonly string[] }[] = [];
@@ -388,6 +388,25 @@ export class SqliteSource implements Source {
     );
     const inBatch = fast && this.db.prepare(`SELECT count(*) FROM ${name} WHERE ${rowid} >= ? AND ${rowid} <= ?`).pluck();
     const counts = fast && this.db.prepare('SELECT retention_counts()').pluck();
+    // Receipts: the key and rowid of each row SQL deletes, as the callback would have had them
+    // (the other values null: keysOnly), selected in the batch's transaction before its DELETE,
+    // which must then delete as many as due. all(), not iterate(): 1.5 us a row against 0.3.
+    const n = plan.columns.length;
+    const k = plan.keyIndex;
+    const due =
+      fast && request.wants
+        ? this.db
+            .prepare(
+              `SELECT ${k >= 0 ? parts[k] : 'NULL'}, ${parts[n]} FROM ${name} WHERE ${rowid} >= ? AND ${rowid} <= ? AND retention_class(${fast.args}) = ${CLASS.due}`,
+            )
+            .raw()
+        : undefined;
+    const asRow = (kr: unknown[]) => {
+      const values: unknown[] = new Array(n + 1).fill(null);
+      if (k >= 0) values[k] = kr[0];
+      values[n] = kr[1];
+      return toRow(values);
+    };
     const updates = new Map<string, Database.Statement>();
     const update = (cols: readonly string[]) => {
       const k = cols.join('\u0000');
@@ -408,20 +427,26 @@ export class SqliteSource implements Source {
       seen = 0;
       redactions.length = 0;
       batchRedacted = 0;
-      const n = inBatch ? (inBatch.get(lo, hi) as number) : 0;
+      const inRange = inBatch ? (inBatch.get(lo, hi) as number) : 0;
+      let sent = 0;
+      if (due && fast)
+        for (const kr of due.all(lo, hi) as unknown[][]) {
+          rows.send(asRow(kr), fast.deletion);
+          sent++;
+        }
       if (counts) counts.get();
       const changes = del.run(lo, hi).changes;
       if (failure) throw failure;
       if (counts && fast) {
         const c = parseTally(counts.get() as string);
-        if (c.rows !== n || seen !== c.doubt)
+        if (c.rows !== inRange || seen !== c.doubt || (due && sent !== c.due))
           throw new Error(
-            `internal: ${n} rows in the batch, ${c.rows} classed, ${c.doubt} doubt and ${seen} decided by the engine; batch rolled back`,
+            `internal: ${inRange} rows in the batch, ${c.rows} classed, ${c.doubt} doubt and ${seen} decided by the engine, ${c.due} due and ${due ? sent : '-'} sent; batch rolled back`,
           );
         decidedDeletes += c.due;
         this.tallyFast(rows, fast, c);
         tick(c.rows - c.doubt); // the doubt ticked in retention_act
-        seen = n;
+        seen = inRange;
       }
       if (changes !== decidedDeletes)
         throw new Error(`internal: ${decidedDeletes} rows decided for deletion but ${changes} deleted; batch rolled back`);
@@ -538,7 +563,8 @@ export class SqliteSource implements Source {
     ]);
     const arg = (c: string) =>
       (t.mayHoldBigIntegers.has(c) && exact.has(c)) || (bigRowids && c === t.rowidAlias) ? exactSql(quote(c)) : quote(c);
-    const values = [...plan.columns.map(arg), bigRowids ? exactSql(rowid) : rowid].join(', ');
+    const parts = [...plan.columns.map(arg), bigRowids ? exactSql(rowid) : rowid];
+    const values = parts.join(', ');
     const row: Row = { values: [], ref: 0, referenced: false };
     // A rowid beyond 2^53 arrives as its digits: the row reference becomes a BigInt again.
     const toRow = (a: unknown[]): Row => {
@@ -548,7 +574,7 @@ export class SqliteSource implements Source {
       row.referenced = a[n + 1] === 1;
       return row;
     };
-    if (t.references.length === 0) return { args: values, toRow, bounds };
+    if (t.references.length === 0) return { args: values, parts, toRow, bounds };
     // Whether another table still refers to the row, looked up only for the candidates (the
     // rows about to be deleted): without an index on the referring columns each lookup reads
     // that table, as SQLite's own check on delete would.
@@ -559,7 +585,7 @@ export class SqliteSource implements Source {
       return candidate(probe) ? 1 : 0;
     });
     const refers = this.refersSql(t, quote(t.name), request, 'retention_ref', [t.name]);
-    return { args: `${values}, CASE WHEN retention_candidate(${values}) THEN ${refers} ELSE 0 END`, toRow, bounds };
+    return { args: `${values}, CASE WHEN retention_candidate(${values}) THEN ${refers} ELSE 0 END`, parts, toRow, bounds };
   }
 
   /**
