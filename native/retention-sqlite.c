@@ -13,7 +13,7 @@ SQLITE_EXTENSION_INIT1
 #include <stdio.h>
 #include <string.h>
 
-enum { PENDING = 0, DUE = 1, HELD = 2, DOUBT = 3, EMPTY = 4 };
+enum { PENDING = 0, DUE = 1, HELD = 2, DOUBT = 3, EMPTY = 4, UNMANAGED = 5, CLASSES = 6 };
 
 static int d2(const unsigned char *s, int i) {
   int a = s[i] - '0', b = s[i + 1] - '0';
@@ -90,7 +90,8 @@ static void ms_func(sqlite3_context *c, int argc, sqlite3_value **v) {
 
 /*
  * The class of a record: hold (NULL or 0: not held, 1: held, as INTEGER or REAL; anything else: DOUBT; the constant
- * NULL where the dataset has none), then its start: NULL has not started (EMPTY), an instant is
+ * NULL where the dataset has none), then whether the rule's `where` matches (v[6], computed in SQL: 1 yes, 0 no, so
+ * UNMANAGED; anything else DOUBT), then its start: NULL has not started (EMPTY), an instant is
  * DUE where before ? ms < cut : ms <= cut, PENDING after, DOUBT within (lo, hi] (the cut's unsure
  * window; lo = hi for none); anything else DOUBT.
  */
@@ -107,6 +108,10 @@ static int classify(sqlite3_value **v, int64_t *ms) {
     if (h == 1.0) return HELD;
     if (h != 0.0) return DOUBT;
   } else if (ht != SQLITE_NULL) return DOUBT;
+  if (sqlite3_value_type(v[6]) != SQLITE_INTEGER) return DOUBT;
+  sqlite3_int64 applies = sqlite3_value_int64(v[6]);
+  if (applies == 0) return UNMANAGED;
+  if (applies != 1) return DOUBT;
   if (sqlite3_value_type(v[0]) == SQLITE_NULL) return EMPTY;
   if (!value_ms(v[0], ms)) return DOUBT;
   sqlite3_int64 cut = sqlite3_value_int64(v[2]), lo = sqlite3_value_int64(v[4]), hi = sqlite3_value_int64(v[5]);
@@ -114,7 +119,7 @@ static int classify(sqlite3_value **v, int64_t *ms) {
   return (sqlite3_value_int64(v[3]) ? *ms < cut : *ms <= cut) ? DUE : PENDING;
 }
 
-/* retention_class(start, hold, cut, before, lo, hi) */
+/* retention_class(start, hold, cut, before, lo, hi, applies) */
 static void class_func(sqlite3_context *c, int argc, sqlite3_value **v) {
   int64_t ms;
   (void)argc;
@@ -123,10 +128,10 @@ static void class_func(sqlite3_context *c, int argc, sqlite3_value **v) {
 
 /* Rows by class since the last retention_counts(): one counter set per connection. */
 typedef struct {
-  sqlite3_int64 by[5];
+  sqlite3_int64 by[CLASSES];
 } Counts;
 
-/* retention_class_counted(start, hold, cut, before, lo, hi): retention_class, counted. */
+/* retention_class_counted(start, hold, cut, before, lo, hi, applies): retention_class, counted. */
 static void counted_func(sqlite3_context *c, int argc, sqlite3_value **v) {
   Counts *k = sqlite3_user_data(c);
   int64_t ms;
@@ -136,21 +141,22 @@ static void counted_func(sqlite3_context *c, int argc, sqlite3_value **v) {
   sqlite3_result_int(c, cls);
 }
 
-/* retention_counts(): 'rows held doubt due', as retention_tally gives them, counted since the last call, which it resets. */
+/* retention_counts(): 'rows held doubt due unmanaged', as retention_tally gives them, counted since the last call, which it resets. */
 static void counts_func(sqlite3_context *c, int argc, sqlite3_value **v) {
   Counts *k = sqlite3_user_data(c);
   char out[128];
   sqlite3_int64 rows = 0;
   (void)argc;
   (void)v;
-  for (int i = 0; i < 5; i++) rows += k->by[i];
-  snprintf(out, sizeof out, "%lld %lld %lld %lld", (long long)rows, (long long)k->by[HELD], (long long)k->by[DOUBT], (long long)k->by[DUE]);
-  for (int i = 0; i < 5; i++) k->by[i] = 0;
+  for (int i = 0; i < CLASSES; i++) rows += k->by[i];
+  snprintf(out, sizeof out, "%lld %lld %lld %lld %lld", (long long)rows, (long long)k->by[HELD], (long long)k->by[DOUBT], (long long)k->by[DUE],
+           (long long)k->by[UNMANAGED]);
+  for (int i = 0; i < CLASSES; i++) k->by[i] = 0;
   sqlite3_result_text(c, out, -1, SQLITE_TRANSIENT);
 }
 
 typedef struct {
-  int64_t n, held, doubt, due, least;
+  int64_t n, held, doubt, due, unmanaged, least;
   int pending;
 } Tally;
 
@@ -164,6 +170,7 @@ static void tally_step(sqlite3_context *c, int argc, sqlite3_value **v) {
     case HELD: t->held++; break;
     case DOUBT: t->doubt++; break;
     case DUE: t->due++; break;
+    case UNMANAGED: t->unmanaged++; break;
     case PENDING:
       if (!t->pending || ms < t->least) t->least = ms;
       t->pending = 1;
@@ -171,16 +178,18 @@ static void tally_step(sqlite3_context *c, int argc, sqlite3_value **v) {
   }
 }
 
-/* retention_tally(start, hold, cut, before, lo, hi): 'rows held doubt due least' (least empty: no start pending). */
+/* retention_tally(start, hold, cut, before, lo, hi, applies): 'rows held doubt due unmanaged least' (least empty: no start pending). */
 static void tally_final(sqlite3_context *c) {
   Tally *t = sqlite3_aggregate_context(c, 0);
-  char out[128];
-  Tally zero = {0, 0, 0, 0, 0, 0};
+  char out[160];
+  Tally zero = {0, 0, 0, 0, 0, 0, 0};
   if (!t) t = &zero;
   if (t->pending)
-    snprintf(out, sizeof out, "%lld %lld %lld %lld %lld", (long long)t->n, (long long)t->held, (long long)t->doubt, (long long)t->due, (long long)t->least);
+    snprintf(out, sizeof out, "%lld %lld %lld %lld %lld %lld", (long long)t->n, (long long)t->held, (long long)t->doubt, (long long)t->due,
+             (long long)t->unmanaged, (long long)t->least);
   else
-    snprintf(out, sizeof out, "%lld %lld %lld %lld", (long long)t->n, (long long)t->held, (long long)t->doubt, (long long)t->due);
+    snprintf(out, sizeof out, "%lld %lld %lld %lld %lld", (long long)t->n, (long long)t->held, (long long)t->doubt, (long long)t->due,
+             (long long)t->unmanaged);
   sqlite3_result_text(c, out, -1, SQLITE_TRANSIENT);
 }
 
@@ -321,14 +330,14 @@ int sqlite3_retentionsqlite_init(sqlite3 *db, char **err, const sqlite3_api_rout
   SQLITE_EXTENSION_INIT2(api);
   (void)err;
   rc = sqlite3_create_function(db, "retention_ms", 1, flags, 0, ms_func, 0, 0);
-  if (rc == SQLITE_OK) rc = sqlite3_create_function(db, "retention_class", 6, flags, 0, class_func, 0, 0);
-  if (rc == SQLITE_OK) rc = sqlite3_create_function(db, "retention_tally", 6, flags, 0, 0, tally_step, tally_final);
+  if (rc == SQLITE_OK) rc = sqlite3_create_function(db, "retention_class", 7, flags, 0, class_func, 0, 0);
+  if (rc == SQLITE_OK) rc = sqlite3_create_function(db, "retention_tally", 7, flags, 0, 0, tally_step, tally_final);
   if (rc == SQLITE_OK) {
     /* Counted as a side effect: neither deterministic nor innocuous, so that SQLite calls them once per use. */
     Counts *k = sqlite3_malloc(sizeof(Counts));
     if (!k) return SQLITE_NOMEM;
-    for (int i = 0; i < 5; i++) k->by[i] = 0;
-    rc = sqlite3_create_function_v2(db, "retention_class_counted", 6, SQLITE_UTF8 | SQLITE_DIRECTONLY, k, counted_func, 0, 0, 0);
+    for (int i = 0; i < CLASSES; i++) k->by[i] = 0;
+    rc = sqlite3_create_function_v2(db, "retention_class_counted", 7, SQLITE_UTF8 | SQLITE_DIRECTONLY, k, counted_func, 0, 0, 0);
     if (rc == SQLITE_OK) rc = sqlite3_create_function_v2(db, "retention_counts", 0, SQLITE_UTF8 | SQLITE_DIRECTONLY, k, counts_func, 0, 0, sqlite3_free);
     else sqlite3_free(k);
   }

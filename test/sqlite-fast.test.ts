@@ -200,20 +200,25 @@ describeFast('the SQLite fast path', () => {
       ['Pacific/Apia', '1 day', '2011-12-31T06:30:00', undefined],
       ['UTC', '1 year', '2025-02-28T00:00:00', 'month'],
     ] as const;
+    // A `where` on a column without affinity (values of every type) or on a TEXT COLLATE NOCASE
+    // one (where 'Voice' matches 'voice' in SQL's own comparison, never in the engine's).
+    const wheres = ['', '    where: { s: [voice, "1", "it\'s"] }\n', '    where: { n: voice, s: [voice, sms, "1"] }\n'];
     for (const [zone, period, at, align] of cases)
-      for (const hold of [false, true]) {
+      for (const [hold, where] of [false, true].flatMap((h) => wheres.map((w) => [h, w] as const))) {
         const asOf = DateTime.fromISO(at, { zone });
-        const yaml = `version: 1\nname: f\ntimezone: ${zone}\ndatasets:\n  t: { key: id${hold ? ', hold: h' : ''} }\nrules:\n  - id: r\n    dataset: t\n    from: at\n    delete_after: ${period}\n${align ? `    align: ${align}\n` : ''}`;
+        const yaml = `version: 1\nname: f\ntimezone: ${zone}\ndatasets:\n  t: { key: id${hold ? ', hold: h' : ''} }\nrules:\n  - id: r\n    dataset: t\n    from: at\n    delete_after: ${period}\n${align ? `    align: ${align}\n` : ''}${where}`;
         const { policy } = parsePolicyText(yaml, 'f.yaml');
         const rules = policy && combineDatasets([policy]).get('t');
         if (!rules) throw new Error(yaml);
         const plan = compilePlan(rules, asOf);
         const [n, unit] = period.split(' ') as [string, string];
         const cut = asOf.minus({ [unit]: Number(n) }).toMillis();
-        const file = join(dir, `t-${cases.findIndex((c) => c[2] === at)}-${hold}.db`);
+        const file = join(dir, `t-${cases.findIndex((c) => c[2] === at)}-${hold}-${wheres.indexOf(where)}.db`);
         const db = new Database(file);
-        db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, at, h)');
-        const insert = db.prepare('INSERT INTO t (at, h) VALUES (?, ?)');
+        db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, at, h, s, n TEXT COLLATE NOCASE)');
+        const insert = db.prepare('INSERT INTO t (at, h, s, n) VALUES (?, ?, ?, ?)');
+        const service = () =>
+          r.pick(['voice', 'voice', 'sms', 'Voice', 'VOICE', 'voice ', "it's", '1', '01', 1n, 1, 2.5, '', null, Buffer.from('voice')]);
         db.transaction(() => {
           for (let i = 0; i < 3000; i++) {
             // Most within days of the cut, a few within seconds of it; some far either side.
@@ -226,7 +231,7 @@ describeFast('the SQLite fast path', () => {
                   : r.int(-4e10, 4e10));
             const at = r.chance(0.03) ? r.pick([null, 17, 2.5, Buffer.from('x')]) : text(r, ms);
             const h = r.chance(0.9) ? r.pick([0, 0, 0, null, 1, 0n, 1n]) : r.pick([2, 2n, -1n, '1', 'yes', 0.5, 'no', '', -0]);
-            insert.run(at, h);
+            insert.run(at, h, service(), service());
           }
         })();
         db.close();
@@ -239,6 +244,8 @@ describeFast('the SQLite fast path', () => {
             const sink: Sink = { act: () => {} };
             const summary = await source.evaluate(plan, request, sink);
             if (fast) {
+              // Every case, `where` too, takes the fast path.
+              expect(source.stats.fast, `${zone} ${period} ${at} ${where}`).toBeGreaterThan(0);
               fastRows += source.stats.fast;
               engineRows += source.stats.engine;
             }
@@ -248,7 +255,7 @@ describeFast('the SQLite fast path', () => {
             sqliteFastSwitch.enabled = true;
           }
         };
-        const label = `${zone} ${period} as of ${at}${hold ? ', hold' : ''}`;
+        const label = `${zone} ${period} as of ${at}${hold ? ', hold' : ''}${where ? `, ${where.trim()}` : ''}`;
         const [fast, slow] = [await run(true, 'read', file), await run(false, 'read', file)];
         expect(fast, label).toEqual(slow);
         copyFileSync(file, `${file}.fast`);

@@ -3,14 +3,14 @@ import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import type { Change } from '../../engine/decision.js';
 import { exactCut } from '../../engine/exact-cut.js';
-import type { DatasetPlan, PlanTerm } from '../../engine/plan.js';
+import type { DatasetPlan, PlanTerm, PlanWhere } from '../../engine/plan.js';
 import type { Rule } from '../../policy/model.js';
 import type { Request } from '../source.js';
 import { quote } from './references.js';
 
 /**
  * The SQLite source's fast path: a dataset whose plan is one fixed delete period from one ISO
- * column (and a hold, or none) is decided in SQL by the functions of native/retention-sqlite.c,
+ * column (and a hold, or none; a `where`, or none) is decided in SQL by the functions of native/retention-sqlite.c,
  * which read a start exactly as the engine's fast reader where it names its instant (`T`, and
  * `Z` or an offset) and compare it with the exact cut (exact-cut.ts: Luxon's answer). A start
  * of another shape, one within the cut's unsure window and a hold other than NULL, 0 or 1 are
@@ -22,7 +22,7 @@ export interface FastPlan {
   readonly term: PlanTerm;
   readonly rule: Rule;
   readonly deletion: Change;
-  /** The arguments of retention_class and retention_tally: start, hold, cut, before, lo, hi. */
+  /** The arguments of retention_class and retention_tally: start, hold, cut, before, lo, hi, applies. */
   readonly args: string;
 }
 
@@ -30,7 +30,7 @@ export interface FastPlan {
 export const sqliteFastSwitch = { enabled: process.env.RETENTION_SQLITE_FAST !== 'off' };
 
 /** retention_class's classes. */
-export const CLASS = { pending: 0, due: 1, held: 2, doubt: 3, empty: 4 } as const;
+export const CLASS = { pending: 0, due: 1, held: 2, doubt: 3, empty: 4, unmanaged: 5 } as const;
 
 const LIBRARY = `retention-sqlite.${process.platform === 'darwin' ? 'dylib' : 'so'}`;
 
@@ -64,7 +64,7 @@ export function fastPlan(plan: DatasetPlan, request: Request, referenced: boolea
   if (!sqliteFastSwitch.enabled || (request.wants && !receipts) || request.planned || request.forecast || referenced) return undefined;
   if (plan.dataset.timestamps.kind !== 'iso' || plan.groups.length !== 1) return undefined;
   const group = plan.groups[0];
-  if (!group || group.where.length > 0 || group.terms.length !== 1) return undefined;
+  if (group?.terms.length !== 1) return undefined;
   const term = group.terms[0] as PlanTerm;
   const rule = term.rule;
   if (term.kind !== 'delete' || !term.fixed || term.period.kind !== 'fixed' || rule.from.length !== 1) return undefined;
@@ -73,12 +73,40 @@ export function fastPlan(plan: DatasetPlan, request: Request, referenced: boolea
   const cut = exactCut(term.period.duration, rule.align, plan.asOf.setZone(rule.timezone));
   const [lo, hi] = cut.unsure ? [cut.unsure.lo, cut.unsure.hi] : [cut.cut, cut.cut];
   const hold = plan.dataset.hold === undefined ? 'NULL' : quote(plan.dataset.hold);
-  const args = `${quote(rule.from[0] as string)}, ${hold}, ${cut.cut}, ${cut.before ? 1 : 0}, ${lo}, ${hi}`;
+  const args = `${quote(rule.from[0] as string)}, ${hold}, ${cut.cut}, ${cut.before ? 1 : 0}, ${lo}, ${hi}, ${applies(group.where)}`;
   return { term, rule, deletion, args };
 }
 
-/** retention_tally's result (and retention_counts'): rows, held, doubt, due, and the least pending start (ms) if any. */
-export function parseTally(s: string): { rows: number; held: number; doubt: number; due: number; least?: number } {
-  const [rows, held, doubt, due, least] = s.split(' ').map(Number) as [number, number, number, number, number | undefined];
-  return { rows, held, doubt, due, least };
+/**
+ * Whether a record is one the rule's `where` names, as decide tells it: 1 or 0, else 2 (the engine
+ * decides). Conditions in order, the first that fails deciding: NULL fails; text is compared byte
+ * for byte (COLLATE BINARY: a NOCASE or RTRIM column must not match what the engine does not); an
+ * INTEGER by its digits, as the engine reads it (the text of an affinity comparison would match
+ * '01' to 1); a REAL (2.0 reads as '2' in JavaScript, '2.0' in SQL) and a blob are the engine's.
+ */
+function applies(where: readonly PlanWhere[]): string {
+  if (where.length === 0) return '1';
+  const state = (w: PlanWhere) => {
+    const c = quote(w.column);
+    const list = [...w.values].map(literal).join(', ');
+    return `CASE typeof(${c}) WHEN 'null' THEN 0 WHEN 'text' THEN (${c} COLLATE BINARY IN (${list})) WHEN 'integer' THEN (CAST(${c} AS TEXT) COLLATE BINARY IN (${list})) ELSE 2 END`;
+  };
+  // CASE s WHEN 1 THEN <the rest> ELSE s END, from the last condition outwards.
+  return where.reduceRight((rest, w) => `(CASE ${state(w)} WHEN 1 THEN ${rest} ELSE ${state(w)} END)`, '1');
+}
+
+/** An SQL string literal. */
+const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/** retention_tally's result (and retention_counts'): rows, held, doubt, due, unmanaged, and the least pending start (ms) if any. */
+export function parseTally(s: string): { rows: number; held: number; doubt: number; due: number; unmanaged: number; least?: number } {
+  const [rows, held, doubt, due, unmanaged, least] = s.split(' ').map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number | undefined,
+  ];
+  return { rows, held, doubt, due, unmanaged, least };
 }

@@ -264,13 +264,14 @@ export class SqliteSource implements Source {
       if (lo === null || hi === null) return whole();
       // At most a thousand ranges, however sparse the rowids.
       const span = [TALLY_SPAN, (hi - lo) / 1000n + 1n].reduce((a, b) => (a > b ? a : b));
-      const sum: ReturnType<typeof parseTally> = { rows: 0, held: 0, doubt: 0, due: 0 };
+      const sum: ReturnType<typeof parseTally> = { rows: 0, held: 0, doubt: 0, due: 0, unmanaged: 0 };
       for (let from = lo; from <= hi; from += span) {
         const c = parseTally(part.get(from, from + span - 1n < hi ? from + span - 1n : hi) as string);
         sum.rows += c.rows;
         sum.held += c.held;
         sum.doubt += c.doubt;
         sum.due += c.due;
+        sum.unmanaged += c.unmanaged;
         if (c.least !== undefined && (sum.least === undefined || c.least < sum.least)) sum.least = c.least;
         tick(c.rows - c.doubt); // the doubt ticks as the engine decides it
       }
@@ -282,7 +283,8 @@ export class SqliteSource implements Source {
   private tallyFast(rows: RowDecisions, fast: FastPlan, c: ReturnType<typeof parseTally>): void {
     rows.tally.addMany(KEPT.held, c.held);
     rows.tally.addMany(fast.deletion, c.due);
-    rows.tally.addMany(KEPT['not-due'], c.rows - c.held - c.doubt - c.due);
+    rows.tally.addMany(KEPT.unmanaged, c.unmanaged);
+    rows.tally.addMany(KEPT['not-due'], c.rows - c.held - c.doubt - c.due - c.unmanaged);
     this.stats.fast += c.rows - c.doubt;
   }
 
