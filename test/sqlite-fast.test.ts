@@ -202,7 +202,12 @@ describeFast('the SQLite fast path', () => {
     ] as const;
     // A `where` on a column without affinity (values of every type) or on a TEXT COLLATE NOCASE
     // one (where 'Voice' matches 'voice' in SQL's own comparison, never in the engine's).
-    const wheres = ['', '    where: { s: [voice, "1", "it\'s"] }\n', '    where: { n: voice, s: [voice, sms, "1"] }\n'];
+    const wheres = [
+      '',
+      '    where: { s: [voice, "1", "it\'s"] }\n',
+      '    where: { n: voice, s: [voice, sms, "1"] }\n',
+      '    where: { i: ["1", " 1", "01", voice] }\n',
+    ];
     for (const [zone, period, at, align] of cases)
       for (const [hold, where] of [false, true].flatMap((h) => wheres.map((w) => [h, w] as const))) {
         const asOf = DateTime.fromISO(at, { zone });
@@ -215,10 +220,28 @@ describeFast('the SQLite fast path', () => {
         const cut = asOf.minus({ [unit]: Number(n) }).toMillis();
         const file = join(dir, `t-${cases.findIndex((c) => c[2] === at)}-${hold}-${wheres.indexOf(where)}.db`);
         const db = new Database(file);
-        db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, at, h, s, n TEXT COLLATE NOCASE)');
-        const insert = db.prepare('INSERT INTO t (at, h, s, n) VALUES (?, ?, ?, ?)');
+        db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, at, h, s, n TEXT COLLATE NOCASE, i INTEGER)');
+        const insert = db.prepare('INSERT INTO t (at, h, s, n, i) VALUES (?, ?, ?, ?, ?)');
         const service = () =>
-          r.pick(['voice', 'voice', 'sms', 'Voice', 'VOICE', 'voice ', "it's", '1', '01', 1n, 1, 2.5, '', null, Buffer.from('voice')]);
+          r.pick([
+            'voice',
+            'voice',
+            'sms',
+            'Voice',
+            'VOICE',
+            'voice ',
+            "it's",
+            '1',
+            ' 1',
+            '01',
+            '1.0',
+            1n,
+            1,
+            2.5,
+            '',
+            null,
+            Buffer.from('voice'),
+          ]);
         db.transaction(() => {
           for (let i = 0; i < 3000; i++) {
             // Most within days of the cut, a few within seconds of it; some far either side.
@@ -231,7 +254,7 @@ describeFast('the SQLite fast path', () => {
                   : r.int(-4e10, 4e10));
             const at = r.chance(0.03) ? r.pick([null, 17, 2.5, Buffer.from('x')]) : text(r, ms);
             const h = r.chance(0.9) ? r.pick([0, 0, 0, null, 1, 0n, 1n]) : r.pick([2, 2n, -1n, '1', 'yes', 0.5, 'no', '', -0]);
-            insert.run(at, h, service(), service());
+            insert.run(at, h, service(), service(), service());
           }
         })();
         db.close();

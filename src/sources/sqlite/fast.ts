@@ -89,7 +89,9 @@ function applies(where: readonly PlanWhere[]): string {
   const state = (w: PlanWhere) => {
     const c = quote(w.column);
     const list = [...w.values].map(literal).join(', ');
-    return `CASE typeof(${c}) WHEN 'null' THEN 0 WHEN 'text' THEN (${c} COLLATE BINARY IN (${list})) WHEN 'integer' THEN (CAST(${c} AS TEXT) COLLATE BINARY IN (${list})) ELSE 2 END`;
+    // CAST: the list is compared as the text given, whatever the column's affinity.
+    const text = `(CAST(${c} AS TEXT) COLLATE BINARY IN (${list}))`;
+    return `CASE typeof(${c}) WHEN 'null' THEN 0 WHEN 'text' THEN ${text} WHEN 'integer' THEN ${text} ELSE 2 END`;
   };
   // CASE s WHEN 1 THEN <the rest> ELSE s END, from the last condition outwards.
   return where.reduceRight((rest, w) => `(CASE ${state(w)} WHEN 1 THEN ${rest} ELSE ${state(w)} END)`, '1');
