@@ -81,21 +81,26 @@ static int value_ms(sqlite3_value *v, int64_t *out) {
   return s != 0 && instant_ms(s, sqlite3_value_bytes(v), out);
 }
 
-/* retention_ms(value): the instant an ISO 8601 text names, in ms; NULL where it is not that shape. */
+/* retention_ms(value, ...): the latest instant the ISO 8601 texts name, in ms; NULL where one is not that shape. */
 static void ms_func(sqlite3_context *c, int argc, sqlite3_value **v) {
-  int64_t ms;
-  (void)argc;
-  if (value_ms(v[0], &ms)) sqlite3_result_int64(c, ms);
+  int64_t ms, latest = 0;
+  for (int i = 0; i < argc; i++) {
+    if (!value_ms(v[i], &ms)) return;
+    if (i == 0 || ms > latest) latest = ms;
+  }
+  if (argc > 0) sqlite3_result_int64(c, latest);
 }
 
 /*
  * The class of a record: hold (NULL or 0: not held, 1: held, as INTEGER or REAL; anything else: DOUBT; the constant
  * NULL where the dataset has none), then whether the rule's `where` matches (v[6], computed in SQL: 1 yes, 0 no, so
- * UNMANAGED; anything else DOUBT), then its start: NULL has not started (EMPTY), an instant is
- * DUE where before ? ms < cut : ms <= cut, PENDING after, DOUBT within (lo, hi] (the cut's unsure
- * window; lo = hi for none); anything else DOUBT.
+ * UNMANAGED; anything else DOUBT), then its start, the latest of the from columns (v[0], then
+ * v[7] on), as the engine takes it: one of another shape is DOUBT, else one NULL has not started
+ * (EMPTY); an instant is DUE where before ? ms < cut : ms <= cut, PENDING after, DOUBT within
+ * (lo, hi] (the cut's unsure window; lo = hi for none).
  */
-static int classify(sqlite3_value **v, int64_t *ms) {
+static int classify(int argc, sqlite3_value **v, int64_t *ms) {
+  if (argc < 7) return DOUBT; /* not called as fast.ts calls it */
   sqlite3_value *hold = v[1];
   int ht = sqlite3_value_type(hold);
   if (ht == SQLITE_INTEGER) {
@@ -112,18 +117,28 @@ static int classify(sqlite3_value **v, int64_t *ms) {
   sqlite3_int64 applies = sqlite3_value_int64(v[6]);
   if (applies == 0) return UNMANAGED;
   if (applies != 1) return DOUBT;
-  if (sqlite3_value_type(v[0]) == SQLITE_NULL) return EMPTY;
-  if (!value_ms(v[0], ms)) return DOUBT;
+  int empty = 0, any = 0;
+  for (int i = 0; i < argc; i = i == 0 ? 7 : i + 1) {
+    int64_t m;
+    if (sqlite3_value_type(v[i]) == SQLITE_NULL) {
+      empty = 1;
+      continue;
+    }
+    if (!value_ms(v[i], &m)) return DOUBT;
+    if (!any || m > *ms) *ms = m;
+    any = 1;
+  }
+  if (empty) return EMPTY;
   sqlite3_int64 cut = sqlite3_value_int64(v[2]), lo = sqlite3_value_int64(v[4]), hi = sqlite3_value_int64(v[5]);
   if (*ms > lo && *ms <= hi) return DOUBT;
   return (sqlite3_value_int64(v[3]) ? *ms < cut : *ms <= cut) ? DUE : PENDING;
 }
 
-/* retention_class(start, hold, cut, before, lo, hi, applies) */
+/* retention_class(start, hold, cut, before, lo, hi, applies, more starts...) */
 static void class_func(sqlite3_context *c, int argc, sqlite3_value **v) {
   int64_t ms;
   (void)argc;
-  sqlite3_result_int(c, classify(v, &ms));
+  sqlite3_result_int(c, classify(argc, v, &ms));
 }
 
 /* Rows by class since the last retention_counts(): one counter set per connection. */
@@ -131,11 +146,11 @@ typedef struct {
   sqlite3_int64 by[CLASSES];
 } Counts;
 
-/* retention_class_counted(start, hold, cut, before, lo, hi, applies): retention_class, counted. */
+/* retention_class_counted(start, hold, cut, before, lo, hi, applies, more starts...): retention_class, counted. */
 static void counted_func(sqlite3_context *c, int argc, sqlite3_value **v) {
   Counts *k = sqlite3_user_data(c);
   int64_t ms;
-  int cls = classify(v, &ms);
+  int cls = classify(argc, v, &ms);
   (void)argc;
   k->by[cls]++;
   sqlite3_result_int(c, cls);
@@ -166,7 +181,7 @@ static void tally_step(sqlite3_context *c, int argc, sqlite3_value **v) {
   (void)argc;
   if (!t) return;
   t->n++;
-  switch (classify(v, &ms)) {
+  switch (classify(argc, v, &ms)) {
     case HELD: t->held++; break;
     case DOUBT: t->doubt++; break;
     case DUE: t->due++; break;
@@ -178,7 +193,7 @@ static void tally_step(sqlite3_context *c, int argc, sqlite3_value **v) {
   }
 }
 
-/* retention_tally(start, hold, cut, before, lo, hi, applies): 'rows held doubt due unmanaged least' (least empty: no start pending). */
+/* retention_tally(start, hold, cut, before, lo, hi, applies, more starts...): 'rows held doubt due unmanaged least' (least empty: no start pending). */
 static void tally_final(sqlite3_context *c) {
   Tally *t = sqlite3_aggregate_context(c, 0);
   char out[160];
@@ -329,15 +344,16 @@ int sqlite3_retentionsqlite_init(sqlite3 *db, char **err, const sqlite3_api_rout
   int rc;
   SQLITE_EXTENSION_INIT2(api);
   (void)err;
-  rc = sqlite3_create_function(db, "retention_ms", 1, flags, 0, ms_func, 0, 0);
-  if (rc == SQLITE_OK) rc = sqlite3_create_function(db, "retention_class", 7, flags, 0, class_func, 0, 0);
-  if (rc == SQLITE_OK) rc = sqlite3_create_function(db, "retention_tally", 7, flags, 0, 0, tally_step, tally_final);
+  /* Any number of arguments: a rule's from columns come last (the first, then the 8th on). */
+  rc = sqlite3_create_function(db, "retention_ms", -1, flags, 0, ms_func, 0, 0);
+  if (rc == SQLITE_OK) rc = sqlite3_create_function(db, "retention_class", -1, flags, 0, class_func, 0, 0);
+  if (rc == SQLITE_OK) rc = sqlite3_create_function(db, "retention_tally", -1, flags, 0, 0, tally_step, tally_final);
   if (rc == SQLITE_OK) {
     /* Counted as a side effect: neither deterministic nor innocuous, so that SQLite calls them once per use. */
     Counts *k = sqlite3_malloc(sizeof(Counts));
     if (!k) return SQLITE_NOMEM;
     for (int i = 0; i < CLASSES; i++) k->by[i] = 0;
-    rc = sqlite3_create_function_v2(db, "retention_class_counted", 7, SQLITE_UTF8 | SQLITE_DIRECTONLY, k, counted_func, 0, 0, 0);
+    rc = sqlite3_create_function_v2(db, "retention_class_counted", -1, SQLITE_UTF8 | SQLITE_DIRECTONLY, k, counted_func, 0, 0, 0);
     if (rc == SQLITE_OK) rc = sqlite3_create_function_v2(db, "retention_counts", 0, SQLITE_UTF8 | SQLITE_DIRECTONLY, k, counts_func, 0, 0, sqlite3_free);
     else sqlite3_free(k);
   }

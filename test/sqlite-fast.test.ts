@@ -207,11 +207,14 @@ describeFast('the SQLite fast path', () => {
       '    where: { s: [voice, "1", "it\'s"] }\n',
       '    where: { n: voice, s: [voice, sms, "1"] }\n',
       '    where: { i: ["1", " 1", "01", voice] }\n',
+      // Not a where: the start is the latest of two columns (one of another shape: doubt; one empty: not started).
+      'from: [at, at2]',
     ];
     for (const [zone, period, at, align] of cases)
       for (const [hold, where] of [false, true].flatMap((h) => wheres.map((w) => [h, w] as const))) {
         const asOf = DateTime.fromISO(at, { zone });
-        const yaml = `version: 1\nname: f\ntimezone: ${zone}\ndatasets:\n  t: { key: id${hold ? ', hold: h' : ''} }\nrules:\n  - id: r\n    dataset: t\n    from: at\n    delete_after: ${period}\n${align ? `    align: ${align}\n` : ''}${where}`;
+        const from = where.startsWith('from') ? '[at, at2]' : 'at';
+        const yaml = `version: 1\nname: f\ntimezone: ${zone}\ndatasets:\n  t: { key: id${hold ? ', hold: h' : ''} }\nrules:\n  - id: r\n    dataset: t\n    from: ${from}\n    delete_after: ${period}\n${align ? `    align: ${align}\n` : ''}${where.startsWith('from') ? '' : where}`;
         const { policy } = parsePolicyText(yaml, 'f.yaml');
         const rules = policy && combineDatasets([policy]).get('t');
         if (!rules) throw new Error(yaml);
@@ -220,8 +223,8 @@ describeFast('the SQLite fast path', () => {
         const cut = asOf.minus({ [unit]: Number(n) }).toMillis();
         const file = join(dir, `t-${cases.findIndex((c) => c[2] === at)}-${hold}-${wheres.indexOf(where)}.db`);
         const db = new Database(file);
-        db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, at, h, s, n TEXT COLLATE NOCASE, i INTEGER)');
-        const insert = db.prepare('INSERT INTO t (at, h, s, n, i) VALUES (?, ?, ?, ?, ?)');
+        db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, at, h, s, n TEXT COLLATE NOCASE, i INTEGER, at2)');
+        const insert = db.prepare('INSERT INTO t (at, h, s, n, i, at2) VALUES (?, ?, ?, ?, ?, ?)');
         const service = () =>
           r.pick([
             'voice',
@@ -254,7 +257,9 @@ describeFast('the SQLite fast path', () => {
                   : r.int(-4e10, 4e10));
             const at = r.chance(0.03) ? r.pick([null, 17, 2.5, Buffer.from('x')]) : text(r, ms);
             const h = r.chance(0.9) ? r.pick([0, 0, 0, null, 1, 0n, 1n]) : r.pick([2, 2n, -1n, '1', 'yes', 0.5, 'no', '', -0]);
-            insert.run(at, h, service(), service(), service());
+            // The second start mostly within hours of the first, either side.
+            const at2 = r.chance(0.1) ? r.pick([null, '', 'soon']) : text(r, ms + r.int(-3600_000, 3600_000));
+            insert.run(at, h, service(), service(), service(), at2);
           }
         })();
         db.close();

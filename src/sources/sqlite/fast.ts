@@ -9,8 +9,8 @@ import type { Request } from '../source.js';
 import { quote } from './references.js';
 
 /**
- * The SQLite source's fast path: a dataset whose plan is one fixed delete period from one ISO
- * column (and a hold, or none; a `where`, or none) is decided in SQL by the functions of native/retention-sqlite.c,
+ * The SQLite source's fast path: a dataset whose plan is one fixed delete period from ISO
+ * columns (the latest of them; a hold, or none; a `where`, or none) is decided in SQL by the functions of native/retention-sqlite.c,
  * which read a start exactly as the engine's fast reader where it names its instant (`T`, and
  * `Z` or an offset) and compare it with the exact cut (exact-cut.ts: Luxon's answer). A start
  * of another shape, one within the cut's unsure window and a hold other than NULL, 0 or 1 are
@@ -22,8 +22,10 @@ export interface FastPlan {
   readonly term: PlanTerm;
   readonly rule: Rule;
   readonly deletion: Change;
-  /** The arguments of retention_class and retention_tally: start, hold, cut, before, lo, hi, applies. */
+  /** The arguments of retention_class and retention_tally: start, hold, cut, before, lo, hi, applies, more starts. */
   readonly args: string;
+  /** The from columns, for retention_ms (the latest of them). */
+  readonly starts: string;
 }
 
 /** Off: every row goes through the engine's callback (the differential tests compare both). */
@@ -67,14 +69,16 @@ export function fastPlan(plan: DatasetPlan, request: Request, referenced: boolea
   if (group?.terms.length !== 1) return undefined;
   const term = group.terms[0] as PlanTerm;
   const rule = term.rule;
-  if (term.kind !== 'delete' || !term.fixed || term.period.kind !== 'fixed' || rule.from.length !== 1) return undefined;
+  if (term.kind !== 'delete' || !term.fixed || term.period.kind !== 'fixed') return undefined;
   const deletion = plan.deletions.get(rule);
   if (!deletion) return undefined;
   const cut = exactCut(term.period.duration, rule.align, plan.asOf.setZone(rule.timezone));
   const [lo, hi] = cut.unsure ? [cut.unsure.lo, cut.unsure.hi] : [cut.cut, cut.cut];
   const hold = plan.dataset.hold === undefined ? 'NULL' : quote(plan.dataset.hold);
-  const args = `${quote(rule.from[0] as string)}, ${hold}, ${cut.cut}, ${cut.before ? 1 : 0}, ${lo}, ${hi}, ${applies(group.where)}`;
-  return { term, rule, deletion, args };
+  // The first from column, then the others after the rest (native/retention-sqlite.c).
+  const [first, ...more] = rule.from.map(quote);
+  const args = [first, hold, cut.cut, cut.before ? 1 : 0, lo, hi, applies(group.where), ...more].join(', ');
+  return { term, rule, deletion, args, starts: rule.from.map(quote).join(', ') };
 }
 
 /**

@@ -237,7 +237,7 @@ export class SqliteSource implements Source {
       () =>
         this.db
           .prepare(
-            `SELECT min(m) FROM (SELECT retention_ms(${quote(fast.rule.from[0] as string)}) AS m FROM ${name} WHERE retention_class(${fast.args}) = ${CLASS.pending}) WHERE m > ? AND m < ? GROUP BY m / 60000`,
+            `SELECT min(m) FROM (SELECT retention_ms(${fast.starts}) AS m FROM ${name} WHERE retention_class(${fast.args}) = ${CLASS.pending}) WHERE m > ? AND m < ? GROUP BY m / 60000`,
           )
           .pluck()
           .all(c.least, end) as number[],
