@@ -187,6 +187,87 @@ describeFast('the SQLite fast path', () => {
     }
   }, 60_000);
 
+  // The engine compares decoded strings, SQL bytes: a where value SQL cannot compare so is left to
+  // the engine (a lone surrogate, which Node writes as bytes read back as U+FFFD; U+FFFD itself,
+  // which invalid bytes read as; a NUL, which ends SQLite's literal).
+  it.each([
+    ['a lone surrogate', '"\\ud800"', [`'\ud800'`, "CAST(X'EDA080' AS TEXT)"]],
+    ['U+FFFD', '"\\ufffd"', ["CAST(X'FF' AS TEXT)", `'\ufffd'`]],
+    ['a NUL', '[voice, "x\\0y"]', ["'voice'", "CAST(X'780079' AS TEXT)"]],
+  ])('a where value with %s: decided by the engine, as it decides it', async (_what, value, stored) => {
+    const yaml = `version: 1\nname: w\ntimezone: UTC\ndatasets:\n  t: { key: id }\nrules:\n  - id: r\n    dataset: t\n    from: at\n    delete_after: 1 month\n    where: { s: ${value} }\n`;
+    const { policy } = parsePolicyText(yaml, 'w.yaml');
+    const rules = policy && combineDatasets([policy]).get('t');
+    if (!rules) throw new Error(yaml);
+    const plan = compilePlan(rules, DateTime.fromISO('2026-11-24T00:00:00Z'));
+    const file = join(tempDir(), 'w.db');
+    const db = new Database(file);
+    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, at, s)');
+    for (const s of stored) db.exec(`INSERT INTO t (at, s) VALUES ('2020-01-01T00:00:00Z', ${s})`);
+    db.close();
+    const run = async (fast: boolean, mode: 'read' | 'write') => {
+      sqliteFastSwitch.enabled = fast;
+      const path = `${file}.${fast}.${mode}`;
+      copyFileSync(file, path);
+      const source = new SqliteSource(path, { readonly: mode === 'read' });
+      try {
+        const summary = await source.evaluate(plan, { mode, others: new Map([['t', plan]]) }, { act: () => {} });
+        return { summary, fast: source.stats.fast };
+      } finally {
+        source.close();
+        sqliteFastSwitch.enabled = true;
+      }
+    };
+    for (const mode of ['read', 'write'] as const) {
+      const [on, off] = [await run(true, mode), await run(false, mode)];
+      expect(on.fast, mode).toBe(0);
+      expect(on.summary, mode).toEqual(off.summary);
+    }
+  });
+
+  // A purge batch reads before it deletes: in WAL mode it takes the write lock first, so that a
+  // program writing in between waits (or gives up) instead of failing the purge's DELETE.
+  it('holds the write lock for each whole batch in WAL mode, reads included', async () => {
+    const yaml =
+      'version: 1\nname: l\ntimezone: UTC\ndatasets:\n  t: { key: id }\nrules:\n  - id: r\n    dataset: t\n    from: at\n    delete_after: 1 month\n';
+    const { policy } = parsePolicyText(yaml, 'l.yaml');
+    const rules = policy && combineDatasets([policy]).get('t');
+    if (!rules) throw new Error(yaml);
+    const plan = compilePlan(rules, DateTime.fromISO('2026-11-24T00:00:00Z'));
+    const file = join(tempDir(), 'wal.db');
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, at); CREATE TABLE app (x);
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) INSERT INTO t (at) SELECT '2020-01-01T00:00:00Z' FROM n`);
+    db.close();
+    const app = new Database(file);
+    app.pragma('busy_timeout = 0');
+    let tried = 0;
+    let wrote = 0;
+    const source = new SqliteSource(file, { readonly: false });
+    try {
+      // The receipts' keys are sent between the batch's reads and its DELETE: the app writes then.
+      const sink: Sink = {
+        act: () => {
+          if (tried++ > 0) return;
+          try {
+            app.prepare('INSERT INTO app VALUES (1)').run();
+            wrote++;
+          } catch (e) {
+            expect((e as { code?: string }).code).toMatch(/^SQLITE_BUSY/);
+          }
+        },
+      };
+      const summary = await source.evaluate(plan, { mode: 'write', others: new Map([['t', plan]]), wants: true, keysOnly: true }, sink);
+      expect(summary.delete).toBe(1000);
+      expect(source.stats.fast).toBe(1000);
+      expect(wrote).toBe(0);
+    } finally {
+      source.close();
+      app.close();
+    }
+  });
+
   it('reports and purges as the engine does, row by row, with doubtful values and holds, near month ends and DST changes', async () => {
     const r = rng(5);
     const dir = tempDir();

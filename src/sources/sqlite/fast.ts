@@ -77,7 +77,9 @@ export function fastPlan(plan: DatasetPlan, request: Request, referenced: boolea
   const hold = plan.dataset.hold === undefined ? 'NULL' : quote(plan.dataset.hold);
   // The first from column, then the others after the rest (native/retention-sqlite.c).
   const [first, ...more] = rule.from.map(quote);
-  const args = [first, hold, cut.cut, cut.before ? 1 : 0, lo, hi, applies(group.where), ...more].join(', ');
+  const where = applies(group.where);
+  if (where === undefined) return undefined;
+  const args = [first, hold, cut.cut, cut.before ? 1 : 0, lo, hi, where, ...more].join(', ');
   return { term, rule, deletion, args, starts: rule.from.map(quote).join(', ') };
 }
 
@@ -88,8 +90,9 @@ export function fastPlan(plan: DatasetPlan, request: Request, referenced: boolea
  * INTEGER by its digits, as the engine reads it (the text of an affinity comparison would match
  * '01' to 1); a REAL (2.0 reads as '2' in JavaScript, '2.0' in SQL) and a blob are the engine's.
  */
-function applies(where: readonly PlanWhere[]): string {
+function applies(where: readonly PlanWhere[]): string | undefined {
   if (where.length === 0) return '1';
+  if (where.some((w) => [...w.values].some((v) => !exactText(v)))) return undefined;
   const state = (w: PlanWhere) => {
     const c = quote(w.column);
     const list = [...w.values].map(literal).join(', ');
@@ -100,6 +103,13 @@ function applies(where: readonly PlanWhere[]): string {
   // CASE s WHEN 1 THEN <the rest> ELSE s END, from the last condition outwards.
   return where.reduceRight((rest, w) => `(CASE ${state(w)} WHEN 1 THEN ${rest} ELSE ${state(w)} END)`, '1');
 }
+
+/**
+ * Whether SQL compares this value with a text as the engine does. The engine compares decoded
+ * strings, SQL the bytes: a lone surrogate is written as bytes the engine reads back as U+FFFD, and
+ * invalid bytes read as U+FFFD, so neither may be in the value; a NUL ends SQLite's literal.
+ */
+const exactText = (v: string) => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|[\uFFFD\u0000]/.test(v);
 
 /** An SQL string literal. */
 const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;

@@ -481,7 +481,10 @@ export class SqliteSource implements Source {
           : ((nextHi.get(from) as bigint | undefined) ?? last);
       const began = performance.now();
       try {
-        batch(from, to);
+        // IMMEDIATE: the write lock first (waiting as busy_timeout says). The fast path reads the
+        // batch before its DELETE; in WAL mode a write by another program in between would fail
+        // the DELETE (a snapshot that cannot be upgraded), which busy_timeout does not retry.
+        batch.immediate(from, to);
       } catch (e) {
         sink.rollback?.();
         if (!isSqliteError(e)) throw e;
