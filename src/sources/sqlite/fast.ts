@@ -109,7 +109,8 @@ function applies(where: readonly PlanWhere[]): string | undefined {
  * strings, SQL the bytes: a lone surrogate is written as bytes the engine reads back as U+FFFD, and
  * invalid bytes read as U+FFFD, so neither may be in the value; a NUL ends SQLite's literal.
  */
-const exactText = (v: string) => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|[\uFFFD\u0000]/.test(v);
+const exactText = (v: string) =>
+  !v.includes('\0') && !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|\uFFFD/.test(v);
 
 /** An SQL string literal. */
 const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
