@@ -27,6 +27,14 @@ if (!built) console.warn('skipped: the SQLite fast path (no bundle/retention-sql
 
 const ISO = { kind: 'iso' } as const;
 
+/** The plan of a one-dataset policy (dataset t) as of `asOf`. */
+function planOf(yaml: string, asOf: DateTime): ReturnType<typeof compilePlan> {
+  const { policy } = parsePolicyText(yaml, 'p.yaml');
+  const rules = policy && combineDatasets([policy]).get('t');
+  if (!rules) throw new Error(yaml);
+  return compilePlan(rules, asOf);
+}
+
 /** A text near `ms` in one of the shapes exports use, or one of the shapes the engine reads otherwise or not at all. */
 function text(r: ReturnType<typeof rng>, ms: number): string {
   const d = DateTime.fromMillis(ms, { zone: r.pick(['UTC', 'Europe/Amsterdam', 'Asia/Kolkata', 'America/St_Johns', 'Pacific/Chatham']) });
@@ -96,16 +104,13 @@ describeFast('the SQLite fast path', () => {
     ];
     const yaml =
       'version: 1\nname: c\ntimezone: UTC\ndatasets:\n  t: { key: id }\nrules:\n  - id: r\n    dataset: t\n    from: at\n    delete_after: 1 month\n';
-    const { policy } = parsePolicyText(yaml, 'c.yaml');
-    const rules = policy && combineDatasets([policy]).get('t');
-    if (!rules) throw new Error(yaml);
     for (const c of cases) {
       const file = join(tempDir(), 'clamp.db');
       const db = new Database(file);
       db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, at)');
       for (const at of [...c.starts, '2026-01-01T00:00:00Z']) db.prepare('INSERT INTO t (at) VALUES (?)').run(at);
       db.close();
-      const plan = compilePlan(rules, DateTime.fromISO(c.asOf));
+      const plan = planOf(yaml, DateTime.fromISO(c.asOf));
       const source = new SqliteSource(file, { readonly: true });
       try {
         const next = new NextDue();
@@ -125,11 +130,8 @@ describeFast('the SQLite fast path', () => {
     const r = rng(9);
     const yaml =
       'version: 1\nname: p\ntimezone: Europe/Amsterdam\ndatasets:\n  t: { key: id, hold: h }\nrules:\n  - id: r\n    dataset: t\n    from: at\n    delete_after: 6 months\n';
-    const { policy } = parsePolicyText(yaml, 'p.yaml');
-    const rules = policy && combineDatasets([policy]).get('t');
-    if (!rules) throw new Error(yaml);
     const asOf = DateTime.fromISO('2026-11-24T00:00:00', { zone: 'Europe/Amsterdam' });
-    const plan = compilePlan(rules, asOf);
+    const plan = planOf(yaml, asOf);
     const cut = asOf.minus({ months: 6 }).toMillis();
     for (const far of [false, true]) {
       const file = join(tempDir(), `progress-${far}.db`);
@@ -196,10 +198,7 @@ describeFast('the SQLite fast path', () => {
     ['a NUL', '[voice, "x\\0y"]', ["'voice'", "CAST(X'780079' AS TEXT)"]],
   ])('a where value with %s: decided by the engine, as it decides it', async (_what, value, stored) => {
     const yaml = `version: 1\nname: w\ntimezone: UTC\ndatasets:\n  t: { key: id }\nrules:\n  - id: r\n    dataset: t\n    from: at\n    delete_after: 1 month\n    where: { s: ${value} }\n`;
-    const { policy } = parsePolicyText(yaml, 'w.yaml');
-    const rules = policy && combineDatasets([policy]).get('t');
-    if (!rules) throw new Error(yaml);
-    const plan = compilePlan(rules, DateTime.fromISO('2026-11-24T00:00:00Z'));
+    const plan = planOf(yaml, DateTime.fromISO('2026-11-24T00:00:00Z'));
     const file = join(tempDir(), 'w.db');
     const db = new Database(file);
     db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, at, s)');
@@ -230,10 +229,7 @@ describeFast('the SQLite fast path', () => {
   it('holds the write lock for each whole batch in WAL mode, reads included', async () => {
     const yaml =
       'version: 1\nname: l\ntimezone: UTC\ndatasets:\n  t: { key: id }\nrules:\n  - id: r\n    dataset: t\n    from: at\n    delete_after: 1 month\n';
-    const { policy } = parsePolicyText(yaml, 'l.yaml');
-    const rules = policy && combineDatasets([policy]).get('t');
-    if (!rules) throw new Error(yaml);
-    const plan = compilePlan(rules, DateTime.fromISO('2026-11-24T00:00:00Z'));
+    const plan = planOf(yaml, DateTime.fromISO('2026-11-24T00:00:00Z'));
     const file = join(tempDir(), 'wal.db');
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
@@ -296,10 +292,7 @@ describeFast('the SQLite fast path', () => {
         const asOf = DateTime.fromISO(at, { zone });
         const from = where.startsWith('from') ? '[at, at2]' : 'at';
         const yaml = `version: 1\nname: f\ntimezone: ${zone}\ndatasets:\n  t: { key: id${hold ? ', hold: h' : ''} }\nrules:\n  - id: r\n    dataset: t\n    from: ${from}\n    delete_after: ${period}\n${align ? `    align: ${align}\n` : ''}${where.startsWith('from') ? '' : where}`;
-        const { policy } = parsePolicyText(yaml, 'f.yaml');
-        const rules = policy && combineDatasets([policy]).get('t');
-        if (!rules) throw new Error(yaml);
-        const plan = compilePlan(rules, asOf);
+        const plan = planOf(yaml, asOf);
         const [n, unit] = period.split(' ') as [string, string];
         const cut = asOf.minus({ [unit]: Number(n) }).toMillis();
         const file = join(dir, `t-${cases.findIndex((c) => c[2] === at)}-${hold}-${wheres.indexOf(where)}.db`);
