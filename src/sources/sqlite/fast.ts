@@ -75,12 +75,13 @@ export function fastPlan(plan: DatasetPlan, request: Request, referenced: boolea
   const cut = exactCut(term.period.duration, rule.align, plan.asOf.setZone(rule.timezone));
   const [lo, hi] = cut.unsure ? [cut.unsure.lo, cut.unsure.hi] : [cut.cut, cut.cut];
   const hold = plan.dataset.hold === undefined ? 'NULL' : quote(plan.dataset.hold);
-  // The first from column, then the others after the rest (native/retention-sqlite.c).
-  const [first, ...more] = rule.from.map(quote);
   const where = applies(group.where);
   if (where === undefined) return undefined;
+  // The first from column, then the others after the rest (native/retention-sqlite.c).
+  const starts = rule.from.map(quote);
+  const [first, ...more] = starts;
   const args = [first, hold, cut.cut, cut.before ? 1 : 0, lo, hi, where, ...more].join(', ');
-  return { term, rule, deletion, args, starts: rule.from.map(quote).join(', ') };
+  return { term, rule, deletion, args, starts: starts.join(', ') };
 }
 
 /**

@@ -44,7 +44,7 @@ export function pagesWithResidue(file: string): { pages: number; checked: number
         const p = first + i;
         if (p === lockPage || isPtrmap(p)) continue;
         const base = i * pageSize;
-        const kind = p < free.length ? (free[p] as number) : NOT_FREE;
+        const kind = free[p] as number; // sized pageCount + 1
         const dirty =
           kind === LEAF
             ? !zero(block, words, base, base + usable)

@@ -257,10 +257,7 @@ export class SqliteSource implements Source {
     const r = t.rowid as string;
     const part = this.db.prepare(`SELECT retention_tally(${fast.args}) FROM ${name} WHERE ${r} >= ? AND ${r} <= ?`).pluck();
     return this.db.transaction(() => {
-      const { lo, hi } = this.db
-        .prepare(`SELECT (SELECT min(${r}) FROM ${name}) AS lo, (SELECT max(${r}) FROM ${name}) AS hi`)
-        .safeIntegers(true)
-        .get() as { lo: bigint | null; hi: bigint | null };
+      const { lo, hi } = this.rowidBounds(t);
       if (lo === null || hi === null) return whole();
       // At most a thousand ranges, however sparse the rowids.
       const span = [TALLY_SPAN, (hi - lo) / 1000n + 1n].reduce((a, b) => (a > b ? a : b));
@@ -554,12 +551,7 @@ export class SqliteSource implements Source {
    */
   private arguments(t: Table, plan: DatasetPlan, request: Request, candidate: (row: Row) => boolean) {
     const rowid = t.rowid as string;
-    // Rowids are 64-bit: the bounds are BigInt so that no batch range is rounded. One min() or
-    // max() per SELECT is a b-tree seek; both in one SELECT would read the whole table.
-    const bounds = this.db
-      .prepare(`SELECT (SELECT min(${rowid}) FROM ${quote(t.name)}) AS lo, (SELECT max(${rowid}) FROM ${quote(t.name)}) AS hi`)
-      .safeIntegers(true)
-      .get() as { lo: bigint | null; hi: bigint | null };
+    const bounds = this.rowidBounds(t);
     const bigRowids = bounds.lo !== null && bounds.hi !== null && (bounds.lo < -MAX_EXACT || bounds.hi > MAX_EXACT);
     const n = plan.columns.length;
     const exact = new Set([
@@ -619,6 +611,20 @@ export class SqliteSource implements Source {
         return referencesSql(this.db, ref, r, name, child.rowidAlias, `NOT ${fn}(${args.join(', ')})`);
       })
       .join(' OR ');
+  }
+
+  /**
+   * The table's least and greatest rowid (null when empty). Rowids are 64-bit: BigInt, so that no
+   * range is rounded. One min() or max() per SELECT is a b-tree seek; both in one SELECT would read
+   * the whole table.
+   */
+  private rowidBounds(t: Table): { lo: bigint | null; hi: bigint | null } {
+    const r = t.rowid as string;
+    const name = quote(t.name);
+    return this.db
+      .prepare(`SELECT (SELECT min(${r}) FROM ${name}) AS lo, (SELECT max(${r}) FROM ${name}) AS hi`)
+      .safeIntegers(true)
+      .get() as { lo: bigint | null; hi: bigint | null };
   }
 
   /** Counts rows done (one, or `k` at once) and tells the progress hook every 65,536. */
