@@ -2,8 +2,8 @@
  * SQLite functions with which the SQLite source decides in SQL the records it can vouch for
  * (src/sources/sqlite/fast.ts): a timestamp in ISO 8601 that names its instant, `T` and `Z` or
  * an offset, read exactly as the engine's fast reader reads it (fastIso in
- * src/engine/timestamp.ts; differential-tested against it), and the class of a record under one
- * fixed delete period. Anything else is NULL, or class DOUBT: the engine decides those records.
+ * src/engine/timestamp.ts; differential-tested against it), and the class of a record under its
+ * dataset's fixed delete periods. Anything else is NULL, or class DOUBT: the engine decides those records.
  * Built by scripts/build-native.mjs; without a C compiler the source decides every record in
  * JavaScript, as it did before.
  */
@@ -91,17 +91,26 @@ static void ms_func(sqlite3_context *c, int argc, sqlite3_value **v) {
   if (argc > 0) sqlite3_result_int64(c, latest);
 }
 
+/* Rules a class is given for, at most: one bit each in retention_pending's mask. */
+#define RULES 62
+
 /*
- * The class of a record: hold (NULL or 0: not held, 1: held, as INTEGER or REAL; anything else: DOUBT; the constant
- * NULL where the dataset has none), then whether the rule's `where` matches (v[6], computed in SQL: 1 yes, 0 no, so
- * UNMANAGED; anything else DOUBT), then its start, the latest of the from columns (v[0], then
- * v[7] on), as the engine takes it: one of another shape is DOUBT, else one NULL has not started
- * (EMPTY); an instant is DUE where before ? ms < cut : ms <= cut, PENDING after, DOUBT within
- * (lo, hi] (the cut's unsure window; lo = hi for none).
+ * The class of a record under the dataset's delete rules (v[1] of them, in the order fast.ts
+ * found each to be due before the next wherever both apply, so the first due governs), as the
+ * engine decides it. v[0]: the hold (NULL or 0: not held, 1: held, as INTEGER or REAL; anything
+ * else: DOUBT; the constant NULL where the dataset has none). Then five values a rule: whether
+ * its `where` matches (computed in SQL: 1 yes, 0 no; anything else DOUBT), its cut, before, lo
+ * and hi. Then the from columns, whose latest is the start of every rule, as the engine takes
+ * it: one of another shape is DOUBT, else one NULL has not started (EMPTY). No rule applying is
+ * UNMANAGED. A start is due by a rule where before ? ms < cut : ms <= cut, pending after, DOUBT
+ * within (lo, hi] (the cut's unsure window; lo = hi for none). `*rule`: the first rule due;
+ * `*pending`: the rules pending, a bit each.
  */
-static int classify(int argc, sqlite3_value **v, int64_t *ms) {
-  if (argc < 7) return DOUBT; /* not called as fast.ts calls it */
-  sqlite3_value *hold = v[1];
+static int classify(int argc, sqlite3_value **v, int64_t *ms, int *rule, int64_t *pending) {
+  *rule = -1;
+  *pending = 0;
+  if (argc < 2) return DOUBT;
+  sqlite3_value *hold = v[0];
   int ht = sqlite3_value_type(hold);
   if (ht == SQLITE_INTEGER) {
     sqlite3_int64 h = sqlite3_value_int64(hold);
@@ -113,12 +122,19 @@ static int classify(int argc, sqlite3_value **v, int64_t *ms) {
     if (h == 1.0) return HELD;
     if (h != 0.0) return DOUBT;
   } else if (ht != SQLITE_NULL) return DOUBT;
-  if (sqlite3_value_type(v[6]) != SQLITE_INTEGER) return DOUBT;
-  sqlite3_int64 applies = sqlite3_value_int64(v[6]);
-  if (applies == 0) return UNMANAGED;
-  if (applies != 1) return DOUBT;
+  sqlite3_int64 n = sqlite3_value_int64(v[1]);
+  if (n < 1 || n > RULES || argc <= 2 + 5 * n) return DOUBT; /* not called as fast.ts calls it */
+  int64_t applying = 0;
+  for (int r = 0; r < n; r++) {
+    sqlite3_value *a = v[2 + 5 * r];
+    if (sqlite3_value_type(a) != SQLITE_INTEGER) return DOUBT;
+    sqlite3_int64 applies = sqlite3_value_int64(a);
+    if (applies == 1) applying |= (int64_t)1 << r;
+    else if (applies != 0) return DOUBT;
+  }
+  if (!applying) return UNMANAGED;
   int empty = 0, any = 0;
-  for (int i = 0; i < argc; i = i == 0 ? 7 : i + 1) {
+  for (int i = 2 + 5 * (int)n; i < argc; i++) {
     int64_t m;
     if (sqlite3_value_type(v[i]) == SQLITE_NULL) {
       empty = 1;
@@ -129,83 +145,112 @@ static int classify(int argc, sqlite3_value **v, int64_t *ms) {
     any = 1;
   }
   if (empty) return EMPTY;
-  sqlite3_int64 cut = sqlite3_value_int64(v[2]), lo = sqlite3_value_int64(v[4]), hi = sqlite3_value_int64(v[5]);
-  if (*ms > lo && *ms <= hi) return DOUBT;
-  return (sqlite3_value_int64(v[3]) ? *ms < cut : *ms <= cut) ? DUE : PENDING;
+  for (int r = 0; r < n; r++) {
+    if (!(applying >> r & 1)) continue;
+    sqlite3_value **x = v + 3 + 5 * r;
+    sqlite3_int64 cut = sqlite3_value_int64(x[0]), lo = sqlite3_value_int64(x[2]), hi = sqlite3_value_int64(x[3]);
+    if (*ms > lo && *ms <= hi) return DOUBT;
+    if (sqlite3_value_int64(x[1]) ? *ms < cut : *ms <= cut) {
+      if (*rule < 0) *rule = r;
+    } else *pending |= (int64_t)1 << r;
+  }
+  return *rule >= 0 ? DUE : PENDING;
 }
 
-/* retention_class(start, hold, cut, before, lo, hi, applies, more starts...) */
+/* retention_class(hold, n, [applies, cut, before, lo, hi] x n, starts...) */
 static void class_func(sqlite3_context *c, int argc, sqlite3_value **v) {
-  int64_t ms;
-  (void)argc;
-  sqlite3_result_int(c, classify(argc, v, &ms));
+  int64_t ms, pending;
+  int rule;
+  sqlite3_result_int(c, classify(argc, v, &ms, &rule, &pending));
 }
 
-/* Rows by class since the last retention_counts(): one counter set per connection. */
+/* retention_rule(as retention_class): the rule that governs a DUE record (its place in the arguments), else NULL. */
+static void rule_func(sqlite3_context *c, int argc, sqlite3_value **v) {
+  int64_t ms, pending;
+  int rule;
+  if (classify(argc, v, &ms, &rule, &pending) == DUE) sqlite3_result_int(c, rule);
+}
+
+/* retention_pending(as retention_class): the rules a record is pending for, a bit each (0 for a held record or one in doubt). */
+static void pending_func(sqlite3_context *c, int argc, sqlite3_value **v) {
+  int64_t ms, pending;
+  int rule;
+  int cls = classify(argc, v, &ms, &rule, &pending);
+  sqlite3_result_int64(c, cls == DUE || cls == PENDING ? pending : 0);
+}
+
+/* Rows by class and due rows by rule, of a tally or since the last retention_counts(); with the least pending start by rule. */
 typedef struct {
-  sqlite3_int64 by[CLASSES];
+  int64_t by[CLASSES];
+  int64_t due[RULES];
+  int64_t least[RULES];
+  int64_t pending; /* rules with a least */
+  int rules;
 } Counts;
 
-/* retention_class_counted(start, hold, cut, before, lo, hi, applies, more starts...): retention_class, counted. */
-static void counted_func(sqlite3_context *c, int argc, sqlite3_value **v) {
-  Counts *k = sqlite3_user_data(c);
-  int64_t ms;
-  int cls = classify(argc, v, &ms);
-  (void)argc;
+/* Classes and counts a record; `least`: keeps the least pending start by rule too. */
+static int count(Counts *k, int argc, sqlite3_value **v, int least) {
+  int64_t ms = 0, pending;
+  int rule;
+  int cls = classify(argc, v, &ms, &rule, &pending);
   k->by[cls]++;
-  sqlite3_result_int(c, cls);
+  if (cls == DUE) k->due[rule]++;
+  if (k->rules == 0 && argc > 1) {
+    sqlite3_int64 n = sqlite3_value_int64(v[1]);
+    k->rules = n >= 1 && n <= RULES ? (int)n : 0;
+  }
+  if (least && (cls == DUE || cls == PENDING))
+    for (int r = 0; pending; r++, pending >>= 1)
+      if (pending & 1 && (!(k->pending >> r & 1) || ms < k->least[r])) {
+        k->least[r] = ms;
+        k->pending |= (int64_t)1 << r;
+      }
+  return cls;
 }
 
-/* retention_counts(): 'rows held doubt due unmanaged', as retention_tally gives them, counted since the last call, which it resets. */
+/* 'rows held doubt unmanaged', then 'due least' by rule (least '-': none pending). */
+static void result_counts(sqlite3_context *c, const Counts *k) {
+  char out[64 + RULES * 48];
+  sqlite3_int64 rows = 0;
+  for (int i = 0; i < CLASSES; i++) rows += k->by[i];
+  int at = snprintf(out, sizeof out, "%lld %lld %lld %lld", (long long)rows, (long long)k->by[HELD], (long long)k->by[DOUBT], (long long)k->by[UNMANAGED]);
+  for (int r = 0; r < k->rules; r++) {
+    if (k->pending >> r & 1)
+      at += snprintf(out + at, sizeof out - at, " %lld %lld", (long long)k->due[r], (long long)k->least[r]);
+    else
+      at += snprintf(out + at, sizeof out - at, " %lld -", (long long)k->due[r]);
+  }
+  sqlite3_result_text(c, out, -1, SQLITE_TRANSIENT);
+}
+
+/* retention_class_counted(as retention_class): retention_class, counted in the connection's counts. */
+static void counted_func(sqlite3_context *c, int argc, sqlite3_value **v) {
+  sqlite3_result_int(c, count(sqlite3_user_data(c), argc, v, 0));
+}
+
+/* retention_counts(): the counts since the last call (as retention_tally's, no least), which it resets. */
 static void counts_func(sqlite3_context *c, int argc, sqlite3_value **v) {
   Counts *k = sqlite3_user_data(c);
-  char out[128];
-  sqlite3_int64 rows = 0;
   (void)argc;
   (void)v;
-  for (int i = 0; i < CLASSES; i++) rows += k->by[i];
-  snprintf(out, sizeof out, "%lld %lld %lld %lld %lld", (long long)rows, (long long)k->by[HELD], (long long)k->by[DOUBT], (long long)k->by[DUE],
-           (long long)k->by[UNMANAGED]);
-  for (int i = 0; i < CLASSES; i++) k->by[i] = 0;
-  sqlite3_result_text(c, out, -1, SQLITE_TRANSIENT);
+  result_counts(c, k);
+  memset(k, 0, sizeof *k);
 }
-
-typedef struct {
-  int64_t n, held, doubt, due, unmanaged, least;
-  int pending;
-} Tally;
 
 static void tally_step(sqlite3_context *c, int argc, sqlite3_value **v) {
-  Tally *t = sqlite3_aggregate_context(c, sizeof(Tally));
-  int64_t ms = 0;
-  (void)argc;
-  if (!t) return;
-  t->n++;
-  switch (classify(argc, v, &ms)) {
-    case HELD: t->held++; break;
-    case DOUBT: t->doubt++; break;
-    case DUE: t->due++; break;
-    case UNMANAGED: t->unmanaged++; break;
-    case PENDING:
-      if (!t->pending || ms < t->least) t->least = ms;
-      t->pending = 1;
-      break;
-  }
+  Counts *k = sqlite3_aggregate_context(c, sizeof(Counts));
+  if (k) count(k, argc, v, 1);
 }
 
-/* retention_tally(start, hold, cut, before, lo, hi, applies, more starts...): 'rows held doubt due unmanaged least' (least empty: no start pending). */
+/* retention_tally(as retention_class): 'rows held doubt unmanaged', then 'due least' by rule. */
 static void tally_final(sqlite3_context *c) {
-  Tally *t = sqlite3_aggregate_context(c, 0);
-  char out[160];
-  Tally zero = {0, 0, 0, 0, 0, 0, 0};
-  if (!t) t = &zero;
-  if (t->pending)
-    snprintf(out, sizeof out, "%lld %lld %lld %lld %lld %lld", (long long)t->n, (long long)t->held, (long long)t->doubt, (long long)t->due,
-             (long long)t->unmanaged, (long long)t->least);
-  else
-    snprintf(out, sizeof out, "%lld %lld %lld %lld %lld", (long long)t->n, (long long)t->held, (long long)t->doubt, (long long)t->due,
-             (long long)t->unmanaged);
-  sqlite3_result_text(c, out, -1, SQLITE_TRANSIENT);
+  Counts *k = sqlite3_aggregate_context(c, 0);
+  Counts zero;
+  if (!k) {
+    memset(&zero, 0, sizeof zero);
+    k = &zero;
+  }
+  result_counts(c, k);
 }
 
 /*
@@ -344,15 +389,17 @@ int sqlite3_retentionsqlite_init(sqlite3 *db, char **err, const sqlite3_api_rout
   int rc;
   SQLITE_EXTENSION_INIT2(api);
   (void)err;
-  /* Any number of arguments: a rule's from columns come last (the first, then the 8th on). */
+  /* Any number of arguments: the rules, then their from columns. */
   rc = sqlite3_create_function(db, "retention_ms", -1, flags, 0, ms_func, 0, 0);
   if (rc == SQLITE_OK) rc = sqlite3_create_function(db, "retention_class", -1, flags, 0, class_func, 0, 0);
+  if (rc == SQLITE_OK) rc = sqlite3_create_function(db, "retention_rule", -1, flags, 0, rule_func, 0, 0);
+  if (rc == SQLITE_OK) rc = sqlite3_create_function(db, "retention_pending", -1, flags, 0, pending_func, 0, 0);
   if (rc == SQLITE_OK) rc = sqlite3_create_function(db, "retention_tally", -1, flags, 0, 0, tally_step, tally_final);
   if (rc == SQLITE_OK) {
     /* Counted as a side effect: neither deterministic nor innocuous, so that SQLite calls them once per use. */
     Counts *k = sqlite3_malloc(sizeof(Counts));
     if (!k) return SQLITE_NOMEM;
-    for (int i = 0; i < CLASSES; i++) k->by[i] = 0;
+    memset(k, 0, sizeof *k);
     rc = sqlite3_create_function_v2(db, "retention_class_counted", -1, SQLITE_UTF8 | SQLITE_DIRECTONLY, k, counted_func, 0, 0, 0);
     if (rc == SQLITE_OK) rc = sqlite3_create_function_v2(db, "retention_counts", 0, SQLITE_UTF8 | SQLITE_DIRECTONLY, k, counts_func, 0, 0, sqlite3_free);
     else sqlite3_free(k);

@@ -4,16 +4,15 @@ import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { combineDatasets } from '../src/app/combine.js';
-import { compilePlan, type DatasetPlan } from '../src/engine/plan.js';
+import type { DatasetPlan } from '../src/engine/plan.js';
 import { InterruptedError } from '../src/errors.js';
-import { parsePolicyText } from '../src/policy/load.js';
 import { CsvSource } from '../src/sources/csv/csv-source.js';
 import { PostgresSource } from '../src/sources/postgres/pg-source.js';
 import type { Acted, PlannedSet, Request, Sink, Source } from '../src/sources/source.js';
 import { BATCH_ROWS, SqliteSource } from '../src/sources/sqlite/sqlite-source.js';
 import { csvText, sha, sqliteRows, tempDir } from './helpers/cli.js';
 import { PG_URL, pgDatabase, sql } from './helpers/pg.js';
+import { planOf as planAt } from './helpers/plan.js';
 import { SqlTestSource } from './helpers/sql-source.js';
 
 // One suite, run on every source (as kysely runs its tests for every dialect): what the app
@@ -38,13 +37,7 @@ const DELETE_ONLY =
   'version: 1\nname: contract\ntimezone: UTC\ndatasets:\n  t: { key: id, timestamps: unix }\nrules:\n  - { id: old, dataset: t, from: at, delete_after: 30 days }\n';
 const WITH_REDACTION = `${DELETE_ONLY}  - { id: notes, dataset: t, where: { tag: x }, from: at, redact_after: 1 day, redact: [note] }\n`;
 
-function planOf(text: string, dataset = 't'): DatasetPlan {
-  const { policy, problems } = parsePolicyText(text, 'contract.yaml');
-  if (!policy) throw new Error(JSON.stringify(problems));
-  const rules = combineDatasets([policy]).get(dataset);
-  if (!rules) throw new Error(`no dataset ${dataset}`);
-  return compilePlan(rules, AS_OF);
-}
+const planOf = (text: string, dataset = 't'): DatasetPlan => planAt(text, AS_OF, dataset);
 
 interface Fixture {
   open(writing: boolean): Source | Promise<Source>;

@@ -3,16 +3,15 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { combineDatasets } from '../src/app/combine.js';
 import { NextDue } from '../src/engine/next-due.js';
-import { compilePlan } from '../src/engine/plan.js';
+import type { compilePlan } from '../src/engine/plan.js';
 import { fastEpochOf, fastSlackOf, parseTimestamp } from '../src/engine/timestamp.js';
-import { parsePolicyText } from '../src/policy/load.js';
 import type { Request, Sink } from '../src/sources/source.js';
 import { loadFastFunctions, sqliteFastSwitch } from '../src/sources/sqlite/fast.js';
 import { SqliteSource } from '../src/sources/sqlite/sqlite-source.js';
 import { tempDir } from './helpers/cli.js';
 import { dues } from './helpers/next-due.js';
+import { planOf } from './helpers/plan.js';
 import { rng } from './helpers/random.js';
 
 // The SQLite fast path decides in SQL, with native functions, the rows it can vouch for; the
@@ -26,14 +25,6 @@ const describeFast = built ? describe : describe.skip;
 if (!built) console.warn('skipped: the SQLite fast path (no bundle/retention-sqlite.so: npm run build needs a C compiler)');
 
 const ISO = { kind: 'iso' } as const;
-
-/** The plan of a one-dataset policy (dataset t) as of `asOf`. */
-function planOf(yaml: string, asOf: DateTime): ReturnType<typeof compilePlan> {
-  const { policy } = parsePolicyText(yaml, 'p.yaml');
-  const rules = policy && combineDatasets([policy]).get('t');
-  if (!rules) throw new Error(yaml);
-  return compilePlan(rules, asOf);
-}
 
 /** A text near `ms` in one of the shapes exports use, or one of the shapes the engine reads otherwise or not at all. */
 function text(r: ReturnType<typeof rng>, ms: number): string {
@@ -63,6 +54,78 @@ function text(r: ReturnType<typeof rng>, ms: number): string {
       '',
     ]);
   return s;
+}
+
+/**
+ * Reports, purges and purges with receipts of the table t in `file` (copies), with the fast path
+ * on and off: the same summaries, next dues, rows left and receipts. `fast`: whether the fast
+ * path must decide rows (else none). The rows decided in SQL and by the engine, fast path on, and
+ * the report.
+ */
+async function agree(
+  file: string,
+  plan: ReturnType<typeof compilePlan>,
+  label: string,
+  fast: boolean,
+): Promise<{ fast: number; engine: number; report: Awaited<ReturnType<SqliteSource['evaluate']>>; next: string[] }> {
+  const decided = { fast: 0, engine: 0 };
+  const run = async (on: boolean, mode: 'read' | 'write', path: string) => {
+    sqliteFastSwitch.enabled = on;
+    const source = new SqliteSource(path, { readonly: mode === 'read' });
+    try {
+      const next = new NextDue();
+      const request: Request = { mode, others: new Map([['t', plan]]), ...(mode === 'read' ? { next } : {}) };
+      const summary = await source.evaluate(plan, request, { act: () => {} });
+      if (on) {
+        if (fast) expect(source.stats.fast, label).toBeGreaterThan(0);
+        else expect(source.stats.fast, label).toBe(0);
+        decided.fast += source.stats.fast;
+        decided.engine += source.stats.engine;
+      }
+      return { summary, next: dues(next) };
+    } finally {
+      source.close();
+      sqliteFastSwitch.enabled = true;
+    }
+  };
+  const report = await run(true, 'read', file);
+  expect(report, label).toEqual(await run(false, 'read', file));
+  copyFileSync(file, `${file}.fast`);
+  copyFileSync(file, `${file}.slow`);
+  expect(await run(true, 'write', `${file}.fast`), label).toEqual(await run(false, 'write', `${file}.slow`));
+  const left = (p: string) =>
+    new Database(p, { readonly: true }).prepare('SELECT group_concat(id) FROM (SELECT id FROM t ORDER BY id)').pluck().get();
+  expect(left(`${file}.fast`), label).toBe(left(`${file}.slow`));
+  // With receipts (the keys of what each batch deletes, and the rule): SQL selects the due rows'.
+  const receipts = async (on: boolean, path: string) => {
+    sqliteFastSwitch.enabled = on;
+    copyFileSync(file, path);
+    const source = new SqliteSource(path, { readonly: false });
+    const batches: string[][] = [];
+    let open: string[] = [];
+    const sink: Sink = {
+      act: (a) => open.push(`${a.key()} ${a.decision.action} ${a.decision.action === 'delete' ? a.decision.rule.id : ''} ${a.ref}`),
+      commit: () => {
+        batches.push(open.sort());
+        open = [];
+      },
+      rollback: () => {
+        open = [];
+      },
+    };
+    try {
+      const summary = await source.evaluate(plan, { mode: 'write', others: new Map([['t', plan]]), wants: true, keysOnly: true }, sink);
+      return { summary, batches, fastRows: source.stats.fast };
+    } finally {
+      source.close();
+      sqliteFastSwitch.enabled = true;
+    }
+  };
+  const [withFast, withoutFast] = [await receipts(true, `${file}.rf`), await receipts(false, `${file}.rs`)];
+  if (fast) expect(withFast.fastRows, label).toBeGreaterThan(0);
+  expect({ ...withFast, fastRows: 0 }, label).toEqual({ ...withoutFast, fastRows: 0 });
+  expect(left(`${file}.rf`), label).toBe(left(`${file}.slow`));
+  return { ...decided, report: report.summary, next: report.next };
 }
 
 describeFast('the SQLite fast path', () => {
@@ -264,6 +327,67 @@ describeFast('the SQLite fast path', () => {
     }
   });
 
+  // Several delete rules: where they may apply to one record, SQL needs an order in which the first
+  // due governs (each due before the next's for every start, from the same columns): 90 days, 6
+  // months, 7 years. Where none can be told (30 days and 1 month overlap) or the rules start from
+  // other columns, the engine decides every row.
+  it.each([
+    ['disjoint wheres, 30 days and 1 month', ['s: voice', '30 days'], ['s: [sms, "1"]', '1 month'], true],
+    ['90 days, 6 months and 7 years, overlapping', ['s: [voice, sms]', '90 days'], ['n: voice', '6 months'], ['', '7 years'], true],
+    ['1 year aligned to the month and 30 days', ['', '1 year\n    align: month'], ['i: ["1", voice]', '30 days'], true],
+    ["a day in Apia, a week in St. John's", ['s: voice', '1 day', 'Pacific/Apia'], ['', '1 week', 'America/St_Johns'], true],
+    ['30 days and 1 month, overlapping', ['s: voice', '30 days'], ['', '1 month'], false],
+    ['equal periods', ['s: voice', '90 days'], ['n: voice', 'P90D'], false],
+  ] as const)('several delete rules: %s', async (label, ...spec) => {
+    const fast = spec.pop() as boolean;
+    const rules = spec as unknown as (readonly [string, string, string?])[];
+    const r = rng(label.length);
+    // Just after a DST change (each cut's unsure window: hours), and away from one.
+    for (const asOf of [DateTime.fromISO('2026-03-29T01:30:00Z'), DateTime.fromISO('2026-06-15T12:00:00Z')]) {
+      const from = label.includes('aligned') ? '[at, at2]' : 'at';
+      // One policy per zone (each rule keeps its own policy's).
+      const zones = [...new Set(rules.map((x) => x[2] ?? 'Europe/Amsterdam'))];
+      const yamls = zones.map(
+        (zone, z) =>
+          `version: 1\nname: p${z}\ntimezone: ${zone}\ndatasets:\n  t: { key: id, hold: h }\nrules:\n${rules
+            .map(([where, period, rz], i) =>
+              (rz ?? 'Europe/Amsterdam') !== zone
+                ? ''
+                : `  - id: r${i}\n    dataset: t\n    from: ${from}\n    delete_after: ${period}\n${where ? `    where: { ${where} }\n` : ''}`,
+            )
+            .join('')}`,
+      );
+      const plan = planOf(yamls, asOf);
+      const cuts = plan.groups.map((g) => g.terms[0]?.fixed?.cut as number);
+      const file = join(tempDir(), `rules-${asOf.month}.db`);
+      const db = new Database(file);
+      db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, at, h, s, n TEXT COLLATE NOCASE, i INTEGER, at2)');
+      const insert = db.prepare('INSERT INTO t (at, h, s, n, i, at2) VALUES (?, ?, ?, ?, ?, ?)');
+      const value = () => r.pick(['voice', 'voice', 'sms', 'sms', 'Voice', '1', 1, 2.5, null, Buffer.from('voice')]);
+      db.transaction(() => {
+        for (let i = 0; i < 4000; i++) {
+          // Near one rule's cut: within seconds, hours or days of it.
+          const ms = r.pick(cuts) + r.pick([r.int(-5000, 5000), r.int(-3600_000, 3600_000), r.int(-40, 40) * 86_400_000]);
+          const at = r.chance(0.02) ? r.pick([null, 17, 'soon']) : text(r, ms);
+          const at2 = r.chance(0.05) ? r.pick([null, 'soon']) : text(r, ms + r.int(-3600_000, 3600_000));
+          insert.run(at, r.chance(0.95) ? r.pick([0, null, 1]) : r.pick([2, 'yes']), value(), value(), value(), at2);
+        }
+        // Just after each cut, a record every rule applies to: the rule of that cut is pending, the
+        // shorter ones are due; the least pending start of the longer rule is in a record deleted.
+        for (const c of cuts) {
+          const at = DateTime.fromMillis(c + 1, { zone: 'UTC' }).toISO();
+          insert.run(at, 0, 'voice', 'voice', 1, at);
+        }
+      })();
+      db.close();
+      const decided = await agree(file, plan, `${label} as of ${asOf.toISO()}`, fast);
+      if (fast) expect(decided.fast).toBeGreaterThan(3000);
+      // Each rule governs some records, and is not yet due for others.
+      for (const rule of decided.report.rules) expect(rule.delete, rule.rule).toBeGreaterThan(0);
+      expect(decided.next.map((d) => d.split(' ')[0])).toEqual(plan.rules.map((x) => x.id).sort());
+    }
+  });
+
   it('reports and purges as the engine does, row by row, with doubtful values and holds, near month ends and DST changes', async () => {
     const r = rng(5);
     const dir = tempDir();
@@ -337,68 +461,10 @@ describeFast('the SQLite fast path', () => {
           }
         })();
         db.close();
-        const run = async (fast: boolean, mode: 'read' | 'write', path: string) => {
-          sqliteFastSwitch.enabled = fast;
-          const source = new SqliteSource(path, { readonly: mode === 'read' });
-          try {
-            const next = new NextDue();
-            const request: Request = { mode, others: new Map([['t', plan]]), ...(mode === 'read' ? { next } : {}) };
-            const sink: Sink = { act: () => {} };
-            const summary = await source.evaluate(plan, request, sink);
-            if (fast) {
-              // Every case, `where` too, takes the fast path.
-              expect(source.stats.fast, `${zone} ${period} ${at} ${where}`).toBeGreaterThan(0);
-              fastRows += source.stats.fast;
-              engineRows += source.stats.engine;
-            }
-            return { summary, next: dues(next) };
-          } finally {
-            source.close();
-            sqliteFastSwitch.enabled = true;
-          }
-        };
         const label = `${zone} ${period} as of ${at}${hold ? ', hold' : ''}${where ? `, ${where.trim()}` : ''}`;
-        const [fast, slow] = [await run(true, 'read', file), await run(false, 'read', file)];
-        expect(fast, label).toEqual(slow);
-        copyFileSync(file, `${file}.fast`);
-        copyFileSync(file, `${file}.slow`);
-        expect(await run(true, 'write', `${file}.fast`), label).toEqual(await run(false, 'write', `${file}.slow`));
-        const left = (p: string) =>
-          new Database(p, { readonly: true }).prepare('SELECT group_concat(id) FROM (SELECT id FROM t ORDER BY id)').pluck().get();
-        expect(left(`${file}.fast`), label).toBe(left(`${file}.slow`));
-        // With receipts (the keys of what each batch deletes): SQL selects the due rows' keys.
-        const receipts = async (fast: boolean, path: string) => {
-          sqliteFastSwitch.enabled = fast;
-          copyFileSync(file, path);
-          const source = new SqliteSource(path, { readonly: false });
-          const batches: string[][] = [];
-          let open: string[] = [];
-          const sink: Sink = {
-            act: (a) => open.push(`${a.key()} ${a.decision.action} ${a.decision.action === 'delete' ? a.decision.rule.id : ''} ${a.ref}`),
-            commit: () => {
-              batches.push(open.sort());
-              open = [];
-            },
-            rollback: () => {
-              open = [];
-            },
-          };
-          try {
-            const summary = await source.evaluate(
-              plan,
-              { mode: 'write', others: new Map([['t', plan]]), wants: true, keysOnly: true },
-              sink,
-            );
-            return { summary, batches, fastRows: source.stats.fast };
-          } finally {
-            source.close();
-            sqliteFastSwitch.enabled = true;
-          }
-        };
-        const [withFast, withoutFast] = [await receipts(true, `${file}.rf`), await receipts(false, `${file}.rs`)];
-        expect(withFast.fastRows, label).toBeGreaterThan(0);
-        expect({ ...withFast, fastRows: 0 }, label).toEqual({ ...withoutFast, fastRows: 0 });
-        expect(left(`${file}.rf`), label).toBe(left(`${file}.slow`));
+        const decided = await agree(file, plan, label, true);
+        fastRows += decided.fast;
+        engineRows += decided.engine;
       }
     // Of the 72,000 rows decided (rows near the cut, many of them doubtful), the fast path decided
     // a good part in SQL and left the engine the doubt.

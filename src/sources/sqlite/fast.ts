@@ -3,29 +3,34 @@ import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import type { Change } from '../../engine/decision.js';
 import { exactCut } from '../../engine/exact-cut.js';
-import type { DatasetPlan, PlanTerm, PlanWhere } from '../../engine/plan.js';
-import type { Rule } from '../../policy/model.js';
+import type { DatasetPlan, PlanRule, PlanTerm, PlanWhere } from '../../engine/plan.js';
+import { dueOrder } from '../../engine/rule-order.js';
 import type { Request } from '../source.js';
 import { quote } from './references.js';
 
 /**
- * The SQLite source's fast path: a dataset whose plan is one fixed delete period from ISO
- * columns (the latest of them; a hold, or none; a `where`, or none) is decided in SQL by the functions of native/retention-sqlite.c,
- * which read a start exactly as the engine's fast reader where it names its instant (`T`, and
- * `Z` or an offset) and compare it with the exact cut (exact-cut.ts: Luxon's answer). A start
- * of another shape, one within the cut's unsure window and a hold other than NULL, 0 or 1 are
- * doubt: those rows go to the engine through the row path's callback, so every count is the
- * engine's. What the engine's per-row callback costs (1M rows: 0.125 s for the call alone)
- * the native function does in 0.02 s.
+ * The SQLite source's fast path: a dataset whose rules each have one fixed delete period from the
+ * same ISO columns (the latest of them; a hold, or none; a `where`, or none), in an order in which
+ * the first due governs (rule-order.ts), is decided in SQL by the functions of
+ * native/retention-sqlite.c, which read a start exactly as the engine's fast reader where it names
+ * its instant (`T`, and `Z` or an offset) and compare it with each rule's exact cut (exact-cut.ts:
+ * Luxon's answer). A start of another shape, one within a cut's unsure window and a hold other
+ * than NULL, 0 or 1 are doubt: those rows go to the engine through the row path's callback, so
+ * every count is the engine's. What the engine's per-row callback costs (1M rows: 0.125 s for the
+ * call alone) the native function does in 0.02 s.
  */
 export interface FastPlan {
-  readonly term: PlanTerm;
-  readonly rule: Rule;
-  readonly deletion: Change;
-  /** The arguments of retention_class and retention_tally: start, hold, cut, before, lo, hi, applies, more starts. */
+  /** The rules, in the order of the functions' arguments: the first due governs. */
+  readonly rules: readonly FastRule[];
+  /** The arguments of the native functions: hold, the number of rules, five a rule (applies, cut, before, lo, hi), the from columns. */
   readonly args: string;
   /** The from columns, for retention_ms (the latest of them). */
   readonly starts: string;
+}
+
+export interface FastRule {
+  readonly term: PlanTerm;
+  readonly deletion: Change;
 }
 
 /** Off: every row goes through the engine's callback (the differential tests compare both). */
@@ -64,25 +69,36 @@ export function fastPlan(plan: DatasetPlan, request: Request, referenced: boolea
   // A purge's receipts need the keys of the rows deleted only: SQL selects those (apply).
   const receipts = request.mode === 'write' && request.keysOnly === true;
   if (!sqliteFastSwitch.enabled || (request.wants && !receipts) || request.planned || request.forecast || referenced) return undefined;
-  if (plan.dataset.timestamps.kind !== 'iso' || plan.groups.length !== 1) return undefined;
-  const group = plan.groups[0];
-  if (group?.terms.length !== 1) return undefined;
-  const term = group.terms[0] as PlanTerm;
-  const rule = term.rule;
-  if (term.kind !== 'delete' || !term.fixed || term.period.kind !== 'fixed') return undefined;
-  const deletion = plan.deletions.get(rule);
-  if (!deletion) return undefined;
-  const cut = exactCut(term.period.duration, rule.align, plan.asOf.setZone(rule.timezone));
-  const [lo, hi] = cut.unsure ? [cut.unsure.lo, cut.unsure.hi] : [cut.cut, cut.cut];
+  if (plan.dataset.timestamps.kind !== 'iso' || plan.groups.length === 0 || plan.groups.length > MAX_RULES) return undefined;
+  const fixed = plan.groups.every((g) => {
+    const t = g.terms[0];
+    return g.terms.length === 1 && t?.kind === 'delete' && t.fixed && t.period.kind === 'fixed' && plan.deletions.has(g.rule);
+  });
+  // One start for every rule: the functions read it once.
+  const from = new Set(plan.groups[0]?.rule.from);
+  const oneStart = plan.groups.every((g) => g.rule.from.length === from.size && g.rule.from.every((c) => from.has(c)));
+  const order = fixed && oneStart ? dueOrder(plan.groups) : undefined;
+  if (!order) return undefined;
+  const rules: FastRule[] = [];
+  const each: string[] = [];
+  for (const g of order) {
+    const term = g.terms[0] as PlanTerm;
+    const rule = term.rule;
+    if (term.period.kind !== 'fixed') return undefined;
+    const cut = exactCut(term.period.duration, rule.align, plan.asOf.setZone(rule.timezone));
+    const [lo, hi] = cut.unsure ? [cut.unsure.lo, cut.unsure.hi] : [cut.cut, cut.cut];
+    const where = applies(g.where);
+    if (where === undefined) return undefined;
+    rules.push({ term, deletion: plan.deletions.get(rule) as Change });
+    each.push(where, String(cut.cut), cut.before ? '1' : '0', String(lo), String(hi));
+  }
   const hold = plan.dataset.hold === undefined ? 'NULL' : quote(plan.dataset.hold);
-  const where = applies(group.where);
-  if (where === undefined) return undefined;
-  // The first from column, then the others after the rest (native/retention-sqlite.c).
-  const starts = rule.from.map(quote);
-  const [first, ...more] = starts;
-  const args = [first, hold, cut.cut, cut.before ? 1 : 0, lo, hi, where, ...more].join(', ');
-  return { term, rule, deletion, args, starts: starts.join(', ') };
+  const starts = (order[0] as PlanRule).rule.from.map(quote).join(', ');
+  return { rules, args: [hold, rules.length, ...each, starts].join(', '), starts };
 }
+
+/** The native functions' limit (RULES in native/retention-sqlite.c): a bit each in a mask. */
+const MAX_RULES = 62;
 
 /**
  * Whether a record is one the rule's `where` names, as decide tells it: 1 or 0, else 2 (the engine
@@ -116,15 +132,44 @@ const exactText = (v: string) =>
 /** An SQL string literal. */
 const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
-/** retention_tally's result (and retention_counts'): rows, held, doubt, due, unmanaged, and the least pending start (ms) if any. */
-export function parseTally(s: string): { rows: number; held: number; doubt: number; due: number; unmanaged: number; least?: number } {
-  const [rows, held, doubt, due, unmanaged, least] = s.split(' ').map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number | undefined,
-  ];
-  return { rows, held, doubt, due, unmanaged, least };
+/** What retention_tally (and retention_counts) counted: rows by class, and by rule the rows due and the least pending start. */
+export interface FastTally {
+  rows: number;
+  held: number;
+  doubt: number;
+  unmanaged: number;
+  /** Due rows, of every rule. */
+  due: number;
+  /** By rule, in the fast plan's order (none where no row was classed). */
+  rules: { due: number; least?: number }[];
+}
+
+/** retention_tally's result (and retention_counts'): 'rows held doubt unmanaged', then 'due least' by rule (least '-': none). */
+export function parseTally(s: string): FastTally {
+  const [rows, held, doubt, unmanaged, ...rest] = s.split(' ');
+  const rules: FastTally['rules'] = [];
+  for (let i = 0; i + 1 < rest.length; i += 2) {
+    const least = rest[i + 1];
+    rules.push(least === '-' ? { due: Number(rest[i]) } : { due: Number(rest[i]), least: Number(least) });
+  }
+  const due = rules.reduce((a, r) => a + r.due, 0);
+  return { rows: Number(rows), held: Number(held), doubt: Number(doubt), unmanaged: Number(unmanaged), due, rules };
+}
+
+/** Two tallies as one (of ranges of one table). */
+export function addTally(a: FastTally, b: FastTally): FastTally {
+  const rules = (a.rules.length >= b.rules.length ? a : b).rules.map((_, i) => {
+    const [x, y] = [a.rules[i], b.rules[i]];
+    const least = [x?.least, y?.least].filter((v) => v !== undefined).reduce((p, q) => Math.min(p, q), Number.POSITIVE_INFINITY);
+    const due = (x?.due ?? 0) + (y?.due ?? 0);
+    return Number.isFinite(least) ? { due, least } : { due };
+  });
+  return {
+    rows: a.rows + b.rows,
+    held: a.held + b.held,
+    doubt: a.doubt + b.doubt,
+    unmanaged: a.unmanaged + b.unmanaged,
+    due: a.due + b.due,
+    rules,
+  };
 }

@@ -12,7 +12,7 @@ import { matchBy, RowDecisions } from '../row-decision.js';
 import type { DatasetInfo, ProgressHook, Request, Row, Sink, Source, SourceIdentity } from '../source.js';
 import { writeProblem } from '../write-access.js';
 import { sqliteDriver } from './driver.js';
-import { CLASS, type FastPlan, fastPlan, loadFastFunctions, parseTally } from './fast.js';
+import { addTally, CLASS, type FastPlan, type FastRule, type FastTally, fastPlan, loadFastFunctions, parseTally } from './fast.js';
 import { nativeResidue, pagesWithResidue } from './free-space.js';
 import { foreignKeys, quote, type Reference, referencesSql, triggersOf } from './references.js';
 
@@ -229,28 +229,32 @@ export class SqliteSource implements Source {
         tick,
       );
     const next = request.next;
-    if (!next || c.least === undefined) return;
-    next.offerFirst(fast.term, c.least, null);
-    const end = laterDueBefore(fast.term, c.least, null);
-    if (end === undefined) return;
-    const later = this.read(
-      () =>
-        this.db
-          .prepare(
-            `SELECT min(m) FROM (SELECT retention_ms(${fast.starts}) AS m FROM ${name} WHERE retention_class(${fast.args}) = ${CLASS.pending}) WHERE m > ? AND m < ? GROUP BY m / 60000`,
-          )
-          .pluck()
-          .all(c.least, end) as number[],
-      t,
-    );
-    for (const s of later) next.offer(fast.term, dueOfStart(fast.term, s, null));
+    if (!next) return;
+    for (const [i, { term }] of fast.rules.entries()) {
+      const least = c.rules[i]?.least;
+      if (least === undefined) continue;
+      next.offerFirst(term, least, null);
+      const end = laterDueBefore(term, least, null);
+      if (end === undefined) continue;
+      const later = this.read(
+        () =>
+          this.db
+            .prepare(
+              `SELECT min(m) FROM (SELECT retention_ms(${fast.starts}) AS m FROM ${name} WHERE retention_pending(${fast.args}) & ${1n << BigInt(i)} != 0) WHERE m > ? AND m < ? GROUP BY m / 60000`,
+            )
+            .pluck()
+            .all(least, end) as number[],
+        t,
+      );
+      for (const s of later) next.offer(term, dueOfStart(term, s, null));
+    }
   }
 
   /**
    * The fast path's aggregate over the table; on a terminal (a progress hook), over ranges of
    * rowids in one read transaction, so that the bar moves and the counts are of one snapshot.
    */
-  private fastTally(t: Table, fast: FastPlan, tick: (k: number) => void): ReturnType<typeof parseTally> {
+  private fastTally(t: Table, fast: FastPlan, tick: (k: number) => void): FastTally {
     const name = quote(t.name);
     const whole = () => parseTally(this.db.prepare(`SELECT retention_tally(${fast.args}) FROM ${name}`).pluck().get() as string);
     if (!this.onProgress || t.withoutRowid) return whole();
@@ -261,15 +265,10 @@ export class SqliteSource implements Source {
       if (lo === null || hi === null) return whole();
       // At most a thousand ranges, however sparse the rowids.
       const span = [TALLY_SPAN, (hi - lo) / 1000n + 1n].reduce((a, b) => (a > b ? a : b));
-      const sum: ReturnType<typeof parseTally> = { rows: 0, held: 0, doubt: 0, due: 0, unmanaged: 0 };
+      let sum = parseTally('0 0 0 0');
       for (let from = lo; from <= hi; from += span) {
         const c = parseTally(part.get(from, from + span - 1n < hi ? from + span - 1n : hi) as string);
-        sum.rows += c.rows;
-        sum.held += c.held;
-        sum.doubt += c.doubt;
-        sum.due += c.due;
-        sum.unmanaged += c.unmanaged;
-        if (c.least !== undefined && (sum.least === undefined || c.least < sum.least)) sum.least = c.least;
+        sum = addTally(sum, c);
         tick(c.rows - c.doubt); // the doubt ticks as the engine decides it
       }
       return sum;
@@ -277,9 +276,9 @@ export class SqliteSource implements Source {
   }
 
   /** Counts what the fast path decided in SQL (rows less the doubt, which the engine counts). */
-  private tallyFast(rows: RowDecisions, fast: FastPlan, c: ReturnType<typeof parseTally>): void {
+  private tallyFast(rows: RowDecisions, fast: FastPlan, c: FastTally): void {
     rows.tally.addMany(KEPT.held, c.held);
-    rows.tally.addMany(fast.deletion, c.due);
+    for (const [i, r] of fast.rules.entries()) rows.tally.addMany(r.deletion, c.rules[i]?.due ?? 0);
     rows.tally.addMany(KEPT.unmanaged, c.unmanaged);
     rows.tally.addMany(KEPT['not-due'], c.rows - c.held - c.doubt - c.due - c.unmanaged);
     this.stats.fast += c.rows - c.doubt;
@@ -387,7 +386,7 @@ export class SqliteSource implements Source {
     );
     const inBatch = fast && this.db.prepare(`SELECT count(*) FROM ${name} WHERE ${rowid} >= ? AND ${rowid} <= ?`).pluck();
     const counts = fast && this.db.prepare('SELECT retention_counts()').pluck();
-    // Receipts: the key and rowid of each row SQL deletes, as the callback would have had them
+    // Receipts: the key, rowid and governing rule of each row SQL deletes, as the callback would have had them
     // (the other values null: keysOnly), selected in the batch's transaction before its DELETE,
     // which must then delete as many as due. all(), not iterate(): 1.5 us a row against 0.3.
     const n = plan.columns.length;
@@ -396,7 +395,7 @@ export class SqliteSource implements Source {
       fast && request.wants
         ? this.db
             .prepare(
-              `SELECT ${k >= 0 ? parts[k] : 'NULL'}, ${parts[n]} FROM ${name} WHERE ${rowid} >= ? AND ${rowid} <= ? AND retention_class(${fast.args}) = ${CLASS.due}`,
+              `SELECT ${k >= 0 ? parts[k] : 'NULL'}, ${parts[n]}, retention_rule(${fast.args}) FROM ${name} WHERE ${rowid} >= ? AND ${rowid} <= ? AND retention_class(${fast.args}) = ${CLASS.due}`,
             )
             .raw()
         : undefined;
@@ -430,7 +429,7 @@ export class SqliteSource implements Source {
       let sent = 0;
       if (due && fast)
         for (const kr of due.all(lo, hi) as unknown[][]) {
-          rows.send(asRow(kr), fast.deletion);
+          rows.send(asRow(kr), (fast.rules[kr[2] as number] as FastRule).deletion);
           sent++;
         }
       if (counts) counts.get();
