@@ -94,17 +94,71 @@ static void ms_func(sqlite3_context *c, int argc, sqlite3_value **v) {
 /* Rules a class is given for, at most: one bit each in retention_pending's mask. */
 #define RULES 62
 
+/* A decimal number of a `where` text, then `sep`: the next byte, or 0 where the text is not that. */
+static const unsigned char *spec_number(const unsigned char *p, const unsigned char *end, char sep, sqlite3_int64 *out) {
+  sqlite3_int64 x = 0;
+  const unsigned char *q = p;
+  while (q < end && *q >= '0' && *q <= '9' && q - p < 12) x = x * 10 + (*q++ - '0');
+  if (q == p || q >= end || *q != sep) return 0;
+  *out = x;
+  return q + 1;
+}
+
+/*
+ * Whether a record is one a rule's `where` names, as the engine decides it: 1 or 0, else DOUBT.
+ * `spec`: the integer 1 (no `where`), or the text fast.ts writes: conditions in order, each
+ * `column,count:` then `length:bytes` a value (the column: its place among the `where` columns;
+ * the length in bytes). The first condition that fails decides: NULL fails; text is compared
+ * byte for byte; an INTEGER by its digits (SQLite's CAST to TEXT); a REAL or a blob is DOUBT
+ * (2.0 reads as '2' in JavaScript). A text not of that form is DOUBT.
+ */
+static int where_applies(sqlite3_value *spec, sqlite3_value **cols, sqlite3_int64 ncols) {
+  int st = sqlite3_value_type(spec);
+  if (st == SQLITE_INTEGER) return sqlite3_value_int64(spec) == 1 ? 1 : DOUBT;
+  if (st != SQLITE_TEXT) return DOUBT;
+  const unsigned char *p = sqlite3_value_text(spec);
+  if (!p) return DOUBT;
+  const unsigned char *end = p + sqlite3_value_bytes(spec);
+  while (p < end) {
+    sqlite3_int64 col, k;
+    if (!(p = spec_number(p, end, ',', &col)) || col >= ncols) return DOUBT;
+    if (!(p = spec_number(p, end, ':', &k))) return DOUBT;
+    sqlite3_value *v = cols[col];
+    int t = sqlite3_value_type(v);
+    const unsigned char *text = 0;
+    char digits[24];
+    int bytes = 0;
+    if (t == SQLITE_TEXT) {
+      text = sqlite3_value_text(v);
+      bytes = sqlite3_value_bytes(v);
+      if (!text) return DOUBT;
+    } else if (t == SQLITE_INTEGER) {
+      bytes = snprintf(digits, sizeof digits, "%lld", (long long)sqlite3_value_int64(v));
+      text = (const unsigned char *)digits;
+    } else if (t != SQLITE_NULL) return DOUBT;
+    int found = 0;
+    for (sqlite3_int64 i = 0; i < k; i++) {
+      sqlite3_int64 len;
+      if (!(p = spec_number(p, end, ':', &len)) || len > end - p) return DOUBT;
+      if (text && !found && len == bytes && memcmp(p, text, (size_t)len) == 0) found = 1;
+      p += len;
+    }
+    if (!found) return 0; /* NULL, or none of the values */
+  }
+  return 1;
+}
+
 /*
  * The class of a record under the dataset's delete rules (v[1] of them, in the order fast.ts
  * found each to be due before the next wherever both apply, so the first due governs), as the
  * engine decides it. v[0]: the hold (NULL or 0: not held, 1: held, as INTEGER or REAL; anything
- * else: DOUBT; the constant NULL where the dataset has none). Then five values a rule: whether
- * its `where` matches (computed in SQL: 1 yes, 0 no; anything else DOUBT), its cut, before, lo
- * and hi. Then the from columns, whose latest is the start of every rule, as the engine takes
- * it: one of another shape is DOUBT, else one NULL has not started (EMPTY). No rule applying is
- * UNMANAGED. A start is due by a rule where before ? ms < cut : ms <= cut, pending after, DOUBT
- * within (lo, hi] (the cut's unsure window; lo = hi for none). `*rule`: the first rule due;
- * `*pending`: the rules pending, a bit each.
+ * else: DOUBT; the constant NULL where the dataset has none). Then five values a rule: its
+ * `where` (where_applies), its cut, before, lo and hi. Then the number of `where` columns and
+ * those columns. Then the from columns, whose latest is the start of every rule, as the engine
+ * takes it: one of another shape is DOUBT, else one NULL has not started (EMPTY). No rule
+ * applying is UNMANAGED. A start is due by a rule where before ? ms < cut : ms <= cut, pending
+ * after, DOUBT within (lo, hi] (the cut's unsure window; lo = hi for none). `*rule`: the first
+ * rule due; `*pending`: the rules pending, a bit each.
  */
 static int classify(int argc, sqlite3_value **v, int64_t *ms, int *rule, int64_t *pending) {
   *rule = -1;
@@ -124,17 +178,19 @@ static int classify(int argc, sqlite3_value **v, int64_t *ms, int *rule, int64_t
   } else if (ht != SQLITE_NULL) return DOUBT;
   sqlite3_int64 n = sqlite3_value_int64(v[1]);
   if (n < 1 || n > RULES || argc <= 2 + 5 * n) return DOUBT; /* not called as fast.ts calls it */
+  sqlite3_int64 ncols = sqlite3_value_int64(v[2 + 5 * n]);
+  int starts = 3 + 5 * (int)n + (int)ncols;
+  if (ncols < 0 || starts >= argc) return DOUBT;
+  sqlite3_value **cols = v + 3 + 5 * n;
   int64_t applying = 0;
   for (int r = 0; r < n; r++) {
-    sqlite3_value *a = v[2 + 5 * r];
-    if (sqlite3_value_type(a) != SQLITE_INTEGER) return DOUBT;
-    sqlite3_int64 applies = sqlite3_value_int64(a);
+    int applies = where_applies(v[2 + 5 * r], cols, ncols);
     if (applies == 1) applying |= (int64_t)1 << r;
     else if (applies != 0) return DOUBT;
   }
   if (!applying) return UNMANAGED;
   int empty = 0, any = 0;
-  for (int i = 2 + 5 * (int)n; i < argc; i++) {
+  for (int i = starts; i < argc; i++) {
     int64_t m;
     if (sqlite3_value_type(v[i]) == SQLITE_NULL) {
       empty = 1;
@@ -157,7 +213,7 @@ static int classify(int argc, sqlite3_value **v, int64_t *ms, int *rule, int64_t
   return *rule >= 0 ? DUE : PENDING;
 }
 
-/* retention_class(hold, n, [applies, cut, before, lo, hi] x n, starts...) */
+/* retention_class(hold, n, [where, cut, before, lo, hi] x n, w, where columns x w, starts...) */
 static void class_func(sqlite3_context *c, int argc, sqlite3_value **v) {
   int64_t ms, pending;
   int rule;
@@ -179,7 +235,7 @@ static void pending_func(sqlite3_context *c, int argc, sqlite3_value **v) {
   sqlite3_result_int64(c, cls == DUE || cls == PENDING ? pending : 0);
 }
 
-/* Rows by class and due rows by rule, of a tally or since the last retention_counts(); with the least pending start by rule. */
+/* Rows by class, and by rule the rows due and the least pending start, since the last retention_counts(). */
 typedef struct {
   int64_t by[CLASSES];
   int64_t due[RULES];
@@ -188,8 +244,8 @@ typedef struct {
   int rules;
 } Counts;
 
-/* Classes and counts a record; `least`: keeps the least pending start by rule too. */
-static int count(Counts *k, int argc, sqlite3_value **v, int least) {
+/* Classes and counts a record. */
+static int count(Counts *k, int argc, sqlite3_value **v) {
   int64_t ms = 0, pending;
   int rule;
   int cls = classify(argc, v, &ms, &rule, &pending);
@@ -199,7 +255,7 @@ static int count(Counts *k, int argc, sqlite3_value **v, int least) {
     sqlite3_int64 n = sqlite3_value_int64(v[1]);
     k->rules = n >= 1 && n <= RULES ? (int)n : 0;
   }
-  if (least && (cls == DUE || cls == PENDING))
+  if (cls == DUE || cls == PENDING)
     for (int r = 0; pending; r++, pending >>= 1)
       if (pending & 1 && (!(k->pending >> r & 1) || ms < k->least[r])) {
         k->least[r] = ms;
@@ -225,32 +281,16 @@ static void result_counts(sqlite3_context *c, const Counts *k) {
 
 /* retention_class_counted(as retention_class): retention_class, counted in the connection's counts. */
 static void counted_func(sqlite3_context *c, int argc, sqlite3_value **v) {
-  sqlite3_result_int(c, count(sqlite3_user_data(c), argc, v, 0));
+  sqlite3_result_int(c, count(sqlite3_user_data(c), argc, v));
 }
 
-/* retention_counts(): the counts since the last call (as retention_tally's, no least), which it resets. */
+/* retention_counts(): 'rows held doubt unmanaged', then 'due least' by rule, since the last call, which resets them. */
 static void counts_func(sqlite3_context *c, int argc, sqlite3_value **v) {
   Counts *k = sqlite3_user_data(c);
   (void)argc;
   (void)v;
   result_counts(c, k);
   memset(k, 0, sizeof *k);
-}
-
-static void tally_step(sqlite3_context *c, int argc, sqlite3_value **v) {
-  Counts *k = sqlite3_aggregate_context(c, sizeof(Counts));
-  if (k) count(k, argc, v, 1);
-}
-
-/* retention_tally(as retention_class): 'rows held doubt unmanaged', then 'due least' by rule. */
-static void tally_final(sqlite3_context *c) {
-  Counts *k = sqlite3_aggregate_context(c, 0);
-  Counts zero;
-  if (!k) {
-    memset(&zero, 0, sizeof zero);
-    k = &zero;
-  }
-  result_counts(c, k);
 }
 
 /*
@@ -394,7 +434,6 @@ int sqlite3_retentionsqlite_init(sqlite3 *db, char **err, const sqlite3_api_rout
   if (rc == SQLITE_OK) rc = sqlite3_create_function(db, "retention_class", -1, flags, 0, class_func, 0, 0);
   if (rc == SQLITE_OK) rc = sqlite3_create_function(db, "retention_rule", -1, flags, 0, rule_func, 0, 0);
   if (rc == SQLITE_OK) rc = sqlite3_create_function(db, "retention_pending", -1, flags, 0, pending_func, 0, 0);
-  if (rc == SQLITE_OK) rc = sqlite3_create_function(db, "retention_tally", -1, flags, 0, 0, tally_step, tally_final);
   if (rc == SQLITE_OK) {
     /* Counted as a side effect: neither deterministic nor innocuous, so that SQLite calls them once per use. */
     Counts *k = sqlite3_malloc(sizeof(Counts));

@@ -408,6 +408,8 @@ describeFast('the SQLite fast path', () => {
       '    where: { s: [voice, "1", "it\'s"] }\n',
       '    where: { n: voice, s: [voice, sms, "1"] }\n',
       '    where: { i: ["1", " 1", "01", voice] }\n',
+      // Bytes, not characters, and values that read like the native functions' own `where` text.
+      '    where: { s: [café, "1,1:x", "5:voice", "3:sms"] }\n',
       // Not a where: the start is the latest of two columns (one of another shape: doubt; one empty: not started).
       'from: [at, at2]',
     ];
@@ -432,6 +434,11 @@ describeFast('the SQLite fast path', () => {
             'VOICE',
             'voice ',
             "it's",
+            'café',
+            'cafe',
+            '1,1:x',
+            '5:voice',
+            '3:sms',
             '1',
             ' 1',
             '01',

@@ -22,7 +22,7 @@ import { quote } from './references.js';
 export interface FastPlan {
   /** The rules, in the order of the functions' arguments: the first due governs. */
   readonly rules: readonly FastRule[];
-  /** The arguments of the native functions: hold, the number of rules, five a rule (applies, cut, before, lo, hi), the from columns. */
+  /** The native functions' arguments: hold, the number of rules, five a rule (where, cut, before, lo, hi), the `where` columns (a count, then each), the from columns. */
   readonly args: string;
   /** The from columns, for retention_ms (the latest of them). */
   readonly starts: string;
@@ -81,44 +81,44 @@ export function fastPlan(plan: DatasetPlan, request: Request, referenced: boolea
   if (!order) return undefined;
   const rules: FastRule[] = [];
   const each: string[] = [];
+  const columns: string[] = [];
   for (const g of order) {
     const term = g.terms[0] as PlanTerm;
     const rule = term.rule;
     if (term.period.kind !== 'fixed') return undefined;
     const cut = exactCut(term.period.duration, rule.align, plan.asOf.setZone(rule.timezone));
     const [lo, hi] = cut.unsure ? [cut.unsure.lo, cut.unsure.hi] : [cut.cut, cut.cut];
-    const where = applies(g.where);
+    const where = whereSpec(g.where, columns);
     if (where === undefined) return undefined;
     rules.push({ term, deletion: plan.deletions.get(rule) as Change });
     each.push(where, String(cut.cut), cut.before ? '1' : '0', String(lo), String(hi));
   }
   const hold = plan.dataset.hold === undefined ? 'NULL' : quote(plan.dataset.hold);
   const starts = (order[0] as PlanRule).rule.from.map(quote).join(', ');
-  return { rules, args: [hold, rules.length, ...each, starts].join(', '), starts };
+  const args = [hold, rules.length, ...each, columns.length, ...columns.map(quote), starts].join(', ');
+  return { rules, args, starts };
 }
 
 /** The native functions' limit (RULES in native/retention-sqlite.c): a bit each in a mask. */
 const MAX_RULES = 62;
 
 /**
- * Whether a record is one the rule's `where` names, as decide tells it: 1 or 0, else 2 (the engine
- * decides). Conditions in order, the first that fails deciding: NULL fails; text is compared byte
- * for byte (COLLATE BINARY: a NOCASE or RTRIM column must not match what the engine does not); an
- * INTEGER by its digits, as the engine reads it (the text of an affinity comparison would match
- * '01' to 1); a REAL (2.0 reads as '2' in JavaScript, '2.0' in SQL) and a blob are the engine's.
+ * A rule's `where` as native/retention-sqlite.c reads it (where_applies): 1 for none, else a text
+ * of its conditions in order, each `column,count:` (the column's place in `columns`, added where
+ * new) then `length:bytes` a value, lengths in UTF-8 bytes. SQL compares text byte for byte (a
+ * NOCASE or RTRIM column must not match what the engine does not) and an INTEGER by its digits,
+ * as the engine reads it (an affinity comparison would match '01' to 1); a REAL (2.0 reads as '2'
+ * in JavaScript, '2.0' in SQL) and a blob are the engine's.
  */
-function applies(where: readonly PlanWhere[]): string | undefined {
+function whereSpec(where: readonly PlanWhere[], columns: string[]): string | undefined {
   if (where.length === 0) return '1';
   if (where.some((w) => [...w.values].some((v) => !exactText(v)))) return undefined;
-  const state = (w: PlanWhere) => {
-    const c = quote(w.column);
-    const list = [...w.values].map(literal).join(', ');
-    // CAST: the list is compared as the text given, whatever the column's affinity.
-    const text = `(CAST(${c} AS TEXT) COLLATE BINARY IN (${list}))`;
-    return `CASE typeof(${c}) WHEN 'null' THEN 0 WHEN 'text' THEN ${text} WHEN 'integer' THEN ${text} ELSE 2 END`;
-  };
-  // CASE s WHEN 1 THEN <the rest> ELSE s END, from the last condition outwards.
-  return where.reduceRight((rest, w) => `(CASE ${state(w)} WHEN 1 THEN ${rest} ELSE ${state(w)} END)`, '1');
+  const spec = where.map((w) => {
+    if (!columns.includes(w.column)) columns.push(w.column);
+    const values = [...w.values].map((v) => `${Buffer.byteLength(v, 'utf8')}:${v}`).join('');
+    return `${columns.indexOf(w.column)},${w.values.size}:${values}`;
+  });
+  return literal(spec.join(''));
 }
 
 /**
@@ -132,7 +132,7 @@ const exactText = (v: string) =>
 /** An SQL string literal. */
 const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
-/** What retention_tally (and retention_counts) counted: rows by class, and by rule the rows due and the least pending start. */
+/** What retention_counts counted: rows by class, and by rule the rows due and the least pending start. */
 export interface FastTally {
   rows: number;
   held: number;
@@ -144,7 +144,7 @@ export interface FastTally {
   rules: { due: number; least?: number }[];
 }
 
-/** retention_tally's result (and retention_counts'): 'rows held doubt unmanaged', then 'due least' by rule (least '-': none). */
+/** retention_counts' result: 'rows held doubt unmanaged', then 'due least' by rule (least '-': none). */
 export function parseTally(s: string): FastTally {
   const [rows, held, doubt, unmanaged, ...rest] = s.split(' ');
   const rules: FastTally['rules'] = [];

@@ -215,19 +215,20 @@ export class SqliteSource implements Source {
    */
   private async fastScan(t: Table, plan: DatasetPlan, request: Request, rows: RowDecisions, fast: FastPlan): Promise<void> {
     const name = quote(t.name);
-    // One count for the bar: the rows SQL decides, then the doubt as the engine decides it.
     const tick = this.ticker(t.name);
-    const c = this.read(() => this.fastTally(t, fast, tick), t);
+    // One pass: SQL classes and counts every row (retention_counts), the engine decides the doubt.
+    const v = this.visitor(
+      t,
+      plan,
+      request,
+      (row) => rows.decide(row),
+      () => true,
+      tick,
+    );
+    const where = `CASE retention_class_counted(${fast.args}) WHEN ${CLASS.doubt} THEN ${v.call} ELSE 0 END`;
+    const c = this.read(() => this.fastPass(t, where, tick), t);
+    v.done();
     this.tallyFast(rows, fast, c);
-    if (c.doubt > 0)
-      await this.scan(
-        plan,
-        request,
-        (row) => rows.decide(row),
-        () => true,
-        `retention_class(${fast.args}) = ${CLASS.doubt}`,
-        tick,
-      );
     const next = request.next;
     if (!next) return;
     for (const [i, { term }] of fast.rules.entries()) {
@@ -240,10 +241,11 @@ export class SqliteSource implements Source {
         () =>
           this.db
             .prepare(
-              `SELECT min(m) FROM (SELECT retention_ms(${fast.starts}) AS m FROM ${name} WHERE retention_pending(${fast.args}) & ${1n << BigInt(i)} != 0) WHERE m > ? AND m < ? GROUP BY m / 60000`,
+              // CASE: the cheap window first (WHERE may evaluate its terms in any order).
+              `SELECT min(m) FROM (SELECT retention_ms(${fast.starts}) AS m FROM ${name} WHERE CASE WHEN retention_ms(${fast.starts}) BETWEEN ? AND ? THEN retention_pending(${fast.args}) & ${1n << BigInt(i)} != 0 ELSE 0 END) GROUP BY m / 60000`,
             )
             .pluck()
-            .all(least, end) as number[],
+            .all(least + 1, end - 1) as number[],
         t,
       );
       for (const s of later) next.offer(term, dueOfStart(term, s, null));
@@ -251,23 +253,30 @@ export class SqliteSource implements Source {
   }
 
   /**
-   * The fast path's aggregate over the table; on a terminal (a progress hook), over ranges of
-   * rowids in one read transaction, so that the bar moves and the counts are of one snapshot.
+   * The fast path's pass over the table, `where` counting in retention_counts; on a terminal (a
+   * progress hook) over ranges of rowids in one read transaction, so that the bar moves and the
+   * counts are of one snapshot.
    */
-  private fastTally(t: Table, fast: FastPlan, tick: (k: number) => void): FastTally {
+  private fastPass(t: Table, where: string, tick: (k: number) => void): FastTally {
     const name = quote(t.name);
-    const whole = () => parseTally(this.db.prepare(`SELECT retention_tally(${fast.args}) FROM ${name}`).pluck().get() as string);
-    if (!this.onProgress || t.withoutRowid) return whole();
+    const counts = this.db.prepare('SELECT retention_counts()').pluck();
+    const counted = () => parseTally(counts.get() as string);
+    counted(); // from zero, whatever a statement cut short left
+    if (!this.onProgress) {
+      this.db.prepare(`SELECT count(*) FROM ${name} WHERE ${where}`).get();
+      return counted();
+    }
     const r = t.rowid as string;
-    const part = this.db.prepare(`SELECT retention_tally(${fast.args}) FROM ${name} WHERE ${r} >= ? AND ${r} <= ?`).pluck();
+    const part = this.db.prepare(`SELECT count(*) FROM ${name} WHERE ${r} >= ? AND ${r} <= ? AND ${where}`);
     return this.db.transaction(() => {
+      let sum = parseTally('0 0 0 0');
       const { lo, hi } = this.rowidBounds(t);
-      if (lo === null || hi === null) return whole();
+      if (lo === null || hi === null) return sum;
       // At most a thousand ranges, however sparse the rowids.
       const span = [TALLY_SPAN, (hi - lo) / 1000n + 1n].reduce((a, b) => (a > b ? a : b));
-      let sum = parseTally('0 0 0 0');
       for (let from = lo; from <= hi; from += span) {
-        const c = parseTally(part.get(from, from + span - 1n < hi ? from + span - 1n : hi) as string);
+        part.get(from, from + span - 1n < hi ? from + span - 1n : hi);
+        const c = counted();
         sum = addTally(sum, c);
         tick(c.rows - c.doubt); // the doubt ticks as the engine decides it
       }
@@ -294,19 +303,28 @@ export class SqliteSource implements Source {
     }
   }
 
+  /** Reads every row in rowid order; `candidate` names the rows whose references are looked up. */
+  private async scan(plan: DatasetPlan, request: Request, visit: (row: Row) => void, candidate: (row: Row) => boolean): Promise<void> {
+    const t = this.table(plan.dataset.name);
+    const v = this.visitor(t, plan, request, visit, candidate, this.ticker(plan.dataset.name));
+    // count(*) with the function in WHERE: SQLite walks the table and calls back per row,
+    // far cheaper than returning every row to JavaScript through iterate().
+    this.read(() => this.db.prepare(`SELECT count(*) FROM ${quote(t.name)} WHERE ${v.call}`).get(), t);
+    v.done();
+  }
+
   /**
-   * Reads every row in rowid order (`only`: those where this SQL is true); `candidate` names the
-   * rows whose references are looked up.
+   * The SQL call (retention_visit) that hands a row to `visit` and ticks, returning 0; `done`
+   * throws what a visit threw (SQLite would have wrapped it).
    */
-  private async scan(
+  private visitor(
+    t: Table,
     plan: DatasetPlan,
     request: Request,
     visit: (row: Row) => void,
     candidate: (row: Row) => boolean,
-    only?: string,
-    tick = this.ticker(plan.dataset.name),
-  ): Promise<void> {
-    const t = this.table(plan.dataset.name);
+    tick: (k?: number) => void,
+  ): { call: string; done: () => void } {
     const { args, toRow } = this.arguments(t, plan, request, candidate);
     let failure: unknown;
     this.db.function('retention_visit', { varargs: true, deterministic: false }, (...values: unknown[]) => {
@@ -319,12 +337,12 @@ export class SqliteSource implements Source {
       tick();
       return 0;
     });
-    // count(*) with the function in WHERE: SQLite walks the table and calls back per row,
-    // far cheaper than returning every row to JavaScript through iterate().
-    // CASE, so that the callback runs only where `only` holds (AND does not promise an order).
-    const where = only ? `CASE WHEN ${only} THEN retention_visit(${args}) ELSE 0 END` : `retention_visit(${args})`;
-    this.read(() => this.db.prepare(`SELECT count(*) FROM ${quote(t.name)} WHERE ${where}`).get(), t);
-    if (failure) throw failure;
+    return {
+      call: `retention_visit(${args})`,
+      done: () => {
+        if (failure) throw failure;
+      },
+    };
   }
 
   /**
