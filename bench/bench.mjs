@@ -10,7 +10,7 @@
 import { preflight } from './lib.mjs';
 
 const USAGE = `usage: node bench/bench.mjs [--postgres | --scale | --startup] [options]
-  shapes (default): --rows N (1000000) --repeat N (3) --shapes cdr-mixed,cdr-z,events --floors --seed N (42) --keep
+  shapes (default): --rows N (1000000) --repeat N (3) --shapes cdr-mixed,cdr-z,cdr-rules,events --floors --seed N (42) --keep
   --postgres:       --rows N (1000000; also 1M,10M) --repeat N (3); $RETENTION_BENCH_PG to use a cluster of yours
   --scale:          --sqlite-rows N (100000000; 0 skips) --csv-gb G (10; 0 skips) --seed N
   --startup:        --repeat N (10)

@@ -126,9 +126,35 @@ export const PG_CALLS = {
   },
 };
 
+/**
+ * cdr-z under three delete rules (bench/policy-rules.yaml): sms 30 days, voice and voip 6 months,
+ * every call 7 months; due by the first rule that applies and is due.
+ */
+const RULE_CUTS = { sms: cutoff({ days: 30 }), calls: CUT, rest: cutoff({ months: 7 }) };
+function rulesShape() {
+  const z = cdrShape('cdr-rules', [MIXED[0]]);
+  const sql = `legal_hold = 0 AND ((service = 'sms' AND started_at <= '${RULE_CUTS.sms.iso}') OR (service IN ('voice', 'voip') AND started_at <= '${RULE_CUTS.calls.iso}') OR started_at <= '${RULE_CUTS.rest.iso}')`;
+  return {
+    ...z,
+    label: 'cdr, 8 columns, ISO Z, legal hold; three rules, two with a where',
+    policy: path.join(HERE, 'policy-rules.yaml'),
+    sqlDelete: `PRAGMA secure_delete = ON; DELETE FROM cdr WHERE ${sql}`,
+    sqlCount: `SELECT count(*) FROM cdr WHERE ${sql}`,
+    mlrKeep:
+      `$legal_hold == 1 || !(($service == "sms" && $started_at <= "${RULE_CUTS.sms.iso}") || ` +
+      `(($service == "voice" || $service == "voip") && $started_at <= "${RULE_CUTS.calls.iso}") || $started_at <= "${RULE_CUTS.rest.iso}")`,
+    peerNote: 'string comparisons, one per rule',
+    due: (r, t) =>
+      (r.values[2] === 'sms' && t <= RULE_CUTS.sms.sec) ||
+      ((r.values[2] === 'voice' || r.values[2] === 'voip') && t <= RULE_CUTS.calls.sec) ||
+      t <= RULE_CUTS.rest.sec,
+  };
+}
+
 export const SHAPES = {
   'cdr-mixed': cdrShape('cdr-mixed', MIXED),
   'cdr-z': cdrShape('cdr-z', [MIXED[0]]),
+  'cdr-rules': rulesShape(),
   events: EVENTS,
 };
 export const SHAPE_INFO = `as-of ${AS_OF}, delete 6 months after the timestamp (${TZ}); cutoff: timestamp <= ${CUT.iso}`;
@@ -179,9 +205,10 @@ export function generate(shape, { rows = Number.POSITIVE_INFINITY, seed = 42, db
       id++;
       const t = t0 + Math.floor(rnd() * span);
       const r = shape.row(rnd, id, t);
-      if (t <= CUT.sec) dueAll++;
+      const isDue = shape.due ? shape.due(r, t) : t <= CUT.sec;
+      if (isDue) dueAll++;
       if (r.held) held++;
-      else if (t <= CUT.sec) due++;
+      else if (isDue) due++;
       insert?.run(...r.values);
       if (fd !== undefined) {
         // All generated text is ASCII.

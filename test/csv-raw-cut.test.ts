@@ -148,7 +148,7 @@ describe('reading timestamps from bytes', () => {
   });
 });
 
-/** Policies the raw path takes (no where, fixed periods), with or without a hold column; some it does not. */
+/** Policies the raw path takes (fixed periods, a where or none), with or without a hold column; some it does not. */
 function policyText(r: ReturnType<typeof rng>, zone: string, fmt: string): string {
   if (r.chance(0.25)) return policyYaml(r, zone, fmt);
   const rules: string[] = [];
@@ -156,6 +156,11 @@ function policyText(r: ReturnType<typeof rng>, zone: string, fmt: string): strin
   for (let i = 0; i < n; i++) {
     const lines = [`  - id: r${i}`, '    dataset: t', `    from: ${r.chance(0.2) ? '[a, b]' : r.pick(['a', 'a', 'b'])}`];
     if (r.chance(0.15)) lines.push(`    align: ${r.pick(['day', 'month', 'year'])}`);
+    // Values of every kind the bytes must match as the decoded field does: empty, non-ASCII, quoted in the file, with a quote.
+    if (r.chance(0.35))
+      lines.push(
+        `    where: ${r.pick(['{ kind: x }', '{ kind: [x, y] }', '{ kind: [""] }', '{ kind: [é, z], c2: w }', '{ c1: [v, "a, \\"b\\""] }', '{ c1: "a, " }', '{ c2: [w, W] }'])}`,
+      );
     const k = r.int(0, 9);
     if (k <= 5) lines.push(`    delete_after: ${JSON.stringify(r.pick(PERIODS))}`);
     else if (k <= 7) lines.push(`    redact_after: ${JSON.stringify(r.pick(PERIODS))}`, '    redact: [c1, c2]');
@@ -210,7 +215,7 @@ function cases(seed: number, count: number, records: number): Case[] {
       const rec = [
         i,
         r.chance(0.02) ? r.pick(['yes', 'maybe', 'true', ' 0', '1 ', '00', 'n', 'Y', 'no']) : r.pick(['0', '0', '0', '0', '1', '']),
-        r.pick(['x', 'y', 'z', '']),
+        r.pick(['x', 'y', 'z', '', 'é', 'e\u0301', 'x ']),
         anyValue(r, asOf, fmt),
         anyValue(r, asOf, fmt),
         r.pick(['v', '', 'a, "b"', 'line\nbreak']),
@@ -237,7 +242,7 @@ function checkRecords(plan: DatasetPlan, bytes: Buffer, label: string): { record
   const each = (rec: RawRecord) => {
     if (!header) {
       header = Array.from({ length: rec.fieldCount }, (_, i) => rec.field(i));
-      cut = rawCut(plan, header, request(plan, 'read'));
+      cut = rawCut(plan, header, request(plan, 'read'), true);
       return;
     }
     if (rec.fieldCount !== header.length) return; // a blank line
@@ -269,13 +274,16 @@ describe('deciding from the bytes agrees with the engine', () => {
   it('on every record it decides: the decision decide() makes of the decoded values', () => {
     let vouched = 0;
     let records = 0;
+    let withWhere = 0;
     for (const c of generated) {
       const got = checkRecords(c.plan, readFileSync(c.file), c.label);
       vouched += got.vouched;
       records += got.records;
+      if (c.plan.groups.some((g) => g.where.length > 0)) withWhere += got.vouched;
     }
-    // Most records of the policies it takes are decided from their bytes.
+    // Most records of the policies it takes are decided from their bytes, under a `where` too.
     expect(vouched).toBeGreaterThan(records * 0.4);
+    expect(withWhere).toBeGreaterThan(2000);
   });
 
   it('near the cut, where decide asks Luxon: across DST changes, month ends and leap days, to the second', () => {

@@ -169,7 +169,7 @@ export class CsvSource implements Source {
         .digest('hex')}`;
     const rows = new RowDecisions(plan, request, sink, matchBy(plan, content), false);
     // Most records are decided from their bytes; the rest (and their values) by the engine.
-    const cut = rawCut(plan, this.file(plan.dataset.name).columns, request);
+    const cut = rawCut(plan, this.file(plan.dataset.name).columns, request, this.encoding.utf8);
     if (request.mode === 'read') {
       await this.read(
         plan,

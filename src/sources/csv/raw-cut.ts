@@ -13,11 +13,12 @@ import type { RawRecord } from './splitter.js';
  * gives the same epoch as the engine's fast reader (fastEpochOf), and the plan's thresholds
  * give the same status; a start near a cut, where decide asks Luxon, is told by the exact cut
  * SQL sources use (exact-cut.ts, Luxon's answer) when the value names its instant in a shape
- * Luxon reads as fastIso does (`T`, and `Z` or an offset; unix numbers). The rule is the engine's:
- * vouch or fall back. Anything else (a quoted
- * value, spaces, another shape, an invalid date, a hold value other than 0/1/empty, a `where`,
- * a per-record period, a start within an exact cut's unsure window, a redaction, a record that could set a rule's next
- * due) goes to `decide`, so every decision and count is the engine's.
+ * Luxon reads as fastIso does (`T`, and `Z` or an offset; unix numbers). A `where` compares the
+ * field's bytes with each value's UTF-8 bytes, in a UTF-8 file. The rule is the engine's: vouch or
+ * fall back. Anything else (a quoted value, spaces, another shape, an invalid date, a hold value
+ * other than 0/1/empty, a `where` value with a quote, a `where` in a file of another encoding, a
+ * per-record period, a start within an exact cut's unsure window, a redaction, a record that could
+ * set a rule's next due) goes to `decide`, so every decision and count is the engine's.
  *
  * The bytes are read as ASCII: right for UTF-8 and for any encoding that keeps ASCII as it is.
  */
@@ -27,19 +28,27 @@ export type RawCut = (rec: RawRecord) => Decision | undefined;
 export const rawCutSwitch = { enabled: process.env.RETENTION_RAW_CUT !== 'off' };
 
 /** The raw decider for a plan over a file with these header columns, or undefined where none applies. */
-export function rawCut(plan: DatasetPlan, header: readonly string[], request: Request): RawCut | undefined {
+export function rawCut(plan: DatasetPlan, header: readonly string[], request: Request, utf8: boolean): RawCut | undefined {
   if (!rawCutSwitch.enabled || request.planned) return undefined; // a saved plan hashes every record's values
   const kind = plan.dataset.timestamps.kind;
   if (kind !== 'iso' && kind !== 'unix' && kind !== 'unix_ms') return undefined;
   const terms: PlanTerm[] = [];
-  for (const g of plan.groups) {
-    if (g.where.length > 0) return undefined;
+  /** By term, its rule's group: the terms of a group whose `where` fails are skipped, as decide skips them. */
+  const groupOf: number[] = [];
+  const wheres: { col: number; values: Buffer[] }[][] = [];
+  for (const [gi, g] of plan.groups.entries()) {
+    const conditions = g.where.map((w) => ({ col: header.indexOf(w.column), values: [...w.values].map((v) => Buffer.from(v, 'utf8')) }));
+    if (g.where.length > 0 && !(utf8 && g.where.every((w) => [...w.values].every(rawText)))) return undefined;
+    if (conditions.some((c) => c.col < 0)) return undefined;
+    wheres.push(conditions);
     for (const t of g.terms) {
       if (!t.fixed) return undefined;
       terms.push(t);
+      groupOf.push(gi);
     }
   }
   if (terms.length === 0) return undefined;
+  const matched = new Uint8Array(wheres.length);
   // Each from column is read once per record: slot k of `starts` is column `fromCols[k]`.
   const fromCols: number[] = [];
   for (const t of terms) for (const i of t.from) if (!fromCols.includes(i)) fromCols.push(i);
@@ -52,7 +61,6 @@ export function rawCut(plan: DatasetPlan, header: readonly string[], request: Re
   const next = request.next;
   const epochs = new Float64Array(fromCols.length);
   const slacks = new Float64Array(fromCols.length);
-  const deletes = terms.filter((t) => t.kind === 'delete').length;
   const instants = new Uint8Array(fromCols.length);
   // For starts within a threshold's margin (aligned thresholds are exact already).
   const exacts: (ExactCut | undefined)[] = terms.map((t) =>
@@ -90,7 +98,24 @@ export function rawCut(plan: DatasetPlan, header: readonly string[], request: Re
       if (Number.isNaN(e)) return undefined;
       epochs[k] = e;
     }
+    // A group's `where`, condition by condition: the field's bytes against each value's.
+    for (let g = 0; g < wheres.length; g++) {
+      let m = 1;
+      for (const c of wheres[g] as { col: number; values: Buffer[] }[]) {
+        const a = starts[c.col];
+        const b = ends[c.col];
+        if (a === undefined || b === undefined) return undefined;
+        let found = false;
+        for (const v of c.values) if (v.length === b - a && buf.compare(v, 0, v.length, a, b) === 0) found = true;
+        if (!found) {
+          m = 0;
+          break;
+        }
+      }
+      matched[g] = m;
+    }
     // As decide does, term by term, with nothing left to Luxon.
+    let deletes = 0;
     let keepBlocked = false;
     let anyDue = false;
     let best: PlanTerm | undefined;
@@ -98,6 +123,7 @@ export function rawCut(plan: DatasetPlan, header: readonly string[], request: Re
     let bestErr = 0;
     let othersLow = Number.POSITIVE_INFINITY;
     for (let j = 0; j < terms.length; j++) {
+      if (matched[groupOf[j] as number] === 0) continue;
       const t = terms[j] as PlanTerm;
       const slots = slotsOf[j] as number[];
       let start = Number.NEGATIVE_INFINITY;
@@ -138,6 +164,7 @@ export function rawCut(plan: DatasetPlan, header: readonly string[], request: Re
       // The engine would look closer at a record whose due could be the rule's next due.
       if (s === NOT_DUE && next && !next.surelyLater(t, start, slack, th)) return undefined;
       if (t.kind === 'delete') {
+        deletes++;
         if (s !== DUE) continue;
         anyDue = true;
         if (!best || due < bestDue) {
@@ -155,6 +182,13 @@ export function rawCut(plan: DatasetPlan, header: readonly string[], request: Re
     return deletes === 0 ? UNMANAGED : keepBlocked && anyDue ? LEGAL_MINIMUM : NOT_DUE_YET;
   };
 }
+
+/**
+ * Whether a `where` value's UTF-8 bytes match a field's exactly where the decoded field equals it:
+ * no quote (a quoted field's bytes keep its doubled quotes), no U+FFFD (what invalid bytes decode
+ * to) and no lone surrogate (which has no UTF-8).
+ */
+const rawText = (v: string) => !v.includes('"') && !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|\uFFFD/.test(v);
 
 const DUE = 0;
 const NOT_DUE = 1;
